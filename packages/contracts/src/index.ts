@@ -1,0 +1,4 @@
+// The wire contract of Quiver's /v1 API: TypeBox schemas and their inferred types.
+export * from './catalog.ts';
+export * from './common.ts';
+export * from './tenancy.ts';

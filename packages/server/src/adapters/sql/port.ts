@@ -1,0 +1,57 @@
+// The storage port: a small SQL surface that both the embedded (SQLite) and distributed (PostgreSQL)
+// implementations provide. Repositories write portable SQL with `$1`-style placeholders.
+
+export type SqlValue = string | number | boolean | null | Buffer;
+export type Row = Record<string, unknown>;
+
+export interface SqlExecutor {
+  /** Runs a statement and returns its rows (empty for statements without RETURNING). */
+  query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement and returns how many rows it changed. */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** One script for both dialects, or one per dialect. Statements are separated by `;` at line ends. */
+  sql: string | { sqlite: string; postgres: string };
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SqlDatabase extends SqlExecutor {
+  readonly dialect: Dialect;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Applies the migrations not yet applied, in order; returns how many ran. Safe across replicas. */
+  migrate(migrations: readonly Migration[]): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const migrationSql = (m: Migration, dialect: Dialect): string =>
+  typeof m.sql === 'string' ? m.sql : m.sql[dialect];
+
+/** Splits a migration script into statements (our scripts end each statement with `;` at a line end). */
+export const splitStatements = (script: string): string[] =>
+  script
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/** Placeholders for a multi-row VALUES list: rows × cols, numbered from `start`. */
+export const valuesList = (rows: number, cols: number, start = 1): string => {
+  const out: string[] = [];
+  let n = start;
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < cols; c++) cells.push(`$${n++}`);
+    out.push(`(${cells.join(',')})`);
+  }
+  return out.join(',');
+};
+
+/** `$a,$b,...` placeholders for an IN list, numbered from `start`. */
+export const inList = (count: number, start = 1): string =>
+  Array.from({ length: count }, (_, i) => `$${start + i}`).join(',');

@@ -1,0 +1,94 @@
+// The one composition root: buildApp(config) wires adapters, modules and HTTP; used by main and by tests.
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
+import type { Config } from './config/index.ts';
+import {
+  createMemoryRateLimitStore,
+  handleError,
+  registerAuth,
+  registerHealth,
+  registerOpenApi,
+  sendProblem,
+} from './http/index.ts';
+import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
+import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
+import { seed, type SeedResult } from './modules/demo/index.ts';
+import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
+import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const MIGRATIONS = [...tenancyMigrations, ...catalogMigrations, ...idempotencyMigrations];
+
+export interface AppOptions {
+  clock?: Clock;
+  /** Replaces the database chosen by config (tests share one across app instances). */
+  db?: SqlDatabase;
+}
+
+export interface QuiverApp {
+  app: FastifyInstance;
+  db: SqlDatabase;
+  /** What the first start generated (secrets to show once); empty on later starts. */
+  seeded: SeedResult;
+  /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
+  beginDrain(): void;
+}
+
+export const buildApp = async (config: Config, options: AppOptions = {}): Promise<QuiverApp> => {
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? openSqlDatabase(config.databaseUrl, config.dataDir);
+  let draining = false;
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.secret', '*.operatorKey'],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(requestValidatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    await db.close();
+  });
+
+  await db.migrate(MIGRATIONS);
+  const tenancy = createTenancyService({ db, clock, defaultLimits: config.defaultLimits, operatorKey: config.operatorKey });
+  const catalog = createCatalogService({ db, clock });
+
+  registerAuth(app, { tenancy, rateLimits: createMemoryRateLimitStore(), clock });
+  registerIdempotency(app, { db, clock });
+  await registerOpenApi(app);
+  registerHealth(app, { check: () => db.ping(), draining: () => draining });
+  await app.register(tenancyRoutes(tenancy));
+  await app.register(catalogRoutes(catalog));
+
+  const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
+  await app.ready();
+  return {
+    app,
+    db,
+    seeded,
+    beginDrain: () => {
+      draining = true;
+    },
+  };
+};

@@ -1,0 +1,52 @@
+// The one configuration schema: every setting, its environment variable and its default.
+import { type Static, Type } from 'typebox';
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_RATE_LIMITS = { tenantPerSecond: 2000, tenantBurst: 4000, keyPerSecond: 1000, keyBurst: 2000 };
+
+export const ConfigSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT }),
+    host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+    dataDir: Type.String({ minLength: 1, default: './data' }),
+    databaseUrl: Type.Optional(Type.String({ pattern: '^(postgres|postgresql|sqlite)://' })),
+    operatorKey: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
+    shutdownTimeoutMs: Type.Integer({ minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS }),
+    demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
+    defaultLimits: Type.Object(
+      {
+        tenantPerSecond: Type.Number({ exclusiveMinimum: 0 }),
+        tenantBurst: Type.Integer({ minimum: 1 }),
+        keyPerSecond: Type.Number({ exclusiveMinimum: 0 }),
+        keyBurst: Type.Integer({ minimum: 1 }),
+      },
+      { default: DEFAULT_RATE_LIMITS, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+type Setting = Exclude<keyof Config, 'defaultLimits'> | `defaultLimits.${keyof Config['defaultLimits']}`;
+
+/** Environment variable → setting. Values are parsed as JSON where they look like it (numbers, booleans). */
+export const ENV_VARS: Record<string, Setting> = {
+  PORT: 'port',
+  HOST: 'host',
+  QUIVER_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  QUIVER_OPERATOR_KEY: 'operatorKey',
+  LOG_LEVEL: 'logLevel',
+  QUIVER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
+  QUIVER_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  QUIVER_DEMO: 'demo',
+  QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',
+  QUIVER_TENANT_RATE_BURST: 'defaultLimits.tenantBurst',
+  QUIVER_KEY_RATE_PER_S: 'defaultLimits.keyPerSecond',
+  QUIVER_KEY_RATE_BURST: 'defaultLimits.keyBurst',
+};

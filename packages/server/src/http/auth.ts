@@ -1,0 +1,90 @@
+// Authentication, authorization and rate limiting, as one onRequest hook driven by each route's `access` rule.
+import type { Scope } from '@quiver/contracts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../kernel/index.ts';
+import { QuiverError } from '../kernel/index.ts';
+import { hasScope, type Principal, type TenancyService } from '../modules/tenancy/index.ts';
+import { type RateLimitStore, takeTenantAndKey } from './rate-limit.ts';
+
+/**
+ * Who may call a route. `public` routes need no key. Otherwise the operator may call it when `operator`
+ * is set, and a tenant key when it holds `scope`; with `tenantParam`, a tenant key may only name its own
+ * tenant in that path parameter (another tenant's id answers 404, as if it did not exist).
+ */
+export interface AccessRule {
+  public?: boolean;
+  operator?: boolean;
+  scope?: Scope;
+  tenantParam?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The tenant the calling key belongs to; for routes whose rule admits tenant keys only. */
+export const tenantOf = (request: FastifyRequest): string => {
+  const p = request.principal;
+  if (p?.kind !== 'tenant') throw new QuiverError('forbidden', 'This route needs a tenant API key');
+  return p.tenantId;
+};
+
+export interface AuthDeps {
+  tenancy: TenancyService;
+  rateLimits: RateLimitStore;
+  clock: Clock;
+}
+
+/** Routes that may omit an access rule: the docs UI's own assets. Everything else must declare one. */
+const UNRULED_PREFIX = '/docs';
+
+export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
+  app.decorateRequest('principal', undefined);
+  // Fail at start-up, not in production, when a route forgets to say who may call it.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.access && !route.url.startsWith(UNRULED_PREFIX)) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+    }
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const rule = request.routeOptions.config.access;
+    if (!rule || rule.public) return; // only the docs UI's assets have no rule (checked in onRoute)
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) {
+      throw new QuiverError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const principal = await deps.tenancy.authenticate(match[1]);
+    request.principal = principal;
+    if (principal.kind === 'operator') {
+      if (!rule.operator) throw new QuiverError('forbidden', 'The operator key cannot call this route; use a tenant key');
+      return;
+    }
+    request.log = request.log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
+    reply.log = request.log;
+    if (rule.tenantParam) {
+      const named = (request.params as Record<string, string>)[rule.tenantParam];
+      if (named !== principal.tenantId) throw new QuiverError('not_found', `tenant '${named}' was not found`);
+    }
+    if (!rule.scope || !hasScope(principal, rule.scope)) {
+      throw new QuiverError('forbidden', rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only');
+    }
+    const bucket = takeTenantAndKey(deps.rateLimits, principal.tenantId, principal.keyId, principal.limits, deps.clock.now());
+    reply.header('ratelimit-limit', bucket.limit);
+    reply.header('ratelimit-remaining', bucket.remaining);
+    reply.header('ratelimit-reset', bucket.resetS);
+    if (!bucket.allowed) {
+      throw new QuiverError('rate_limited', `Too many requests; retry in ${bucket.retryAfterS} s`, {
+        headers: { 'retry-after': String(bucket.retryAfterS) },
+      });
+    }
+  });
+};

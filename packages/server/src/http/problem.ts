@@ -1,0 +1,103 @@
+// Turns any error into RFC 9457 problem details with a stable code; internals never reach the client.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
+import {
+  ERROR_STATUS,
+  ERROR_TITLE,
+  type ErrorCode,
+  type FieldError,
+  isQuiverError,
+  toFieldErrors,
+} from '../kernel/index.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'validation_failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/** Maps request-validation errors to `{path, message}`, prefixing pointers outside the body with the part. */
+export const fieldErrors = (errors: readonly ErrorObject[], part?: string): FieldError[] =>
+  toFieldErrors(errors, part && part !== 'body' ? `/${part === 'querystring' ? 'query' : part}` : '');
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+export const problemBody = (
+  request: FastifyRequest,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+): ProblemBody => ({
+  type: `urn:quiver:problem:${code}`,
+  title: ERROR_TITLE[code],
+  status: ERROR_STATUS[code],
+  detail,
+  code,
+  instance: request.url.split('?')[0],
+  requestId: String(request.id),
+  ...(errors && errors.length > 0 ? { errors } : {}),
+});
+
+export const sendProblem = (
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+  headers: Record<string, string> = {},
+) => {
+  const body = problemBody(reply.request, code, detail, errors);
+  return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+};
+
+/** The one error handler of the app. */
+export const handleError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  if (isQuiverError(error)) {
+    if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
+    return sendProblem(reply, error.code, error.message, error.errors, error.headers);
+  }
+  if (error.validation) {
+    const errors = fieldErrors(error.validation as unknown as ErrorObject[], error.validationContext);
+    const detail = `The request ${error.validationContext ?? 'body'} is invalid: ${errors
+      .map((e) => `${e.path} ${e.message}`)
+      .join('; ')}`;
+    return sendProblem(reply, 'validation_failed', detail, errors);
+  }
+  const status = error.statusCode ?? 500;
+  const code =
+    (error.code && FASTIFY_CODES[error.code]) ||
+    (error instanceof SyntaxError && status === 400 ? 'malformed_json' : undefined) ||
+    (status < 500 ? STATUS_CODES[status] : undefined);
+  if (code && status < 500) {
+    const detail = code === 'malformed_json' ? `The body is not valid JSON: ${error.message}` : error.message;
+    return sendProblem(reply, code, detail);
+  }
+  if (status === 503) return sendProblem(reply, 'unavailable', 'The service is not available right now', [], { 'retry-after': '1' });
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, 'internal', `An internal error occurred; quote request id ${request.id} when reporting it`);
+};

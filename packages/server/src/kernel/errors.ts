@@ -1,0 +1,87 @@
+// The one catalogue of error codes: domain code throws codes, the HTTP layer maps them to statuses.
+
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  malformed_json: 400,
+  invalid_cursor: 400,
+  invalid_header: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  already_exists: 409,
+  idempotency_key_reused: 409,
+  idempotency_in_progress: 409,
+  precondition_failed: 412,
+  precondition_required: 428,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_TITLE: Record<ErrorCode, string> = {
+  validation_failed: 'Request validation failed',
+  malformed_json: 'Malformed JSON body',
+  invalid_cursor: 'Invalid pagination cursor',
+  invalid_header: 'Invalid header',
+  unauthenticated: 'Missing or invalid credentials',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  route_not_found: 'No such route',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  already_exists: 'Already exists',
+  idempotency_key_reused: 'Idempotency key reused with a different request',
+  idempotency_in_progress: 'A request with this idempotency key is still in progress',
+  precondition_failed: 'Precondition failed',
+  precondition_required: 'Precondition required',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  unprocessable: 'Unprocessable content',
+  rate_limited: 'Rate limit exceeded',
+  quota_exceeded: 'Quota exceeded',
+  internal: 'Internal error',
+  unavailable: 'Service unavailable',
+};
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface QuiverErrorOptions {
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** An expected failure with a stable code; its `detail` is safe to show to the client. */
+export class QuiverError extends Error {
+  readonly code: ErrorCode;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ErrorCode, detail: string, options: QuiverErrorOptions = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'QuiverError';
+    this.code = code;
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const isQuiverError = (e: unknown): e is QuiverError => e instanceof QuiverError;
+
+export const notFound = (what: string, id: string) => new QuiverError('not_found', `${what} '${id}' was not found`);

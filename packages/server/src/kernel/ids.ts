@@ -1,0 +1,21 @@
+// Identifiers and secrets: random ids, API key secrets and their hashes, constant-time comparison.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
+export const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
+
+export const newRequestId = (): string => randomUUID();
+
+export const randomSecret = (bytes = 24): string => randomBytes(bytes).toString('base64url');
+
+export const sha256Hex = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');
+
+/** Compares two secrets in constant time with respect to their content (both are hashed first). */
+export const secretsEqual = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/** Compares a presented hash with a stored hash (hex) in constant time. */
+export const hashesEqual = (aHex: string, bHex: string): boolean => {
+  const a = Buffer.from(aHex, 'hex');
+  const b = Buffer.from(bHex, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+};

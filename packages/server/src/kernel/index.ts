@@ -1,0 +1,7 @@
+// The kernel: errors, ids, clock and JSON helpers, free of I/O.
+export * from './clock.ts';
+export * from './cursor.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './json.ts';
+export * from './validate.ts';

@@ -1,0 +1,53 @@
+// The process: load config → build app → listen → drain and close on SIGTERM/SIGINT.
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
+
+const start = async () => {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Quiver refuses to start: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const { app, seeded, beginDrain } = await buildApp(config);
+  if (seeded.operatorKey || seeded.demoKey) {
+    // Shown once, on the first start only; only hashes are stored.
+    const lines = [
+      '',
+      'First start: new credentials (also in ' + seeded.credentialsFile + ', mode 0600):',
+      seeded.operatorKey ? `  operator key: ${seeded.operatorKey}` : '',
+      seeded.demoKey ? `  demo tenant key: ${seeded.demoKey}` : '',
+      '',
+    ];
+    process.stdout.write(`${lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n')}\n`);
+  }
+  await app.listen({ port: config.port, host: config.host });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'draining');
+    beginDrain();
+    const timer = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    await app.close(); // stops accepting, waits for in-flight requests, then closes storage
+    app.log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+};
+
+start().catch((error) => {
+  process.stderr.write(`Quiver failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+// The only file of the catalog module with SQL. Every statement is scoped by tenant_id.
+import type { Change, ItemData } from '@quiver/contracts';
+import { type SqlExecutor, valuesList } from '../../adapters/sql/index.ts';
+
+export interface ItemRecord {
+  id: string;
+  data: ItemData;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ItemRow {
+  id: string;
+  doc: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  [k: string]: unknown;
+}
+
+export interface WrittenRow {
+  id: string;
+  version: number;
+}
+
+/** Rows per multi-row statement: keeps parameter counts well under both databases' limits. */
+const CHUNK = 500;
+
+const toRecord = (r: ItemRow): ItemRecord => ({
+  id: r.id,
+  data: JSON.parse(r.doc) as ItemData,
+  version: Number(r.version),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const chunks = <T>(rows: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+};
+
+export const catalogRepository = {
+  /**
+   * Reserves `count` change-feed sequence numbers and returns the first. Taking the tenant row's lock
+   * first also serializes the tenant's writes, which makes version checks and feed order exact.
+   */
+  async reserveSeqs(tx: SqlExecutor, tenantId: string, count: number): Promise<number | undefined> {
+    const [row] = await tx.query<{ change_seq: number }>(
+      'UPDATE tenants SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq',
+      [tenantId, count],
+    );
+    return row ? Number(row.change_seq) - count + 1 : undefined;
+  },
+
+  async get(db: SqlExecutor, tenantId: string, id: string): Promise<ItemRecord | undefined> {
+    const [row] = await db.query<ItemRow>(
+      'SELECT id, doc, version, created_at, updated_at FROM items WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    return row && toRecord(row);
+  },
+
+  /** Upserts rows (ids unique); a row that exists keeps its createdAt and gets version + 1. */
+  async upsertMany(
+    tx: SqlExecutor,
+    tenantId: string,
+    rows: readonly { id: string; data: ItemData }[],
+    at: string,
+  ): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    for (const part of chunks(rows)) {
+      const params = part.flatMap((r) => [tenantId, r.id, JSON.stringify(r.data), at]);
+      const values = part.map((_, i) => `($${4 * i + 1},$${4 * i + 2},$${4 * i + 3},$${4 * i + 4},$${4 * i + 4},1)`);
+      const written = await tx.query<WrittenRow>(
+        `INSERT INTO items (tenant_id, id, doc, created_at, updated_at, version) VALUES ${values.join(',')}
+         ON CONFLICT (tenant_id, id) DO UPDATE SET doc = excluded.doc, version = items.version + 1,
+           updated_at = excluded.updated_at RETURNING id, version`,
+        params,
+      );
+      for (const w of written) versions.set(w.id, Number(w.version));
+    }
+    return versions;
+  },
+
+  /** Writes new data only if the stored version is still `expected`; returns the new version. */
+  async updateIfVersion(
+    tx: SqlExecutor,
+    tenantId: string,
+    id: string,
+    data: ItemData,
+    expected: number,
+    at: string,
+  ): Promise<number | undefined> {
+    const [row] = await tx.query<WrittenRow>(
+      `UPDATE items SET doc = $3, version = version + 1, updated_at = $5
+       WHERE tenant_id = $1 AND id = $2 AND version = $4 RETURNING id, version`,
+      [tenantId, id, JSON.stringify(data), expected, at],
+    );
+    return row ? Number(row.version) : undefined;
+  },
+
+  async delete(tx: SqlExecutor, tenantId: string, id: string): Promise<boolean> {
+    return (await tx.execute('DELETE FROM items WHERE tenant_id = $1 AND id = $2', [tenantId, id])) === 1;
+  },
+
+  async list(db: SqlExecutor, tenantId: string, afterId: string, limit: number): Promise<ItemRecord[]> {
+    const rows = await db.query<ItemRow>(
+      `SELECT id, doc, version, created_at, updated_at FROM items
+       WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [tenantId, afterId, limit],
+    );
+    return rows.map(toRecord);
+  },
+
+
+  async appendChanges(tx: SqlExecutor, tenantId: string, changes: readonly Change[]): Promise<void> {
+    for (const part of chunks(changes)) {
+      await tx.execute(
+        `INSERT INTO item_changes (tenant_id, seq, item_id, op, version, at) VALUES ${valuesList(part.length, 6)}`,
+        part.flatMap((c) => [tenantId, c.seq, c.itemId, c.op, c.version, c.at]),
+      );
+    }
+  },
+
+  async listChanges(db: SqlExecutor, tenantId: string, afterSeq: number, limit: number): Promise<Change[]> {
+    const rows = await db.query<{ seq: number; item_id: string; op: 'upsert' | 'delete'; version: number; at: string }>(
+      'SELECT seq, item_id, op, version, at FROM item_changes WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [tenantId, afterSeq, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), itemId: r.item_id, op: r.op, version: Number(r.version), at: r.at }));
+  },
+};

@@ -1,0 +1,176 @@
+// Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
+import type { ApiKey, CreateKey, CreateTenant, CreatedKey, RateLimits, Tenant } from '@quiver/contracts';
+import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import {
+  type Clock,
+  decodeCursor,
+  hashesEqual,
+  isoNow,
+  type Page,
+  pageOf,
+  QuiverError,
+  randomSecret,
+  sha256Hex,
+} from '../../kernel/index.ts';
+import { actorOf, type Principal } from './principal.ts';
+import { tenancyRepository as repo } from './repository.ts';
+
+const KEY_SECRET_PREFIX = 'qk_';
+const OPERATOR_SECRET_PREFIX = 'qo_';
+const OPERATOR_HASH_SETTING = 'operator_key_hash';
+const SHOWN_PREFIX_CHARS = 12;
+
+export interface TenancyDeps {
+  db: SqlDatabase;
+  clock: Clock;
+  defaultLimits: RateLimits;
+  /** From configuration; when absent the operator key lives (hashed) in the database. */
+  operatorKey?: string;
+}
+
+const newKeyId = (): string => `key_${randomSecret(9).replace(/[-_]/g, 'x')}`;
+
+/** Splits `qk_<keyId>_<secret>`; the key id has no underscore after its own prefix. */
+const parseKeySecret = (token: string): string | undefined => {
+  const rest = token.slice(KEY_SECRET_PREFIX.length);
+  const end = rest.indexOf('_', 'key_'.length);
+  return end > 0 ? rest.slice(0, end) : undefined;
+};
+
+export const createTenancyService = (deps: TenancyDeps) => {
+  const { db, clock } = deps;
+  let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
+
+  const audit = (
+    tx: Parameters<typeof repo.appendAudit>[0],
+    actor: Principal,
+    tenantId: string | null,
+    action: string,
+    target: string,
+    details: Record<string, unknown> = {},
+  ) => repo.appendAudit(tx, { at: isoNow(clock), actor: actorOf(actor), tenantId, action, target, details });
+
+  const requireTenant = async (tenantId: string): Promise<Tenant> => {
+    const tenant = await repo.getTenant(db, tenantId);
+    if (!tenant) throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+    return tenant;
+  };
+
+  return {
+    /**
+     * Makes sure an operator key exists. Returns the secret only when it was generated now, so the
+     * caller can show it once; otherwise the configured or stored key stands.
+     */
+    async ensureOperatorKey(): Promise<{ generated?: string }> {
+      if (operatorHash) return {};
+      const candidate = `${OPERATOR_SECRET_PREFIX}${randomSecret(32)}`;
+      const stored = await repo.putSettingIfAbsent(db, OPERATOR_HASH_SETTING, sha256Hex(candidate));
+      operatorHash = stored;
+      return stored === sha256Hex(candidate) ? { generated: candidate } : {};
+    },
+
+    /** Resolves a bearer token to a principal, or throws `unauthenticated` (never saying why in detail). */
+    async authenticate(token: string): Promise<Principal> {
+      const denied = () =>
+        new QuiverError('unauthenticated', 'The API key is unknown, expired or revoked', {
+          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        });
+      if (token.startsWith(KEY_SECRET_PREFIX)) {
+        const keyId = parseKeySecret(token);
+        const found = keyId ? await repo.findKeyForAuth(db, keyId) : undefined;
+        if (!found || !hashesEqual(sha256Hex(token), found.secretHash)) throw denied();
+        const { key } = found;
+        if (key.revokedAt !== null) throw denied();
+        if (key.expiresAt !== null && Date.parse(key.expiresAt) <= clock.now()) throw denied();
+        return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, scopes: new Set(key.scopes), limits: found.limits };
+      }
+      if (operatorHash && hashesEqual(sha256Hex(token), operatorHash)) return { kind: 'operator' };
+      throw denied();
+    },
+
+    async createTenant(actor: Principal, input: CreateTenant): Promise<Tenant> {
+      const tenant: Tenant = {
+        id: input.id,
+        name: input.name,
+        limits: input.limits ?? deps.defaultLimits,
+        createdAt: isoNow(clock),
+      };
+      return db.transaction(async (tx) => {
+        if (!(await repo.insertTenant(tx, tenant))) {
+          throw new QuiverError('already_exists', `tenant '${tenant.id}' already exists`, {
+            errors: [{ path: '/id', message: 'already taken' }],
+          });
+        }
+        await audit(tx, actor, tenant.id, 'tenant.create', tenant.id, { name: tenant.name, limits: tenant.limits });
+        return tenant;
+      });
+    },
+
+    getTenant: requireTenant,
+
+    async listTenants(limit: number, cursor?: string): Promise<Page<Tenant>> {
+      const after = cursor ? String(decodeCursor(cursor, ['id']).id) : '';
+      return pageOf(await repo.listTenants(db, after, limit + 1), limit, (t) => ({ id: t.id }));
+    },
+
+    async setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant> {
+      return db.transaction(async (tx) => {
+        if (!(await repo.updateLimits(tx, tenantId, limits))) {
+          throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+        }
+        await audit(tx, actor, tenantId, 'tenant.limits', tenantId, { limits });
+        return (await repo.getTenant(tx, tenantId))!;
+      });
+    },
+
+    async createKey(actor: Principal, tenantId: string, input: CreateKey): Promise<CreatedKey> {
+      await requireTenant(tenantId);
+      if (input.expiresAt && Date.parse(input.expiresAt) <= clock.now()) {
+        throw new QuiverError('validation_failed', 'expiresAt must be in the future', {
+          errors: [{ path: '/expiresAt', message: 'must be in the future' }],
+        });
+      }
+      const id = newKeyId();
+      const secret = `${KEY_SECRET_PREFIX}${id}_${randomSecret(24)}`;
+      const key: ApiKey = {
+        id,
+        tenantId,
+        name: input.name,
+        scopes: [...input.scopes],
+        prefix: secret.slice(0, KEY_SECRET_PREFIX.length + SHOWN_PREFIX_CHARS),
+        createdAt: isoNow(clock),
+        expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+        revokedAt: null,
+      };
+      await db.transaction(async (tx) => {
+        await repo.insertKey(tx, key, sha256Hex(secret));
+        await audit(tx, actor, tenantId, 'key.create', id, { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt });
+      });
+      return { key, secret };
+    },
+
+    async listKeys(tenantId: string, limit: number, cursor?: string): Promise<Page<ApiKey>> {
+      await requireTenant(tenantId);
+      const after = cursor ? String(decodeCursor(cursor, ['id']).id) : '';
+      return pageOf(await repo.listKeys(db, tenantId, after, limit + 1), limit, (k) => ({ id: k.id }));
+    },
+
+    async revokeKey(actor: Principal, tenantId: string, keyId: string): Promise<ApiKey> {
+      return db.transaction(async (tx) => {
+        const key = await repo.getKey(tx, tenantId, keyId);
+        if (!key) throw new QuiverError('not_found', `key '${keyId}' was not found`);
+        if (await repo.revokeKey(tx, tenantId, keyId, isoNow(clock))) {
+          await audit(tx, actor, tenantId, 'key.revoke', keyId, { name: key.name });
+        }
+        return (await repo.getKey(tx, tenantId, keyId))!;
+      });
+    },
+
+    async listAudit(tenantId: string | undefined, limit: number, cursor?: string) {
+      const after = cursor ? Number(decodeCursor(cursor, ['id']).id) : 0;
+      return pageOf(await repo.listAudit(db, tenantId, after, limit + 1), limit, (e) => ({ id: e.id }));
+    },
+  };
+};
+
+export type TenancyService = ReturnType<typeof createTenancyService>;
