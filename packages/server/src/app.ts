@@ -58,6 +58,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The API speaks JSON only; a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(requestValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>

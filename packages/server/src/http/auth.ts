@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { QuiverError } from '../kernel/index.ts';
 import { hasScope, type Principal, type TenancyService } from '../modules/tenancy/index.ts';
-import { type RateLimitStore, takeTenantAndKey } from './rate-limit.ts';
+import { type RateLimitStore, tenantAndKeyBuckets } from './rate-limit.ts';
 
 /**
  * Who may call a route. `public` routes need no key. Otherwise the operator may call it when `operator`
@@ -77,7 +77,8 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     if (!rule.scope || !hasScope(principal, rule.scope)) {
       throw new QuiverError('forbidden', rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only');
     }
-    const bucket = takeTenantAndKey(deps.rateLimits, principal.tenantId, principal.keyId, principal.limits, deps.clock.now());
+    const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
+    const bucket = await deps.rateLimits.take(buckets, deps.clock.now());
     reply.header('ratelimit-limit', bucket.limit);
     reply.header('ratelimit-remaining', bucket.remaining);
     reply.header('ratelimit-reset', bucket.resetS);
