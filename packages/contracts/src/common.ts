@@ -37,6 +37,12 @@ export type PageQuery = Static<typeof PageQuerySchema>;
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$';
 export const TENANT_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,62}$';
 
-export const IdSchema = Type.String({ pattern: ID_PATTERN, description: 'Client-chosen id: letters, digits, . _ : ~ -' });
-export const TenantIdSchema = Type.String({ pattern: TENANT_ID_PATTERN, description: 'lowercase letters, digits, -' });
+export const IdSchema = Type.String({
+  pattern: ID_PATTERN,
+  description: 'Client-chosen id: letters, digits, . _ : ~ -',
+});
+export const TenantIdSchema = Type.String({
+  pattern: TENANT_ID_PATTERN,
+  description: 'lowercase letters, digits, -',
+});
 export const TimestampSchema = Type.String({ format: 'date-time' });

@@ -20,7 +20,10 @@ export const ScopeSchema = Type.Enum([...SCOPES], {
 
 export const RateLimitsSchema = Type.Object(
   {
-    tenantPerSecond: Type.Number({ exclusiveMinimum: 0, description: 'Sustained requests/s for the whole tenant' }),
+    tenantPerSecond: Type.Number({
+      exclusiveMinimum: 0,
+      description: 'Sustained requests/s for the whole tenant',
+    }),
     tenantBurst: Type.Integer({ minimum: 1, description: 'Bucket size for the whole tenant' }),
     keyPerSecond: Type.Number({ exclusiveMinimum: 0, description: 'Sustained requests/s for each key' }),
     keyBurst: Type.Integer({ minimum: 1, description: 'Bucket size for each key' }),

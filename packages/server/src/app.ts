@@ -14,7 +14,7 @@ import {
 } from './http/index.ts';
 import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
 import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
-import { seed, type SeedResult } from './modules/demo/index.ts';
+import { type SeedResult, seed } from './modules/demo/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
@@ -45,7 +45,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     logger: {
       level: config.logLevel,
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.secret', '*.operatorKey'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.secret',
+          '*.operatorKey',
+        ],
         censor: '[redacted]',
       },
     },
@@ -73,7 +79,12 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   });
 
   await db.migrate(MIGRATIONS);
-  const tenancy = createTenancyService({ db, clock, defaultLimits: config.defaultLimits, operatorKey: config.operatorKey });
+  const tenancy = createTenancyService({
+    db,
+    clock,
+    defaultLimits: config.defaultLimits,
+    operatorKey: config.operatorKey,
+  });
   const catalog = createCatalogService({ db, clock });
 
   registerAuth(app, { tenancy, rateLimits: createMemoryRateLimitStore(), clock });

@@ -4,7 +4,12 @@ import { type Static, Type } from 'typebox';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-export const DEFAULT_RATE_LIMITS = { tenantPerSecond: 2000, tenantBurst: 4000, keyPerSecond: 1000, keyBurst: 2000 };
+export const DEFAULT_RATE_LIMITS = {
+  tenantPerSecond: 2000,
+  tenantBurst: 4000,
+  keyPerSecond: 1000,
+  keyBurst: 2000,
+};
 
 export const ConfigSchema = Type.Object(
   {

@@ -65,7 +65,8 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     const principal = await deps.tenancy.authenticate(match[1]);
     request.principal = principal;
     if (principal.kind === 'operator') {
-      if (!rule.operator) throw new QuiverError('forbidden', 'The operator key cannot call this route; use a tenant key');
+      if (!rule.operator)
+        throw new QuiverError('forbidden', 'The operator key cannot call this route; use a tenant key');
       return;
     }
     request.log = request.log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
@@ -75,7 +76,10 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       if (named !== principal.tenantId) throw new QuiverError('not_found', `tenant '${named}' was not found`);
     }
     if (!rule.scope || !hasScope(principal, rule.scope)) {
-      throw new QuiverError('forbidden', rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only');
+      throw new QuiverError(
+        'forbidden',
+        rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only',
+      );
     }
     const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
     const bucket = await deps.rateLimits.take(buckets, deps.clock.now());

@@ -30,7 +30,12 @@ describe('bad input', () => {
   after(() => t.close());
 
   const put = (payload: string, headers: Record<string, string> = {}) =>
-    t.request({ method: 'PUT', url: '/v1/items/x1', headers: { ...shop, 'content-type': 'application/json', ...headers }, payload });
+    t.request({
+      method: 'PUT',
+      url: '/v1/items/x1',
+      headers: { ...shop, 'content-type': 'application/json', ...headers },
+      payload,
+    });
 
   test('malformed JSON is 400 malformed_json', async () => {
     assertProblem(await put('{"title": "unterminated'), 400, 'malformed_json');
@@ -43,15 +48,24 @@ describe('bad input', () => {
   });
 
   test('wrong types name the failing field', async () => {
-    const body = assertProblem(await put(JSON.stringify({ title: 5, price: { amount: '3', currency: 'gbp' } })), 400, 'validation_failed');
-    assert.deepEqual(
-      body.errors.map((e: { path: string }) => e.path).sort(),
-      ['/price/amount', '/price/currency', '/title'],
+    const body = assertProblem(
+      await put(JSON.stringify({ title: 5, price: { amount: '3', currency: 'gbp' } })),
+      400,
+      'validation_failed',
     );
+    assert.deepEqual(body.errors.map((e: { path: string }) => e.path).sort(), [
+      '/price/amount',
+      '/price/currency',
+      '/title',
+    ]);
   });
 
   test('unknown fields are refused, not dropped', async () => {
-    const body = assertProblem(await put(JSON.stringify({ title: 'x', colour: 'red', price: { amount: 1, currency: 'GBP', tax: 2 } })), 400, 'validation_failed');
+    const body = assertProblem(
+      await put(JSON.stringify({ title: 'x', colour: 'red', price: { amount: 1, currency: 'GBP', tax: 2 } })),
+      400,
+      'validation_failed',
+    );
     assert.deepEqual(body.errors, [
       { path: '/colour', message: 'is not a known field' },
       { path: '/price/tax', message: 'is not a known field' },
@@ -78,17 +92,35 @@ describe('bad input', () => {
   });
 
   test('a missing, malformed or unknown key is 401 with WWW-Authenticate', async () => {
-    for (const authorization of [undefined, 'Basic abc', 'Bearer', 'Bearer qk_key_nope_nope', 'Bearer qo_wrong-operator-key-0000000000']) {
-      const res = await t.request({ method: 'GET', url: '/v1/items', headers: authorization ? { authorization } : {} });
+    for (const authorization of [
+      undefined,
+      'Basic abc',
+      'Bearer',
+      'Bearer qk_key_nope_nope',
+      'Bearer qo_wrong-operator-key-0000000000',
+    ]) {
+      const res = await t.request({
+        method: 'GET',
+        url: '/v1/items',
+        headers: authorization ? { authorization } : {},
+      });
       assertProblem(res, 401, 'unauthenticated');
       assert.match(String(res.headers['www-authenticate']), /^Bearer/);
     }
     const tampered = shop.authorization.slice(0, -2) + (shop.authorization.endsWith('aa') ? 'bb' : 'aa');
-    assertProblem(await t.request({ method: 'GET', url: '/v1/items', headers: { authorization: tampered } }), 401, 'unauthenticated');
+    assertProblem(
+      await t.request({ method: 'GET', url: '/v1/items', headers: { authorization: tampered } }),
+      401,
+      'unauthenticated',
+    );
   });
 
   test('an unknown route is a 404 problem; health and docs need no key', async () => {
-    assertProblem(await t.request({ method: 'GET', url: '/v1/nothing-here', headers: shop }), 404, 'route_not_found');
+    assertProblem(
+      await t.request({ method: 'GET', url: '/v1/nothing-here', headers: shop }),
+      404,
+      'route_not_found',
+    );
     assert.equal((await t.request({ method: 'GET', url: '/livez' })).statusCode, 200);
     assert.equal((await t.request({ method: 'GET', url: '/readyz' })).statusCode, 200);
     assert.equal((await t.request({ method: 'GET', url: '/docs/' })).statusCode, 200);
@@ -100,9 +132,17 @@ describe('bad input', () => {
   test('X-Request-Id is echoed (and made up when absent or unusable)', async () => {
     const given = await t.request({ method: 'GET', url: '/livez', headers: { 'x-request-id': 'trace-123' } });
     assert.equal(given.headers['x-request-id'], 'trace-123');
-    const made = await t.request({ method: 'GET', url: '/livez', headers: { 'x-request-id': 'bad id with spaces' } });
+    const made = await t.request({
+      method: 'GET',
+      url: '/livez',
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
-    const problem = await t.request({ method: 'GET', url: '/v1/items/nope', headers: { ...shop, 'x-request-id': 'req-9' } });
+    const problem = await t.request({
+      method: 'GET',
+      url: '/v1/items/nope',
+      headers: { ...shop, 'x-request-id': 'req-9' },
+    });
     assert.equal(problem.json().requestId, 'req-9');
   });
 
@@ -120,7 +160,11 @@ describe('bad input', () => {
 
   test('an operator-only route refuses a tenant key with 403', async () => {
     assertProblem(await t.request({ method: 'GET', url: '/v1/tenants', headers: shop }), 403, 'forbidden');
-    const res = await t.request({ method: 'GET', url: '/v1/tenants', headers: bearer('qo_test-operator-key-0123456789abcdef') });
+    const res = await t.request({
+      method: 'GET',
+      url: '/v1/tenants',
+      headers: bearer('qo_test-operator-key-0123456789abcdef'),
+    });
     assert.equal(res.statusCode, 200);
   });
 });

@@ -13,8 +13,18 @@ for (const kind of STORAGE_KINDS) {
       t = await startTestApp(kind);
       a = await t.tenant('tenant-a');
       b = await t.tenant('tenant-b');
-      await t.request({ method: 'PUT', url: '/v1/items/b-secret', headers: b, payload: { title: "B's secret item" } });
-      await t.request({ method: 'PUT', url: '/v1/items/shared-id', headers: b, payload: { title: "B's version" } });
+      await t.request({
+        method: 'PUT',
+        url: '/v1/items/b-secret',
+        headers: b,
+        payload: { title: "B's secret item" },
+      });
+      await t.request({
+        method: 'PUT',
+        url: '/v1/items/shared-id',
+        headers: b,
+        payload: { title: "B's version" },
+      });
     });
     after(() => t.close());
 
@@ -29,7 +39,12 @@ for (const kind of STORAGE_KINDS) {
     });
 
     test("A cannot change or delete B's item", async () => {
-      const patch = await t.request({ method: 'PATCH', url: '/v1/items/b-secret', headers: a, payload: { title: 'hacked' } });
+      const patch = await t.request({
+        method: 'PATCH',
+        url: '/v1/items/b-secret',
+        headers: a,
+        payload: { title: 'hacked' },
+      });
       assert.equal(patch.statusCode, 404);
       const del = await t.request({ method: 'DELETE', url: '/v1/items/b-secret', headers: a });
       assert.equal(del.statusCode, 404);
@@ -39,21 +54,54 @@ for (const kind of STORAGE_KINDS) {
     });
 
     test('the same item id in two tenants names two different items', async () => {
-      const put = await t.request({ method: 'PUT', url: '/v1/items/shared-id', headers: a, payload: { title: "A's version" } });
+      const put = await t.request({
+        method: 'PUT',
+        url: '/v1/items/shared-id',
+        headers: a,
+        payload: { title: "A's version" },
+      });
       assert.equal(put.statusCode, 201, 'created in A, not an update of B');
-      const batch = await t.request({ method: 'POST', url: '/v1/items/batch', headers: a, payload: { items: [{ id: 'shared-id', title: 'A again' }, { id: 'b-secret', title: 'A owns this id now' }] } });
-      assert.deepEqual(batch.json().results.map((r: { status: string }) => r.status), ['updated', 'created']);
+      const batch = await t.request({
+        method: 'POST',
+        url: '/v1/items/batch',
+        headers: a,
+        payload: {
+          items: [
+            { id: 'shared-id', title: 'A again' },
+            { id: 'b-secret', title: 'A owns this id now' },
+          ],
+        },
+      });
+      assert.deepEqual(
+        batch.json().results.map((r: { status: string }) => r.status),
+        ['updated', 'created'],
+      );
       const bView = await t.request({ method: 'GET', url: '/v1/items/shared-id', headers: b });
       assert.equal(bView.json().title, "B's version");
-      assert.equal((await t.request({ method: 'GET', url: '/v1/items/b-secret', headers: b })).json().title, "B's secret item");
-      const bList = (await t.request({ method: 'GET', url: '/v1/items', headers: b })).json().items.map((i: { id: string }) => i.id);
+      assert.equal(
+        (await t.request({ method: 'GET', url: '/v1/items/b-secret', headers: b })).json().title,
+        "B's secret item",
+      );
+      const bList = (await t.request({ method: 'GET', url: '/v1/items', headers: b }))
+        .json()
+        .items.map((i: { id: string }) => i.id);
       assert.deepEqual(bList, ['b-secret', 'shared-id']);
     });
 
     test("idempotency keys are per tenant: B's key does not replay A's answer", async () => {
       const payload = { items: [{ id: 'idem', title: 'x' }] };
-      const ra = await t.request({ method: 'POST', url: '/v1/items/batch', headers: { ...a, 'idempotency-key': 'same' }, payload });
-      const rb = await t.request({ method: 'POST', url: '/v1/items/batch', headers: { ...b, 'idempotency-key': 'same' }, payload });
+      const ra = await t.request({
+        method: 'POST',
+        url: '/v1/items/batch',
+        headers: { ...a, 'idempotency-key': 'same' },
+        payload,
+      });
+      const rb = await t.request({
+        method: 'POST',
+        url: '/v1/items/batch',
+        headers: { ...b, 'idempotency-key': 'same' },
+        payload,
+      });
       assert.equal(ra.json().created, 1);
       assert.equal(rb.json().created, 1);
       assert.equal(rb.headers['idempotent-replayed'], undefined);

@@ -21,6 +21,12 @@ export const registerOpenApi = async (app: FastifyInstance): Promise<void> => {
     hideUntagged: false,
   });
   // The UI's assets come from the @fastify/swagger-ui package itself: no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
-  app.get('/v1/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list' },
+    staticCSP: true,
+  });
+  app.get('/v1/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 };

@@ -1,6 +1,7 @@
 // Turns any error into RFC 9457 problem details with a stable code; internals never reach the client.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
 import type { ErrorObject } from 'ajv';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ERROR_STATUS,
   ERROR_TITLE,
@@ -72,7 +73,12 @@ export const sendProblem = (
   headers: Record<string, string> = {},
 ) => {
   const body = problemBody(reply.request, code, detail, errors);
-  return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+  return reply
+    .code(body.status)
+    .headers(headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .serializer(JSON.stringify)
+    .send(body);
 };
 
 /** The one error handler of the app. */
@@ -97,7 +103,14 @@ export const handleError = (error: FastifyError, request: FastifyRequest, reply:
     const detail = code === 'malformed_json' ? `The body is not valid JSON: ${error.message}` : error.message;
     return sendProblem(reply, code, detail);
   }
-  if (status === 503) return sendProblem(reply, 'unavailable', 'The service is not available right now', [], { 'retry-after': '1' });
+  if (status === 503)
+    return sendProblem(reply, 'unavailable', 'The service is not available right now', [], {
+      'retry-after': '1',
+    });
   request.log.error({ err: error }, 'unhandled error');
-  return sendProblem(reply, 'internal', `An internal error occurred; quote request id ${request.id} when reporting it`);
+  return sendProblem(
+    reply,
+    'internal',
+    `An internal error occurred; quote request id ${request.id} when reporting it`,
+  );
 };

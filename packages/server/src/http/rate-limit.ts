@@ -53,7 +53,12 @@ export const createMemoryRateLimitStore = (): RateLimitStore => {
     }
   };
   const refill = (spec: BucketSpec, now: number): Bucket => {
-    const b = buckets.get(spec.name) ?? { tokens: spec.burst, at: now, perSecond: spec.perSecond, burst: spec.burst };
+    const b = buckets.get(spec.name) ?? {
+      tokens: spec.burst,
+      at: now,
+      perSecond: spec.perSecond,
+      burst: spec.burst,
+    };
     b.tokens = Math.min(spec.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * spec.perSecond);
     b.at = now;
     b.perSecond = spec.perSecond;
@@ -68,7 +73,10 @@ export const createMemoryRateLimitStore = (): RateLimitStore => {
       const empty = current.find((b) => b.tokens < 1);
       if (empty) return stateOf(empty, false);
       for (const b of current) b.tokens -= 1;
-      return stateOf(current.reduce((a, b) => (b.tokens < a.tokens ? b : a)), true);
+      return stateOf(
+        current.reduce((a, b) => (b.tokens < a.tokens ? b : a)),
+        true,
+      );
     },
   };
 };

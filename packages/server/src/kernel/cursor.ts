@@ -4,7 +4,10 @@ import { QuiverError } from './errors.ts';
 export const encodeCursor = (position: Record<string, string | number>): string =>
   Buffer.from(JSON.stringify(position)).toString('base64url');
 
-export const decodeCursor = <K extends string>(cursor: string, keys: readonly K[]): Record<K, string | number> => {
+export const decodeCursor = <K extends string>(
+  cursor: string,
+  keys: readonly K[],
+): Record<K, string | number> => {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     for (const key of keys) {
@@ -26,7 +29,11 @@ export interface Page<T> {
 }
 
 /** Turns `limit + 1` fetched rows into a page and the cursor after its last row. */
-export const pageOf = <T>(rows: T[], limit: number, positionOf: (row: T) => Record<string, string | number>): Page<T> => {
+export const pageOf = <T>(
+  rows: T[],
+  limit: number,
+  positionOf: (row: T) => Record<string, string | number>,
+): Page<T> => {
   if (rows.length <= limit) return { rows, nextCursor: null };
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: encodeCursor(positionOf(page[page.length - 1])) };

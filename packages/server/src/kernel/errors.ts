@@ -84,4 +84,5 @@ export class QuiverError extends Error {
 
 export const isQuiverError = (e: unknown): e is QuiverError => e instanceof QuiverError;
 
-export const notFound = (what: string, id: string) => new QuiverError('not_found', `${what} '${id}' was not found`);
+export const notFound = (what: string, id: string) =>
+  new QuiverError('not_found', `${what} '${id}' was not found`);

@@ -47,5 +47,7 @@ export const toFieldErrors = (errors: readonly ErrorObject[], prefix = ''): Fiel
 export const compileValidator = <T>(schema: object) => {
   const check = ajv.compile<T>(schema);
   return (value: unknown, prefix = ''): { ok: true; value: T } | { ok: false; errors: FieldError[] } =>
-    check(value) ? { ok: true, value: value as T } : { ok: false, errors: toFieldErrors(check.errors ?? [], prefix) };
+    check(value)
+      ? { ok: true, value: value as T }
+      : { ok: false, errors: toFieldErrors(check.errors ?? [], prefix) };
 };

@@ -30,7 +30,14 @@ export const startTestApp = async (
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-data-'));
   const config = loadConfig(
     {},
-    { databaseUrl: storage.url, dataDir, demo: false, logLevel: 'silent', operatorKey: TEST_OPERATOR_KEY, ...overrides },
+    {
+      databaseUrl: storage.url,
+      dataDir,
+      demo: false,
+      logLevel: 'silent',
+      operatorKey: TEST_OPERATOR_KEY,
+      ...overrides,
+    },
   );
   const quiver = await buildApp(config, { clock });
   const app: FastifyInstance = quiver.app;

@@ -16,7 +16,9 @@ export const createTempPgDatabase = async (): Promise<TempDatabase> => {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is required for this test and is not reachable at ${TEST_PG_URL}`, { cause: error });
+    throw new Error(`PostgreSQL is required for this test and is not reachable at ${TEST_PG_URL}`, {
+      cause: error,
+    });
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();

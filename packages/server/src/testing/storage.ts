@@ -15,7 +15,10 @@ export const STORAGE_KINDS: StorageKind[] = [
     name: 'sqlite',
     async create() {
       const dir = mkdtempSync(join(tmpdir(), 'quiver-sqlite-'));
-      return { url: `sqlite://${join(dir, 'test.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        url: `sqlite://${join(dir, 'test.db')}`,
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {

@@ -105,7 +105,11 @@ export class MemoryKv implements KvStore {
   }
 
   async mget(keys: readonly string[]) {
-    return keys.map((k) => this.read(k, 'string')?.v ?? null);
+    // Like Redis MGET, a key of another kind reads as missing rather than failing the batch.
+    return keys.map((k) => {
+      const e = this.live(k);
+      return e?.t === 'string' ? e.v : null;
+    });
   }
 
   async set(key: string, value: string, options: TtlOption = {}) {

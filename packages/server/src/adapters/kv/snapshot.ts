@@ -17,16 +17,16 @@ const encode = (e: Entry): unknown =>
   e.t === 'hash' || e.t === 'buckets' ? { ...e, v: [...e.v] } : e;
 
 const decode = (raw: unknown): Entry => {
-  const e = raw as Entry & { v: unknown };
+  const e = raw as { t?: unknown; v?: unknown };
   switch (e?.t) {
     case 'hash':
-      return { ...e, v: new Map(e.v as [string, string][]) };
+      return { ...e, t: 'hash', v: new Map(e.v as [string, string][]) };
     case 'buckets':
-      return { ...e, v: new Map(e.v as [number, number][]) };
+      return { ...e, t: 'buckets', v: new Map(e.v as [number, number][]) };
     case 'string':
     case 'list':
     case 'token':
-      return e;
+      return e as Entry;
     default:
       throw new Error(`unknown entry kind '${String(e?.t)}'`);
   }

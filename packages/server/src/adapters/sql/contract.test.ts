@@ -5,8 +5,16 @@ import { STORAGE_KINDS } from '../../testing/storage.ts';
 import { openSqlDatabase, type SqlDatabase } from './index.ts';
 
 const MIGRATIONS = [
-  { version: 1, name: 'things', sql: 'CREATE TABLE things (tenant_id TEXT NOT NULL, id TEXT NOT NULL, n INTEGER NOT NULL, flag BOOLEAN, note TEXT, PRIMARY KEY (tenant_id, id));' },
-  { version: 2, name: 'counter', sql: "CREATE TABLE counters (id TEXT PRIMARY KEY, value BIGINT NOT NULL);\nINSERT INTO counters (id, value) VALUES ('c', 0);" },
+  {
+    version: 1,
+    name: 'things',
+    sql: 'CREATE TABLE things (tenant_id TEXT NOT NULL, id TEXT NOT NULL, n INTEGER NOT NULL, flag BOOLEAN, note TEXT, PRIMARY KEY (tenant_id, id));',
+  },
+  {
+    version: 2,
+    name: 'counter',
+    sql: "CREATE TABLE counters (id TEXT PRIMARY KEY, value BIGINT NOT NULL);\nINSERT INTO counters (id, value) VALUES ('c', 0);",
+  },
 ];
 
 for (const kind of STORAGE_KINDS) {
@@ -28,7 +36,10 @@ for (const kind of STORAGE_KINDS) {
 
     test('migrations apply once and only once', async () => {
       assert.equal(await db.migrate(MIGRATIONS), 0);
-      const more = [...MIGRATIONS, { version: 3, name: 'extra', sql: 'CREATE TABLE extra (id TEXT PRIMARY KEY);' }];
+      const more = [
+        ...MIGRATIONS,
+        { version: 3, name: 'extra', sql: 'CREATE TABLE extra (id TEXT PRIMARY KEY);' },
+      ];
       assert.equal(await db.migrate(more), 1);
     });
 
@@ -42,7 +53,13 @@ for (const kind of STORAGE_KINDS) {
     });
 
     test('null, booleans and large integers round-trip as JS values', async () => {
-      await db.execute('INSERT INTO things (tenant_id, id, n, flag, note) VALUES ($1, $2, $3, $4, $5)', ['t1', 'b', 2 ** 31 - 2, true, null]);
+      await db.execute('INSERT INTO things (tenant_id, id, n, flag, note) VALUES ($1, $2, $3, $4, $5)', [
+        't1',
+        'b',
+        2 ** 31 - 2,
+        true,
+        null,
+      ]);
       const [row] = await db.query<{ n: number; flag: unknown; note: unknown }>(
         'SELECT n, flag, note FROM things WHERE tenant_id = $1 AND id = $2',
         ['t1', 'b'],
@@ -50,7 +67,10 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(row.n, 2 ** 31 - 2);
       assert.ok(row.flag === true || row.flag === 1);
       assert.equal(row.note, null);
-      const [big] = await db.query<{ value: number }>("UPDATE counters SET value = value + $1 WHERE id = 'c' RETURNING value", [2 ** 40]);
+      const [big] = await db.query<{ value: number }>(
+        "UPDATE counters SET value = value + $1 WHERE id = 'c' RETURNING value",
+        [2 ** 40],
+      );
       assert.equal(big.value, 2 ** 40);
       assert.equal(typeof big.value, 'number');
     });
@@ -58,7 +78,10 @@ for (const kind of STORAGE_KINDS) {
     test('execute reports changed rows; RETURNING returns rows', async () => {
       const changed = await db.execute('UPDATE things SET n = n + 1 WHERE tenant_id = $1', ['t1']);
       assert.equal(changed, 2);
-      const rows = await db.query('DELETE FROM things WHERE tenant_id = $1 AND id = $2 RETURNING id', ['t1', 'b']);
+      const rows = await db.query('DELETE FROM things WHERE tenant_id = $1 AND id = $2 RETURNING id', [
+        't1',
+        'b',
+      ]);
       assert.deepEqual(rows, [{ id: 'b' }]);
     });
 
@@ -73,7 +96,9 @@ for (const kind of STORAGE_KINDS) {
         }),
         /boom/,
       );
-      const ids = (await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1 ORDER BY id', ['t2'])).map((r) => r.id);
+      const ids = (
+        await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1 ORDER BY id', ['t2'])
+      ).map((r) => r.id);
       assert.deepEqual(ids, ['x']);
     });
 
@@ -90,7 +115,9 @@ for (const kind of STORAGE_KINDS) {
     test('concurrent read-modify-write transactions on one row lose no update', async () => {
       const bump = () =>
         db.transaction(async (tx) => {
-          const [row] = await tx.query<{ value: number }>("UPDATE counters SET value = value + 1 WHERE id = 'c' RETURNING value");
+          const [row] = await tx.query<{ value: number }>(
+            "UPDATE counters SET value = value + 1 WHERE id = 'c' RETURNING value",
+          );
           await new Promise((r) => setTimeout(r, 1));
           return row.value;
         });
@@ -111,12 +138,18 @@ for (const kind of STORAGE_KINDS) {
         await gate;
         throw new Error('roll back');
       });
-      const outside = db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t4', 'outside', 1]);
+      const outside = db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', [
+        't4',
+        'outside',
+        1,
+      ]);
       await new Promise((r) => setTimeout(r, 20));
       release();
       await assert.rejects(tx, /roll back/);
       await outside;
-      const ids = (await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1', ['t4'])).map((r) => r.id);
+      const ids = (await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1', ['t4'])).map(
+        (r) => r.id,
+      );
       assert.deepEqual(ids, ['outside']);
     });
 

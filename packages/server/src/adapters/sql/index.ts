@@ -1,7 +1,7 @@
 // Chooses the storage implementation from a URL: postgres:// → PostgreSQL, otherwise embedded SQLite.
 import { join } from 'node:path';
-import { PostgresDatabase } from './postgres.ts';
 import type { SqlDatabase } from './port.ts';
+import { PostgresDatabase } from './postgres.ts';
 import { SqliteDatabase } from './sqlite.ts';
 
 export type { Dialect, Migration, Row, SqlDatabase, SqlExecutor, SqlValue } from './port.ts';

@@ -89,11 +89,10 @@ export class PostgresDatabase implements SqlDatabase {
         await client.query('BEGIN');
         try {
           for (const statement of splitStatements(migrationSql(m, 'postgres'))) await client.query(statement);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-            m.version,
-            m.name,
-            new Date().toISOString(),
-          ]);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+            [m.version, m.name, new Date().toISOString()],
+          );
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {});

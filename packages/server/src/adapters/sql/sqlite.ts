@@ -36,7 +36,8 @@ export class SqliteDatabase implements SqlDatabase {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.direct = {
-      query: async <T extends object>(sql: string, params?: readonly SqlValue[]) => this.runQuery<T>(sql, params),
+      query: async <T extends object>(sql: string, params?: readonly SqlValue[]) =>
+        this.runQuery<T>(sql, params),
       execute: async (sql: string, params?: readonly SqlValue[]) => this.runExecute(sql, params),
     };
   }

@@ -6,7 +6,11 @@ import type { ItemRecord } from './repository.ts';
 export const etagOf = (r: Pick<ItemRecord, 'version' | 'updatedAt'>): string =>
   `"${r.version}-${Date.parse(r.updatedAt).toString(36)}"`;
 
-const parseList = (header: string): string[] => header.split(',').map((t) => t.trim()).filter(Boolean);
+const parseList = (header: string): string[] =>
+  header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 const opaque = (tag: string): string => tag.replace(/^W\//, '');
 
 export interface Preconditions {
@@ -19,12 +23,14 @@ export const checkPreconditions = (current: ItemRecord | undefined, p: Precondit
   if (p.ifMatch !== undefined) {
     const tags = parseList(p.ifMatch);
     const ok = current !== undefined && (tags.includes('*') || tags.includes(etagOf(current)));
-    if (!ok) throw new QuiverError('precondition_failed', 'If-Match does not match the current version of the item');
+    if (!ok)
+      throw new QuiverError('precondition_failed', 'If-Match does not match the current version of the item');
   }
   if (p.ifNoneMatch !== undefined) {
     const tags = parseList(p.ifNoneMatch);
     const hit = current !== undefined && (tags.includes('*') || tags.map(opaque).includes(etagOf(current)));
-    if (hit) throw new QuiverError('precondition_failed', 'If-None-Match matches the current version of the item');
+    if (hit)
+      throw new QuiverError('precondition_failed', 'If-None-Match matches the current version of the item');
   }
 };
 

@@ -72,7 +72,9 @@ export const catalogRepository = {
     const versions = new Map<string, number>();
     for (const part of chunks(rows)) {
       const params = part.flatMap((r) => [tenantId, r.id, JSON.stringify(r.data), at]);
-      const values = part.map((_, i) => `($${4 * i + 1},$${4 * i + 2},$${4 * i + 3},$${4 * i + 4},$${4 * i + 4},1)`);
+      const values = part.map(
+        (_, i) => `($${4 * i + 1},$${4 * i + 2},$${4 * i + 3},$${4 * i + 4},$${4 * i + 4},1)`,
+      );
       const written = await tx.query<WrittenRow>(
         `INSERT INTO items (tenant_id, id, doc, created_at, updated_at, version) VALUES ${values.join(',')}
          ON CONFLICT (tenant_id, id) DO UPDATE SET doc = excluded.doc, version = items.version + 1,
@@ -114,7 +116,6 @@ export const catalogRepository = {
     return rows.map(toRecord);
   },
 
-
   async appendChanges(tx: SqlExecutor, tenantId: string, changes: readonly Change[]): Promise<void> {
     for (const part of chunks(changes)) {
       await tx.execute(
@@ -125,10 +126,22 @@ export const catalogRepository = {
   },
 
   async listChanges(db: SqlExecutor, tenantId: string, afterSeq: number, limit: number): Promise<Change[]> {
-    const rows = await db.query<{ seq: number; item_id: string; op: 'upsert' | 'delete'; version: number; at: string }>(
+    const rows = await db.query<{
+      seq: number;
+      item_id: string;
+      op: 'upsert' | 'delete';
+      version: number;
+      at: string;
+    }>(
       'SELECT seq, item_id, op, version, at FROM item_changes WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [tenantId, afterSeq, limit],
     );
-    return rows.map((r) => ({ seq: Number(r.seq), itemId: r.item_id, op: r.op, version: Number(r.version), at: r.at }));
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      itemId: r.item_id,
+      op: r.op,
+      version: Number(r.version),
+      at: r.at,
+    }));
   },
 };

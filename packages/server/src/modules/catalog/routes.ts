@@ -18,7 +18,13 @@ import { tenantOf } from '../../http/index.ts';
 import { notModified } from './etag.ts';
 import type { CatalogService, WrittenItem } from './service.ts';
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema };
+const errors = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  429: ProblemSchema,
+};
 const ItemParams = Type.Object({ itemId: IdSchema });
 const PreconditionHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 1000 })),
@@ -57,7 +63,10 @@ export const catalogRoutes =
         },
       },
       async (request, reply) =>
-        sendWritten(reply, await catalog.put(tenantOf(request), request.params.itemId, request.body, preconditions(request))),
+        sendWritten(
+          reply,
+          await catalog.put(tenantOf(request), request.params.itemId, request.body, preconditions(request)),
+        ),
     );
 
     app.get(
@@ -164,6 +173,7 @@ export const catalogRoutes =
           response: { 200: ChangePageSchema, ...errors },
         },
       },
-      async (request) => catalog.changes(tenantOf(request), request.query.after ?? 0, request.query.limit ?? 100),
+      async (request) =>
+        catalog.changes(tenantOf(request), request.query.after ?? 0, request.query.limit ?? 100),
     );
   };

@@ -22,7 +22,7 @@ import {
   QuiverError,
 } from '../../kernel/index.ts';
 import { checkPreconditions, etagOf, type Preconditions } from './etag.ts';
-import { catalogRepository as repo, type ItemRecord } from './repository.ts';
+import { type ItemRecord, catalogRepository as repo } from './repository.ts';
 
 const validateBatchItem = compileValidator<BatchItem>(BatchItemSchema);
 const validateItemInput = compileValidator<ItemInput>(ItemInputSchema);
@@ -63,7 +63,12 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
       return write(tx, seq, isoNow(clock));
     });
 
-  const reread = async (tx: SqlExecutor, tenantId: string, id: string, created: boolean): Promise<WrittenItem> => {
+  const reread = async (
+    tx: SqlExecutor,
+    tenantId: string,
+    id: string,
+    created: boolean,
+  ): Promise<WrittenItem> => {
     const record = (await repo.get(tx, tenantId, id))!;
     return { item: toItem(record), etag: etagOf(record), created };
   };
@@ -90,7 +95,12 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
     },
 
     /** Applies a JSON merge patch (RFC 7386) and validates the result as a whole item. */
-    async patch(tenantId: string, id: string, patch: Record<string, unknown>, pre: Preconditions): Promise<WrittenItem> {
+    async patch(
+      tenantId: string,
+      id: string,
+      patch: Record<string, unknown>,
+      pre: Preconditions,
+    ): Promise<WrittenItem> {
       for (const field of SERVER_FIELDS) {
         if (field in patch) {
           throw new QuiverError('validation_failed', `'${field}' is set by the server`, {
@@ -109,9 +119,18 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
         checkPreconditions(current, pre);
         const checked = validateItemInput(mergePatch(current.data, patch));
         if (!checked.ok) {
-          throw new QuiverError('validation_failed', 'The patched item is invalid', { errors: checked.errors });
+          throw new QuiverError('validation_failed', 'The patched item is invalid', {
+            errors: checked.errors,
+          });
         }
-        const version = await repo.updateIfVersion(tx, tenantId, id, dataOf(checked.value), current.version, at);
+        const version = await repo.updateIfVersion(
+          tx,
+          tenantId,
+          id,
+          dataOf(checked.value),
+          current.version,
+          at,
+        );
         if (version === undefined) throw new QuiverError('precondition_failed', 'The item changed meanwhile');
         await repo.appendChanges(tx, tenantId, [{ seq, itemId: id, op: 'upsert', version, at }]);
         return reread(tx, tenantId, id, false);
@@ -124,7 +143,9 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
         if (!current) throw notFound('item', id);
         checkPreconditions(current, pre);
         await repo.delete(tx, tenantId, id);
-        await repo.appendChanges(tx, tenantId, [{ seq, itemId: id, op: 'delete', version: current.version, at }]);
+        await repo.appendChanges(tx, tenantId, [
+          { seq, itemId: id, op: 'delete', version: current.version, at },
+        ]);
       });
     },
 
@@ -144,13 +165,21 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
         const rawId = (element as { id?: unknown } | null)?.id;
         const id = typeof rawId === 'string' ? rawId : null;
         if (!checked.ok) {
-          results[index] = { index, id, status: 'error', error: { code: 'validation_failed', detail: 'The item is invalid', errors: checked.errors } };
+          results[index] = {
+            index,
+            id,
+            status: 'error',
+            error: { code: 'validation_failed', detail: 'The item is invalid', errors: checked.errors },
+          };
         } else if (seen.has(checked.value.id)) {
           results[index] = {
             index,
             id,
             status: 'error',
-            error: { code: 'conflict', detail: `The id also appears at index ${seen.get(checked.value.id)} of this batch` },
+            error: {
+              code: 'conflict',
+              detail: `The id also appears at index ${seen.get(checked.value.id)} of this batch`,
+            },
           };
         } else {
           seen.set(checked.value.id, index);
@@ -163,11 +192,22 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
           if (first === undefined) throw notFound('tenant', tenantId);
           const at = isoNow(clock);
           const versions = await repo.upsertMany(tx, tenantId, valid, at);
-          const changes: Change[] = valid.map((v, i) => ({ seq: first + i, itemId: v.id, op: 'upsert', version: versions.get(v.id)!, at }));
+          const changes: Change[] = valid.map((v, i) => ({
+            seq: first + i,
+            itemId: v.id,
+            op: 'upsert',
+            version: versions.get(v.id)!,
+            at,
+          }));
           await repo.appendChanges(tx, tenantId, changes);
           for (const v of valid) {
             const version = versions.get(v.id)!;
-            results[v.index] = { index: v.index, id: v.id, status: version === 1 ? 'created' : 'updated', version };
+            results[v.index] = {
+              index: v.index,
+              id: v.id,
+              status: version === 1 ? 'created' : 'updated',
+              version,
+            };
           }
         });
       }

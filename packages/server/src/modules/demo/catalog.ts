@@ -9,19 +9,80 @@ interface Family {
 }
 
 const FAMILIES: Family[] = [
-  { category: 'home/lighting/lamps', nouns: ['Table Lamp', 'Floor Lamp', 'Desk Lamp', 'Pendant Light'], priceRange: [19, 189], materials: ['brass', 'oak', 'glass', 'steel'] },
-  { category: 'home/textiles/cushions', nouns: ['Cushion Cover', 'Throw Pillow', 'Floor Cushion'], priceRange: [9, 49], materials: ['linen', 'velvet', 'cotton', 'wool'] },
-  { category: 'home/textiles/blankets', nouns: ['Throw Blanket', 'Knitted Blanket', 'Picnic Blanket'], priceRange: [24, 120], materials: ['wool', 'cotton', 'cashmere'] },
-  { category: 'kitchen/cookware/pans', nouns: ['Frying Pan', 'Saute Pan', 'Grill Pan', 'Wok'], priceRange: [22, 160], materials: ['cast iron', 'stainless steel', 'carbon steel'] },
-  { category: 'kitchen/tableware/mugs', nouns: ['Mug', 'Espresso Cup', 'Tea Cup'], priceRange: [6, 28], materials: ['stoneware', 'porcelain', 'enamel'] },
-  { category: 'kitchen/storage/jars', nouns: ['Storage Jar', 'Spice Jar Set', 'Bread Bin'], priceRange: [8, 55], materials: ['glass', 'bamboo', 'ceramic'] },
-  { category: 'garden/outdoor/planters', nouns: ['Planter', 'Hanging Basket', 'Window Box'], priceRange: [12, 89], materials: ['terracotta', 'zinc', 'rattan'] },
-  { category: 'garden/lighting/lanterns', nouns: ['Solar Lantern', 'String Lights', 'Candle Lantern'], priceRange: [14, 79], materials: ['metal', 'glass', 'bamboo'] },
-  { category: 'stationery/paper/notebooks', nouns: ['Notebook', 'Sketchbook', 'Planner'], priceRange: [5, 32], materials: ['recycled paper', 'leather', 'linen'] },
-  { category: 'toys/games/puzzles', nouns: ['Jigsaw Puzzle', 'Wooden Puzzle', 'Card Game'], priceRange: [7, 45], materials: ['cardboard', 'beech', 'paper'] },
+  {
+    category: 'home/lighting/lamps',
+    nouns: ['Table Lamp', 'Floor Lamp', 'Desk Lamp', 'Pendant Light'],
+    priceRange: [19, 189],
+    materials: ['brass', 'oak', 'glass', 'steel'],
+  },
+  {
+    category: 'home/textiles/cushions',
+    nouns: ['Cushion Cover', 'Throw Pillow', 'Floor Cushion'],
+    priceRange: [9, 49],
+    materials: ['linen', 'velvet', 'cotton', 'wool'],
+  },
+  {
+    category: 'home/textiles/blankets',
+    nouns: ['Throw Blanket', 'Knitted Blanket', 'Picnic Blanket'],
+    priceRange: [24, 120],
+    materials: ['wool', 'cotton', 'cashmere'],
+  },
+  {
+    category: 'kitchen/cookware/pans',
+    nouns: ['Frying Pan', 'Saute Pan', 'Grill Pan', 'Wok'],
+    priceRange: [22, 160],
+    materials: ['cast iron', 'stainless steel', 'carbon steel'],
+  },
+  {
+    category: 'kitchen/tableware/mugs',
+    nouns: ['Mug', 'Espresso Cup', 'Tea Cup'],
+    priceRange: [6, 28],
+    materials: ['stoneware', 'porcelain', 'enamel'],
+  },
+  {
+    category: 'kitchen/storage/jars',
+    nouns: ['Storage Jar', 'Spice Jar Set', 'Bread Bin'],
+    priceRange: [8, 55],
+    materials: ['glass', 'bamboo', 'ceramic'],
+  },
+  {
+    category: 'garden/outdoor/planters',
+    nouns: ['Planter', 'Hanging Basket', 'Window Box'],
+    priceRange: [12, 89],
+    materials: ['terracotta', 'zinc', 'rattan'],
+  },
+  {
+    category: 'garden/lighting/lanterns',
+    nouns: ['Solar Lantern', 'String Lights', 'Candle Lantern'],
+    priceRange: [14, 79],
+    materials: ['metal', 'glass', 'bamboo'],
+  },
+  {
+    category: 'stationery/paper/notebooks',
+    nouns: ['Notebook', 'Sketchbook', 'Planner'],
+    priceRange: [5, 32],
+    materials: ['recycled paper', 'leather', 'linen'],
+  },
+  {
+    category: 'toys/games/puzzles',
+    nouns: ['Jigsaw Puzzle', 'Wooden Puzzle', 'Card Game'],
+    priceRange: [7, 45],
+    materials: ['cardboard', 'beech', 'paper'],
+  },
 ];
 
-const ADJECTIVES = ['Nordic', 'Vintage', 'Classic', 'Rustic', 'Modern', 'Coastal', 'Botanical', 'Minimal', 'Heritage', 'Scandi'];
+const ADJECTIVES = [
+  'Nordic',
+  'Vintage',
+  'Classic',
+  'Rustic',
+  'Modern',
+  'Coastal',
+  'Botanical',
+  'Minimal',
+  'Heritage',
+  'Scandi',
+];
 const COLOURS = ['white', 'black', 'sage', 'navy', 'ochre', 'terracotta', 'grey', 'natural', 'blush', 'teal'];
 const BRANDS = ['Hearth & Co', 'Northwind', 'Little Acre', 'Juniper Lane', 'Copper Kettle', 'Fieldhouse'];
 

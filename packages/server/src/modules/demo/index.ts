@@ -1,3 +1,3 @@
 // The demo shop: a generated catalogue and the first-start seeding.
 export { DEMO_ITEM_COUNT, demoCatalog } from './catalog.ts';
-export { CREDENTIALS_FILE, DEMO_TENANT_ID, seed, type SeedResult } from './seed.ts';
+export { CREDENTIALS_FILE, DEMO_TENANT_ID, type SeedResult, seed } from './seed.ts';

@@ -32,7 +32,10 @@ export const seed = async ({ tenancy, catalog, dataDir, loadDemo }: SeedDeps): P
     const existing = await tenancy.listTenants(1);
     if (existing.rows.length === 0) {
       await tenancy.createTenant(operator, { id: DEMO_TENANT_ID, name: 'Demo shop' });
-      const { secret } = await tenancy.createKey(operator, DEMO_TENANT_ID, { name: 'demo', scopes: ['admin'] });
+      const { secret } = await tenancy.createKey(operator, DEMO_TENANT_ID, {
+        name: 'demo',
+        scopes: ['admin'],
+      });
       result.demoKey = secret;
       await catalog.batchUpsert(DEMO_TENANT_ID, demoCatalog());
     }

@@ -35,7 +35,9 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
     }
     const p = request.principal;
     const scope = p.kind === 'operator' ? '_operator' : `t:${p.tenantId}`;
-    const fingerprint = sha256Hex(`${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`);
+    const fingerprint = sha256Hex(
+      `${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`,
+    );
     const now = clock.now();
     if (now - lastPurge > PURGE_EVERY_MS) {
       lastPurge = now;
@@ -53,7 +55,10 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       return;
     }
     if (stored.fingerprint !== fingerprint) {
-      throw new QuiverError('idempotency_key_reused', 'This Idempotency-Key was used with a different request');
+      throw new QuiverError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different request',
+      );
     }
     if (stored.status === null) {
       throw new QuiverError('idempotency_in_progress', 'The first request with this key has not finished', {
@@ -71,7 +76,10 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = undefined;
-    if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null && payload !== undefined)) {
+    if (
+      reply.statusCode >= 500 ||
+      (typeof payload !== 'string' && payload !== null && payload !== undefined)
+    ) {
       await repo.release(db, claim.scope, claim.key);
       return payload;
     }
@@ -80,7 +88,14 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await repo.complete(db, claim.scope, claim.key, reply.statusCode, headers, (payload as string | null) ?? null);
+    await repo.complete(
+      db,
+      claim.scope,
+      claim.key,
+      reply.statusCode,
+      headers,
+      (payload as string | null) ?? null,
+    );
     return payload;
   });
 };

@@ -11,7 +11,13 @@ export interface StoredAnswer {
 
 export const idempotencyRepository = {
   /** Claims the key for a new request; false when it is already claimed or answered. */
-  async claim(db: SqlExecutor, scope: string, key: string, fingerprint: string, now: number): Promise<boolean> {
+  async claim(
+    db: SqlExecutor,
+    scope: string,
+    key: string,
+    fingerprint: string,
+    now: number,
+  ): Promise<boolean> {
     const changed = await db.execute(
       `INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (scope, key) DO NOTHING`,
@@ -27,10 +33,10 @@ export const idempotencyRepository = {
       status: number | null;
       headers: string | null;
       body: string | null;
-    }>('SELECT fingerprint, created_at, status, headers, body FROM idempotency_keys WHERE scope = $1 AND key = $2', [
-      scope,
-      key,
-    ]);
+    }>(
+      'SELECT fingerprint, created_at, status, headers, body FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
     if (!row) return undefined;
     return {
       fingerprint: row.fingerprint,
@@ -41,14 +47,18 @@ export const idempotencyRepository = {
     };
   },
 
-  async complete(db: SqlExecutor, scope: string, key: string, status: number, headers: Record<string, string>, body: string | null) {
-    await db.execute('UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE scope = $1 AND key = $2', [
-      scope,
-      key,
-      status,
-      JSON.stringify(headers),
-      body,
-    ]);
+  async complete(
+    db: SqlExecutor,
+    scope: string,
+    key: string,
+    status: number,
+    headers: Record<string, string>,
+    body: string | null,
+  ) {
+    await db.execute(
+      'UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE scope = $1 AND key = $2',
+      [scope, key, status, JSON.stringify(headers), body],
+    );
   },
 
   async release(db: SqlExecutor, scope: string, key: string): Promise<void> {

@@ -95,14 +95,25 @@ export const tenancyRepository = {
   },
 
   async updateLimits(db: SqlExecutor, id: string, limits: RateLimits): Promise<boolean> {
-    return (await db.execute('UPDATE tenants SET limits = $2 WHERE id = $1', [id, JSON.stringify(limits)])) === 1;
+    return (
+      (await db.execute('UPDATE tenants SET limits = $2 WHERE id = $1', [id, JSON.stringify(limits)])) === 1
+    );
   },
 
   async insertKey(db: SqlExecutor, key: ApiKey, secretHash: string): Promise<void> {
     await db.execute(
       `INSERT INTO api_keys (id, tenant_id, name, secret_hash, prefix, scopes, created_at, expires_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)`,
-      [key.id, key.tenantId, key.name, secretHash, key.prefix, key.scopes.join(' '), key.createdAt, key.expiresAt],
+      [
+        key.id,
+        key.tenantId,
+        key.name,
+        secretHash,
+        key.prefix,
+        key.scopes.join(' '),
+        key.createdAt,
+        key.expiresAt,
+      ],
     );
   },
 
@@ -153,7 +164,10 @@ export const tenancyRepository = {
           'SELECT * FROM audit_log WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
           [tenantId, afterId, limit],
         )
-      : await db.query<AuditRow>('SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+      : await db.query<AuditRow>('SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2', [
+          afterId,
+          limit,
+        ]);
     return rows.map(toAudit);
   },
 
@@ -164,7 +178,10 @@ export const tenancyRepository = {
 
   /** Stores a setting unless one exists; returns the value that is now stored. */
   async putSettingIfAbsent(db: SqlExecutor, key: string, value: string): Promise<string> {
-    await db.execute('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    await db.execute('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+      key,
+      value,
+    ]);
     return (await tenancyRepository.getSetting(db, key)) ?? value;
   },
 };

@@ -1,4 +1,6 @@
 // HTTP routes of the tenancy module: tenants, keys, limits, audit log.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ApiKeySchema,
   AuditEntrySchema,
@@ -11,7 +13,6 @@ import {
   TenantIdSchema,
   TenantSchema,
 } from '@quiver/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { TenancyService } from './service.ts';
 
@@ -35,17 +36,26 @@ export const tenancyRoutes =
           response: { 201: TenantSchema, 409: ProblemSchema, ...errors },
         },
       },
-      async (request, reply) => reply.code(201).send(await tenancy.createTenant(request.principal!, request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await tenancy.createTenant(request.principal!, request.body)),
     );
 
     app.get(
       '/v1/tenants',
       {
         config: { access: { operator: true } },
-        schema: { tags: ['tenancy'], summary: 'List tenants (operator)', querystring: PageQuerySchema, response: { 200: page('tenants', TenantSchema), ...errors } },
+        schema: {
+          tags: ['tenancy'],
+          summary: 'List tenants (operator)',
+          querystring: PageQuerySchema,
+          response: { 200: page('tenants', TenantSchema), ...errors },
+        },
       },
       async (request) => {
-        const { rows, nextCursor } = await tenancy.listTenants(request.query.limit ?? 50, request.query.cursor);
+        const { rows, nextCursor } = await tenancy.listTenants(
+          request.query.limit ?? 50,
+          request.query.cursor,
+        );
         return { tenants: rows, nextCursor };
       },
     );
@@ -54,7 +64,12 @@ export const tenancyRoutes =
       '/v1/tenants/:tenantId',
       {
         config: { access: tenantAdmin },
-        schema: { tags: ['tenancy'], summary: 'Read a tenant', params: TenantParams, response: { 200: TenantSchema, ...errors } },
+        schema: {
+          tags: ['tenancy'],
+          summary: 'Read a tenant',
+          params: TenantParams,
+          response: { 200: TenantSchema, ...errors },
+        },
       },
       async (request) => tenancy.getTenant(request.params.tenantId),
     );
@@ -87,7 +102,9 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await tenancy.createKey(request.principal!, request.params.tenantId, request.body)),
+        reply
+          .code(201)
+          .send(await tenancy.createKey(request.principal!, request.params.tenantId, request.body)),
     );
 
     app.get(
@@ -103,7 +120,11 @@ export const tenancyRoutes =
         },
       },
       async (request) => {
-        const { rows, nextCursor } = await tenancy.listKeys(request.params.tenantId, request.query.limit ?? 50, request.query.cursor);
+        const { rows, nextCursor } = await tenancy.listKeys(
+          request.params.tenantId,
+          request.query.limit ?? 50,
+          request.query.cursor,
+        );
         return { keys: rows, nextCursor };
       },
     );
@@ -140,7 +161,11 @@ export const tenancyRoutes =
         },
       },
       async (request) => {
-        const { rows, nextCursor } = await tenancy.listAudit(request.query.tenantId, request.query.limit ?? 50, request.query.cursor);
+        const { rows, nextCursor } = await tenancy.listAudit(
+          request.query.tenantId,
+          request.query.limit ?? 50,
+          request.query.cursor,
+        );
         return { entries: rows, nextCursor };
       },
     );

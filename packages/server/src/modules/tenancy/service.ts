@@ -1,5 +1,5 @@
 // Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
-import type { ApiKey, CreateKey, CreateTenant, CreatedKey, RateLimits, Tenant } from '@quiver/contracts';
+import type { ApiKey, CreatedKey, CreateKey, CreateTenant, RateLimits, Tenant } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import {
   type Clock,
@@ -82,7 +82,13 @@ export const createTenancyService = (deps: TenancyDeps) => {
         const { key } = found;
         if (key.revokedAt !== null) throw denied();
         if (key.expiresAt !== null && Date.parse(key.expiresAt) <= clock.now()) throw denied();
-        return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, scopes: new Set(key.scopes), limits: found.limits };
+        return {
+          kind: 'tenant',
+          tenantId: key.tenantId,
+          keyId: key.id,
+          scopes: new Set(key.scopes),
+          limits: found.limits,
+        };
       }
       if (operatorHash && hashesEqual(sha256Hex(token), operatorHash)) return { kind: 'operator' };
       throw denied();
@@ -101,7 +107,10 @@ export const createTenancyService = (deps: TenancyDeps) => {
             errors: [{ path: '/id', message: 'already taken' }],
           });
         }
-        await audit(tx, actor, tenant.id, 'tenant.create', tenant.id, { name: tenant.name, limits: tenant.limits });
+        await audit(tx, actor, tenant.id, 'tenant.create', tenant.id, {
+          name: tenant.name,
+          limits: tenant.limits,
+        });
         return tenant;
       });
     },
@@ -144,7 +153,11 @@ export const createTenancyService = (deps: TenancyDeps) => {
       };
       await db.transaction(async (tx) => {
         await repo.insertKey(tx, key, sha256Hex(secret));
-        await audit(tx, actor, tenantId, 'key.create', id, { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt });
+        await audit(tx, actor, tenantId, 'key.create', id, {
+          name: key.name,
+          scopes: key.scopes,
+          expiresAt: key.expiresAt,
+        });
       });
       return { key, secret };
     },
