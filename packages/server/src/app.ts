@@ -18,6 +18,7 @@ import { type SeedResult, seed } from './modules/demo/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
+const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MIGRATIONS = [...tenancyMigrations, ...catalogMigrations, ...idempotencyMigrations];
 

@@ -70,7 +70,7 @@ describe('quiver process', () => {
       headers: { authorization: `Bearer ${creds.demoKey}` },
     });
     assert.equal(res.status, 200);
-    assert.equal((await res.json()).items.length, DEMO_ITEM_COUNT);
+    assert.equal(((await res.json()) as { items: unknown[] }).items.length, DEMO_ITEM_COUNT);
     const tenants = await fetch(`http://127.0.0.1:${port}/v1/tenants`, {
       headers: { authorization: `Bearer ${creds.operatorKey}` },
     });

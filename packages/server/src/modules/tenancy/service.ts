@@ -13,6 +13,7 @@ import {
   sha256Hex,
 } from '../../kernel/index.ts';
 import { actorOf, type Principal } from './principal.ts';
+import { createAuthCache } from './auth-cache.ts';
 import { tenancyRepository as repo } from './repository.ts';
 
 const KEY_SECRET_PREFIX = 'qk_';
@@ -26,6 +27,11 @@ export interface TenancyDeps {
   defaultLimits: RateLimits;
   /** From configuration; when absent the operator key lives (hashed) in the database. */
   operatorKey?: string;
+  /**
+   * How long a key looked up for authentication may be reused. Only safe where every key change passes
+   * through this process (embedded mode), since revocation and limit changes invalidate it locally; 0 disables.
+   */
+  authCacheTtlMs?: number;
 }
 
 const newKeyId = (): string => `key_${randomSecret(9).replace(/[-_]/g, 'x')}`;
@@ -40,6 +46,7 @@ const parseKeySecret = (token: string): string | undefined => {
 export const createTenancyService = (deps: TenancyDeps) => {
   const { db, clock } = deps;
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
+  const authCache = createAuthCache(deps.authCacheTtlMs ?? 0, clock);
 
   const audit = (
     tx: Parameters<typeof repo.appendAudit>[0],
@@ -77,7 +84,7 @@ export const createTenancyService = (deps: TenancyDeps) => {
         });
       if (token.startsWith(KEY_SECRET_PREFIX)) {
         const keyId = parseKeySecret(token);
-        const found = keyId ? await repo.findKeyForAuth(db, keyId) : undefined;
+        const found = keyId ? await authCache.get(keyId, () => repo.findKeyForAuth(db, keyId)) : undefined;
         if (!found || !hashesEqual(sha256Hex(token), found.secretHash)) throw denied();
         const { key } = found;
         if (key.revokedAt !== null) throw denied();
@@ -124,6 +131,7 @@ export const createTenancyService = (deps: TenancyDeps) => {
 
     async setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant> {
       return db.transaction(async (tx) => {
+        authCache.clear();
         if (!(await repo.updateLimits(tx, tenantId, limits))) {
           throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
         }
@@ -172,6 +180,7 @@ export const createTenancyService = (deps: TenancyDeps) => {
       return db.transaction(async (tx) => {
         const key = await repo.getKey(tx, tenantId, keyId);
         if (!key) throw new QuiverError('not_found', `key '${keyId}' was not found`);
+        authCache.delete(keyId);
         if (await repo.revokeKey(tx, tenantId, keyId, isoNow(clock))) {
           await audit(tx, actor, tenantId, 'key.revoke', keyId, { name: key.name });
         }

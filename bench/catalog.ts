@@ -1,0 +1,105 @@
+// Catalog benchmark: authenticated GET /v1/items/{id} against a bare Fastify route (same run), and bulk
+// upsert throughput through POST /v1/items/batch on SQLite and on PostgreSQL.
+import autocannon from 'autocannon';
+import { createTempPgDatabase } from '../packages/server/src/testing/postgres.ts';
+import { startChild } from './lib/child.ts';
+import { fmt, table } from './lib/report.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const BATCH = 1000;
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 30);
+const SERVERS = new URL('./servers/', import.meta.url).pathname;
+
+const load = async (port: number, headers: Record<string, string> = {}) => {
+  const ids = Array.from({ length: 300 }, (_, i) => `SKU-${10_000 + i}`);
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/v1/items/${ids[n++ % ids.length]}`, headers }),
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+};
+
+const bulk = async (port: number, key: string) => {
+  const started = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    const items = Array.from({ length: BATCH }, (_, i) => ({
+      id: `bulk-${b}-${i}`,
+      title: `Bulk item ${b}-${i}`,
+      description: 'A generated item for the bulk upsert benchmark, with a realistic amount of text in it.',
+      categories: ['home/lighting/lamps'],
+      brand: 'Northwind',
+      price: { amount: 10 + (i % 90), currency: 'GBP' },
+      available: i % 10 !== 0,
+      attributes: { colour: 'sage', material: 'oak', rating: 4.5 },
+    }));
+    const res = await fetch(`http://127.0.0.1:${port}/v1/items/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
+    const body = (await res.json()) as { created: number };
+    if (res.status !== 200 || body.created !== BATCH) throw new Error(`batch ${b}: ${res.status}`);
+  }
+  return (BATCH * BATCHES) / ((performance.now() - started) / 1000);
+};
+
+export const main = async () => {
+  console.log(
+    `catalog benchmark: ${DURATION_S}s per run, ${CONNECTIONS} connections, batches of ${BATCH} × ${BATCHES}\n`,
+  );
+  const bare = await startChild<{ port: number }>(`${SERVERS}bare.ts`);
+  const bareRun = await load(bare.info.port);
+  await bare.stop();
+
+  const sqlite = await startChild<{ port: number; key: string }>(`${SERVERS}quiver.ts`, { DATABASE_URL: '' });
+  const quiverRun = await load(sqlite.info.port, { authorization: `Bearer ${sqlite.info.key}` });
+  const sqliteBulk = await bulk(sqlite.info.port, sqlite.info.key);
+  await sqlite.stop();
+
+  const pgDb = await createTempPgDatabase();
+  const pg = await startChild<{ port: number; key: string }>(`${SERVERS}quiver.ts`, {
+    DATABASE_URL: pgDb.url,
+  });
+  const pgRun = await load(pg.info.port, { authorization: `Bearer ${pg.info.key}` });
+  const pgBulk = await bulk(pg.info.port, pg.info.key);
+  await pg.stop();
+  await pgDb.drop();
+
+  console.log(
+    table([
+      {
+        run: 'bare Fastify GET (baseline)',
+        'req/s': bareRun.rps,
+        'p50 ms': bareRun.p50,
+        'p99 ms': bareRun.p99,
+      },
+      {
+        run: 'Quiver GET /v1/items/{id} (SQLite, auth)',
+        'req/s': quiverRun.rps,
+        'p50 ms': quiverRun.p50,
+        'p99 ms': quiverRun.p99,
+      },
+      {
+        run: 'Quiver GET /v1/items/{id} (PostgreSQL, auth)',
+        'req/s': pgRun.rps,
+        'p50 ms': pgRun.p50,
+        'p99 ms': pgRun.p99,
+      },
+    ]),
+  );
+  console.log(`\nGET ratio, SQLite ÷ bare: ${fmt(quiverRun.rps / bareRun.rps, 2)} (goal ≥ 0.5)`);
+  console.log(`GET ratio, PostgreSQL ÷ bare: ${fmt(pgRun.rps / bareRun.rps, 2)}`);
+  console.log(`bulk upsert, SQLite: ${fmt(sqliteBulk)} items/s (goal ≥ 20,000)`);
+  console.log(`bulk upsert, PostgreSQL: ${fmt(pgBulk)} items/s`);
+};

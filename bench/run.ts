@@ -1,0 +1,12 @@
+// `npm run bench -- <name>`: runs one benchmark by name (or lists them).
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  catalog: () => import('./catalog.ts').then((m) => m.main()),
+};
+
+const name = process.argv[2];
+const run = name ? BENCHMARKS[name] : undefined;
+if (!run) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>`);
+  process.exit(2);
+}
+await run();

@@ -1,0 +1,52 @@
+// Chooses the blob store from a URL: s3://bucket/prefix → S3, file://path or none → files under the data dir.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileBlobStore } from './file.ts';
+import type { BlobStore } from './port.ts';
+import { S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
+
+export { FileBlobStore, type FileBlobStoreOptions } from './file.ts';
+export { assertKey, MAX_KEY_BYTES } from './keys.ts';
+export type { BlobEntry, BlobHead, BlobSource, BlobStore, PutOptions, PutResult } from './port.ts';
+export { S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
+
+export const EMBEDDED_BLOB_DIR = 'blobs';
+export const DEFAULT_S3_REGION = 'us-east-1';
+
+/**
+ * `s3://bucket/prefix` plus the standard variables: `AWS_ENDPOINT_URL` (or `S3_ENDPOINT`) for an
+ * S3-compatible server, which also turns on path-style addressing; `AWS_REGION`; `AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (without them the SDK's default credential chain applies).
+ */
+export const s3OptionsFromUrl = (url: string, env: NodeJS.ProcessEnv = process.env): S3BlobStoreOptions => {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 's3:' || !parsed.hostname)
+    throw new Error(`not an s3://bucket/prefix URL: '${url}'`);
+  const path = decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, '');
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || env.S3_ENDPOINT || undefined;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  return {
+    bucket: parsed.hostname,
+    prefix: path ? `${path}/` : '',
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_S3_REGION,
+    credentials:
+      accessKeyId && secretAccessKey
+        ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+        : undefined,
+  };
+};
+
+/** `s3://…` → S3; `file:///abs/path` or `file://rel/path` → files there; none → `<dataDir>/blobs`. */
+export const openBlobStore = (
+  url: string | undefined,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): BlobStore => {
+  if (!url) return new FileBlobStore({ root: join(dataDir, EMBEDDED_BLOB_DIR) });
+  if (url.startsWith('s3://')) return new S3BlobStore(s3OptionsFromUrl(url, env));
+  if (url.startsWith('file:///')) return new FileBlobStore({ root: fileURLToPath(url) });
+  if (url.startsWith('file://')) return new FileBlobStore({ root: url.slice('file://'.length) });
+  throw new Error(`unsupported ARTIFACTS_URL scheme in '${url.split(':')[0]}:'`);
+};

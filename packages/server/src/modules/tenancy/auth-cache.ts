@@ -1,0 +1,28 @@
+// A small TTL cache of key lookups for authentication, invalidated by the changes this process makes.
+import type { Clock } from '../../kernel/index.ts';
+import type { KeyForAuth } from './repository.ts';
+
+const MAX_ENTRIES = 10_000;
+
+export const createAuthCache = (ttlMs: number, clock: Clock) => {
+  const entries = new Map<string, { value: KeyForAuth | undefined; at: number }>();
+  return {
+    async get(keyId: string, load: () => Promise<KeyForAuth | undefined>): Promise<KeyForAuth | undefined> {
+      if (ttlMs <= 0) return load();
+      const hit = entries.get(keyId);
+      const now = clock.now();
+      if (hit && now - hit.at < ttlMs) return hit.value;
+      const value = await load();
+      if (entries.size >= MAX_ENTRIES) entries.clear();
+      // Unknown ids are not cached: a flood of made-up keys must not evict real ones.
+      if (value) entries.set(keyId, { value, at: now });
+      return value;
+    },
+    delete(keyId: string): void {
+      entries.delete(keyId);
+    },
+    clear(): void {
+      entries.clear();
+    },
+  };
+};
