@@ -85,6 +85,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     clock,
     defaultLimits: config.defaultLimits,
     operatorKey: config.operatorKey,
+    // Embedded: this process makes every key change, so a cached lookup is invalidated exactly.
+    authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
   });
   const catalog = createCatalogService({ db, clock });
 

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   quota_exceeded: 429,
   internal: 500,
   unavailable: 503,
+  deadline_exceeded: 504,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -50,6 +51,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   quota_exceeded: 'Quota exceeded',
   internal: 'Internal error',
   unavailable: 'Service unavailable',
+  deadline_exceeded: 'Deadline exceeded',
 };
 
 export interface FieldError {
