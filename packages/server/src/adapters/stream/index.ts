@@ -1,0 +1,41 @@
+// Chooses the stream implementation from a URL: nats:// → NATS JetStream, none → the log in the SQL database.
+import type { Clock } from '../../kernel/clock.ts';
+import type { SqlDatabase } from '../sql/index.ts';
+import { type JetStreamOptions, openJetStream } from './nats.ts';
+import type { Stream } from './port.ts';
+import { SqlStream, type SqlStreamOptions } from './sql.ts';
+
+export type { JetStreamOptions } from './nats.ts';
+export type {
+  BatchHandler,
+  ConsumeOptions,
+  Consumer,
+  OutgoingMessage,
+  Stream,
+  StreamMessage,
+} from './port.ts';
+export { DEFAULT_BATCH_SIZE, tenantTopic } from './port.ts';
+export type { SqlStreamOptions } from './sql.ts';
+export { streamMigrations } from './sql-migrations.ts';
+
+export interface StreamDeps {
+  /** Holds the embedded log; its schema comes from `streamMigrations`, applied by the caller. */
+  db: SqlDatabase;
+  clock?: Clock;
+}
+
+export interface StreamOptions {
+  sql?: SqlStreamOptions;
+  jetstream?: JetStreamOptions;
+}
+
+/** `nats://…` (or `tls://…`) → JetStream; none → the durable log in `deps.db`. */
+export const openStream = async (
+  url: string | undefined,
+  deps: StreamDeps,
+  options: StreamOptions = {},
+): Promise<Stream> => {
+  if (!url) return new SqlStream(deps, options.sql);
+  if (url.startsWith('nats://') || url.startsWith('tls://')) return openJetStream(url, options.jetstream);
+  throw new Error(`unsupported STREAM_URL scheme in '${url.split(':')[0]}:'`);
+};
