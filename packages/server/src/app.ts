@@ -2,16 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
+import { type KvStore, openKv } from './adapters/kv/index.ts';
 import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
+import { openStream, type Stream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
-import {
-  createMemoryRateLimitStore,
-  handleError,
-  registerAuth,
-  registerHealth,
-  registerOpenApi,
-  sendProblem,
-} from './http/index.ts';
+import { handleError, registerAuth, registerHealth, registerOpenApi, sendProblem } from './http/index.ts';
 import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
 import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
@@ -20,7 +16,12 @@ import { createTenancyService, tenancyMigrations, tenancyRoutes } from './module
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-export const MIGRATIONS = [...tenancyMigrations, ...catalogMigrations, ...idempotencyMigrations];
+export const MIGRATIONS = [
+  ...tenancyMigrations,
+  ...catalogMigrations,
+  ...idempotencyMigrations,
+  ...streamMigrations,
+];
 
 export interface AppOptions {
   clock?: Clock;
@@ -31,6 +32,9 @@ export interface AppOptions {
 export interface QuiverApp {
   app: FastifyInstance;
   db: SqlDatabase;
+  kv: KvStore;
+  stream: Stream;
+  blobs: BlobStore;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -40,6 +44,8 @@ export interface QuiverApp {
 export const buildApp = async (config: Config, options: AppOptions = {}): Promise<QuiverApp> => {
   const clock = options.clock ?? systemClock;
   const db = options.db ?? openSqlDatabase(config.databaseUrl, config.dataDir);
+  const kv = openKv(config.redisUrl, { keyPrefix: config.redisKeyPrefix, clock });
+  const blobs = openBlobStore(config.artifactsUrl, config.dataDir);
   let draining = false;
 
   const app = Fastify({
@@ -75,11 +81,14 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await db.migrate(MIGRATIONS);
+  const stream = await openStream(config.streamUrl, { db, clock });
   app.addHook('onClose', async () => {
+    // Consumers stop first (they write positions), then the stores they write to.
+    await stream.close();
+    await Promise.allSettled([kv.close(), blobs.close()]);
     await db.close();
   });
-
-  await db.migrate(MIGRATIONS);
   const tenancy = createTenancyService({
     db,
     clock,
@@ -90,10 +99,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   });
   const catalog = createCatalogService({ db, clock });
 
-  registerAuth(app, { tenancy, rateLimits: createMemoryRateLimitStore(), clock });
+  registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
   await registerOpenApi(app);
-  registerHealth(app, { check: () => db.ping(), draining: () => draining });
+  registerHealth(app, {
+    check: async () => void (await Promise.all([db.ping(), kv.ping()])),
+    draining: () => draining,
+  });
   await app.register(tenancyRoutes(tenancy));
   await app.register(catalogRoutes(catalog));
 
@@ -102,6 +114,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   return {
     app,
     db,
+    kv,
+    stream,
+    blobs,
     seeded,
     beginDrain: () => {
       draining = true;

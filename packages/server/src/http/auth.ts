@@ -75,7 +75,10 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       return;
     }
     // The request's logger is already a per-request child; binding in place is cheaper than another child.
-    (request.log as FastifyBaseLogger & PinoBindable).setBindings({ tenantId: principal.tenantId, keyId: principal.keyId });
+    (request.log as FastifyBaseLogger & PinoBindable).setBindings({
+      tenantId: principal.tenantId,
+      keyId: principal.keyId,
+    });
     if (rule.tenantParam) {
       const named = (request.params as Record<string, string>)[rule.tenantParam];
       if (named !== principal.tenantId) throw new QuiverError('not_found', `tenant '${named}' was not found`);
@@ -87,7 +90,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       );
     }
     const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
-    const bucket = await deps.rateLimits.take(buckets, deps.clock.now());
+    const bucket = await deps.rateLimits.takeTokens(buckets, deps.clock.now());
     reply.header('ratelimit-limit', bucket.limit);
     reply.header('ratelimit-remaining', bucket.remaining);
     reply.header('ratelimit-reset', bucket.resetS);

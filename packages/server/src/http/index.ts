@@ -3,4 +3,4 @@ export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
 export { registerHealth } from './health.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
-export { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit.ts';
+export type { RateLimitStore } from './rate-limit.ts';

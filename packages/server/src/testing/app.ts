@@ -12,6 +12,7 @@ import type { StorageKind } from './storage.ts';
 export const TEST_OPERATOR_KEY = 'qo_test-operator-key-0123456789abcdef';
 
 export interface TestApp extends QuiverApp {
+  config: Config;
   operator: Record<string, string>;
   /** Creates a tenant and a key with the given scopes; returns the Authorization header for it. */
   tenant(id: string, scopes?: Scope[], limits?: Config['defaultLimits']): Promise<Record<string, string>>;
@@ -44,6 +45,7 @@ export const startTestApp = async (
   const operator = bearer(TEST_OPERATOR_KEY);
   return {
     ...quiver,
+    config,
     operator,
     request: (opts) => app.inject(opts),
     async tenant(id, scopes = ['admin'], limits) {

@@ -211,6 +211,46 @@ export const runKvContract = (target: KvContractTarget): void => {
       await assert.rejects(kv.takeToken(t, RATE, 0, T0), RangeError);
     });
 
+    it('takes from several buckets all-or-none and reports the tightest', async () => {
+      const tenant = key('tb-tenant');
+      const keyA = key('tb-a');
+      const keyB = key('tb-b');
+      const both = (k: string, store = kv) =>
+        store.takeTokens(
+          [
+            { name: tenant, perSecond: RATE, burst: 4 },
+            { name: k, perSecond: RATE, burst: 3 },
+          ],
+          T0,
+        );
+      assert.deepEqual(
+        [await both(keyA), await both(keyA), await both(keyA, peer)].map((s) => [
+          s.allowed,
+          s.limit,
+          s.remaining,
+        ]),
+        [
+          [true, 3, 2],
+          [true, 3, 1],
+          [true, 3, 0],
+        ],
+      );
+      const refusedByKey = await both(keyA);
+      assert.deepEqual([refusedByKey.allowed, refusedByKey.limit], [false, 3], 'the key bucket refuses');
+      const other = await both(keyB);
+      assert.deepEqual(
+        [other.allowed, other.limit, other.remaining],
+        [true, 4, 0],
+        'the refusal cost the tenant nothing',
+      );
+      const refusedByTenant = await both(keyB, peer);
+      assert.deepEqual(
+        [refusedByTenant.allowed, refusedByTenant.limit],
+        [false, 4],
+        'now the tenant bucket refuses',
+      );
+    });
+
     it('never admits more than the burst to concurrent takers on two clients', async () => {
       const t = key('tb');
       const burst = 10;

@@ -6,8 +6,10 @@ import {
   checkTokenArgs,
   checkTtl,
   type KvStore,
+  type TokenBucketSpec,
   type TokenBucketState,
   type TtlOption,
+  tightest,
   tokenBucketState,
   tokenBucketTtlMs,
 } from './port.ts';
@@ -204,15 +206,24 @@ export class MemoryKv implements KvStore {
     burst: number,
     nowMs: number,
   ): Promise<TokenBucketState> {
-    checkTokenArgs(perSecond, burst, nowMs);
-    const e = this.write(bucket, 'token', () => ({ t: 'token', tokens: burst, at: nowMs }));
-    let tokens = Math.min(burst, e.tokens + (Math.max(0, nowMs - e.at) / 1000) * perSecond);
-    const allowed = tokens >= 1;
-    if (allowed) tokens -= 1;
-    e.tokens = tokens;
-    e.at = Math.max(e.at, nowMs);
-    e.exp = this.clock.now() + tokenBucketTtlMs(tokens, perSecond, burst);
-    return tokenBucketState(allowed, tokens, perSecond, burst);
+    return this.takeTokens([{ name: bucket, perSecond, burst }], nowMs);
+  }
+
+  async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
+    for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
+    const entries = buckets.map((b) => {
+      const e = this.write(b.name, 'token', () => ({ t: 'token', tokens: b.burst, at: nowMs }));
+      e.tokens = Math.min(b.burst, e.tokens + (Math.max(0, nowMs - e.at) / 1000) * b.perSecond);
+      e.at = Math.max(e.at, nowMs);
+      return e;
+    });
+    const refused = entries.findIndex((e) => e.tokens < 1);
+    if (refused < 0) for (const e of entries) e.tokens -= 1;
+    entries.forEach((e, i) => {
+      e.exp = this.clock.now() + tokenBucketTtlMs(e.tokens, buckets[i].perSecond, buckets[i].burst);
+    });
+    const i = refused >= 0 ? refused : tightest(entries.map((e) => e.tokens));
+    return tokenBucketState(refused < 0, entries[i].tokens, buckets[i].perSecond, buckets[i].burst);
   }
 
   async ping() {}

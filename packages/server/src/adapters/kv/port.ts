@@ -17,6 +17,12 @@ export interface TokenBucketState {
   retryAfterS: number;
 }
 
+export interface TokenBucketSpec {
+  name: string;
+  perSecond: number;
+  burst: number;
+}
+
 export type KvKind = 'memory' | 'redis';
 
 /**
@@ -63,6 +69,12 @@ export interface KvStore {
    */
   takeToken(bucket: string, perSecond: number, burst: number, nowMs: number): Promise<TokenBucketState>;
 
+  /**
+   * Takes one token from every bucket, or from none when any is empty, atomically (a refused request
+   * costs nothing). Reports the refusing bucket, or else the one with the fewest tokens left.
+   */
+  takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState>;
+
   ping(): Promise<void>;
   /** Releases connections; safe to call twice. */
   close(): Promise<void>;
@@ -105,3 +117,7 @@ export const checkMaxLen = (maxLen: number): void => {
   if (!Number.isInteger(maxLen) || maxLen < 1)
     throw new RangeError(`maxLen must be a positive integer: ${maxLen}`);
 };
+
+/** Index of the smallest value (the bucket closest to refusing). */
+export const tightest = (tokens: readonly number[]): number =>
+  tokens.reduce((best, t, i) => (t < tokens[best] ? i : best), 0);

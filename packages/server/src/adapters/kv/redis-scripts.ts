@@ -2,28 +2,44 @@
 // Numbers cross the Lua boundary as '%.17g' strings: Redis truncates Lua numbers to integers, and 17
 // significant digits round-trip a double, so both implementations compute the same values.
 
-/** KEYS[1] bucket hash {tokens, at}; ARGV perSecond, burst, nowMs, slackMs → {allowed 0|1, tokens}. */
-export const TAKE_TOKEN_LUA = `
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1])
-local at = tonumber(state[2])
-if tokens == nil or at == nil then
-  tokens = burst
-  at = now
+/**
+ * KEYS: bucket hashes {tokens, at}; ARGV: nowMs, slackMs, then perSecond and burst for each key.
+ * Takes a token from every bucket or from none → {refusedIndex (1-based, 0 = allowed), tokens...}.
+ */
+export const TAKE_TOKENS_LUA = `
+local now = tonumber(ARGV[1])
+local slack = tonumber(ARGV[2])
+local tokens, ats = {}, {}
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[1 + 2 * i])
+  local burst = tonumber(ARGV[2 + 2 * i])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'at')
+  local t = tonumber(state[1])
+  local at = tonumber(state[2])
+  if t == nil or at == nil then
+    t = burst
+    at = now
+  end
+  tokens[i] = math.min(burst, t + (math.max(0, now - at) / 1000) * rate)
+  ats[i] = math.max(at, now)
 end
-tokens = math.min(burst, tokens + (math.max(0, now - at) / 1000) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
+local refused = 0
+for i = 1, #KEYS do
+  if tokens[i] < 1 then
+    refused = i
+    break
+  end
 end
-local left = string.format('%.17g', tokens)
-redis.call('HSET', KEYS[1], 'tokens', left, 'at', string.format('%.17g', math.max(at, now)))
-redis.call('PEXPIRE', KEYS[1], math.ceil(((burst - tokens) / rate) * 1000) + tonumber(ARGV[4]))
-return {allowed, left}
+local out = {refused}
+for i = 1, #KEYS do
+  if refused == 0 then tokens[i] = tokens[i] - 1 end
+  local rate = tonumber(ARGV[1 + 2 * i])
+  local burst = tonumber(ARGV[2 + 2 * i])
+  redis.call('HSET', KEYS[i], 'tokens', string.format('%.17g', tokens[i]), 'at', string.format('%.17g', ats[i]))
+  redis.call('PEXPIRE', KEYS[i], math.ceil(((burst - tokens[i]) / rate) * 1000) + slack)
+  out[#out + 1] = string.format('%.17g', tokens[i])
+end
+return out
 `;
 
 /** KEYS[1] buckets hash {start → total}; ARGV bucketStartMs, by, ttlMs → the bucket's total. */

@@ -6,11 +6,13 @@ import {
   checkTtl,
   type KvStore,
   TOKEN_BUCKET_SLACK_MS,
+  type TokenBucketSpec,
   type TokenBucketState,
   type TtlOption,
+  tightest,
   tokenBucketState,
 } from './port.ts';
-import { INCR_BUCKET_LUA, SUM_BUCKETS_LUA, TAKE_TOKEN_LUA } from './redis-scripts.ts';
+import { INCR_BUCKET_LUA, SUM_BUCKETS_LUA, TAKE_TOKENS_LUA } from './redis-scripts.ts';
 
 /** A command fails after this many reconnect attempts instead of waiting forever for Redis. */
 export const DEFAULT_MAX_RETRIES_PER_REQUEST = 2;
@@ -24,13 +26,7 @@ export interface RedisKvOptions {
 }
 
 type Scripted = Redis & {
-  kvTakeToken(
-    key: string,
-    perSecond: number,
-    burst: number,
-    nowMs: number,
-    slackMs: number,
-  ): Promise<[number, string]>;
+  kvTakeTokens(numberOfKeys: number, ...args: (string | number)[]): Promise<[number, ...string[]]>;
   kvIncrBucket(key: string, bucketStartMs: number, by: number, ttlMs: number): Promise<string>;
   kvSumBuckets(key: string, fromMs: number, toMs: number): Promise<string>;
 };
@@ -60,7 +56,7 @@ export class RedisKv implements KvStore {
     });
     // Connection errors surface as rejected commands; without a listener ioredis would log each retry.
     client.on('error', () => {});
-    client.defineCommand('kvTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
+    client.defineCommand('kvTakeTokens', { lua: TAKE_TOKENS_LUA });
     client.defineCommand('kvIncrBucket', { numberOfKeys: 1, lua: INCR_BUCKET_LUA });
     client.defineCommand('kvSumBuckets', { numberOfKeys: 1, lua: SUM_BUCKETS_LUA, readOnly: true });
     this.client = client as Scripted;
@@ -151,15 +147,21 @@ export class RedisKv implements KvStore {
     burst: number,
     nowMs: number,
   ): Promise<TokenBucketState> {
-    checkTokenArgs(perSecond, burst, nowMs);
-    const [allowed, tokens] = await this.client.kvTakeToken(
-      bucket,
-      perSecond,
-      burst,
+    return this.takeTokens([{ name: bucket, perSecond, burst }], nowMs);
+  }
+
+  async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
+    for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
+    const [refused, ...left] = await this.client.kvTakeTokens(
+      buckets.length,
+      ...buckets.map((b) => b.name),
       nowMs,
       TOKEN_BUCKET_SLACK_MS,
+      ...buckets.flatMap((b) => [b.perSecond, b.burst]),
     );
-    return tokenBucketState(allowed === 1, Number(tokens), perSecond, burst);
+    const tokens = left.map(Number);
+    const i = refused > 0 ? refused - 1 : tightest(tokens);
+    return tokenBucketState(refused === 0, tokens[i], buckets[i].perSecond, buckets[i].burst);
   }
 
   async ping() {
