@@ -12,8 +12,8 @@ import {
   randomSecret,
   sha256Hex,
 } from '../../kernel/index.ts';
-import { actorOf, type Principal } from './principal.ts';
 import { createAuthCache } from './auth-cache.ts';
+import { actorOf, type Principal } from './principal.ts';
 import { tenancyRepository as repo } from './repository.ts';
 
 const KEY_SECRET_PREFIX = 'qk_';
