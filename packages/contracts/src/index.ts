@@ -1,4 +1,5 @@
 // The wire contract of Quiver's /v1 API: TypeBox schemas and their inferred types.
 export * from './catalog.ts';
 export * from './common.ts';
+export * from './events.ts';
 export * from './tenancy.ts';

@@ -7,8 +7,16 @@ import { type KvStore, openKv } from './adapters/kv/index.ts';
 import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
 import { openStream, type Stream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
-import { handleError, registerAuth, registerHealth, registerOpenApi, sendProblem } from './http/index.ts';
+import {
+  handleError,
+  registerAuth,
+  registerHealth,
+  registerMetrics,
+  registerOpenApi,
+  sendProblem,
+} from './http/index.ts';
 import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
+import { createMetrics, type Metrics } from './metrics/index.ts';
 import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
@@ -35,6 +43,7 @@ export interface QuiverApp {
   kv: KvStore;
   stream: Stream;
   blobs: BlobStore;
+  metrics: Metrics;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -46,6 +55,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const db = options.db ?? openSqlDatabase(config.databaseUrl, config.dataDir);
   const kv = openKv(config.redisUrl, { keyPrefix: config.redisKeyPrefix, clock });
   const blobs = openBlobStore(config.artifactsUrl, config.dataDir);
+  const metrics = createMetrics();
   let draining = false;
 
   const app = Fastify({
@@ -101,6 +111,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
+  registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
     check: async () => void (await Promise.all([db.ping(), kv.ping()])),
@@ -117,6 +128,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     kv,
     stream,
     blobs,
+    metrics,
     seeded,
     beginDrain: () => {
       draining = true;

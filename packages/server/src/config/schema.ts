@@ -25,6 +25,10 @@ export const ConfigSchema = Type.Object(
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS }),
+    metricsAccess: Type.Enum(['public', 'operator'], {
+      default: 'public',
+      description: '/metrics is open as Prometheus expects, or requires the operator key',
+    }),
     demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
     defaultLimits: Type.Object(
       {
@@ -58,6 +62,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUIVER_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   QUIVER_DEMO: 'demo',
+  QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',
   QUIVER_TENANT_RATE_BURST: 'defaultLimits.tenantBurst',
   QUIVER_KEY_RATE_PER_S: 'defaultLimits.keyPerSecond',

@@ -168,3 +168,36 @@ describe('bad input', () => {
     assert.equal(res.statusCode, 200);
   });
 });
+
+describe('metrics', () => {
+  test('/metrics is Prometheus text with request counts by route and tenant', async () => {
+    const t = await startTestApp(STORAGE_KINDS[0]);
+    try {
+      const key = await t.tenant('metered');
+      await t.request({ method: 'GET', url: '/v1/items', headers: key });
+      const res = await t.request({ method: 'GET', url: '/metrics' });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/plain/);
+      assert.match(
+        res.body,
+        /quiver_http_requests_total\{method="GET",route="\/v1\/items",status="2xx",tenant="metered"\} 1/,
+      );
+      assert.match(res.body, /quiver_http_request_duration_seconds_bucket/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('config can require the operator key for /metrics', async () => {
+    const t = await startTestApp(STORAGE_KINDS[0], { metricsAccess: 'operator' });
+    try {
+      assert.equal((await t.request({ method: 'GET', url: '/metrics' })).statusCode, 401);
+      assert.equal(
+        (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).statusCode,
+        200,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

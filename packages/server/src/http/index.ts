@@ -1,6 +1,7 @@
 // The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
 export { registerHealth } from './health.ts';
+export { registerMetrics } from './metrics-route.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export type { RateLimitStore } from './rate-limit.ts';

@@ -1,0 +1,42 @@
+// GET /metrics in the Prometheus text format, and request counters/latency labelled by route and tenant.
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../metrics/index.ts';
+
+export interface MetricsRouteOptions {
+  /** Open by default, as Prometheus expects; `operator` requires the operator key. */
+  access: 'public' | 'operator';
+}
+
+export const registerMetrics = (
+  app: FastifyInstance,
+  metrics: Metrics,
+  options: MetricsRouteOptions,
+): void => {
+  const requests = metrics.counter('http_requests_total', 'HTTP requests by route, status class and tenant', [
+    'method',
+    'route',
+    'status',
+    'tenant',
+  ]);
+  const latency = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by route', [
+    'method',
+    'route',
+  ]);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
+    const status = `${Math.floor(reply.statusCode / 100)}xx`;
+    requests.inc({ method: request.method, route, status, tenant });
+    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get(
+    '/metrics',
+    {
+      config: { access: options.access === 'public' ? { public: true } : { operator: true } },
+      schema: { tags: ['health'], summary: 'Prometheus metrics', hide: true },
+      logLevel: 'warn',
+    },
+    async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+};
