@@ -2,4 +2,5 @@
 export * from './catalog.ts';
 export * from './common.ts';
 export * from './events.ts';
+export * from './models.ts';
 export * from './tenancy.ts';

@@ -1,0 +1,111 @@
+// Wire shapes for the model registry: models, immutable versions, aliases.
+import { type Static, Type } from 'typebox';
+import { TimestampSchema } from './common.ts';
+
+export const MODEL_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,99}$';
+export const ALIAS_PATTERN = '^[a-z][a-z0-9_-]{0,49}$';
+
+export const CreateModelSchema = Type.Object(
+  {
+    name: Type.String({ pattern: MODEL_NAME_PATTERN, description: 'lowercase letters, digits, . _ -' }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    task: Type.Optional(
+      Type.String({ maxLength: 100, description: 'e.g. ranking, embedding, classification' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateModel = Static<typeof CreateModelSchema>;
+
+const TensorSpecSchema = Type.Object({
+  name: Type.String(),
+  datatype: Type.String(),
+  shape: Type.Array(Type.Integer(), { description: '-1 marks a dynamic dimension' }),
+});
+
+export const SignatureSchema = Type.Object({
+  inputs: Type.Array(TensorSpecSchema),
+  outputs: Type.Array(TensorSpecSchema),
+});
+
+export const VersionMetadataSchema = Type.Object(
+  {
+    framework: Type.Optional(Type.String({ maxLength: 100 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    trainingWindow: Type.Optional(
+      Type.Object({ from: TimestampSchema, to: TimestampSchema }, { additionalProperties: false }),
+    ),
+    metrics: Type.Optional(
+      Type.Record(Type.String({ maxLength: 100 }), Type.Number(), { maxProperties: 100 }),
+    ),
+    batching: Type.Optional(
+      Type.Object(
+        {
+          maxBatchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+          maxQueueDelayMs: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+          maxQueueSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cache: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          ttlSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+          maxEntries: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    sampleInput: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String(),
+            datatype: Type.String(),
+            shape: Type.Array(Type.Integer({ minimum: 0 })),
+            data: Type.Array(Type.Unknown()),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'OIP inputs for the validation run and the warm-up; zeros when absent' },
+      ),
+    ),
+    featureInputs: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'input name → view:feature, fetched by entity id',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ModelVersionSchema = Type.Object({
+  model: Type.String(),
+  version: Type.Integer(),
+  sha256: Type.String(),
+  size: Type.Integer(),
+  signature: SignatureSchema,
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  hasTokenizer: Type.Boolean(),
+  aliases: Type.Array(Type.String()),
+  createdAt: TimestampSchema,
+});
+export type ModelVersionView = Static<typeof ModelVersionSchema>;
+
+export const ModelSchema = Type.Object({
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  task: Type.Union([Type.String(), Type.Null()]),
+  createdAt: TimestampSchema,
+  latestVersion: Type.Union([Type.Integer(), Type.Null()]),
+  aliases: Type.Record(Type.String(), Type.Integer()),
+});
+export type ModelView = Static<typeof ModelSchema>;
+
+export const SetAliasSchema = Type.Object(
+  { version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,109 @@
+// The inference engine: a pool of onnxruntime workers plus one dynamic batcher per loaded model version.
+import { type Clock, systemClock } from '../../../kernel/clock.ts';
+import { QuiverError } from '../../../kernel/errors.ts';
+import { type Batcher, createBatcher } from './batcher.ts';
+import { type InferenceObserver, type ModelLabels, observerOf } from './observer.ts';
+import { type BatchingOptions, resolveBatching } from './options.ts';
+import { createWorkerPool, type WorkerPool } from './pool.ts';
+import type { InferRequest, InferResult, ModelSource, Signature } from './types.ts';
+import { isBatchable, validateInputs } from './validate.ts';
+
+export interface EngineDeps {
+  /** Deadlines are epoch milliseconds on this clock. */
+  clock?: Clock;
+  /** Metrics hooks; the ones left out do nothing. */
+  observer?: Partial<InferenceObserver>;
+}
+
+export interface EngineOptions {
+  /** Worker threads; default one per core. */
+  poolSize?: number;
+}
+
+export interface LoadOptions {
+  batching?: Partial<BatchingOptions>;
+  /** Workers holding a session for this model; default every worker (see README in this folder). */
+  replicas?: number;
+  /** Labels for metrics; default `{ model: key, version: '' }`. */
+  labels?: ModelLabels;
+}
+
+export interface LoadedModel {
+  key: string;
+  signature: Signature;
+  /** False when some input or output has a fixed dim 0: then every request runs alone. */
+  batchable: boolean;
+  batching: Readonly<BatchingOptions>;
+  labels: ModelLabels;
+}
+
+export interface InferenceEngine {
+  readonly poolSize: number;
+  /** Loads the artifact in the workers and returns its signature; `unprocessable` when it does not load. */
+  load(key: string, source: ModelSource, options?: LoadOptions): Promise<LoadedModel>;
+  get(key: string): LoadedModel | undefined;
+  /** Validates, queues, batches and runs; `not_found` for a model not loaded. */
+  infer(key: string, request: InferRequest): Promise<InferResult>;
+  /** Refuses new requests, lets accepted ones finish, then frees the sessions. */
+  unload(key: string): Promise<void>;
+  /** Rejects queued requests and stops the workers. */
+  close(): Promise<void>;
+}
+
+export const createInferenceEngine = (
+  deps: EngineDeps = {},
+  options: EngineOptions = {},
+): InferenceEngine => {
+  const clock = deps.clock ?? systemClock;
+  const observer = observerOf(deps.observer);
+  const pool: WorkerPool = createWorkerPool({ size: options.poolSize });
+  const models = new Map<string, { model: LoadedModel; batcher: Batcher }>();
+
+  return {
+    poolSize: pool.size,
+
+    async load(key, source, loadOptions = {}) {
+      const batching = resolveBatching(loadOptions.batching);
+      const signature = await pool.load(key, source, { replicas: loadOptions.replicas });
+      const labels = loadOptions.labels ?? { model: key, version: '' };
+      const model: LoadedModel = { key, signature, batchable: isBatchable(signature), batching, labels };
+      const batcher = createBatcher(
+        {
+          run: (feeds) => pool.run(key, feeds),
+          concurrency: () => pool.replicas(key),
+          clock,
+          observer,
+          labels,
+        },
+        { ...batching, batchable: model.batchable },
+      );
+      models.set(key, { model, batcher });
+      return model;
+    },
+
+    get(key) {
+      return models.get(key)?.model;
+    },
+
+    async infer(key, request) {
+      const entry = models.get(key);
+      if (!entry) throw new QuiverError('not_found', `model '${key}' is not loaded`);
+      validateInputs(entry.model.signature, request.inputs);
+      return entry.batcher.infer(request);
+    },
+
+    async unload(key) {
+      const entry = models.get(key);
+      if (!entry) return;
+      models.delete(key);
+      await entry.batcher.drain();
+      await pool.unload(key);
+    },
+
+    async close() {
+      for (const { batcher } of models.values()) batcher.abort('the inference engine is shutting down');
+      models.clear();
+      await pool.close();
+    },
+  };
+};

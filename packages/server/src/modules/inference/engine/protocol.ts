@@ -1,0 +1,14 @@
+// Messages between the pool (main thread) and an inference worker.
+import type { ModelSource, Signature, Tensors } from './types.ts';
+
+export type WorkerRequest =
+  | { op: 'load'; id: number; key: string; source: ModelSource }
+  | { op: 'run'; id: number; key: string; feeds: Tensors }
+  | { op: 'unload'; id: number; key: string };
+
+/** Why a request failed in the worker: the artifact, the inputs at run time, or an unknown model key. */
+export type WorkerFailure = 'load' | 'run' | 'unknown_model';
+
+export type WorkerReply =
+  | { id: number; ok: true; signature?: Signature; outputs?: Tensors; computeMs?: number }
+  | { id: number; ok: false; failure: WorkerFailure; message: string };

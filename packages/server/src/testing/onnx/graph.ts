@@ -1,0 +1,122 @@
+// Low-level builders for ONNX graphs written in code: value infos, initializers, nodes, and the encoded model.
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+const T = onnx.TensorProto.DataType;
+
+/** The opset and IR version every test model uses (onnxruntime 1.30 runs both). */
+export const OPSET_VERSION = 17;
+export const IR_VERSION = 8;
+
+/** ONNX element types by their KServe V2 datatype name. */
+export const ELEM_TYPE = {
+  BOOL: T.BOOL,
+  INT8: T.INT8,
+  INT16: T.INT16,
+  INT32: T.INT32,
+  INT64: T.INT64,
+  UINT8: T.UINT8,
+  FP32: T.FLOAT,
+  FP64: T.DOUBLE,
+  BYTES: T.STRING,
+} as const;
+
+export type ElemName = keyof typeof ELEM_TYPE;
+
+/** A dimension: a fixed size, or a symbolic name for a dynamic one (reported as -1 by the engine). */
+export type Dim = number | string;
+
+export type ValueInfo = ReturnType<typeof onnx.ValueInfoProto.create>;
+export type Initializer = ReturnType<typeof onnx.TensorProto.create>;
+export type Node = ReturnType<typeof onnx.NodeProto.create>;
+
+export const valueInfo = (name: string, type: ElemName, dims: readonly Dim[]): ValueInfo =>
+  onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType: ELEM_TYPE[type],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** A float tensor stored as raw little-endian bytes, so even large weights encode quickly. */
+export const floatTensor = (name: string, dims: readonly number[], data: Float32Array): Initializer =>
+  onnx.TensorProto.create({ name, dims: [...dims], dataType: T.FLOAT, rawData: bytesOf(data) });
+
+export const int64Tensor = (name: string, dims: readonly number[], values: readonly number[]): Initializer =>
+  onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: T.INT64,
+    rawData: bytesOf(BigInt64Array.from(values, (v) => BigInt(v))),
+  });
+
+type AttrValue = number | readonly number[];
+
+/** A node; integer attributes (`axis`, `keepdims`, `to`…) are given as plain numbers or arrays of them. */
+export const node = (
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attrs: Record<string, AttrValue> = {},
+): Node =>
+  onnx.NodeProto.create({
+    opType,
+    input: [...inputs],
+    output: [...outputs],
+    attribute: Object.entries(attrs).map(([name, v]) =>
+      typeof v === 'number'
+        ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
+        : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] },
+    ),
+  });
+
+export interface GraphSpec {
+  name: string;
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  nodes: Node[];
+  initializers?: Initializer[];
+}
+
+/** Encodes a whole model (opset 17, IR 8) to the bytes an `.onnx` file holds. */
+export const encodeModel = (g: GraphSpec): Buffer => {
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    producerName: 'quiver-testing',
+    graph: {
+      name: g.name,
+      input: g.inputs,
+      output: g.outputs,
+      node: g.nodes,
+      initializer: g.initializers ?? [],
+    },
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+};
+
+/** A small deterministic PRNG (mulberry32), so weights are the same on every run for a seed. */
+export const prng = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+/** `n` floats uniform in [-scale, scale), from `seed`. */
+export const randomFloats = (n: number, seed: number, scale = 1): Float32Array => {
+  const next = prng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (next() * 2 - 1) * scale;
+  return out;
+};
