@@ -20,6 +20,8 @@ import { createMetrics, type Metrics } from './metrics/index.ts';
 import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
+import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
+import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
@@ -28,6 +30,7 @@ export const MIGRATIONS = [
   ...tenancyMigrations,
   ...catalogMigrations,
   ...idempotencyMigrations,
+  ...registryMigrations,
   ...streamMigrations,
 ];
 
@@ -44,6 +47,7 @@ export interface QuiverApp {
   stream: Stream;
   blobs: BlobStore;
   metrics: Metrics;
+  engine: InferenceEngine;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -56,6 +60,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const kv = openKv(config.redisUrl, { keyPrefix: config.redisKeyPrefix, clock });
   const blobs = openBlobStore(config.artifactsUrl, config.dataDir);
   const metrics = createMetrics();
+  const engine = createLazyInferenceEngine({ clock }, { poolSize: config.inferenceWorkers });
   let draining = false;
 
   const app = Fastify({
@@ -96,6 +101,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     // Consumers stop first (they write positions), then the stores they write to.
     await stream.close();
+    await engine.close();
     await Promise.allSettled([kv.close(), blobs.close()]);
     await db.close();
   });
@@ -108,6 +114,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
   });
   const catalog = createCatalogService({ db, clock });
+  const registry = createRegistryService({
+    db,
+    blobs,
+    engine,
+    clock,
+    maxArtifactBytes: config.modelMaxBytes,
+  });
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
@@ -119,6 +132,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   });
   await app.register(tenancyRoutes(tenancy));
   await app.register(catalogRoutes(catalog));
+  await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -129,6 +143,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     stream,
     blobs,
     metrics,
+    engine,
     seeded,
     beginDrain: () => {
       draining = true;

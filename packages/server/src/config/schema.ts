@@ -29,6 +29,14 @@ export const ConfigSchema = Type.Object(
       default: 'public',
       description: '/metrics is open as Prometheus expects, or requires the operator key',
     }),
+    modelMaxBytes: Type.Integer({
+      minimum: 1024,
+      default: 1024 ** 3,
+      description: 'Largest model artifact accepted',
+    }),
+    inferenceWorkers: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 256, description: 'Default: one per core' }),
+    ),
     demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
     defaultLimits: Type.Object(
       {
@@ -62,6 +70,8 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUIVER_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   QUIVER_DEMO: 'demo',
+  QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
+  QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',
   QUIVER_TENANT_RATE_BURST: 'defaultLimits.tenantBurst',

@@ -28,6 +28,9 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || key === undefined || !request.principal) return;
+    // Only JSON bodies can be fingerprinted here; streamed uploads (models) are idempotent by content hash.
+    const type = request.headers['content-type'];
+    if (type !== undefined && !type.includes('json')) return;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
       throw new QuiverError('invalid_header', 'Idempotency-Key must be 1 to 200 visible ASCII characters', {
         errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 200 visible ASCII characters' }],

@@ -8,6 +8,7 @@ export {
   type LoadedModel,
   type LoadOptions,
 } from './engine.ts';
+export { createLazyInferenceEngine } from './lazy.ts';
 export {
   type BatchEvent,
   type InferenceObserver,

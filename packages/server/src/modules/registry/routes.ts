@@ -1,0 +1,284 @@
+// HTTP routes of the model registry under /v1/models.
+import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  ALIAS_PATTERN,
+  CreateModelSchema,
+  MODEL_NAME_PATTERN,
+  ModelSchema,
+  ModelVersionSchema,
+  PageQuerySchema,
+  ProblemSchema,
+  SetAliasSchema,
+} from '@quiver/contracts';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { tenantOf } from '../../http/index.ts';
+import { QuiverError } from '../../kernel/index.ts';
+import type { RegistryService, Upload } from './service.ts';
+
+const errors = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  429: ProblemSchema,
+};
+const NameParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME_PATTERN }) });
+const VersionParams = Type.Object({
+  name: Type.String({ pattern: MODEL_NAME_PATTERN }),
+  ref: Type.String({ maxLength: 50 }),
+});
+const AliasParams = Type.Object({
+  name: Type.String({ pattern: MODEL_NAME_PATTERN }),
+  alias: Type.String({ pattern: ALIAS_PATTERN }),
+});
+const access = { access: { scope: 'models:write' as const } };
+const METADATA_HEADER = 'quiver-model-metadata';
+const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
+
+const parseMetadata = (text: string | undefined, where: string): unknown => {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new QuiverError('malformed_json', `The ${where} is not valid JSON`, {
+      cause,
+      errors: [{ path: `/${where}`, message: 'is not valid JSON' }],
+    });
+  }
+};
+
+/** Reads a raw or multipart upload; the model part is passed on as a stream, never buffered here. */
+const readUpload = async (
+  request: FastifyRequest,
+  consume: (upload: Upload) => Promise<unknown>,
+): Promise<unknown> => {
+  if (!request.isMultipart()) {
+    const header = request.headers[METADATA_HEADER];
+    return consume({
+      artifact: request.body as Readable,
+      metadata: parseMetadata(Array.isArray(header) ? header[0] : header, 'metadata'),
+    });
+  }
+  // Parts are read in order: `metadata` and `tokenizer` (small, read whole) must come before `model`,
+  // which streams to the blob store as it arrives.
+  let metadata: unknown;
+  let tokenizer: Buffer | undefined;
+  let result: unknown;
+  for await (const part of request.parts({ limits: { files: 2, fields: 4 } })) {
+    if (result !== undefined) {
+      if (part.type === 'file') part.file.resume();
+      throw new QuiverError(
+        'validation_failed',
+        "Send the 'metadata' and 'tokenizer' parts before the 'model' part",
+        {
+          errors: [{ path: `/${part.fieldname}`, message: "must come before the 'model' part" }],
+        },
+      );
+    }
+    if (part.type === 'field') {
+      if (part.fieldname === 'metadata') metadata = parseMetadata(String(part.value), 'metadata');
+    } else if (part.fieldname === 'tokenizer') {
+      tokenizer = await part.toBuffer();
+      if (tokenizer.length > MAX_TOKENIZER_BYTES)
+        throw new QuiverError('payload_too_large', 'tokenizer.json is too large');
+    } else if (part.fieldname === 'model') {
+      result = await consume({ artifact: part.file, metadata, tokenizer });
+    } else {
+      part.file.resume();
+    }
+  }
+  if (result === undefined) {
+    throw new QuiverError('validation_failed', "A multipart upload needs a file part named 'model'", {
+      errors: [{ path: '/model', message: 'is required' }],
+    });
+  }
+  return result;
+};
+
+export const registryRoutes =
+  (registry: RegistryService, options: { maxArtifactBytes: number }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // Model artifacts stream through untouched; the blob store enforces the size limit while it hashes.
+    app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+    await app.register(multipart, { limits: { fileSize: options.maxArtifactBytes } });
+
+    app.post(
+      '/v1/models',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Create a model',
+          body: CreateModelSchema,
+          response: { 201: ModelSchema, 409: ProblemSchema, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await registry.createModel(tenantOf(request), request.body)),
+    );
+
+    app.get(
+      '/v1/models',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'List models',
+          querystring: PageQuerySchema,
+          response: {
+            200: Type.Object({
+              models: Type.Array(ModelSchema),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) =>
+        registry.listModels(tenantOf(request), request.query.limit ?? 50, request.query.cursor),
+    );
+
+    app.get(
+      '/v1/models/:name',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Read a model with its aliases',
+          params: NameParams,
+          response: { 200: ModelSchema, ...errors },
+        },
+      },
+      async (request) => registry.getModel(tenantOf(request), request.params.name),
+    );
+
+    app.post(
+      '/v1/models/:name/versions',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary:
+            'Upload an ONNX artifact as a new immutable version (raw octet-stream, or multipart: metadata, model, tokenizer)',
+          description: `Raw uploads may carry the version metadata as JSON in the \`${METADATA_HEADER}\` header. The artifact is validated (it loads and runs on a sample) before it is accepted; the same bytes again answer the existing version with 200.`,
+          consumes: ['application/octet-stream', 'multipart/form-data'],
+          params: NameParams,
+          response: {
+            200: ModelVersionSchema,
+            201: ModelVersionSchema,
+            413: ProblemSchema,
+            422: ProblemSchema,
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const tenantId = tenantOf(request);
+        const { version, created } = (await readUpload(request, (upload) =>
+          registry.uploadVersion(tenantId, request.params.name, upload),
+        )) as Awaited<ReturnType<RegistryService['uploadVersion']>>;
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/v1/models/${request.params.name}/versions/${version.version}`)
+          .send(version);
+      },
+    );
+
+    app.get(
+      '/v1/models/:name/versions',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'List versions, newest first',
+          params: NameParams,
+          response: { 200: Type.Object({ versions: Type.Array(ModelVersionSchema) }), ...errors },
+        },
+      },
+      async (request) => ({
+        versions: await registry.listVersions(tenantOf(request), request.params.name),
+      }),
+    );
+
+    app.get(
+      '/v1/models/:name/versions/:ref',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Read a version by number or alias',
+          params: VersionParams,
+          response: { 200: ModelVersionSchema, ...errors },
+        },
+      },
+      async (request) => registry.getVersion(tenantOf(request), request.params.name, request.params.ref),
+    );
+
+    app.get(
+      '/v1/models/:name/versions/:ref/tokenizer',
+      {
+        config: access,
+        schema: { tags: ['models'], summary: "Download a version's tokenizer.json", params: VersionParams },
+      },
+      async (request, reply) =>
+        reply
+          .type('application/json')
+          .send(await registry.tokenizer(tenantOf(request), request.params.name, request.params.ref)),
+    );
+
+    app.delete(
+      '/v1/models/:name/versions/:ref',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Delete a version no alias references',
+          params: Type.Object({
+            name: Type.String({ pattern: MODEL_NAME_PATTERN }),
+            ref: Type.Integer({ minimum: 1 }),
+          }),
+          response: { 204: Type.Null(), 409: ProblemSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        await registry.deleteVersion(tenantOf(request), request.params.name, request.params.ref);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.put(
+      '/v1/models/:name/aliases/:alias',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Point an alias (e.g. champion, challenger) at a version',
+          params: AliasParams,
+          body: SetAliasSchema,
+          response: { 200: ModelSchema, ...errors },
+        },
+      },
+      async (request) =>
+        registry.setAlias(tenantOf(request), request.params.name, request.params.alias, request.body.version),
+    );
+
+    app.delete(
+      '/v1/models/:name/aliases/:alias',
+      {
+        config: access,
+        schema: {
+          tags: ['models'],
+          summary: 'Remove an alias',
+          params: AliasParams,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await registry.deleteAlias(tenantOf(request), request.params.name, request.params.alias);
+        return reply.code(204).send(null);
+      },
+    );
+  };

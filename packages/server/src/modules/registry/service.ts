@@ -1,0 +1,252 @@
+// The model registry: models, immutable content-addressed versions validated on upload, and aliases.
+import type { Readable } from 'node:stream';
+import {
+  type CreateModel,
+  type ModelVersionView,
+  type ModelView,
+  VersionMetadataSchema,
+} from '@quiver/contracts';
+import type { BlobStore } from '../../adapters/blob/index.ts';
+import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import {
+  type Clock,
+  compileValidator,
+  decodeCursor,
+  isoNow,
+  newId,
+  notFound,
+  pageOf,
+  QuiverError,
+} from '../../kernel/index.ts';
+import type { InferenceEngine } from '../inference/engine/index.ts';
+import { registryRepository as repo } from './repository.ts';
+import type { ModelResolver, ModelVersion, VersionMetadata } from './types.ts';
+import { validateArtifact } from './validate.ts';
+
+export const DEFAULT_ALIAS = 'champion';
+const validateMetadata = compileValidator<VersionMetadata>(VersionMetadataSchema);
+
+export interface RegistryDeps {
+  db: SqlDatabase;
+  blobs: BlobStore;
+  engine: InferenceEngine;
+  clock: Clock;
+  maxArtifactBytes: number;
+}
+
+export interface Upload {
+  artifact: Readable | Uint8Array;
+  metadata?: unknown;
+  tokenizer?: Buffer;
+}
+
+type AliasListener = (tenantId: string, model: string, alias: string, version: number) => void;
+
+const artifactKey = (tenantId: string, sha256: string) => `models/${tenantId}/${sha256}.onnx`;
+
+export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactBytes }: RegistryDeps) => {
+  const listeners: AliasListener[] = [];
+
+  const requireModel = async (tenantId: string, name: string) => {
+    const model = await repo.getModel(db, tenantId, name);
+    if (!model) throw notFound('model', name);
+    return model;
+  };
+
+  const viewOf = async (tenantId: string, name: string): Promise<ModelView> => {
+    const model = await requireModel(tenantId, name);
+    const [latest] = await repo.listVersions(db, tenantId, name);
+    return {
+      ...model,
+      latestVersion: latest?.version ?? null,
+      aliases: await repo.aliases(db, tenantId, name),
+    };
+  };
+
+  const versionView = async (v: ModelVersion): Promise<ModelVersionView> => {
+    const aliases = Object.entries(await repo.aliases(db, v.tenantId, v.model))
+      .filter(([, version]) => version === v.version)
+      .map(([alias]) => alias);
+    const { tenantId: _t, blobKey: _b, tokenizerKey, ...rest } = v;
+    return { ...rest, hasTokenizer: tokenizerKey !== null, aliases };
+  };
+
+  const resolve = async (tenantId: string, name: string, ref?: string): Promise<ModelVersion> => {
+    await requireModel(tenantId, name);
+    let version: number | undefined;
+    if (ref !== undefined && /^\d+$/.test(ref)) version = Number(ref);
+    else {
+      const aliases = await repo.aliases(db, tenantId, name);
+      version = aliases[ref ?? DEFAULT_ALIAS];
+      if (version === undefined && ref !== undefined)
+        throw new QuiverError('not_found', `model '${name}' has no alias '${ref}'`);
+      version ??= (await repo.listVersions(db, tenantId, name))[0]?.version;
+      if (version === undefined) throw new QuiverError('not_found', `model '${name}' has no versions yet`);
+    }
+    const found = await repo.getVersion(db, tenantId, name, version);
+    if (!found) throw new QuiverError('not_found', `model '${name}' has no version ${version}`);
+    return found;
+  };
+
+  const resolver: ModelResolver = {
+    resolve,
+    async artifact(v) {
+      const bytes = await blobs.getBuffer(v.blobKey);
+      if (!bytes) throw new QuiverError('unavailable', `the artifact of ${v.model} v${v.version} is missing`);
+      return bytes;
+    },
+    async versions(tenantId, name) {
+      return (await repo.listVersions(db, tenantId, name)).map((v) => v.version);
+    },
+    onAliasChange(listener) {
+      listeners.push(listener);
+    },
+  };
+
+  return {
+    resolver,
+
+    async createModel(tenantId: string, input: CreateModel): Promise<ModelView> {
+      const row = {
+        name: input.name,
+        description: input.description ?? null,
+        task: input.task ?? null,
+        createdAt: isoNow(clock),
+      };
+      if (!(await repo.insertModel(db, tenantId, row))) {
+        throw new QuiverError('already_exists', `model '${input.name}' already exists`, {
+          errors: [{ path: '/name', message: 'already taken' }],
+        });
+      }
+      return { ...row, latestVersion: null, aliases: {} };
+    },
+
+    getModel: viewOf,
+
+    async listModels(tenantId: string, limit: number, cursor?: string) {
+      const after = cursor ? String(decodeCursor(cursor, ['name']).name) : '';
+      const page = pageOf(await repo.listModels(db, tenantId, after, limit + 1), limit, (m) => ({
+        name: m.name,
+      }));
+      return {
+        models: await Promise.all(page.rows.map((m) => viewOf(tenantId, m.name))),
+        nextCursor: page.nextCursor,
+      };
+    },
+
+    /**
+     * Streams the artifact to the blob store (hashing it on the way), validates it in onnxruntime, and
+     * records a new version. The same bytes uploaded again to the same model answer the existing version.
+     * A rejected upload leaves nothing behind.
+     */
+    async uploadVersion(
+      tenantId: string,
+      name: string,
+      upload: Upload,
+    ): Promise<{ version: ModelVersionView; created: boolean }> {
+      await requireModel(tenantId, name);
+      const checked = validateMetadata(upload.metadata ?? {}, '/metadata');
+      if (!checked.ok)
+        throw new QuiverError('validation_failed', 'The version metadata is invalid', {
+          errors: checked.errors,
+        });
+      let tokenizerJson: string | undefined;
+      if (upload.tokenizer) {
+        try {
+          tokenizerJson = JSON.stringify(JSON.parse(upload.tokenizer.toString('utf8')));
+        } catch (cause) {
+          throw new QuiverError('unprocessable', 'tokenizer.json is not valid JSON', { cause });
+        }
+      }
+      const tempKey = `uploads/${tenantId}/${newId('up')}`;
+      try {
+        const { size, sha256 } = await blobs.put(tempKey, upload.artifact, { maxBytes: maxArtifactBytes });
+        if (size === 0) throw new QuiverError('unprocessable', 'The artifact is empty');
+        const existing = await repo.findBySha(db, tenantId, name, sha256);
+        if (existing) return { version: await versionView(existing), created: false };
+        const bytes = (await blobs.getBuffer(tempKey))!;
+        const signature = await validateArtifact(engine, bytes, checked.value);
+        const blobKey = artifactKey(tenantId, sha256);
+        await blobs.put(blobKey, bytes);
+        const tokenizerKey = tokenizerJson ? `${blobKey}.tokenizer.json` : null;
+        if (tokenizerKey && tokenizerJson) await blobs.put(tokenizerKey, Buffer.from(tokenizerJson));
+        const version = await db.transaction(async (tx) => {
+          const number = (await repo.reserveVersion(tx, tenantId, name))!;
+          const v: ModelVersion = {
+            tenantId,
+            model: name,
+            version: number,
+            sha256,
+            size,
+            blobKey,
+            tokenizerKey,
+            signature,
+            metadata: checked.value,
+            createdAt: isoNow(clock),
+          };
+          await repo.insertVersion(tx, v);
+          return v;
+        });
+        return { version: await versionView(version), created: true };
+      } finally {
+        await blobs.delete(tempKey).catch(() => {});
+      }
+    },
+
+    async getVersion(tenantId: string, name: string, ref: string): Promise<ModelVersionView> {
+      return versionView(await resolve(tenantId, name, ref));
+    },
+
+    async listVersions(tenantId: string, name: string): Promise<ModelVersionView[]> {
+      await requireModel(tenantId, name);
+      return Promise.all((await repo.listVersions(db, tenantId, name)).map(versionView));
+    },
+
+    async tokenizer(tenantId: string, name: string, ref: string): Promise<Buffer> {
+      const v = await resolve(tenantId, name, ref);
+      const bytes = v.tokenizerKey ? await blobs.getBuffer(v.tokenizerKey) : undefined;
+      if (!bytes) throw new QuiverError('not_found', `version ${v.version} of '${name}' has no tokenizer`);
+      return bytes;
+    },
+
+    /** Deletes a version no alias points at; its artifact goes when no other version shares it. */
+    async deleteVersion(tenantId: string, name: string, version: number): Promise<void> {
+      const v = await repo.getVersion(db, tenantId, name, version);
+      if (!v) throw new QuiverError('not_found', `model '${name}' has no version ${version}`);
+      const pinned = Object.entries(await repo.aliases(db, tenantId, name)).filter(([, n]) => n === version);
+      if (pinned.length > 0) {
+        throw new QuiverError(
+          'conflict',
+          `version ${version} is referenced by alias '${pinned[0][0]}'; move the alias first`,
+        );
+      }
+      await db.transaction(async (tx) => {
+        await repo.deleteVersion(tx, tenantId, name, version);
+      });
+      for (const key of [v.blobKey, v.tokenizerKey]) {
+        if (key && (await repo.blobUsers(db, tenantId, key)) === 0) await blobs.delete(key);
+      }
+    },
+
+    async setAlias(tenantId: string, name: string, alias: string, version: number): Promise<ModelView> {
+      await requireModel(tenantId, name);
+      if (!(await repo.getVersion(db, tenantId, name, version))) {
+        throw new QuiverError('not_found', `model '${name}' has no version ${version}`, {
+          errors: [{ path: '/version', message: 'no such version' }],
+        });
+      }
+      await db.transaction((tx) => repo.setAlias(tx, tenantId, name, alias, version, isoNow(clock)));
+      for (const listener of listeners) listener(tenantId, name, alias, version);
+      return viewOf(tenantId, name);
+    },
+
+    async deleteAlias(tenantId: string, name: string, alias: string): Promise<void> {
+      await requireModel(tenantId, name);
+      if (!(await db.transaction((tx) => repo.deleteAlias(tx, tenantId, name, alias)))) {
+        throw new QuiverError('not_found', `model '${name}' has no alias '${alias}'`);
+      }
+    },
+  };
+};
+
+export type RegistryService = ReturnType<typeof createRegistryService>;
