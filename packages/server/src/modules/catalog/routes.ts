@@ -4,6 +4,7 @@ import {
   BatchResponseSchema,
   BatchUpsertSchema,
   ChangePageSchema,
+  ERROR_RESPONSES,
   IdSchema,
   ItemInputSchema,
   ItemPageSchema,
@@ -18,13 +19,7 @@ import { tenantOf } from '../../http/index.ts';
 import { notModified } from './etag.ts';
 import type { CatalogService, WrittenItem } from './service.ts';
 
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  429: ProblemSchema,
-};
+const errors = ERROR_RESPONSES;
 const ItemParams = Type.Object({ itemId: IdSchema });
 const PreconditionHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 1000 })),

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ALIAS_PATTERN,
   CreateModelSchema,
+  ERROR_RESPONSES,
   MODEL_NAME_PATTERN,
   ModelSchema,
   ModelVersionSchema,
@@ -18,13 +19,7 @@ import { tenantOf } from '../../http/index.ts';
 import { QuiverError } from '../../kernel/index.ts';
 import type { RegistryService, Upload } from './service.ts';
 
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  429: ProblemSchema,
-};
+const errors = ERROR_RESPONSES;
 const NameParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME_PATTERN }) });
 const VersionParams = Type.Object({
   name: Type.String({ pattern: MODEL_NAME_PATTERN }),

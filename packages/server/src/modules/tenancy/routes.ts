@@ -7,6 +7,7 @@ import {
   CreatedKeySchema,
   CreateKeySchema,
   CreateTenantSchema,
+  ERROR_RESPONSES,
   PageQuerySchema,
   ProblemSchema,
   RateLimitsSchema,
@@ -16,7 +17,7 @@ import {
 import { Type } from 'typebox';
 import type { TenancyService } from './service.ts';
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const errors = ERROR_RESPONSES;
 const TenantParams = Type.Object({ tenantId: TenantIdSchema });
 const tenantAdmin = { operator: true, scope: 'admin', tenantParam: 'tenantId' } as const;
 const page = <T extends Parameters<typeof Type.Array>[0]>(name: string, item: T) =>
