@@ -17,7 +17,12 @@ import {
 } from './http/index.ts';
 import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics } from './metrics/index.ts';
-import { catalogMigrations, catalogRoutes, createCatalogService } from './modules/catalog/index.ts';
+import {
+  catalogMigrations,
+  catalogRoutes,
+  createCatalogRelay,
+  createCatalogService,
+} from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
@@ -99,7 +104,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await db.migrate(MIGRATIONS);
   const stream = await openStream(config.streamUrl, { db, clock });
   app.addHook('onClose', async () => {
-    // Consumers stop first (they write positions), then the stores they write to.
+    // Producers and consumers stop first (they write positions), then the stores they write to.
+    await relay.close();
     await stream.close();
     await engine.close();
     await Promise.allSettled([kv.close(), blobs.close()]);
@@ -113,7 +119,12 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Embedded: this process makes every key change, so a cached lookup is invalidated exactly.
     authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
   });
-  const catalog = createCatalogService({ db, clock });
+  const relay = createCatalogRelay({
+    db,
+    stream,
+    onError: (error) => app.log.warn({ err: error }, 'catalog relay failed'),
+  });
+  const catalog = createCatalogService({ db, clock, onChange: relay.kick });
   const registry = createRegistryService({
     db,
     blobs,

@@ -6,4 +6,11 @@ CREATE TABLE items (tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT 
 CREATE TABLE item_changes (tenant_id TEXT NOT NULL REFERENCES tenants(id), seq BIGINT NOT NULL, item_id TEXT NOT NULL, op TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant_id, seq));
 `;
 
-export const catalogMigrations: Migration[] = [{ version: 200, name: 'catalog', sql: script }];
+export const catalogMigrations: Migration[] = [
+  { version: 200, name: 'catalog', sql: script },
+  {
+    version: 201,
+    name: 'catalog relay',
+    sql: 'CREATE TABLE catalog_relay (tenant_id TEXT PRIMARY KEY REFERENCES tenants(id), last_seq BIGINT NOT NULL);',
+  },
+];

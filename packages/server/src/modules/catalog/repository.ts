@@ -144,4 +144,31 @@ export const catalogRepository = {
       at: r.at,
     }));
   },
+
+  /** Tenants whose change feed has changes the relay has not published yet. */
+  async tenantsBehind(db: SqlExecutor): Promise<string[]> {
+    const rows = await db.query<{ id: string }>(
+      `SELECT t.id FROM tenants t LEFT JOIN catalog_relay r ON r.tenant_id = t.id
+       WHERE t.change_seq > COALESCE(r.last_seq, 0) ORDER BY t.id`,
+    );
+    return rows.map((r) => r.id);
+  },
+
+  async relayedSeq(db: SqlExecutor, tenantId: string): Promise<number> {
+    const [row] = await db.query<{ last_seq: number }>(
+      'SELECT last_seq FROM catalog_relay WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return row ? Number(row.last_seq) : 0;
+  },
+
+  /** Moves the relay's position from `from` to `to`; false when another relay moved it meanwhile. */
+  async advanceRelay(db: SqlExecutor, tenantId: string, from: number, to: number): Promise<boolean> {
+    const changed = await db.execute(
+      `INSERT INTO catalog_relay (tenant_id, last_seq) VALUES ($1, $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET last_seq = excluded.last_seq WHERE catalog_relay.last_seq = $2`,
+      [tenantId, from, to],
+    );
+    return changed === 1;
+  },
 };

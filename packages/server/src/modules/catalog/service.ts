@@ -33,6 +33,8 @@ const SERVER_FIELDS = ['createdAt', 'updatedAt', 'version'] as const;
 export interface CatalogDeps {
   db: SqlDatabase;
   clock: Clock;
+  /** Told after every committed write (the change-feed relay listens). */
+  onChange?: () => void;
 }
 
 export interface WrittenItem {
@@ -54,14 +56,20 @@ const dataOf = (input: ItemInput | BatchItem): ItemData => {
   return data;
 };
 
-export const createCatalogService = ({ db, clock }: CatalogDeps) => {
+export const createCatalogService = ({ db, clock, onChange = () => {} }: CatalogDeps) => {
   /** Locks the tenant's feed, runs `write`, and appends one change; all in one transaction. */
-  const writeOne = <T>(tenantId: string, write: (tx: SqlExecutor, seq: number, at: string) => Promise<T>) =>
-    db.transaction(async (tx) => {
+  const writeOne = async <T>(
+    tenantId: string,
+    write: (tx: SqlExecutor, seq: number, at: string) => Promise<T>,
+  ) => {
+    const result = await db.transaction(async (tx) => {
       const seq = await repo.reserveSeqs(tx, tenantId, 1);
       if (seq === undefined) throw notFound('tenant', tenantId);
       return write(tx, seq, isoNow(clock));
     });
+    onChange();
+    return result;
+  };
 
   const reread = async (
     tx: SqlExecutor,
@@ -210,6 +218,7 @@ export const createCatalogService = ({ db, clock }: CatalogDeps) => {
             };
           }
         });
+        onChange();
       }
       const count = (s: BatchResult['status']) => results.filter((r) => r.status === s).length;
       return { created: count('created'), updated: count('updated'), failed: count('error'), results };
