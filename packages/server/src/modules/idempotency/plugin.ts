@@ -1,5 +1,5 @@
 // Idempotency-Key on POST: a retry replays the first answer; the same key with another body is 409.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Clock, QuiverError, sha256Hex, stableStringify } from '../../kernel/index.ts';
 import { idempotencyRepository as repo } from './repository.ts';
@@ -25,9 +25,9 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
   let lastPurge = 0;
   app.decorateRequest('idempotency', undefined);
 
-  app.addHook('preHandler', async (request, reply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || key === undefined || !request.principal) return;
+    if (key === undefined || !request.principal) return;
     // Only JSON bodies can be fingerprinted here; streamed uploads (models) are idempotent by content hash.
     const type = request.headers['content-type'];
     if (type !== undefined && !type.includes('json')) return;
@@ -73,9 +73,9 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       .headers({ ...stored.headers, 'idempotent-replayed': 'true' })
       .serializer((v: unknown) => v as string)
       .send(stored.body ?? undefined);
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = undefined;
@@ -100,5 +100,16 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       (payload as string | null) ?? null,
     );
     return payload;
+  };
+
+  // Only POST routes get the hooks, so reads pay nothing for idempotency.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST')) return;
+    route.preHandler = [...toArray(route.preHandler), preHandler];
+    route.onSend = [...toArray(route.onSend), onSend];
   });
 };
+
+const toArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];

@@ -1,13 +1,13 @@
 // A small TTL cache of key lookups for authentication, invalidated by the changes this process makes.
 import type { Clock } from '../../kernel/index.ts';
-import type { KeyForAuth } from './repository.ts';
+import type { Credential } from './service.ts';
 
 const MAX_ENTRIES = 10_000;
 
 export const createAuthCache = (ttlMs: number, clock: Clock) => {
-  const entries = new Map<string, { value: KeyForAuth | undefined; at: number }>();
+  const entries = new Map<string, { value: Credential | undefined; at: number }>();
   return {
-    async get(keyId: string, load: () => Promise<KeyForAuth | undefined>): Promise<KeyForAuth | undefined> {
+    async get(keyId: string, load: () => Promise<Credential | undefined>): Promise<Credential | undefined> {
       if (ttlMs <= 0) return load();
       const hit = entries.get(keyId);
       const now = clock.now();

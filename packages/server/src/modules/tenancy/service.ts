@@ -1,4 +1,5 @@
 // Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey, CreatedKey, CreateKey, CreateTenant, RateLimits, Tenant } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import {
@@ -34,6 +35,15 @@ export interface TenancyDeps {
   authCacheTtlMs?: number;
 }
 
+export interface Credential {
+  hash: Buffer;
+  revoked: boolean;
+  expiresAtMs: number;
+  principal: Principal;
+}
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
 const newKeyId = (): string => `key_${randomSecret(9).replace(/[-_]/g, 'x')}`;
 
 /** Splits `qk_<keyId>_<secret>`; the key id has no underscore after its own prefix. */
@@ -47,6 +57,24 @@ export const createTenancyService = (deps: TenancyDeps) => {
   const { db, clock } = deps;
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
   const authCache = createAuthCache(deps.authCacheTtlMs ?? 0, clock);
+  /** A key as authentication checks it, with its principal built once. */
+  const loadCredential = async (keyId: string): Promise<Credential | undefined> => {
+    const found = await repo.findKeyForAuth(db, keyId);
+    if (!found) return undefined;
+    const { key, limits } = found;
+    return {
+      hash: Buffer.from(found.secretHash, 'hex'),
+      revoked: key.revokedAt !== null,
+      expiresAtMs: key.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(key.expiresAt),
+      principal: {
+        kind: 'tenant',
+        tenantId: key.tenantId,
+        keyId: key.id,
+        scopes: new Set(key.scopes),
+        limits,
+      },
+    };
+  };
 
   const audit = (
     tx: Parameters<typeof repo.appendAudit>[0],
@@ -84,18 +112,10 @@ export const createTenancyService = (deps: TenancyDeps) => {
         });
       if (token.startsWith(KEY_SECRET_PREFIX)) {
         const keyId = parseKeySecret(token);
-        const found = keyId ? await authCache.get(keyId, () => repo.findKeyForAuth(db, keyId)) : undefined;
-        if (!found || !hashesEqual(sha256Hex(token), found.secretHash)) throw denied();
-        const { key } = found;
-        if (key.revokedAt !== null) throw denied();
-        if (key.expiresAt !== null && Date.parse(key.expiresAt) <= clock.now()) throw denied();
-        return {
-          kind: 'tenant',
-          tenantId: key.tenantId,
-          keyId: key.id,
-          scopes: new Set(key.scopes),
-          limits: found.limits,
-        };
+        const found = keyId ? await authCache.get(keyId, () => loadCredential(keyId)) : undefined;
+        if (!found || !timingSafeEqual(sha256(token), found.hash)) throw denied();
+        if (found.revoked || found.expiresAtMs <= clock.now()) throw denied();
+        return found.principal;
       }
       if (operatorHash && hashesEqual(sha256Hex(token), operatorHash)) return { kind: 'operator' };
       throw denied();
