@@ -41,6 +41,7 @@ export const createCatalogRelay = (
   };
 
   const pass = (): Promise<void> => {
+    if (closed) return Promise.resolve();
     if (current) {
       again = true;
       return current;
@@ -64,7 +65,9 @@ export const createCatalogRelay = (
   const timer = setInterval(() => void pass(), options.pollMs ?? DEFAULT_RELAY_POLL_MS);
   timer.unref();
   return {
-    kick: () => void setImmediate(() => void pass()),
+    kick: () => {
+      if (!closed) setImmediate(() => void pass());
+    },
     async flush() {
       await current;
       await pass();
