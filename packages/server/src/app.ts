@@ -24,6 +24,7 @@ import {
   createCatalogService,
 } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
+import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
 import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   ...tenancyMigrations,
   ...catalogMigrations,
   ...idempotencyMigrations,
+  ...eventsMigrations,
   ...registryMigrations,
   ...streamMigrations,
 ];
@@ -132,6 +134,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     clock,
     maxArtifactBytes: config.modelMaxBytes,
   });
+  const events = createEventsService({ db, stream, clock, metrics });
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
@@ -144,6 +147,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.register(tenancyRoutes(tenancy));
   await app.register(catalogRoutes(catalog));
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
+  await app.register(eventsRoutes(events));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();

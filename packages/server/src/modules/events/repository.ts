@@ -1,0 +1,49 @@
+// The only file of the events module with SQL: the per-tenant record of accepted event ids.
+import { inList, type SqlDatabase, type SqlExecutor, valuesList } from '../../adapters/sql/index.ts';
+
+/** Rows per statement (3 parameters each): one statement for a whole batch, under both databases' limits. */
+const CHUNK = 1000;
+
+export interface RecordedEvent {
+  id: string;
+  position: number;
+}
+
+const chunks = <T>(rows: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+};
+
+export const eventsRepository = {
+  /** Which of `ids` this tenant already has on record. */
+  async known(db: SqlExecutor, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks(ids)) {
+      const rows = await db.query<{ id: string }>(
+        `SELECT id FROM event_ids WHERE tenant_id = $1 AND id IN (${inList(part.length, 2)})`,
+        [tenantId, ...part],
+      );
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  },
+
+  /** Records ids (unique within the call); returns how many were new. A concurrent writer's ids are not new. */
+  async record(db: SqlDatabase, tenantId: string, rows: readonly RecordedEvent[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    // The count of changed rows is the count of new ids (cheaper than RETURNING on SQLite).
+    const insert = (tx: SqlExecutor, part: readonly RecordedEvent[]) =>
+      tx.execute(
+        `INSERT INTO event_ids (tenant_id, id, position) VALUES ${valuesList(part.length, 3)}
+         ON CONFLICT (tenant_id, id) DO NOTHING`,
+        part.flatMap((r) => [tenantId, r.id, r.position]),
+      );
+    if (rows.length <= CHUNK) return insert(db, rows);
+    return db.transaction(async (tx) => {
+      let added = 0;
+      for (const part of chunks(rows)) added += await insert(tx, part);
+      return added;
+    });
+  },
+};
