@@ -1,0 +1,55 @@
+// The `quiver` process: dispatches a command, wires Ctrl-C to a clean stop, maps errors to exit codes.
+import { CliError, EXIT } from './errors.ts';
+import { IMPORT_USAGE, importCommand } from './import-command.ts';
+
+const USAGE = `Usage: quiver <command> [options]
+
+Commands:
+  import <file>   load a CSV or JSONL event file into Quiver (quiver import --help)
+`;
+
+const run = async (argv: string[]): Promise<number> => {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(rest[0] === 'import' ? IMPORT_USAGE : USAGE);
+    return 0;
+  }
+  if (command !== 'import') throw new CliError(`Unknown command ${command}\n\n${USAGE}`, EXIT.usage);
+  // First Ctrl-C: stop reading, wait for the batches in flight, save progress. Second: quit at once.
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(EXIT.interrupted);
+    stop.abort();
+    process.stderr.write('\nStopping after the batches in flight (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await importCommand(rest, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+};
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`quiver: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`quiver: ${(error as Error).message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`quiver: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
