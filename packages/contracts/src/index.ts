@@ -3,5 +3,6 @@ export * from './catalog.ts';
 export * from './common.ts';
 export * from './event-log.ts';
 export * from './events.ts';
+export * from './features.ts';
 export * from './models.ts';
 export * from './tenancy.ts';

@@ -25,6 +25,12 @@ import {
 } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.ts';
+import {
+  createFeaturesService,
+  type FeaturesService,
+  featuresMigrations,
+  featuresRoutes,
+} from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
 import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
@@ -36,9 +42,10 @@ export const MIGRATIONS = [
   ...tenancyMigrations,
   ...catalogMigrations,
   ...idempotencyMigrations,
-  ...eventsMigrations,
   ...registryMigrations,
   ...streamMigrations,
+  ...eventsMigrations,
+  ...featuresMigrations,
 ];
 
 export interface AppOptions {
@@ -55,6 +62,7 @@ export interface QuiverApp {
   blobs: BlobStore;
   metrics: Metrics;
   engine: InferenceEngine;
+  features: FeaturesService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -127,6 +135,20 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     onError: (error) => app.log.warn({ err: error }, 'catalog relay failed'),
   });
   const catalog = createCatalogService({ db, clock, onChange: relay.kick });
+  const events = createEventsService({ db, stream, clock, metrics });
+  const features = createFeaturesService(
+    {
+      db,
+      kv,
+      stream,
+      catalog,
+      metrics,
+      clock,
+      onError: (err) => app.log.warn({ err }, 'feature consumer failed'),
+    },
+    // One consumer per feature state: per Redis key prefix, or the in-process store's own.
+    { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
+  );
   const registry = createRegistryService({
     db,
     blobs,
@@ -134,7 +156,6 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     clock,
     maxArtifactBytes: config.modelMaxBytes,
   });
-  const events = createEventsService({ db, stream, clock, metrics });
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
@@ -146,8 +167,10 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   });
   await app.register(tenancyRoutes(tenancy));
   await app.register(catalogRoutes(catalog));
-  await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
   await app.register(eventsRoutes(events));
+  await app.register(featuresRoutes(features));
+  await features.start();
+  await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -159,6 +182,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     blobs,
     metrics,
     engine,
+    features,
     seeded,
     beginDrain: () => {
       draining = true;

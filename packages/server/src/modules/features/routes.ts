@@ -1,0 +1,181 @@
+// HTTP routes of the feature store. Who may call what: defining views and services needs `admin`; reading
+// features and definitions (online, historical, lists) needs `infer`, the scope model serving holds.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  FeatureNameSchema,
+  FeatureServiceInputSchema,
+  FeatureServiceListSchema,
+  FeatureServiceSchema,
+  FeaturesResponseSchema,
+  FeatureViewInputSchema,
+  FeatureViewListSchema,
+  FeatureViewSchema,
+  HistoricalFeaturesRequestSchema,
+  OnlineFeaturesRequestSchema,
+  ProblemSchema,
+} from '@quiver/contracts';
+import { Type } from 'typebox';
+import { tenantOf } from '../../http/index.ts';
+import type { FeaturesService } from './service.ts';
+
+const errors = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  429: ProblemSchema,
+};
+const NameParams = Type.Object({ name: FeatureNameSchema });
+const tags = ['features'];
+
+export const featuresRoutes =
+  (features: FeaturesService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.addHook('onClose', () => features.stop());
+
+    app.put(
+      '/v1/feature-views/:name',
+      {
+        config: { access: { scope: 'admin' } },
+        schema: {
+          tags,
+          summary: 'Create or replace a feature view (a changed definition gets a new version)',
+          params: NameParams,
+          body: FeatureViewInputSchema,
+          response: { 200: FeatureViewSchema, 201: FeatureViewSchema, 409: ProblemSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { view, created } = await features.putView(
+          tenantOf(request),
+          request.params.name,
+          request.body,
+        );
+        return reply.code(created ? 201 : 200).send(view);
+      },
+    );
+
+    app.get(
+      '/v1/feature-views',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'List feature views, built-in ones included',
+          response: { 200: FeatureViewListSchema, ...errors },
+        },
+      },
+      async (request) => features.listViews(tenantOf(request)),
+    );
+
+    app.get(
+      '/v1/feature-views/:name',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'Read a feature view',
+          params: NameParams,
+          response: { 200: FeatureViewSchema, ...errors },
+        },
+      },
+      async (request) => features.getView(tenantOf(request), request.params.name),
+    );
+
+    app.put(
+      '/v1/feature-services/:name',
+      {
+        config: { access: { scope: 'admin' } },
+        schema: {
+          tags,
+          summary: 'Create or replace a feature service: a named list of features',
+          params: NameParams,
+          body: FeatureServiceInputSchema,
+          response: { 200: FeatureServiceSchema, 201: FeatureServiceSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { service, created } = await features.putService(
+          tenantOf(request),
+          request.params.name,
+          request.body,
+        );
+        return reply.code(created ? 201 : 200).send(service);
+      },
+    );
+
+    app.get(
+      '/v1/feature-services',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'List feature services',
+          response: { 200: FeatureServiceListSchema, ...errors },
+        },
+      },
+      async (request) => features.listServices(tenantOf(request)),
+    );
+
+    app.get(
+      '/v1/feature-services/:name',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'Read a feature service',
+          params: NameParams,
+          response: { 200: FeatureServiceSchema, ...errors },
+        },
+      },
+      async (request) => features.getService(tenantOf(request), request.params.name),
+    );
+
+    app.post(
+      '/v1/features/online',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'Read features for entities: values, statuses and event timestamps per row (Feast-like)',
+          body: OnlineFeaturesRequestSchema,
+          response: { 200: FeaturesResponseSchema, 503: ProblemSchema, ...errors },
+        },
+      },
+      async (request) => features.online(tenantOf(request), request.body),
+    );
+
+    app.post(
+      '/v1/features/historical',
+      {
+        config: { access: { scope: 'infer' } },
+        schema: {
+          tags,
+          summary: 'Point-in-time correct features for entity rows with timestamps, from the event log',
+          body: HistoricalFeaturesRequestSchema,
+          response: { 200: FeaturesResponseSchema, 503: ProblemSchema, ...errors },
+        },
+      },
+      async (request) => features.historical(tenantOf(request), request.body),
+    );
+
+    app.get(
+      '/v1/features/status',
+      {
+        config: { access: { operator: true } },
+        schema: {
+          tags,
+          summary: "The feature consumer's lag and whether it is rebuilding lost state (operator)",
+          response: {
+            200: Type.Object({
+              consumer: Type.String(),
+              lag: Type.Integer(),
+              rebuildingUntil: Type.Union([Type.Integer(), Type.Null()]),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async () => features.status(),
+    );
+  };
