@@ -2,7 +2,7 @@
 // upsert throughput through POST /v1/items/batch on SQLite and on PostgreSQL.
 import autocannon from 'autocannon';
 import { createTempPgDatabase } from '../packages/server/src/testing/postgres.ts';
-import { startChild } from './lib/child.ts';
+import { type ChildServer, startChild } from './lib/child.ts';
 import { fmt, table } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -11,7 +11,9 @@ const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 30);
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
 
-const load = async (port: number, headers: Record<string, string> = {}) => {
+const load = async (server: ChildServer<{ port: number }>, headers: Record<string, string> = {}) => {
+  const port = server.info.port;
+  const cpuBefore = server.cpuSeconds();
   const ids = Array.from({ length: 300 }, (_, i) => `SKU-${10_000 + i}`);
   let n = 0;
   const result = await autocannon({
@@ -27,7 +29,8 @@ const load = async (port: number, headers: Record<string, string> = {}) => {
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  const cpuUs = ((server.cpuSeconds() - cpuBefore) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 };
 
 const bulk = async (port: number, key: string) => {
@@ -61,6 +64,7 @@ const medianRun = (runs: Run[]): Run => ({
   rps: median(runs.map((r) => r.rps)),
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
+  cpuUs: median(runs.map((r) => r.cpuUs)),
 });
 
 export const main = async () => {
@@ -78,9 +82,9 @@ export const main = async () => {
   try {
     // Interleaving spreads the machine's background noise over all three.
     for (let round = 0; round < ROUNDS; round++) {
-      runs.bare.push(await load(bare.info.port));
-      runs.sqlite.push(await load(sqlite.info.port, { authorization: `Bearer ${sqlite.info.key}` }));
-      runs.pg.push(await load(pg.info.port, { authorization: `Bearer ${pg.info.key}` }));
+      runs.bare.push(await load(bare));
+      runs.sqlite.push(await load(sqlite, { authorization: `Bearer ${sqlite.info.key}` }));
+      runs.pg.push(await load(pg, { authorization: `Bearer ${pg.info.key}` }));
     }
     const sqliteBulk = await bulk(sqlite.info.port, sqlite.info.key);
     const pgBulk = await bulk(pg.info.port, pg.info.key);
@@ -102,6 +106,9 @@ export const main = async () => {
     );
     console.log(`GET ratio, SQLite ÷ bare: ${fmt(s.rps / b.rps, 2)} (goal ≥ 0.5)`);
     console.log(`GET ratio, PostgreSQL ÷ bare: ${fmt(p.rps / b.rps, 2)}`);
+    console.log(
+      `server CPU per request, bare ÷ SQLite: ${fmt(b.cpuUs / s.cpuUs, 2)} (the same ratio, free of load-generator limits)`,
+    );
     console.log(`bulk upsert, SQLite: ${fmt(sqliteBulk)} items/s (goal ≥ 20,000)`);
     console.log(`bulk upsert, PostgreSQL: ${fmt(pgBulk)} items/s`);
   } finally {

@@ -1,10 +1,25 @@
 // Runs a benchmark server in its own process (so load generator and server do not share an event loop).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+/** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
+const CLOCK_TICKS_PER_S = 100;
+
+export const processCpuSeconds = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+};
 
 export interface ChildServer<T> {
   info: T;
   child: ChildProcess;
+  /** CPU seconds (user + system) the server process has used so far; NaN where /proc is missing. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -29,6 +44,7 @@ export const startChild = async <T>(
   return {
     info,
     child,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
