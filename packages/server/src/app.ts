@@ -33,6 +33,7 @@ import {
 } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
+import { createInferenceService, inferenceObserver, inferenceRoutes } from './modules/inference/index.ts';
 import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
@@ -75,7 +76,10 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const kv = openKv(config.redisUrl, { keyPrefix: config.redisKeyPrefix, clock });
   const blobs = openBlobStore(config.artifactsUrl, config.dataDir);
   const metrics = createMetrics();
-  const engine = createLazyInferenceEngine({ clock }, { poolSize: config.inferenceWorkers });
+  const engine = createLazyInferenceEngine(
+    { clock, observer: inferenceObserver(metrics) },
+    { poolSize: config.inferenceWorkers },
+  );
   let draining = false;
 
   const app = Fastify({
@@ -156,6 +160,10 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     clock,
     maxArtifactBytes: config.modelMaxBytes,
   });
+  const inference = createInferenceService(
+    { resolver: registry.resolver, engine, metrics, clock, log: app.log, draining: () => draining },
+    { memoryBudgetBytes: config.modelMemoryBudgetBytes },
+  );
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
@@ -171,6 +179,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.register(featuresRoutes(features));
   await features.start();
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
+  await app.register(inferenceRoutes(inference));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();

@@ -4,6 +4,8 @@ import { type Static, Type } from 'typebox';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Estimated memory that loaded model versions may use before the least recently used are evicted. */
+export const DEFAULT_MODEL_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_RATE_LIMITS = {
   tenantPerSecond: 2000,
   tenantBurst: 4000,
@@ -38,6 +40,11 @@ export const ConfigSchema = Type.Object(
       Type.Integer({ minimum: 1, maximum: 256, description: 'Default: one per core' }),
     ),
     demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
+    modelMemoryBudgetBytes: Type.Integer({
+      minimum: 0,
+      default: DEFAULT_MODEL_MEMORY_BUDGET_BYTES,
+      description: 'Estimated memory of loaded model versions before the least recently used are evicted',
+    }),
     defaultLimits: Type.Object(
       {
         tenantPerSecond: Type.Number({ exclusiveMinimum: 0 }),
@@ -73,6 +80,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
+  QUIVER_MODEL_MEMORY_BUDGET_BYTES: 'modelMemoryBudgetBytes',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',
   QUIVER_TENANT_RATE_BURST: 'defaultLimits.tenantBurst',
   QUIVER_KEY_RATE_PER_S: 'defaultLimits.keyPerSecond',

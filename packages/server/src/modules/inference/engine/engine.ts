@@ -46,7 +46,7 @@ export interface InferenceEngine {
   infer(key: string, request: InferRequest): Promise<InferResult>;
   /** Refuses new requests, lets accepted ones finish, then frees the sessions. */
   unload(key: string): Promise<void>;
-  /** Rejects queued requests and stops the workers. */
+  /** Rejects queued requests, lets running batches finish, and stops the workers. */
   close(): Promise<void>;
 }
 
@@ -101,8 +101,12 @@ export const createInferenceEngine = (
     },
 
     async close() {
-      for (const { batcher } of models.values()) batcher.abort('the inference engine is shutting down');
+      const batchers = [...models.values()].map((m) => m.batcher);
+      for (const batcher of batchers) batcher.abort('the inference engine is shutting down');
       models.clear();
+      // Terminating a worker inside session.run() aborts the whole process (a Napi::Error in onnxruntime):
+      // let running batches finish first.
+      await Promise.all(batchers.map((b) => b.drain()));
       await pool.close();
     },
   };

@@ -1,0 +1,133 @@
+// The Open Inference Protocol (KServe V2) REST routes under /v2, with their own `{"error"}` error handler.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { tenantOf } from '../../http/index.ts';
+import { handleOipError, sendOipError } from './errors.ts';
+import {
+  InferRequestSchema,
+  type InferResponseBody,
+  InferResponseSchema,
+  ModelMetadataSchema,
+  ModelParams,
+  ModelReadySchema,
+  OipErrorSchema,
+  ServerMetadataSchema,
+  TIMEOUT_HEADER,
+  TimeoutHeaders,
+  VersionParams,
+} from './schemas.ts';
+import type { InferenceService } from './service.ts';
+
+const infer = { access: { scope: 'infer' as const } };
+const health = { access: { public: true } };
+const errors = { 400: OipErrorSchema, 401: OipErrorSchema, 403: OipErrorSchema, 404: OipErrorSchema };
+const busy = { 429: OipErrorSchema, 503: OipErrorSchema, 504: OipErrorSchema };
+const tags = ['inference'];
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Answers are serialized by JSON.stringify: tensor data has no fixed element type to compile for. */
+const sendJson = (reply: FastifyReply, body: InferResponseBody) =>
+  reply.type(JSON_TYPE).send(JSON.stringify(body));
+
+export const inferenceRoutes =
+  (service: InferenceService): FastifyPluginAsyncTypebox =>
+  async (root) => {
+    await root.register(v2Routes(service), { prefix: '/v2' });
+  };
+
+/** Registered under the /v2 prefix: the error and not-found handlers set here apply to /v2 only. */
+const v2Routes =
+  (service: InferenceService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.setErrorHandler(handleOipError);
+    app.setNotFoundHandler((request, reply) =>
+      sendOipError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}`),
+    );
+
+    const Live = Type.Object({ live: Type.Boolean() });
+    const Ready = Type.Object({ ready: Type.Boolean() });
+    app.get(
+      '/health/live',
+      { config: health, logLevel: 'warn', schema: { tags, response: { 200: Live } } },
+      async () => ({ live: true }),
+    );
+    app.get(
+      '/health/ready',
+      { config: health, logLevel: 'warn', schema: { tags, response: { 200: Ready, 503: Ready } } },
+      async (_, reply) =>
+        service.ready() ? { ready: true } : reply.code(503).header('retry-after', '1').send({ ready: false }),
+    );
+    app.get(
+      '/',
+      {
+        config: infer,
+        schema: { tags, summary: 'Server metadata', response: { 200: ServerMetadataSchema } },
+      },
+      async () => service.server(),
+    );
+
+    const metadata = { tags, summary: 'Model metadata: versions, platform, inputs, outputs' };
+    const metadataResponse = { 200: ModelMetadataSchema, ...errors };
+    app.get(
+      '/models/:name',
+      { config: infer, schema: { ...metadata, params: ModelParams, response: metadataResponse } },
+      async (request) => service.metadata(tenantOf(request), request.params.name),
+    );
+    app.get(
+      '/models/:name/versions/:version',
+      { config: infer, schema: { ...metadata, params: VersionParams, response: metadataResponse } },
+      async (request) => service.metadata(tenantOf(request), request.params.name, request.params.version),
+    );
+
+    const ready = async (reply: FastifyReply, answer: Promise<{ name: string; ready: boolean }>) => {
+      const state = await answer;
+      return state.ready ? state : reply.code(503).header('retry-after', '1').send(state);
+    };
+    const readySchema = {
+      tags,
+      summary: 'Whether the version is loaded and warm (asking starts its load); 503 until it is',
+      response: { 200: ModelReadySchema, 503: ModelReadySchema, ...errors },
+    };
+    app.get(
+      '/models/:name/ready',
+      { config: infer, schema: { ...readySchema, params: ModelParams } },
+      async (request, reply) => ready(reply, service.modelReady(tenantOf(request), request.params.name)),
+    );
+    app.get(
+      '/models/:name/versions/:version/ready',
+      { config: infer, schema: { ...readySchema, params: VersionParams } },
+      async (request, reply) =>
+        ready(reply, service.modelReady(tenantOf(request), request.params.name, request.params.version)),
+    );
+
+    const inferSchema = {
+      tags,
+      summary: `Run the model; deadline from the ${TIMEOUT_HEADER} header or parameters.timeout_ms`,
+      headers: TimeoutHeaders,
+      body: InferRequestSchema,
+      response: { 200: InferResponseSchema, ...errors, ...busy },
+    };
+    app.post(
+      '/models/:name/infer',
+      { config: infer, schema: { ...inferSchema, params: ModelParams } },
+      async (request, reply) =>
+        sendJson(
+          reply,
+          await service.infer(tenantOf(request), request.params.name, undefined, request.body, {
+            timeoutMs: request.headers[TIMEOUT_HEADER],
+          }),
+        ),
+    );
+    app.post(
+      '/models/:name/versions/:version/infer',
+      { config: infer, schema: { ...inferSchema, params: VersionParams } },
+      async (request, reply) =>
+        sendJson(
+          reply,
+          await service.infer(tenantOf(request), request.params.name, request.params.version, request.body, {
+            timeoutMs: request.headers[TIMEOUT_HEADER],
+          }),
+        ),
+    );
+  };

@@ -1,0 +1,96 @@
+// Wire shapes of the Open Inference Protocol (KServe V2) REST API, as TypeBox schemas and their types.
+import { MODEL_NAME_PATTERN } from '@quiver/contracts';
+import { type Static, Type } from 'typebox';
+
+/** Longest deadline a request may ask for (matches the largest `batching.timeoutMs` of a version). */
+export const MAX_TIMEOUT_MS = 600_000;
+export const TIMEOUT_HEADER = 'quiver-timeout-ms';
+
+export const OipErrorSchema = Type.Object({ error: Type.String() });
+
+const Parameters = Type.Record(Type.String(), Type.Unknown());
+
+export const RequestInputSchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  shape: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 32 }),
+  datatype: Type.String({ maxLength: 16 }),
+  parameters: Type.Optional(Parameters),
+  data: Type.Array(Type.Unknown(), { description: 'row-major, flat or nested to match `shape`' }),
+});
+export type RequestInput = Static<typeof RequestInputSchema>;
+
+export const InferRequestSchema = Type.Object({
+  id: Type.Optional(Type.String({ maxLength: 256 })),
+  parameters: Type.Optional(
+    Type.Object(
+      {
+        timeout_ms: Type.Optional(
+          Type.Integer({ minimum: 0, maximum: MAX_TIMEOUT_MS, description: 'deadline from arrival' }),
+        ),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+  inputs: Type.Array(RequestInputSchema, { minItems: 1, maxItems: 256 }),
+  outputs: Type.Optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 256 }),
+        parameters: Type.Optional(Parameters),
+      }),
+      { maxItems: 256 },
+    ),
+  ),
+});
+export type InferRequestBody = Static<typeof InferRequestSchema>;
+
+export const ResponseOutputSchema = Type.Object({
+  name: Type.String(),
+  shape: Type.Array(Type.Integer()),
+  datatype: Type.String(),
+  parameters: Type.Optional(Parameters),
+  data: Type.Array(Type.Unknown()),
+});
+export type ResponseOutput = Static<typeof ResponseOutputSchema>;
+
+export const InferResponseSchema = Type.Object({
+  model_name: Type.String(),
+  model_version: Type.String(),
+  id: Type.Optional(Type.String()),
+  parameters: Type.Optional(Parameters),
+  outputs: Type.Array(ResponseOutputSchema),
+});
+export type InferResponseBody = Static<typeof InferResponseSchema>;
+
+const TensorMetadataSchema = Type.Object({
+  name: Type.String(),
+  datatype: Type.String(),
+  shape: Type.Array(Type.Integer(), { description: '-1 marks a dynamic dimension' }),
+});
+
+export const ModelMetadataSchema = Type.Object({
+  name: Type.String(),
+  versions: Type.Array(Type.String()),
+  platform: Type.String(),
+  inputs: Type.Array(TensorMetadataSchema),
+  outputs: Type.Array(TensorMetadataSchema),
+});
+export type ModelMetadata = Static<typeof ModelMetadataSchema>;
+
+export const ServerMetadataSchema = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  extensions: Type.Array(Type.String()),
+});
+export type ServerMetadata = Static<typeof ServerMetadataSchema>;
+
+export const ModelReadySchema = Type.Object({ name: Type.String(), ready: Type.Boolean() });
+
+export const ModelParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME_PATTERN }) });
+export const VersionParams = Type.Object({
+  name: Type.String({ pattern: MODEL_NAME_PATTERN }),
+  version: Type.String({ pattern: '^[A-Za-z0-9_-]{1,50}$', description: 'a number or an alias' }),
+});
+export const TimeoutHeaders = Type.Object({
+  [TIMEOUT_HEADER]: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TIMEOUT_MS })),
+});

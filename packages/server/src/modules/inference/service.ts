@@ -1,0 +1,176 @@
+// The inference service: resolves a tenant's model version, checks inputs, answers from cache or runs it.
+import type { FastifyBaseLogger } from 'fastify';
+import { type Clock, isQuiverError, systemClock } from '../../kernel/index.ts';
+import type { Metrics } from '../../metrics/index.ts';
+import type { ModelResolver, ModelVersion } from '../registry/index.ts';
+import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts';
+import { decodeInputs } from './decode.ts';
+import { checkRequestedOutputs, encodeOutputs } from './encode.ts';
+import { type InferenceEngine, type Tensors, validateInputs } from './engine/index.ts';
+import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
+import { inferenceMetrics, type ServedLabels } from './metrics.ts';
+import { createResolveCache } from './resolve.ts';
+import type { InferRequestBody, InferResponseBody, ModelMetadata, ServerMetadata } from './schemas.ts';
+
+export const SERVER_NAME = 'quiver';
+/** The server package's version, reported by GET /v2. */
+export const SERVER_VERSION = '0.1.0';
+export const PLATFORM = 'onnxruntime_onnx';
+
+export interface InferenceDeps {
+  resolver: ModelResolver;
+  engine: InferenceEngine;
+  metrics: Metrics;
+  clock?: Clock;
+  log?: Pick<FastifyBaseLogger, 'warn'>;
+  /** True once the server began draining: GET /v2/health/ready turns false. */
+  draining?: () => boolean;
+}
+
+export interface InferenceOptions extends ManagerOptions {
+  /** How long a version resolution is reused (see resolve.ts). */
+  resolveTtlMs?: number;
+}
+
+export interface InferCallOptions {
+  /** From the `Quiver-Timeout-Ms` header; wins over `parameters.timeout_ms`. */
+  timeoutMs?: number;
+}
+
+export interface InferenceService {
+  server(): ServerMetadata;
+  ready(): boolean;
+  metadata(tenantId: string, model: string, ref?: string): Promise<ModelMetadata>;
+  /** Whether the version is loaded and warm; asking starts its load, so a poll ends in `true`. */
+  modelReady(tenantId: string, model: string, ref?: string): Promise<{ name: string; ready: boolean }>;
+  infer(
+    tenantId: string,
+    model: string,
+    ref: string | undefined,
+    body: InferRequestBody,
+    options?: InferCallOptions,
+  ): Promise<InferResponseBody>;
+  close(): Promise<void>;
+}
+
+export const createInferenceService = (
+  deps: InferenceDeps,
+  options: InferenceOptions = {},
+): InferenceService => {
+  const clock = deps.clock ?? systemClock;
+  const m = inferenceMetrics(deps.metrics);
+  const caches = new Map<string, ResponseCache>();
+  const manager = createModelManager(
+    {
+      engine: deps.engine,
+      resolver: deps.resolver,
+      metrics: m,
+      log: deps.log,
+      onUnload: (key) => caches.delete(key),
+    },
+    options,
+  );
+  const resolved = createResolveCache({ resolver: deps.resolver, clock }, { ttlMs: options.resolveTtlMs });
+  let closed = false;
+
+  const preload = (version: ModelVersion) =>
+    manager.ensure(version).catch((error) => {
+      deps.log?.warn({ err: error, model: engineKey(version) }, 'loading a model ahead of traffic failed');
+    });
+
+  deps.resolver.onAliasChange((tenantId, model, _alias, version) => {
+    resolved.invalidate(tenantId, model);
+    if (closed) return;
+    deps.resolver.resolve(tenantId, model, String(version)).then(preload, (error) => {
+      deps.log?.warn({ err: error, model }, 'resolving a new alias target failed');
+    });
+  });
+
+  const cacheOf = (v: ModelVersion): ResponseCache | undefined => {
+    const settings = v.metadata.cache;
+    if (!settings?.enabled) return undefined;
+    const key = engineKey(v);
+    let cache = caches.get(key);
+    if (!cache) {
+      cache = createResponseCache({ clock }, settings);
+      caches.set(key, cache);
+    }
+    return cache;
+  };
+
+  const run = async (v: ModelVersion, labels: ServedLabels, inputs: Tensors, deadline?: number) => {
+    const compute = async () => (await manager.infer(v, { tenant: v.tenantId, inputs, deadline })).outputs;
+    const cache = cacheOf(v);
+    if (!cache) return compute();
+    // A miss is counted whether or not its computation succeeds; only successes are kept.
+    let computed = false;
+    try {
+      return (
+        await cache.get(inputsHash(inputs), () => {
+          computed = true;
+          return compute();
+        })
+      ).outputs;
+    } finally {
+      m.cache(labels, !computed);
+    }
+  };
+
+  return {
+    server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }),
+
+    ready: () => !closed && !deps.draining?.(),
+
+    async metadata(tenantId, model, ref) {
+      const v = await resolved.resolve(tenantId, model, ref);
+      const versions = await deps.resolver.versions(tenantId, model);
+      return {
+        name: model,
+        versions: versions.map(String),
+        platform: PLATFORM,
+        inputs: v.signature.inputs,
+        outputs: v.signature.outputs,
+      };
+    },
+
+    async modelReady(tenantId, model, ref) {
+      const v = await resolved.resolve(tenantId, model, ref);
+      const ready = manager.isReady(v);
+      if (!ready && !closed) void preload(v);
+      return { name: model, ready };
+    },
+
+    async infer(tenantId, model, ref, body, callOptions = {}) {
+      const started = performance.now();
+      const timeoutMs = callOptions.timeoutMs ?? body.parameters?.timeout_ms;
+      // An explicit timeout counts from arrival, so time spent resolving and loading is part of it.
+      const deadline = timeoutMs === undefined ? undefined : clock.now() + timeoutMs;
+      let labels: ServedLabels = { tenant: tenantId, model: '', version: '' };
+      try {
+        const v = await resolved.resolve(tenantId, model, ref);
+        labels = servedLabels(v);
+        const inputs = decodeInputs(body.inputs);
+        validateInputs(v.signature, inputs);
+        checkRequestedOutputs(v.signature, body.outputs);
+        const outputs = await run(v, labels, inputs, deadline);
+        return {
+          model_name: v.model,
+          model_version: String(v.version),
+          ...(body.id === undefined ? {} : { id: body.id }),
+          outputs: encodeOutputs(outputs, v.signature, body.outputs),
+        };
+      } catch (error) {
+        m.failure(labels, isQuiverError(error) ? error.code : 'internal');
+        throw error;
+      } finally {
+        m.request(labels);
+        m.latency(labels, (performance.now() - started) / 1000);
+      }
+    },
+
+    async close() {
+      closed = true;
+      await manager.close();
+    },
+  };
+};
