@@ -161,7 +161,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     maxArtifactBytes: config.modelMaxBytes,
   });
   const inference = createInferenceService(
-    { resolver: registry.resolver, engine, metrics, clock, log: app.log, draining: () => draining },
+    {
+      resolver: registry.resolver,
+      engine,
+      metrics,
+      clock,
+      log: app.log,
+      draining: () => draining,
+      features: features.getOnlineFeatures,
+    },
     { memoryBudgetBytes: config.modelMemoryBudgetBytes },
   );
 

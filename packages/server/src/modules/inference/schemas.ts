@@ -31,7 +31,10 @@ export const InferRequestSchema = Type.Object({
       { additionalProperties: true },
     ),
   ),
-  inputs: Type.Array(RequestInputSchema, { minItems: 1, maxItems: 256 }),
+  inputs: Type.Array(RequestInputSchema, {
+    maxItems: 256,
+    description: 'May be empty when every input comes from features (parameters.entities)',
+  }),
   outputs: Type.Optional(
     Type.Array(
       Type.Object({

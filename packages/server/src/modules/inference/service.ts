@@ -7,6 +7,7 @@ import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts'
 import { decodeInputs } from './decode.ts';
 import { checkRequestedOutputs, encodeOutputs } from './encode.ts';
 import { type InferenceEngine, type Tensors, validateInputs } from './engine/index.ts';
+import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';
 import { createResolveCache } from './resolve.ts';
@@ -25,6 +26,8 @@ export interface InferenceDeps {
   log?: Pick<FastifyBaseLogger, 'warn'>;
   /** True once the server began draining: GET /v2/health/ready turns false. */
   draining?: () => boolean;
+  /** The feature store, for versions whose inputs come from features (see feature-inputs.ts). */
+  features?: FeatureFetcher;
 }
 
 export interface InferenceOptions extends ManagerOptions {
@@ -149,7 +152,10 @@ export const createInferenceService = (
       try {
         const v = await resolved.resolve(tenantId, model, ref);
         labels = servedLabels(v);
-        const inputs = decodeInputs(body.inputs);
+        const inputs = {
+          ...(await featureTensors(deps.features, v, body.parameters)),
+          ...decodeInputs(body.inputs),
+        };
         validateInputs(v.signature, inputs);
         checkRequestedOutputs(v.signature, body.outputs);
         const outputs = await run(v, labels, inputs, deadline);
