@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   DEFAULT_EVENT_PAGE_SIZE,
+  ERROR_RESPONSES,
   EventPageQuerySchema,
   EventPageSchema,
   IngestEventsSchema,
@@ -11,13 +12,7 @@ import {
 import { tenantOf } from '../../http/index.ts';
 import type { EventsService } from './service.ts';
 
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  429: ProblemSchema,
-  503: ProblemSchema,
-};
+const errors = { ...ERROR_RESPONSES, 503: ProblemSchema };
 
 export const eventsRoutes =
   (events: EventsService): FastifyPluginAsyncTypebox =>

@@ -2,6 +2,7 @@
 import { type FieldError, QuiverError } from '../../kernel/index.ts';
 import {
   allocate,
+  DATATYPES,
   type Datatype,
   elementCount,
   type Tensor,
@@ -11,20 +12,7 @@ import {
 import type { RequestInput } from './schemas.ts';
 
 /** Datatypes accepted over JSON: the engine's, less FP16 (which has no JSON form here). */
-export const WIRE_DATATYPES: readonly Datatype[] = [
-  'BOOL',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'FP32',
-  'FP64',
-  'BYTES',
-];
+export const WIRE_DATATYPES: readonly Datatype[] = DATATYPES.filter((d) => d !== 'FP16');
 const WIRE = new Set<string>(WIRE_DATATYPES);
 
 const INT_RANGE: Partial<Record<Datatype, [number, number]>> = {
