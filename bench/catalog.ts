@@ -91,13 +91,26 @@ export const main = async () => {
     const [b, s, p] = [medianRun(runs.bare), medianRun(runs.sqlite), medianRun(runs.pg)];
     console.log(
       table([
-        { run: 'bare Fastify GET (baseline)', 'req/s': b.rps, 'p50 ms': b.p50, 'p99 ms': b.p99 },
-        { run: 'Quiver GET /v1/items/{id} (SQLite, auth)', 'req/s': s.rps, 'p50 ms': s.p50, 'p99 ms': s.p99 },
+        {
+          run: 'bare Fastify GET (baseline)',
+          'req/s': b.rps,
+          'p50 ms': b.p50,
+          'p99 ms': b.p99,
+          'CPU µs/req': b.cpuUs,
+        },
+        {
+          run: 'Quiver GET /v1/items/{id} (SQLite, auth)',
+          'req/s': s.rps,
+          'p50 ms': s.p50,
+          'p99 ms': s.p99,
+          'CPU µs/req': s.cpuUs,
+        },
         {
           run: 'Quiver GET /v1/items/{id} (PostgreSQL, auth)',
           'req/s': p.rps,
           'p50 ms': p.p50,
           'p99 ms': p.p99,
+          'CPU µs/req': p.cpuUs,
         },
       ]),
     );
