@@ -10,6 +10,17 @@ import type { Clock } from '../kernel/index.ts';
 import type { StorageKind } from './storage.ts';
 
 export const TEST_OPERATOR_KEY = 'qo_test-operator-key-0123456789abcdef';
+/**
+ * Tests on NATS use their own JetStream stream, apart from the `QUIVER` stream a server or benchmark on the
+ * same NATS uses, and its messages expire: a new consumer replays only recent test traffic.
+ */
+export const TEST_JETSTREAM_STREAM = 'QUIVER_TEST';
+export const TEST_JETSTREAM_SUBJECTS = 'quivertest';
+const TEST_JETSTREAM_MAX_AGE_S = 900;
+export const TEST_JETSTREAM_QUERY = `stream=${TEST_JETSTREAM_STREAM}&subjects=${TEST_JETSTREAM_SUBJECTS}&maxAgeS=${TEST_JETSTREAM_MAX_AGE_S}`;
+
+const testStreamUrl = (url: string | undefined): string | undefined =>
+  url && /^(nats|tls):\/\//.test(url) && !url.includes('?') ? `${url}?${TEST_JETSTREAM_QUERY}` : url;
 
 export interface TestApp extends QuiverApp {
   config: Config;
@@ -38,6 +49,7 @@ export const startTestApp = async (
       logLevel: 'silent',
       operatorKey: TEST_OPERATOR_KEY,
       ...overrides,
+      ...(overrides.streamUrl ? { streamUrl: testStreamUrl(overrides.streamUrl) } : {}),
     },
   );
   const quiver = await buildApp(config, { clock });

@@ -29,6 +29,24 @@ export interface StreamOptions {
   jetstream?: JetStreamOptions;
 }
 
+/**
+ * JetStream settings a URL may carry in its query: `stream` (name), `subjects` (subject prefix) and
+ * `maxAgeS`, e.g. `nats://host:4222?stream=QUIVER_STAGING&subjects=staging`.
+ */
+const jetStreamFromUrl = (
+  url: string,
+  base: JetStreamOptions = {},
+): { server: string; options: JetStreamOptions } => {
+  const parsed = new URL(url);
+  const q = parsed.searchParams;
+  const options: JetStreamOptions = { ...base };
+  if (q.get('stream')) options.streamName = q.get('stream')!;
+  if (q.get('subjects')) options.subjectPrefix = q.get('subjects')!;
+  if (q.get('maxAgeS')) options.maxAgeMs = Number(q.get('maxAgeS')) * 1000;
+  parsed.search = '';
+  return { server: parsed.toString(), options };
+};
+
 /** `nats://…` (or `tls://…`) → JetStream; none → the durable log in `deps.db`. */
 export const openStream = async (
   url: string | undefined,
@@ -36,6 +54,9 @@ export const openStream = async (
   options: StreamOptions = {},
 ): Promise<Stream> => {
   if (!url) return new SqlStream(deps, options.sql);
-  if (url.startsWith('nats://') || url.startsWith('tls://')) return openJetStream(url, options.jetstream);
+  if (url.startsWith('nats://') || url.startsWith('tls://')) {
+    const { server, options: jetstream } = jetStreamFromUrl(url, options.jetstream);
+    return openJetStream(server, jetstream);
+  }
   throw new Error(`unsupported STREAM_URL scheme in '${url.split(':')[0]}:'`);
 };

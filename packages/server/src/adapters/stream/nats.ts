@@ -48,6 +48,8 @@ export interface JetStreamOptions {
   fetchWaitMs?: number;
   duplicateWindowMs?: number;
   publishTimeoutMs?: number;
+  /** Messages older than this are dropped by the server (none: kept until deleted). */
+  maxAgeMs?: number;
 }
 
 interface Fetched {
@@ -109,6 +111,7 @@ export class JetStreamStream implements Stream {
         name: this.name,
         subjects: [`${this.prefix}.>`],
         duplicate_window: nanos(window),
+        ...(this.options.maxAgeMs ? { max_age: nanos(this.options.maxAgeMs) } : {}),
       });
     }
   }

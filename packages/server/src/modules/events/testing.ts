@@ -4,11 +4,16 @@ import { randomBytes } from 'node:crypto';
 import type { Scope } from '@quiver/contracts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { connect } from 'nats';
-import { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX } from '../../adapters/stream/nats.ts';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { buildApp, type QuiverApp } from '../../app.ts';
 import type { Config } from '../../config/index.ts';
-import { bearer, startTestApp, type TestApp } from '../../testing/app.ts';
+import {
+  bearer,
+  startTestApp,
+  TEST_JETSTREAM_STREAM,
+  TEST_JETSTREAM_SUBJECTS,
+  type TestApp,
+} from '../../testing/app.ts';
 import { STORAGE_KINDS, type StorageKind } from '../../testing/storage.ts';
 import { REPLAY_CONSUMER_PREFIX } from './replay.ts';
 import { eventsTopic } from './topic.ts';
@@ -93,9 +98,9 @@ const forgetOnNats = async (tenants: readonly string[]): Promise<void> => {
   try {
     const jsm = await nc.jetstreamManager();
     for (const id of tenants) {
-      await jsm.consumers.delete(DEFAULT_STREAM_NAME, `${REPLAY_CONSUMER_PREFIX}${id}`).catch(() => false);
-      await jsm.streams.purge(DEFAULT_STREAM_NAME, {
-        filter: `${DEFAULT_SUBJECT_PREFIX}.${eventsTopic(id)}`,
+      await jsm.consumers.delete(TEST_JETSTREAM_STREAM, `${REPLAY_CONSUMER_PREFIX}${id}`).catch(() => false);
+      await jsm.streams.purge(TEST_JETSTREAM_STREAM, {
+        filter: `${TEST_JETSTREAM_SUBJECTS}.${eventsTopic(id)}`,
       });
     }
   } finally {

@@ -4,11 +4,15 @@ import { randomBytes } from 'node:crypto';
 import type { Scope } from '@quiver/contracts';
 import { Redis } from 'ioredis';
 import { connect } from 'nats';
-import { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX } from '../../adapters/stream/nats.ts';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { buildApp, type QuiverApp } from '../../app.ts';
 import type { Config } from '../../config/index.ts';
-import { startTestApp, type TestApp } from '../../testing/app.ts';
+import {
+  startTestApp,
+  TEST_JETSTREAM_STREAM,
+  TEST_JETSTREAM_SUBJECTS,
+  type TestApp,
+} from '../../testing/app.ts';
 import { STORAGE_KINDS, type StorageKind } from '../../testing/storage.ts';
 import { HISTORY_CONSUMER_PREFIX } from './history.ts';
 import { waitForFeatures } from './index.ts';
@@ -148,11 +152,11 @@ const forgetOnNats = async (tenants: readonly string[], consumer: string): Promi
   const nc = await connect({ servers: TEST_NATS_URL });
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.consumers.delete(DEFAULT_STREAM_NAME, consumer).catch(() => false);
+    await jsm.consumers.delete(TEST_JETSTREAM_STREAM, consumer).catch(() => false);
     for (const id of tenants) {
-      await jsm.consumers.delete(DEFAULT_STREAM_NAME, `${HISTORY_CONSUMER_PREFIX}${id}`).catch(() => false);
+      await jsm.consumers.delete(TEST_JETSTREAM_STREAM, `${HISTORY_CONSUMER_PREFIX}${id}`).catch(() => false);
       // Its events, and the catalog changes its items made.
-      await jsm.streams.purge(DEFAULT_STREAM_NAME, { filter: `${DEFAULT_SUBJECT_PREFIX}.*.${id}` });
+      await jsm.streams.purge(TEST_JETSTREAM_STREAM, { filter: `${TEST_JETSTREAM_SUBJECTS}.*.${id}` });
     }
   } finally {
     await nc.close();
