@@ -1,7 +1,7 @@
 // Events benchmark: ingestion events/s through POST /v1/events (batches of 500) with the embedded SQL log
 // and with NATS JetStream, each next to a bare stream publish of the same batches in the same run.
-// Hook for the feature store: `main({ duringIngest })` runs a probe beside each HTTP ingestion run (e.g.
-// feature freshness under that load) and prints the rows it returns; helpers are in ./lib/events.ts.
+// `main({ duringIngest })` runs a probe beside each HTTP ingestion run and prints the rows it returns; by
+// default the feature freshness probe (event accepted → its features readable, under that load).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { connect } from 'nats';
 import { openSqlDatabase } from '../packages/server/src/adapters/sql/index.ts';
 import { openStream, streamMigrations } from '../packages/server/src/adapters/stream/index.ts';
 import { eventsTopic } from '../packages/server/src/modules/events/index.ts';
+import { probeFreshness } from '../packages/server/src/modules/features/index.ts';
 import {
   BATCH,
   BENCH_TENANT,
@@ -29,6 +30,22 @@ const NATS_URL = process.env.STREAM_URL || 'nats://127.0.0.1:4222';
 export type Row = Record<string, string | number>;
 /** Runs beside an HTTP ingestion run (`ingestion` resolves with its events/s); returns rows to print. */
 export type DuringIngest = (server: EventsServer, ingestion: Promise<number>) => Promise<Row[]>;
+
+/** Feature freshness under the load: probe events over HTTP, and the server's histogram of every event. */
+export const freshnessDuringIngest: DuringIngest = async (server, ingestion) => {
+  const r = await probeFreshness({ baseUrl: `http://127.0.0.1:${server.port}`, key: server.key }, ingestion);
+  return [
+    {
+      'freshness under load': server.name,
+      probes: `${r.probes}`,
+      'probe p50 ms': r.p50Ms,
+      'probe p99 ms': r.p99Ms,
+      'server events': r.server.events,
+      'server p50 ms': r.server.p50Ms,
+      'server p99 ms': r.server.p99Ms,
+    },
+  ];
+};
 
 const warmup = (batches: QuiverEvent[][]) =>
   batches.slice(0, WARMUP_BATCHES).map((b) => b.map((e) => ({ ...e, id: `w${e.id}` })));
@@ -96,15 +113,16 @@ const purgeBenchEvents = async () => {
 };
 
 export const main = async (options: { duringIngest?: DuringIngest } = {}) => {
+  const duringIngest = options.duringIngest ?? freshnessDuringIngest;
   const run = randomBytes(4).toString('hex');
   const batches = eventBatches(run);
   console.log(
     `events benchmark: ${batches.length} batches of ${BATCH} (${fmt(batches.length * BATCH)} events), ${CONCURRENCY} in flight\n`,
   );
   const embeddedBare = await bareEmbedded(batches);
-  const embedded = await httpRun('embedded (SQLite log)', undefined, batches, options.duringIngest);
+  const embedded = await httpRun('embedded (SQLite log)', undefined, batches, duringIngest);
   const natsBare = await bareNats(batches);
-  const nats = await httpRun('NATS JetStream', NATS_URL, eventBatches(`${run}n`), options.duringIngest);
+  const nats = await httpRun('NATS JetStream', NATS_URL, eventBatches(`${run}n`), duringIngest);
   await purgeBenchEvents();
 
   const cpu = (n: number) => (Number.isNaN(n) ? '-' : n);
@@ -142,4 +160,8 @@ export const main = async (options: { duringIngest?: DuringIngest } = {}) => {
   console.log(`NATS: ${fmt(nats.rate)} events/s (goal ≥ 20,000), ${fmt(nats.rate / natsBare, 2)} × bare`);
   const probeRows = [...embedded.rows, ...nats.rows];
   if (probeRows.length > 0) console.log(`\n${table(probeRows)}`);
+  if (duringIngest === freshnessDuringIngest) {
+    const worst = Math.max(...probeRows.map((r) => Number(r['probe p99 ms'])));
+    console.log(`freshness: probe p99 ${fmt(worst)} ms at worst (goal < 1,000 ms)`);
+  }
 };

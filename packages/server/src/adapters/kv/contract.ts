@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runBatchContract } from './contract-batch.ts';
 import type { KvStore } from './port.ts';
 
 export interface KvContractTarget {
@@ -40,6 +41,15 @@ export const runKvContract = (target: KvContractTarget): void => {
       await peer?.close();
       await kv?.close();
       await target.cleanup?.();
+    });
+
+    runBatchContract({
+      kv: () => kv,
+      peer: () => peer,
+      key,
+      shortTtlMs: SHORT_TTL_MS,
+      pastTtlMs: PAST_TTL_MS,
+      t0: T0,
     });
 
     it('gets, sets, overwrites and deletes strings', async () => {

@@ -2,16 +2,27 @@
 import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../../kernel/index.ts';
 import {
+  addToBucket,
+  applyWrite,
+  type EntryOf,
+  type EntryWriter,
+  incrFields,
+  type Kind,
+  pushTrim,
+  range,
+  takeFrom,
+  wrongType,
+} from './memory-ops.ts';
+import {
   checkMaxLen,
   checkTokenArgs,
   checkTtl,
+  checkWrite,
   type KvStore,
+  type KvWrite,
   type TokenBucketSpec,
   type TokenBucketState,
   type TtlOption,
-  tightest,
-  tokenBucketState,
-  tokenBucketTtlMs,
 } from './port.ts';
 import { type Entry, readSnapshot, writeSnapshot } from './snapshot.ts';
 
@@ -27,20 +38,6 @@ export interface MemoryKvOptions {
   snapshotFile?: string;
   sweepIntervalMs?: number;
 }
-
-type Kind = Entry['t'];
-type EntryOf<K extends Kind> = Extract<Entry, { t: K }>;
-
-const wrongType = (key: string, want: Kind, have: Kind) =>
-  new Error(`WRONGTYPE key '${key}' holds a ${have}, not a ${want}`);
-
-/** Redis LRANGE index rules: inclusive, negative from the tail, clamped. */
-const range = <T>(items: T[], start: number, stop: number): T[] => {
-  const len = items.length;
-  const s = Math.max(0, start < 0 ? len + start : start);
-  const e = Math.min(len - 1, stop < 0 ? len + stop : stop);
-  return s > e ? [] : items.slice(s, e + 1);
-};
 
 export class MemoryKv implements KvStore {
   readonly kind = 'memory' as const;
@@ -71,17 +68,17 @@ export class MemoryKv implements KvStore {
     return this.clock.now() + ttlMs;
   }
 
-  private live(key: string): Entry | undefined {
+  private live(key: string, now = this.clock.now()) {
     const e = this.data.get(key);
-    if (e?.exp !== undefined && e.exp <= this.clock.now()) {
+    if (e?.exp !== undefined && e.exp <= now) {
       this.data.delete(key);
       return undefined;
     }
     return e;
   }
 
-  private read<K extends Kind>(key: string, t: K): EntryOf<K> | undefined {
-    const e = this.live(key);
+  private read<K extends Kind>(key: string, t: K, now?: number): EntryOf<K> | undefined {
+    const e = this.live(key, now);
     if (e && e.t !== t) throw wrongType(key, t, e.t);
     return e as EntryOf<K> | undefined;
   }
@@ -94,10 +91,10 @@ export class MemoryKv implements KvStore {
     for (const [k, e] of this.data) if (e.exp !== undefined && e.exp <= now) this.data.delete(k);
   }
 
-  /** The entry to write into, created empty if missing. */
-  private write<K extends Kind>(key: string, t: K, create: () => EntryOf<K>): EntryOf<K> {
-    this.sweep();
-    let e = this.read(key, t);
+  /** The entry to write into, created empty if missing (a batch sweeps once and passes its time). */
+  private write<K extends Kind>(key: string, t: K, create: () => EntryOf<K>, now?: number): EntryOf<K> {
+    if (now === undefined) this.sweep();
+    let e = this.read(key, t, now);
     if (!e) {
       e = create();
       this.data.set(key, e);
@@ -159,10 +156,27 @@ export class MemoryKv implements KvStore {
 
   async hincrby(key: string, field: string, by: number) {
     const e = this.write(key, 'hash', () => ({ t: 'hash', v: new Map() }));
-    const value = Number(e.v.get(field) ?? 0) + by;
-    if (!Number.isFinite(value)) throw new Error(`hash field '${field}' of '${key}' is not a number`);
-    e.v.set(field, String(value));
-    return value;
+    return incrFields(key, e, new Map([[field, by]]));
+  }
+
+  async writeMany(writes: readonly KvWrite[]) {
+    for (const w of writes) checkWrite(w);
+    this.sweep();
+    // One time for the whole batch: its writes happen at once, as in a Redis pipeline.
+    const now = this.clock.now();
+    const store: EntryWriter = {
+      write: (key, t, create) => this.write(key, t, create, now),
+      put: (key, e) => void this.data.set(key, e),
+    };
+    const expiry = (ttlMs: number) => now + ttlMs;
+    return writes.map((w): Error | null => {
+      try {
+        applyWrite(store, w, expiry);
+        return null;
+      } catch (error) {
+        return error as Error;
+      }
+    });
   }
 
   async lpushTrim(key: string, values: readonly string[], maxLen: number, options: TtlOption = {}) {
@@ -170,7 +184,7 @@ export class MemoryKv implements KvStore {
     const exp = this.expiry(options.ttlMs);
     if (values.length === 0) return this.read(key, 'list')?.v.length ?? 0;
     const e = this.write(key, 'list', () => ({ t: 'list', v: [] }));
-    e.v = [...values].reverse().concat(e.v).slice(0, maxLen);
+    pushTrim(e, values, maxLen);
     if (exp !== undefined) e.exp = exp;
     return e.v.length;
   }
@@ -179,18 +193,16 @@ export class MemoryKv implements KvStore {
     return range(this.read(key, 'list')?.v ?? [], start, stop);
   }
 
+  async lrangeMany(keys: readonly string[], start = 0, stop = -1) {
+    const now = this.clock.now();
+    return keys.map((k) => range(this.read(k, 'list', now)?.v ?? [], start, stop));
+  }
+
   async incrBucket(key: string, bucketStartMs: number, by: number, ttlMs: number) {
     const exp = this.expiry(ttlMs);
     const e = this.write(key, 'buckets', () => ({ t: 'buckets', v: new Map() }));
     e.exp = exp;
-    const current = e.v.get(bucketStartMs);
-    e.v.set(bucketStartMs, (current ?? 0) + by);
-    if (current === undefined) {
-      // Only a new bucket can make others stale, so pruning costs one pass per bucket, not per write.
-      const newest = Math.max(...e.v.keys());
-      for (const start of e.v.keys()) if (start + ttlMs <= newest) e.v.delete(start);
-    }
-    return e.v.get(bucketStartMs) ?? 0;
+    return addToBucket(e, bucketStartMs, by, ttlMs);
   }
 
   async sumBuckets(key: string, fromMs: number, toMs: number) {
@@ -217,13 +229,8 @@ export class MemoryKv implements KvStore {
       e.at = Math.max(e.at, nowMs);
       return e;
     });
-    const refused = entries.findIndex((e) => e.tokens < 1);
-    if (refused < 0) for (const e of entries) e.tokens -= 1;
-    entries.forEach((e, i) => {
-      e.exp = this.clock.now() + tokenBucketTtlMs(e.tokens, buckets[i].perSecond, buckets[i].burst);
-    });
-    const i = refused >= 0 ? refused : tightest(entries.map((e) => e.tokens));
-    return tokenBucketState(refused < 0, entries[i].tokens, buckets[i].perSecond, buckets[i].burst);
+    // Expiry runs on the store's clock; the refill on the caller's `nowMs`.
+    return takeFrom(entries, buckets, this.clock.now());
   }
 
   async ping() {}

@@ -26,6 +26,23 @@ export interface TokenBucketSpec {
 export type KvKind = 'memory' | 'redis';
 
 /**
+ * One write of `writeMany`, atomic on its key and with the meaning of the single operation of the same
+ * name. A write with nothing in it (no fields, no values) changes nothing, its expiry included.
+ */
+export type KvWrite =
+  | { op: 'set'; key: string; value: string; ttlMs?: number }
+  | { op: 'hset'; key: string; fields: Readonly<Record<string, string>>; ttlMs?: number }
+  /**
+   * Adds each number to its field; `ttlMs` (re)sets the key's expiry after the increments. Known gap: a
+   * field holding no number fails the write after the fields before it on Redis (in process, before any).
+   */
+  | { op: 'hincrby'; key: string; fields: ReadonlyMap<string, number>; ttlMs?: number }
+  /** Raises each field to at least its number (never lowers it; a field holding no number is replaced). */
+  | { op: 'hmax'; key: string; fields: ReadonlyMap<string, number> }
+  | { op: 'lpushTrim'; key: string; values: readonly string[]; maxLen: number; ttlMs?: number }
+  | { op: 'incrBucket'; key: string; bucketStartMs: number; by: number; ttlMs: number };
+
+/**
  * Every operation is atomic on its key. Using a key as two kinds (a string, then a hash) is an error.
  * Missing keys read as empty: `null`, `{}`, `[]` or `0`.
  */
@@ -49,10 +66,19 @@ export interface KvStore {
   /** Adds `by` (integer or not) to a numeric field, created at 0; returns the new value. */
   hincrby(key: string, field: string, by: number): Promise<number>;
 
+  /**
+   * Applies the writes in order in one call (one round trip on Redis). Answers each write's outcome in its
+   * slot: null once applied, or the store's error (a key of another kind), the other writes applying anyway.
+   * A malformed write (a bad `ttlMs` or `maxLen`) rejects the call before anything is written.
+   */
+  writeMany(writes: readonly KvWrite[]): Promise<(Error | null)[]>;
+
   /** Pushes values to the head (the last value given ends first), keeps the newest `maxLen`; returns the length. */
   lpushTrim(key: string, values: readonly string[], maxLen: number, options?: TtlOption): Promise<number>;
   /** Items `start..stop` inclusive, newest first; negative indices count from the tail (Redis LRANGE). */
   lrange(key: string, start?: number, stop?: number): Promise<string[]>;
+  /** `lrange` of many keys in one round trip, in the order given. */
+  lrangeMany(keys: readonly string[], start?: number, stop?: number): Promise<string[][]>;
 
   /**
    * Adds `by` to the time bucket starting at `bucketStartMs` (event time) and returns the bucket's total.
@@ -116,6 +142,12 @@ export const checkTtl = (ttlMs: number): void => {
 export const checkMaxLen = (maxLen: number): void => {
   if (!Number.isInteger(maxLen) || maxLen < 1)
     throw new RangeError(`maxLen must be a positive integer: ${maxLen}`);
+};
+
+/** Throws the RangeError a malformed write would (checked before any write of a batch is made). */
+export const checkWrite = (w: KvWrite): void => {
+  if (w.op === 'lpushTrim') checkMaxLen(w.maxLen);
+  if ('ttlMs' in w && w.ttlMs !== undefined) checkTtl(w.ttlMs);
 };
 
 /** Index of the smallest value (the bucket closest to refusing). */

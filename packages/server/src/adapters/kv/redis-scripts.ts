@@ -74,3 +74,39 @@ for i = 1, #kv, 2 do
 end
 return string.format('%.17g', sum)
 `;
+
+// The writes of `writeMany` that take more than one command, one script each so each stays atomic on its
+// key. ARGV[1] is the TTL in ms, '' for none; long argument lists are unpacked in slices (Lua's stack).
+
+/** KEYS[1] hash; ARGV ttlMs, then field, value pairs. */
+export const HSET_LUA = `
+for i = 2, #ARGV, 1000 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 0
+`;
+
+/** KEYS[1] hash; ARGV ttlMs, then field, increment pairs (a non-number field fails after those before it). */
+export const HINCR_LUA = `
+for i = 2, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 0
+`;
+
+/** KEYS[1] hash; ARGV field, number pairs: each field raised to at least its number. */
+export const HMAX_LUA = `
+for i = 1, #ARGV, 2 do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]))
+  if current == nil or current < tonumber(ARGV[i + 1]) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return 0
+`;
+
+/** KEYS[1] list; ARGV ttlMs, maxLen, then the values (the last one ends at the head). */
+export const LPUSH_TRIM_LUA = `
+for i = 3, #ARGV, 1000 do redis.call('LPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 0
+`;

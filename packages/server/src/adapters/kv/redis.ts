@@ -4,7 +4,9 @@ import {
   checkMaxLen,
   checkTokenArgs,
   checkTtl,
+  checkWrite,
   type KvStore,
+  type KvWrite,
   TOKEN_BUCKET_SLACK_MS,
   type TokenBucketSpec,
   type TokenBucketState,
@@ -13,6 +15,7 @@ import {
   tokenBucketState,
 } from './port.ts';
 import { INCR_BUCKET_LUA, SUM_BUCKETS_LUA, TAKE_TOKENS_LUA } from './redis-scripts.ts';
+import { defineWriteScripts, queueWrite, type WritePipeline } from './redis-writes.ts';
 
 /** A command fails after this many reconnect attempts instead of waiting forever for Redis. */
 export const DEFAULT_MAX_RETRIES_PER_REQUEST = 2;
@@ -59,6 +62,7 @@ export class RedisKv implements KvStore {
     client.defineCommand('kvTakeTokens', { lua: TAKE_TOKENS_LUA });
     client.defineCommand('kvIncrBucket', { numberOfKeys: 1, lua: INCR_BUCKET_LUA });
     client.defineCommand('kvSumBuckets', { numberOfKeys: 1, lua: SUM_BUCKETS_LUA, readOnly: true });
+    defineWriteScripts(client);
     this.client = client as Scripted;
   }
 
@@ -115,6 +119,23 @@ export class RedisKv implements KvStore {
     return Number(await this.client.hincrbyfloat(key, field, by));
   }
 
+  async writeMany(writes: readonly KvWrite[]) {
+    for (const w of writes) checkWrite(w);
+    const out: (Error | null)[] = writes.map(() => null);
+    const pipeline = this.client.pipeline() as WritePipeline;
+    const sent: number[] = [];
+    writes.forEach((w, i) => {
+      if (queueWrite(pipeline, w)) sent.push(i);
+    });
+    if (sent.length === 0) return out;
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('redis pipeline aborted');
+    replies.forEach(([error], k) => {
+      if (error) out[sent[k]] = error;
+    });
+    return out;
+  }
+
   async lpushTrim(key: string, values: readonly string[], maxLen: number, options: TtlOption = {}) {
     checkMaxLen(maxLen);
     if (options.ttlMs !== undefined) checkTtl(options.ttlMs);
@@ -130,6 +151,13 @@ export class RedisKv implements KvStore {
 
   async lrange(key: string, start = 0, stop = -1) {
     return this.client.lrange(key, start, stop);
+  }
+
+  async lrangeMany(keys: readonly string[], start = 0, stop = -1) {
+    if (keys.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const key of keys) pipeline.lrange(key, start, stop);
+    return (await exec(pipeline)) as string[][];
   }
 
   async incrBucket(key: string, bucketStartMs: number, by: number, ttlMs: number) {

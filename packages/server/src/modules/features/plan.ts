@@ -1,9 +1,13 @@
-// The KV updates a batch of events makes, merged per key. The plan of a batch is kept until the batch
-// succeeds, and each update is recorded as done by its index, so a retry skips what an attempt already did.
-import type { KvStore } from '../../adapters/kv/index.ts';
+// The KV updates a batch of events makes, merged per key and run as batched writes. The plan of a batch is
+// kept until the batch succeeds, and each write is recorded as done, so a retry skips what an attempt did.
+import type { KvStore, KvWrite } from '../../adapters/kv/index.ts';
+import type { Slicer } from './slice.ts';
 
 /** A lastN entry: event time, log position, event id, value; a list is kept newest first. */
 export type TopEntry = [number, number, string, string];
+
+/** Field updates per `writeMany` call: bounds how long one call holds the event loop. */
+export const WRITE_CHUNK_FIELDS = 2_000;
 
 const newestFirst = (a: TopEntry, b: TopEntry) => b[0] - a[0] || b[1] - a[1];
 
@@ -30,57 +34,112 @@ export const decodeTop = (s: string): TopEntry => {
   ];
 };
 
-type Update = (kv: KvStore) => Promise<unknown>;
+type Increments = { op: 'hincrby'; key: string; fields: Map<string, number>; ttlMs?: number };
+type Sets = { op: 'hset'; key: string; fields: Record<string, string>; ttlMs?: number };
+type Push = { op: 'lpushTrim'; key: string; values: string[]; maxLen: number; ttlMs?: number };
 
-/** The entry for `key`, made and stored on first use. */
-const entry = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
+const weight = (w: KvWrite): number =>
+  w.op === 'hincrby' || w.op === 'hmax'
+    ? w.fields.size
+    : w.op === 'lpushTrim'
+      ? w.values.length
+      : w.op === 'hset'
+        ? Object.keys(w.fields).length
+        : 1;
+
+/**
+ * Runs writes in chunks (yielding to the event loop between them when the slice is used up), skipping those
+ * marked done and marking those that succeed; throws the first failure once every chunk has run.
+ */
+export const runWrites = async (
+  kv: KvStore,
+  writes: readonly KvWrite[],
+  done: boolean[],
+  slicer: Slicer,
+): Promise<void> => {
+  let failure: Error | undefined;
+  for (let i = 0; i < writes.length; ) {
+    const chunk: number[] = [];
+    for (let fields = 0; i < writes.length && fields < WRITE_CHUNK_FIELDS; i++) {
+      if (done[i]) continue;
+      chunk.push(i);
+      fields += weight(writes[i]);
+    }
+    if (chunk.length === 0) continue;
+    const results = await kv.writeMany(chunk.map((k) => writes[k]));
+    results.forEach((error, k) => {
+      if (error === null) done[chunk[k]] = true;
+      else failure ??= error;
+    });
+    await slicer.pause();
   }
-  return value;
+  if (failure !== undefined) throw failure;
 };
-
-const slot = <K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> => entry(map, key, () => new Map());
 
 export class Plan {
   private readonly buckets = new Map<string, Map<number, { by: number; ttlMs: number }>>();
-  private readonly increments = new Map<string, Map<string, number>>();
-  private readonly sets = new Map<string, { fields: Record<string, string>; ttlMs?: number }>();
-  private readonly expiries = new Map<string, number>();
-  private readonly pushes = new Map<string, { values: string[]; maxLen: number; ttlMs?: number }>();
+  private readonly increments = new Map<string, Increments>();
+  private readonly sets = new Map<string, Sets>();
+  private readonly pushes = new Map<string, Push>();
   private readonly tops = new Map<string, { added: TopEntry[]; n: number }>();
   /** Meta hash key → field → newest event time: raised (never lowered) after the other updates. */
-  readonly maxima = new Map<string, Record<string, number>>();
-  private built?: { first: Update[]; then: Update[] };
-  private readonly done = new Set<Update>();
+  private readonly maxima = new Map<string, Map<string, number>>();
+  private phases?: { writes: KvWrite[]; done: boolean[] }[];
 
   incrBucket(key: string, start: number, by: number, ttlMs: number): void {
-    const buckets = slot(this.buckets, key);
+    let buckets = this.buckets.get(key);
+    if (buckets === undefined) {
+      buckets = new Map();
+      this.buckets.set(key, buckets);
+    }
     const b = buckets.get(start);
     if (b) b.by += by;
     else buckets.set(start, { by, ttlMs });
   }
 
+  /** The fields to add to at `key` (co-purchase counting adds many at once); `ttlMs` is set after them. */
+  counters(key: string, ttlMs?: number): Map<string, number> {
+    let inc = this.increments.get(key);
+    if (inc === undefined) {
+      inc = { op: 'hincrby', key, fields: new Map() };
+      this.increments.set(key, inc);
+    }
+    if (ttlMs !== undefined) inc.ttlMs = ttlMs;
+    return inc.fields;
+  }
+
   hincr(key: string, field: string, by: number, ttlMs?: number): void {
-    const fields = slot(this.increments, key);
+    const fields = this.counters(key, ttlMs);
     fields.set(field, (fields.get(field) ?? 0) + by);
-    if (ttlMs !== undefined) this.expiries.set(key, ttlMs);
   }
 
   /** Idempotent by nature: setting a field twice is setting it once. */
   hset(key: string, field: string, value: string, ttlMs?: number): void {
-    entry(this.sets, key, () => ({ fields: {} as Record<string, string>, ttlMs })).fields[field] = value;
+    let set = this.sets.get(key);
+    if (set === undefined) {
+      set = { op: 'hset', key, fields: {}, ttlMs };
+      this.sets.set(key, set);
+    }
+    set.fields[field] = value;
   }
 
   push(key: string, value: string, maxLen: number, ttlMs?: number): void {
-    entry(this.pushes, key, () => ({ values: [] as string[], maxLen, ttlMs })).values.push(value);
+    const push = this.pushes.get(key);
+    if (push) push.values.push(value);
+    else this.pushes.set(key, { op: 'lpushTrim', key, values: [value], maxLen, ttlMs });
   }
 
   /** Adds to a newest-by-event-time list, exact whatever the arrival order (merged by `mergeTops`). */
   top(key: string, top: TopEntry, n: number): void {
-    entry(this.tops, key, () => ({ added: [] as TopEntry[], n })).added.push(top);
+    const tops = this.tops.get(key);
+    if (tops) tops.added.push(top);
+    else this.tops.set(key, { added: [top], n });
+  }
+
+  raise(key: string, field: string, ts: number): void {
+    const fields = this.maxima.get(key);
+    if (fields === undefined) this.maxima.set(key, new Map([[field, ts]]));
+    else if (!(fields.get(field)! >= ts)) fields.set(field, ts);
   }
 
   /**
@@ -90,7 +149,7 @@ export class Plan {
    */
   async mergeTops(kv: KvStore): Promise<void> {
     const keys = [...this.tops.keys()];
-    const heads = await Promise.all(keys.map((key) => kv.lrange(key, 0, 0)));
+    const heads = await kv.lrangeMany(keys, 0, 0);
     const late: string[] = [];
     keys.forEach((key, i) => {
       const { added, n } = this.tops.get(key)!;
@@ -98,76 +157,36 @@ export class Plan {
       const oldest = added[added.length - 1];
       const head = heads[i].length > 0 ? decodeTop(heads[i][0]) : undefined;
       if (head && newestFirst(oldest, head) >= 0) late.push(key);
-      else this.pushes.set(key, { values: mergeTop([], added, n).reverse().map(encodeTop), maxLen: n });
+      else {
+        const values = mergeTop([], added, n).reverse().map(encodeTop);
+        this.pushes.set(key, { op: 'lpushTrim', key, values, maxLen: n });
+      }
     });
-    const lists = await Promise.all(late.map((key) => kv.lrange(key)));
+    const lists = await kv.lrangeMany(late);
     late.forEach((key, i) => {
       const { added, n } = this.tops.get(key)!;
       const merged = mergeTop(lists[i].map(decodeTop), added, n);
-      this.pushes.set(key, { values: merged.reverse().map(encodeTop), maxLen: merged.length });
+      const values = merged.reverse().map(encodeTop);
+      this.pushes.set(key, { op: 'lpushTrim', key, values, maxLen: merged.length });
     });
   }
 
-  raise(key: string, field: string, ts: number): void {
-    const fields = entry(this.maxima, key, () => ({}) as Record<string, number>);
-    if (!(fields[field] >= ts)) fields[field] = ts;
-  }
-
-  /** The updates, built once; expiries come after the increments that create their keys. */
-  private updates(): { first: Update[]; then: Update[] } {
-    if (this.built) return this.built;
-    const first: Update[] = [];
+  /** The writes, built once: the updates, then the meta times that make them count as present. */
+  private build(): { writes: KvWrite[]; done: boolean[] }[] {
+    if (this.phases) return this.phases;
+    const updates: KvWrite[] = [];
     for (const [key, buckets] of this.buckets)
-      for (const [start, b] of buckets) first.push((kv) => kv.incrBucket(key, start, b.by, b.ttlMs));
-    for (const [key, fields] of this.increments)
-      for (const [field, by] of fields) first.push((kv) => kv.hincrby(key, field, by));
-    for (const [key, s] of this.sets) first.push((kv) => kv.hset(key, s.fields, { ttlMs: s.ttlMs }));
-    for (const [key, p] of this.pushes)
-      first.push((kv) => kv.lpushTrim(key, p.values, p.maxLen, { ttlMs: p.ttlMs }));
-    const then: Update[] = [...this.expiries].map(
-      ([key, ttlMs]) =>
-        (kv: KvStore) =>
-          kv.expire(key, ttlMs),
-    );
-    this.built = { first, then };
-    return this.built;
+      for (const [bucketStartMs, b] of buckets)
+        updates.push({ op: 'incrBucket', key, bucketStartMs, by: b.by, ttlMs: b.ttlMs });
+    updates.push(...this.increments.values(), ...this.sets.values(), ...this.pushes.values());
+    const maxima: KvWrite[] = [];
+    for (const [key, fields] of this.maxima) maxima.push({ op: 'hmax', key, fields });
+    this.phases = [updates, maxima].map((writes) => ({ writes, done: writes.map(() => false) }));
+    return this.phases;
   }
 
-  /** Runs the updates not done yet, all at once (Redis pipelines them), and records those that succeed. */
-  async run(kv: KvStore): Promise<void> {
-    const { first, then } = this.updates();
-    for (const group of [first, then]) {
-      const todo = group.filter((u) => !this.done.has(u));
-      const results = await Promise.allSettled(todo.map((u) => u(kv)));
-      let failure: unknown;
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') this.done.add(todo[i]);
-        else failure ??= r.reason;
-      });
-      if (failure !== undefined) throw failure;
-    }
-    await raiseMaxima(kv, this.maxima);
+  /** Runs the writes not done yet; the meta times only once every update is made. */
+  async run(kv: KvStore, slicer: Slicer): Promise<void> {
+    for (const phase of this.build()) await runWrites(kv, phase.writes, phase.done, slicer);
   }
 }
-
-/** Raises each meta field to the batch's newest time; reading first keeps an older event from lowering it. */
-const raiseMaxima = async (kv: KvStore, maxima: Plan['maxima']): Promise<void> => {
-  const keys = [...maxima.keys()];
-  if (keys.length === 0) return;
-  const current = await kv.hgetallMany(keys);
-  await Promise.all(
-    keys.map((key, i) => {
-      const raised: Record<string, string> = {};
-      let any = false;
-      for (const field in maxima.get(key)!) {
-        const ts = maxima.get(key)![field];
-        const now = current[i][field];
-        if (now === undefined || Number(now) < ts) {
-          raised[field] = String(ts);
-          any = true;
-        }
-      }
-      return any ? kv.hset(key, raised) : undefined;
-    }),
-  );
-};
