@@ -2,6 +2,7 @@
 // features and definitions (online, historical, lists) needs `infer`, the scope model serving holds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  ERROR_RESPONSES,
   FeatureNameSchema,
   FeatureServiceInputSchema,
   FeatureServiceListSchema,
@@ -18,13 +19,7 @@ import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
 import type { FeaturesService } from './service.ts';
 
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  429: ProblemSchema,
-};
+const errors = ERROR_RESPONSES;
 const NameParams = Type.Object({ name: FeatureNameSchema });
 const tags = ['features'];
 
