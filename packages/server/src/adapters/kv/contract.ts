@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runBatchContract } from './contract-batch.ts';
-import type { KvStore } from './port.ts';
+import { type KvStore, takeToken } from './port.ts';
 
 export interface KvContractTarget {
   name: string;
@@ -196,7 +196,7 @@ export const runKvContract = (target: KvContractTarget): void => {
 
     it('admits a burst, refuses, then refills at the rate up to the burst', async () => {
       const t = key('tb');
-      const take = (at: number, store = kv) => store.takeToken(t, RATE, 3, at);
+      const take = (at: number, store = kv) => takeToken(store, t, RATE, 3, at);
       const state = (allowed: boolean, remaining: number, resetS: number, retryAfterS: number) => ({
         allowed,
         limit: 3,
@@ -213,12 +213,12 @@ export const runKvContract = (target: KvContractTarget): void => {
       assert.deepEqual(await take(T0 + 600_000), state(true, 2, 8, 0), 'refill stops at the burst');
       assert.deepEqual(await take(T0 + 1_000), state(true, 1, 16, 0), 'a clock behind refills nothing');
       assert.deepEqual(
-        await kv.takeToken(key('tb'), RATE, 3, T0),
+        await takeToken(kv, key('tb'), RATE, 3, T0),
         state(true, 2, 8, 0),
         'buckets are separate',
       );
-      await assert.rejects(kv.takeToken(t, 0, 3, T0), RangeError);
-      await assert.rejects(kv.takeToken(t, RATE, 0, T0), RangeError);
+      await assert.rejects(takeToken(kv, t, 0, 3, T0), RangeError);
+      await assert.rejects(takeToken(kv, t, RATE, 0, T0), RangeError);
     });
 
     it('takes from several buckets all-or-none and reports the tightest', async () => {
@@ -264,7 +264,7 @@ export const runKvContract = (target: KvContractTarget): void => {
     it('never admits more than the burst to concurrent takers on two clients', async () => {
       const t = key('tb');
       const burst = 10;
-      const calls = Array.from({ length: 200 }, (_, i) => (i % 2 ? peer : kv).takeToken(t, RATE, burst, T0));
+      const calls = Array.from({ length: 200 }, (_, i) => takeToken(i % 2 ? peer : kv, t, RATE, burst, T0));
       const results = await Promise.all(calls);
       const admitted = results.filter((r) => r.allowed).map((r) => r.remaining);
       assert.equal(admitted.length, burst);

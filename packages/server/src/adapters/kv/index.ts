@@ -6,6 +6,7 @@ import { RedisKv } from './redis.ts';
 
 export { DEFAULT_SWEEP_INTERVAL_MS, MemoryKv, type MemoryKvOptions } from './memory.ts';
 export type { KvKind, KvStore, KvWrite, TokenBucketSpec, TokenBucketState, TtlOption } from './port.ts';
+export { takeToken } from './port.ts';
 export { DEFAULT_MAX_RETRIES_PER_REQUEST, RedisKv, type RedisKvOptions } from './redis.ts';
 
 export interface OpenKvOptions {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runKvContract } from './contract.ts';
-import { MemoryKv, openKv } from './index.ts';
+import { MemoryKv, openKv, takeToken } from './index.ts';
 
 let shared: MemoryKv | undefined;
 runKvContract({
@@ -41,7 +41,7 @@ describe('in-process KV', () => {
     await first.hset('h', { a: '1' }, { ttlMs: 60_000 });
     await first.lpushTrim('l', ['a', 'b'], 5);
     await first.incrBucket('b', 0, 2, 60_000);
-    await first.takeToken('t', 1, 2, now);
+    await takeToken(first, 't', 1, 2, now);
     now += 20;
     await first.close();
 
@@ -50,7 +50,7 @@ describe('in-process KV', () => {
     assert.deepEqual(await second.hgetall('h'), { a: '1' });
     assert.deepEqual(await second.lrange('l'), ['b', 'a']);
     assert.equal(await second.sumBuckets('b', 0, 1), 2);
-    assert.equal((await second.takeToken('t', 1, 2, now)).remaining, 0, 'the bucket kept its taken token');
+    assert.equal((await takeToken(second, 't', 1, 2, now)).remaining, 0, 'the bucket kept its taken token');
     now += 60_000;
     assert.deepEqual(await second.hgetall('h'), {}, 'restored keys keep their expiry');
     await second.close();

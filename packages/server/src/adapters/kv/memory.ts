@@ -212,15 +212,6 @@ export class MemoryKv implements KvStore {
     return sum;
   }
 
-  async takeToken(
-    bucket: string,
-    perSecond: number,
-    burst: number,
-    nowMs: number,
-  ): Promise<TokenBucketState> {
-    return this.takeTokens([{ name: bucket, perSecond, burst }], nowMs);
-  }
-
   async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
     for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
     const entries = buckets.map((b) => {

@@ -90,12 +90,6 @@ export interface KvStore {
   sumBuckets(key: string, fromMs: number, toMs: number): Promise<number>;
 
   /**
-   * Takes one token from a bucket refilled at `perSecond` up to `burst`, atomically across every client of
-   * the store. `nowMs` is the caller's clock; a clock behind the bucket's last update refills nothing.
-   */
-  takeToken(bucket: string, perSecond: number, burst: number, nowMs: number): Promise<TokenBucketState>;
-
-  /**
    * Takes one token from every bucket, or from none when any is empty, atomically (a refused request
    * costs nothing). Reports the refusing bucket, or else the one with the fewest tokens left.
    */
@@ -153,3 +147,12 @@ export const checkWrite = (w: KvWrite): void => {
 /** Index of the smallest value (the bucket closest to refusing). */
 export const tightest = (tokens: readonly number[]): number =>
   tokens.reduce((best, t, i) => (t < tokens[best] ? i : best), 0);
+
+/** One bucket's take: `takeTokens` with a single bucket. */
+export const takeToken = (
+  store: Pick<KvStore, 'takeTokens'>,
+  bucket: string,
+  perSecond: number,
+  burst: number,
+  nowMs: number,
+): Promise<TokenBucketState> => store.takeTokens([{ name: bucket, perSecond, burst }], nowMs);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { runKvContract } from './contract.ts';
-import { openKv, RedisKv } from './index.ts';
+import { openKv, RedisKv, takeToken } from './index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `quiver-test:kv:${randomUUID()}:`;
@@ -48,9 +48,9 @@ describe('Redis KV', () => {
     const b = new RedisKv(REDIS_URL, { keyPrefix: `${other}b:` });
     try {
       await a.set('k', 'a');
-      await a.takeToken('t', 1, 1, 0);
+      await takeToken(a, 't', 1, 1, 0);
       assert.equal(await b.get('k'), null);
-      assert.equal((await b.takeToken('t', 1, 1, 0)).allowed, true);
+      assert.equal((await takeToken(b, 't', 1, 1, 0)).allowed, true);
       assert.deepEqual((await keysUnder(other)).sort(), [`${other}b:t`, `${other}k`, `${other}t`]);
     } finally {
       await a.close();

@@ -169,15 +169,6 @@ export class RedisKv implements KvStore {
     return Number(await this.client.kvSumBuckets(key, fromMs, toMs));
   }
 
-  async takeToken(
-    bucket: string,
-    perSecond: number,
-    burst: number,
-    nowMs: number,
-  ): Promise<TokenBucketState> {
-    return this.takeTokens([{ name: bucket, perSecond, burst }], nowMs);
-  }
-
   async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
     for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
     const [refused, ...left] = await this.client.kvTakeTokens(
