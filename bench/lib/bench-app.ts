@@ -1,0 +1,59 @@
+// The Quiver app every benchmark server starts: a temp data dir, storage from the environment, quiet logs, a
+// `bench` tenant with limits high enough not to interfere, an admin key, and the READY line bench/lib/child.ts reads.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+
+const OPERATOR = 'qo_bench-operator-key-000000000000000';
+const LIMITS = { tenantPerSecond: 1e9, tenantBurst: 1e9, keyPerSecond: 1e9, keyBurst: 1e9 };
+
+export interface BenchApp {
+  app: FastifyInstance;
+  /** Authorization header of the bench tenant's admin key. */
+  auth: Record<string, string>;
+  /** Calls the app in process; throws on any status ≥ 300. */
+  call(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    payload?: unknown,
+  ): Promise<{ json(): unknown }>;
+  /** Listens on a free local port and prints `READY {port, key}`; stops on SIGTERM. */
+  listen(): Promise<void>;
+}
+
+export const startBenchApp = async (): Promise<BenchApp> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
+  const config = loadConfig(process.env, {
+    dataDir,
+    demo: false,
+    logLevel: 'warn',
+    operatorKey: OPERATOR,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  const { app } = await buildApp(config);
+  const call: BenchApp['call'] = async (method, url, headers, payload) => {
+    const res = await app.inject({ method, url, headers, payload: payload as string });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res;
+  };
+  const operator = { authorization: `Bearer ${OPERATOR}` };
+  await call('POST', '/v1/tenants', operator, { id: 'bench', name: 'Bench', limits: LIMITS });
+  const key = await call('POST', '/v1/tenants/bench/keys', operator, { name: 'bench', scopes: ['admin'] });
+  const secret = (key.json() as { secret: string }).secret;
+  return {
+    app,
+    auth: { authorization: `Bearer ${secret}` },
+    call,
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      console.log(`READY ${JSON.stringify({ port, key: secret })}`);
+      process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+    },
+  };
+};
