@@ -118,7 +118,11 @@ export const createBatcher = (
         delayTimer = setTimeout(schedule, options.maxQueueDelayMs - waited);
         break;
       }
-      const batch = queue.takeBatch(Math.min(maxRows, Math.ceil(queue.rows / free)), dropIfExpired);
+      // At least one row's worth even when only zero-row requests wait (queue.rows is then 0).
+      const share = Math.max(1, Math.ceil(queue.rows / free));
+      const batch = queue.takeBatch(Math.min(maxRows, share), dropIfExpired);
+      // takeBatch always takes its lead unless it expired, so an empty batch means requests were dropped: the
+      // queue shrank and this loop still ends.
       if (batch.length === 0) continue;
       inFlight++;
       free--;

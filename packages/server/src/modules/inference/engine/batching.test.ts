@@ -243,4 +243,18 @@ describe('dynamic batching', () => {
     assert.deepEqual(r.outputs.y.shape, [64, 256]);
     assert.ok(ticks > 0, 'timers fired while the model ran');
   });
+
+  it('a request with zero rows answers empty outputs at once, shaped from the signature, without a batch', async () => {
+    const { engine, events } = open(1);
+    await engine.load('zero', linear.bytes, { batching: { maxBatchSize: 8, maxQueueDelayMs: 50 } });
+    const answers = await Promise.all(
+      ['a', 'b', 'a'].map((tenant) => engine.infer('zero', { tenant, inputs: { x: f32([0, 16], []) } })),
+    );
+    for (const { outputs, batchRows } of answers) {
+      assert.deepEqual(outputs.y.shape, [0, 4]);
+      assert.ok(outputs.y.data instanceof Float32Array && outputs.y.data.length === 0);
+      assert.equal(batchRows, 0);
+    }
+    assert.equal(events.batches.length, 0, 'no batch ran');
+  });
 });

@@ -2,6 +2,7 @@
 import { type Clock, systemClock } from '../../../kernel/clock.ts';
 import { QuiverError } from '../../../kernel/errors.ts';
 import { type Batcher, createBatcher } from './batcher.ts';
+import { emptyOutputs } from './empty.ts';
 import { type InferenceObserver, type ModelLabels, observerOf } from './observer.ts';
 import { type BatchingOptions, resolveBatching } from './options.ts';
 import { createWorkerPool, type WorkerPool } from './pool.ts';
@@ -42,7 +43,10 @@ export interface InferenceEngine {
   /** Loads the artifact in the workers and returns its signature; `unprocessable` when it does not load. */
   load(key: string, source: ModelSource, options?: LoadOptions): Promise<LoadedModel>;
   get(key: string): LoadedModel | undefined;
-  /** Validates, queues, batches and runs; `not_found` for a model not loaded. */
+  /**
+   * Validates, queues, batches and runs; `not_found` for a model not loaded. Inputs with zero rows answer at
+   * once, without a batch: empty outputs shaped from the signature, or `validation_failed` (see empty.ts).
+   */
   infer(key: string, request: InferRequest): Promise<InferResult>;
   /** Refuses new requests, lets accepted ones finish, then frees the sessions. */
   unload(key: string): Promise<void>;
@@ -89,6 +93,9 @@ export const createInferenceEngine = (
       const entry = models.get(key);
       if (!entry) throw new QuiverError('not_found', `model '${key}' is not loaded`);
       validateInputs(entry.model.signature, request.inputs);
+      // Zero rows never reach the batcher: the answer is known from the signature (or refused).
+      const empty = emptyOutputs(entry.model.signature, request.inputs);
+      if (empty) return { outputs: empty, queueMs: 0, computeMs: 0, batchRows: 0 };
       return entry.batcher.infer(request);
     },
 

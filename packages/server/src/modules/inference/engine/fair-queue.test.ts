@@ -89,4 +89,14 @@ describe('FairQueue', () => {
     assert.equal(q.oldest()?.id, 'a1');
     assert.equal(q.countOf('b'), 2);
   });
+
+  it('a batch always takes its lead request, so taking makes progress whatever the rows and the limit', () => {
+    const q = new FairQueue<Item>();
+    q.push(item('a', 'a-empty', 's', 0));
+    q.push(item('b', 'b-empty', 's', 0));
+    q.push(item('a', 'a-big', 's', 5));
+    assert.deepEqual(ids(q.takeBatch(0, never)), ['a-empty', 'b-empty']);
+    assert.deepEqual(ids(q.takeBatch(0, never)), ['a-big']);
+    assert.equal(q.size, 0);
+  });
 });

@@ -92,14 +92,17 @@ export class FairQueue<T extends Queued> {
   }
 
   /**
-   * Takes up to `maxRows` rows of one shape (a lone request larger than that is taken alone). `drop` sees each
-   * candidate first; when it returns true the request is removed and skipped (it expired).
+   * Takes up to `maxRows` rows of one shape. The lead request is always taken (alone when it is larger than
+   * `maxRows`, and even when `maxRows` is 0), so a batch is empty only when the queue is: whatever the rows
+   * of the requests (zero included) and the limit, taking always makes progress. `drop` sees each candidate
+   * first; when it returns true the request is removed and skipped (it expired).
    */
   takeBatch(maxRows: number, drop: (item: T) => boolean): T[] {
     const lead = this.leadHead(drop);
     if (!lead) return [];
     const batch: T[] = [];
     let rows = 0;
+    maxRows = Math.max(1, maxRows);
     const n = this.ring.length;
     const start = this.cursor;
     const done = new Set<number>();
