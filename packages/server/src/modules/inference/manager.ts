@@ -3,7 +3,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import type { ModelResolver, ModelVersion, VersionMetadata } from '../registry/index.ts';
-import type { BatchingOptions, InferenceEngine, InferRequest, InferResult } from './engine/index.ts';
+import type {
+  BatchingOptions,
+  InferenceEngine,
+  InferRequest,
+  InferResult,
+  LoadedModel,
+} from './engine/index.ts';
 import { engineLabels, type InferenceMetrics, type ServedLabels } from './metrics.ts';
 import { warmUp } from './warmup.ts';
 
@@ -36,6 +42,16 @@ const batchingOf = (m: VersionMetadata): Partial<BatchingOptions> => ({
   maxQueueSize: m.batching?.maxQueueSize,
   defaultTimeoutMs: m.batching?.timeoutMs,
 });
+
+/** A load's error, keeping its code (and Retry-After) with a message that names the version. */
+const loadFailure = (version: ModelVersion, what: string, error: unknown): QuiverError => {
+  const why = error instanceof Error ? error.message : String(error);
+  return new QuiverError(
+    isQuiverError(error) ? error.code : 'internal',
+    `version ${version.version} of '${version.model}' ${what}: ${why}`,
+    { cause: error, headers: isQuiverError(error) ? error.headers : undefined },
+  );
+};
 
 interface Entry {
   key: string;
@@ -122,24 +138,21 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
       await makeRoom(e);
       if (closed) throw new QuiverError('unavailable', 'the inference service is shutting down');
       const started = performance.now();
-      const artifact = await deps.resolver.artifact(version);
-      const model = await engine.load(key, artifact, {
-        batching: batchingOf(version.metadata),
-        labels: engineLabels(labels),
-      });
+      let model: LoadedModel;
+      try {
+        const artifact = await deps.resolver.artifact(version);
+        model = await engine.load(key, artifact, {
+          batching: batchingOf(version.metadata),
+          labels: engineLabels(labels),
+        });
+      } catch (error) {
+        throw loadFailure(version, 'failed to load', error);
+      }
       try {
         await warmUp(engine, model, version);
       } catch (error) {
         await engine.unload(key);
-        const code = isQuiverError(error) ? error.code : 'internal';
-        const why = error instanceof Error ? error.message : String(error);
-        throw new QuiverError(
-          code,
-          `version ${version.version} of '${version.model}' failed its warm-up: ${why}`,
-          {
-            cause: error,
-          },
-        );
+        throw loadFailure(version, 'failed its warm-up', error);
       }
       e.state = 'ready';
       metrics.loaded(labels, (performance.now() - started) / 1000, bytes);

@@ -86,19 +86,31 @@ const v2Routes =
     };
     const readySchema = {
       tags,
-      summary: 'Whether the version is loaded and warm (asking starts its load); 503 until it is',
-      response: { 200: ModelReadySchema, 503: ModelReadySchema, ...errors },
+      summary: `Whether the version is loaded and warm: asking loads it and waits (up to ${TIMEOUT_HEADER}, default 30 s); 503 if it is still loading`,
+      headers: TimeoutHeaders,
+      response: { 200: ModelReadySchema, 503: ModelReadySchema, ...errors, 422: OipErrorSchema },
     };
     app.get(
       '/models/:name/ready',
       { config: infer, schema: { ...readySchema, params: ModelParams } },
-      async (request, reply) => ready(reply, service.modelReady(tenantOf(request), request.params.name)),
+      async (request, reply) =>
+        ready(
+          reply,
+          service.modelReady(tenantOf(request), request.params.name, undefined, {
+            timeoutMs: request.headers[TIMEOUT_HEADER],
+          }),
+        ),
     );
     app.get(
       '/models/:name/versions/:version/ready',
       { config: infer, schema: { ...readySchema, params: VersionParams } },
       async (request, reply) =>
-        ready(reply, service.modelReady(tenantOf(request), request.params.name, request.params.version)),
+        ready(
+          reply,
+          service.modelReady(tenantOf(request), request.params.name, request.params.version, {
+            timeoutMs: request.headers[TIMEOUT_HEADER],
+          }),
+        ),
     );
 
     const inferSchema = {

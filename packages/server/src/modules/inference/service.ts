@@ -40,12 +40,24 @@ export interface InferCallOptions {
   timeoutMs?: number;
 }
 
+/** How long a model's /ready waits for a cold version to load when the request names no timeout. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
 export interface InferenceService {
   server(): ServerMetadata;
   ready(): boolean;
   metadata(tenantId: string, model: string, ref?: string): Promise<ModelMetadata>;
-  /** Whether the version is loaded and warm; asking starts its load, so a poll ends in `true`. */
-  modelReady(tenantId: string, model: string, ref?: string): Promise<{ name: string; ready: boolean }>;
+  /**
+   * Whether the version is loaded and warm. Asking starts its load and waits for it up to `timeoutMs`
+   * (default DEFAULT_READY_TIMEOUT_MS; 0 does not wait): `ready: false` only when the load is still going
+   * (it goes on) or the service is closing. A load that fails throws its error.
+   */
+  modelReady(
+    tenantId: string,
+    model: string,
+    ref?: string,
+    options?: InferCallOptions,
+  ): Promise<{ name: string; ready: boolean }>;
   infer(
     tenantId: string,
     model: string,
@@ -55,6 +67,16 @@ export interface InferenceService {
   ): Promise<InferResponseBody>;
   close(): Promise<void>;
 }
+
+/** True once `work` resolves, false if `ms` pass first; rejects with its error if it fails in time. */
+const within = (work: Promise<void>, ms: number): Promise<boolean> => {
+  if (ms <= 0) return Promise.resolve(false);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true), timeout]).finally(() => clearTimeout(timer));
+};
 
 export const createInferenceService = (
   deps: InferenceDeps,
@@ -136,10 +158,16 @@ export const createInferenceService = (
       };
     },
 
-    async modelReady(tenantId, model, ref) {
+    async modelReady(tenantId, model, ref, callOptions = {}) {
       const v = await resolved.resolve(tenantId, model, ref);
-      const ready = manager.isReady(v);
-      if (!ready && !closed) void preload(v);
+      if (manager.isReady(v) || closed) return { name: model, ready: manager.isReady(v) };
+      const loading = manager.ensure(v);
+      const ready = await within(loading, callOptions.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+      // The load goes on after this answer; if it then fails, the log says so.
+      if (!ready)
+        loading.catch((error) =>
+          deps.log?.warn({ err: error, model: engineKey(v) }, 'loading a model failed'),
+        );
       return { name: model, ready };
     },
 
