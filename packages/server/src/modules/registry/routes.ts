@@ -17,13 +17,18 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
 import { QuiverError } from '../../kernel/index.ts';
+import { MAX_VERSION } from './refs.ts';
 import type { RegistryService, Upload } from './service.ts';
 
 const errors = ERROR_RESPONSES;
 const NameParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME_PATTERN }) });
+/** `ref` is checked by parseVersionRef (refs.ts), the one grammar every route and /v2 share. */
 const VersionParams = Type.Object({
   name: Type.String({ pattern: MODEL_NAME_PATTERN }),
-  ref: Type.String({ maxLength: 50 }),
+  ref: Type.String({
+    maxLength: 50,
+    description: `a version number (canonical decimal, 1 to ${MAX_VERSION}) or an alias name`,
+  }),
 });
 const AliasParams = Type.Object({
   name: Type.String({ pattern: MODEL_NAME_PATTERN }),
@@ -230,11 +235,8 @@ export const registryRoutes =
         config: access,
         schema: {
           tags: ['models'],
-          summary: 'Delete a version no alias references',
-          params: Type.Object({
-            name: Type.String({ pattern: MODEL_NAME_PATTERN }),
-            ref: Type.Integer({ minimum: 1 }),
-          }),
+          summary: 'Delete a version (by its number) no alias references',
+          params: VersionParams,
           response: { 204: Type.Null(), 409: ProblemSchema, ...errors },
         },
       },

@@ -19,6 +19,7 @@ import {
   QuiverError,
 } from '../../kernel/index.ts';
 import type { InferenceEngine } from '../inference/engine/index.ts';
+import { checkVersionNumber, parseVersionRef } from './refs.ts';
 import { registryRepository as repo } from './repository.ts';
 import type { ModelResolver, ModelVersion, VersionMetadata } from './types.ts';
 import { validateArtifact } from './validate.ts';
@@ -72,14 +73,15 @@ export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactByt
   };
 
   const resolve = async (tenantId: string, name: string, ref?: string): Promise<ModelVersion> => {
+    const parsed = ref === undefined ? undefined : parseVersionRef(ref);
     await requireModel(tenantId, name);
     let version: number | undefined;
-    if (ref !== undefined && /^\d+$/.test(ref)) version = Number(ref);
+    if (parsed?.kind === 'version') version = parsed.version;
     else {
       const aliases = await repo.aliases(db, tenantId, name);
-      version = aliases[ref ?? DEFAULT_ALIAS];
-      if (version === undefined && ref !== undefined)
-        throw new QuiverError('not_found', `model '${name}' has no alias '${ref}'`);
+      version = aliases[parsed?.alias ?? DEFAULT_ALIAS];
+      if (version === undefined && parsed !== undefined)
+        throw new QuiverError('not_found', `model '${name}' has no alias '${parsed.alias}'`);
       version ??= (await repo.listVersions(db, tenantId, name))[0]?.version;
       if (version === undefined) throw new QuiverError('not_found', `model '${name}' has no versions yet`);
     }
@@ -209,8 +211,20 @@ export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactByt
       return bytes;
     },
 
-    /** Deletes a version no alias points at; its artifact goes when no other version shares it. */
-    async deleteVersion(tenantId: string, name: string, version: number): Promise<void> {
+    /**
+     * Deletes a version no alias points at, named by its number (never by an alias, which may move meanwhile);
+     * its artifact goes when no other version shares it.
+     */
+    async deleteVersion(tenantId: string, name: string, ref: string): Promise<void> {
+      const parsed = parseVersionRef(ref);
+      if (parsed.kind === 'alias') {
+        throw new QuiverError(
+          'validation_failed',
+          `Delete a version by its version number; '${ref}' is an alias (GET it to see its version)`,
+          { errors: [{ path: '/params/ref', message: 'must be a version number' }] },
+        );
+      }
+      const { version } = parsed;
       const v = await repo.getVersion(db, tenantId, name, version);
       if (!v) throw new QuiverError('not_found', `model '${name}' has no version ${version}`);
       const pinned = Object.entries(await repo.aliases(db, tenantId, name)).filter(([, n]) => n === version);
@@ -229,6 +243,7 @@ export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactByt
     },
 
     async setAlias(tenantId: string, name: string, alias: string, version: number): Promise<ModelView> {
+      checkVersionNumber(version);
       await requireModel(tenantId, name);
       if (!(await repo.getVersion(db, tenantId, name, version))) {
         throw new QuiverError('not_found', `model '${name}' has no version ${version}`, {

@@ -49,7 +49,8 @@ export interface ModelVersion {
 export interface ModelResolver {
   /**
    * Resolves `ref` (a version number, an alias, or absent: the `champion` alias, else the latest version)
-   * for a tenant's model; throws `not_found` when the model, version or alias does not exist.
+   * for a tenant's model; throws `not_found` when the model, version or alias does not exist, and
+   * `validation_failed` when `ref` is neither (`0x1`, `01`, `1e3`…: see refs.ts, the one grammar of refs).
    */
   resolve(tenantId: string, model: string, ref?: string): Promise<ModelVersion>;
   /** The artifact's bytes. */
