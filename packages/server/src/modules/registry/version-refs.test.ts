@@ -100,34 +100,19 @@ for (const kind of STORAGE_KINDS) {
 
     test('/v2 resolves refs with the same grammar', async () => {
       const body = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] };
+      const infer = (ref: string) =>
+        t.request({ method: 'POST', url: `/v2/models/m/versions/${ref}/infer`, headers: key, payload: body });
       for (const ref of BAD_REFS) {
-        const infer = await t.request({
-          method: 'POST',
-          url: `/v2/models/m/versions/${ref}/infer`,
-          headers: key,
-          payload: body,
-        });
-        assert.equal(infer.statusCode, 400, `infer ${ref}: ${infer.body}`);
-        assert.equal(typeof infer.json().error, 'string');
+        const res = await infer(ref);
+        assert.equal(res.statusCode, 400, `infer ${ref}: ${res.body}`);
+        assert.equal(typeof res.json().error, 'string');
         for (const path of ['', '/ready']) {
-          const res = await get(`/v2/models/m/versions/${ref}${path}`);
-          assert.equal(res.statusCode, 400, `GET ${ref}${path}: ${res.body}`);
+          const other = await get(`/v2/models/m/versions/${ref}${path}`);
+          assert.equal(other.statusCode, 400, `GET ${ref}${path}: ${other.body}`);
         }
       }
-      const byNumber = await t.request({
-        method: 'POST',
-        url: '/v2/models/m/versions/1/infer',
-        headers: key,
-        payload: body,
-      });
-      assert.equal(byNumber.json().model_version, '1');
-      const byAlias = await t.request({
-        method: 'POST',
-        url: '/v2/models/m/versions/champion/infer',
-        headers: key,
-        payload: body,
-      });
-      assert.equal(byAlias.json().model_version, '2');
+      assert.equal((await infer('1')).json().model_version, '1');
+      assert.equal((await infer('champion')).json().model_version, '2');
     });
 
     test('canonical numbers and alias names still resolve; unknown ones are 404', async () => {
