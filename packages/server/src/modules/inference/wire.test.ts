@@ -286,6 +286,32 @@ describe('the /v2 infer wire format', () => {
     );
   });
 
+  test("infer ignores Idempotency-Key: it is a read, and a key must not replay another tensor's answer", async () => {
+    const key = { 'idempotency-key': 'same-key' };
+    const frame = (values: number[]) =>
+      binaryRequest(
+        { inputs: [{ name: 'x', shape: [1, 6], datatype: 'FP32', parameters: { binary_data_size: 24 } }] },
+        [Buffer.from(new Float32Array(values).buffer)],
+      );
+    const a = frame(six);
+    const b = frame(six.map((v) => v * 2));
+    const first = await post('linear', a.body, { ...a.headers, ...key });
+    const second = await post('linear', b.body, { ...b.headers, ...key });
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(second.statusCode, 200, second.body);
+    assertClose(
+      second.json().outputs[0].data,
+      linearReference(
+        six.map((v) => v * 2),
+        linear.weights,
+        linear.bias,
+      ),
+    );
+    const big = '{"inputs":[{"name":"x","datatype":"INT64","shape":[1,2],"data":[9007199254740993,1]}]}';
+    const res = await post('id-int64', big, { 'content-type': 'application/json', ...key });
+    assert.equal(res.statusCode, 200, res.body);
+  });
+
   test('unknown fields are refused by name; OIP optional fields are accepted', async () => {
     const ok = {
       id: 'z',
