@@ -60,7 +60,7 @@ const parseBody = (request: FastifyRequest, body: Buffer): unknown => {
     );
   }
   const length = headerLength(request, body.length);
-  if (length === undefined || length === body.length) return parseInferJson(body.toString('utf8'));
+  if (length === undefined) return parseInferJson(body.toString('utf8'));
   const header = parseInferJson(body.toString('utf8', 0, length));
   if (typeof header === 'object' && header !== null) binaryParts.set(header, body.subarray(length));
   return header;

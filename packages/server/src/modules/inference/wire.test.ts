@@ -228,6 +228,16 @@ describe('the /v2 infer wire format', () => {
       const r = bytesFrame(raw);
       await expect400(post('id-bytes', r.body, r.headers), message);
     }
+    // Zero bytes are a valid binary tensor even when nothing follows the header: framing passes, and the
+    // signature check (not the engine: zero-row batches are another fix) answers.
+    const empty = binaryRequest(
+      { inputs: [{ name: 'x', shape: [1, 0], datatype: 'BYTES', parameters: { binary_data_size: 0 } }] },
+      [],
+    );
+    await expect400(
+      post('id-bytes', empty.body, empty.headers),
+      /input 'x' has shape \[1, 0\]; the model expects/,
+    );
     const bools = binaryRequest(
       { inputs: [{ name: 'x', shape: [1, 2], datatype: 'BOOL', parameters: { binary_data_size: 2 } }] },
       [Buffer.from([1, 7])],
