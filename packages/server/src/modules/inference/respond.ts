@@ -2,7 +2,7 @@
 // Triton's frame (the JSON header, then each binary output's bytes; Inference-Header-Content-Length).
 import type { FastifyReply } from 'fastify';
 import { HEADER_LENGTH } from './body.ts';
-import type { InferResponseBody, ResponseOutput } from './schemas.ts';
+import type { InferAnswer, InferResponseBody, ResponseOutput } from './schemas.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -18,12 +18,6 @@ const outputText = ({ data, ...rest }: ResponseOutput): string => {
 /** The answer's JSON text: as JSON.stringify would write it, except that 64-bit integers keep every digit. */
 export const stringifyInferResponse = ({ outputs, ...rest }: InferResponseBody): string =>
   `${JSON.stringify(rest).slice(0, -1)},"outputs":[${outputs.map(outputText).join(',')}]}`;
-
-export interface InferAnswer {
-  body: InferResponseBody;
-  /** Raw bytes of binary outputs, in output order; empty for a JSON answer. */
-  chunks: Uint8Array[];
-}
 
 export const sendInferAnswer = (reply: FastifyReply, { body, chunks }: InferAnswer) => {
   const text = stringifyInferResponse(body);

@@ -102,6 +102,12 @@ export const InferResponseSchema = Type.Object({
 });
 export type InferResponseBody = Static<typeof InferResponseSchema>;
 
+/** What the service answers: the JSON body, and the raw bytes of binary outputs (in output order; empty for JSON). */
+export interface InferAnswer {
+  body: InferResponseBody;
+  chunks: Uint8Array[];
+}
+
 const TensorMetadataSchema = Type.Object({
   name: Type.String(),
   datatype: Type.String(),

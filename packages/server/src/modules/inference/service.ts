@@ -11,8 +11,7 @@ import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';
 import { createResolveCache } from './resolve.ts';
-import type { InferAnswer } from './respond.ts';
-import type { InferRequestBody, ModelMetadata, ServerMetadata } from './schemas.ts';
+import type { InferAnswer, InferRequestBody, ModelMetadata, ServerMetadata } from './schemas.ts';
 
 export const SERVER_NAME = 'quiver';
 /** The server package's version, reported by GET /v2. */
