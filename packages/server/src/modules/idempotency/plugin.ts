@@ -106,6 +106,8 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.includes('POST')) return;
+    // A route that is a read despite its method (OIP infer) opts out with `config: {idempotent: false}`.
+    if ((route.config as { idempotent?: boolean } | undefined)?.idempotent === false) return;
     route.preHandler = [...toArray(route.preHandler), preHandler];
     route.onSend = [...toArray(route.onSend), onSend];
   });

@@ -1,5 +1,7 @@
-// Turns OIP JSON inputs (flat or nested `data`) into engine tensors, naming exactly what is wrong.
+// Turns OIP inputs (JSON `data`, flat or nested, or raw bytes of the binary extension) into engine tensors,
+// naming exactly what is wrong. Values are refused rather than altered (rounded, truncated, replaced).
 import { type FieldError, QuiverError } from '../../kernel/index.ts';
+import { decodeRaw, stringProblem } from './binary.ts';
 import {
   allocate,
   DATATYPES,
@@ -9,11 +11,15 @@ import {
   type Tensors,
   type TensorValues,
 } from './engine/index.ts';
+import { FP16_MAX, toHalf } from './fp16.ts';
 import type { RequestInput } from './schemas.ts';
 
-/** Datatypes accepted over JSON: the engine's, less FP16 (which has no JSON form here). */
-export const WIRE_DATATYPES: readonly Datatype[] = DATATYPES.filter((d) => d !== 'FP16');
-const WIRE = new Set<string>(WIRE_DATATYPES);
+const WIRE = new Set<string>(DATATYPES);
+const FLOAT_MAX: Partial<Record<Datatype, number>> = {
+  FP16: FP16_MAX,
+  FP32: 3.4028234663852886e38,
+  FP64: Number.MAX_VALUE,
+};
 
 const INT_RANGE: Partial<Record<Datatype, [number, number]>> = {
   INT8: [-(2 ** 7), 2 ** 7 - 1],
@@ -30,7 +36,13 @@ const BIG_RANGE: Partial<Record<Datatype, [bigint, bigint]>> = {
 const DECIMAL = /^-?\d{1,20}$/;
 
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 40);
+/** An element for an error text: exact (BigInt digits as sent), never a rounded number. */
+const show = (v: unknown): string => {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))
+    return 'an integer beyond ±2^53 in exponent form (write its digits)';
+  return (JSON.stringify(v) ?? String(v)).slice(0, 40);
+};
 
 /** What an element of `datatype` must be, for error messages. */
 const expectation = (datatype: Datatype): string => {
@@ -47,7 +59,7 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
     const strings = out as string[];
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v !== 'string') return i;
+      if (typeof v !== 'string' || stringProblem(v)) return i;
       strings[i] = v;
     }
     return -1;
@@ -58,6 +70,17 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
       const v = values[i];
       if (typeof v !== 'number') return i;
       nums[i] = v;
+      // Infinity (a literal like 1e400) or a float32 overflow: stored, it would come back as null.
+      if (nums[i] - nums[i] !== 0) return i;
+    }
+    return -1;
+  }
+  if (datatype === 'FP16') {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const h = typeof v === 'number' ? toHalf(v) : -1;
+      if (h < 0) return i;
+      nums[i] = h;
     }
     return -1;
   }
@@ -84,7 +107,8 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
   for (let i = 0; i < n; i++) {
     const v = values[i];
     let b: bigint;
-    if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
+    if (typeof v === 'bigint') b = v;
+    else if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
     else if (typeof v === 'string' && DECIMAL.test(v)) b = BigInt(v);
     else return i;
     if (b < min || b > max) return i;
@@ -116,17 +140,19 @@ const flatten = (data: readonly unknown[], shape: readonly number[]): readonly u
   return walk(data, 0, '') ?? out;
 };
 
-/** One input as a tensor, or what is wrong with it. */
-const decodeOne = (input: RequestInput, path: string): Tensor | FieldError => {
+/** What is wrong with element `v`, which `fill` refused, as the end of a sentence. */
+const elementProblem = (datatype: Datatype, v: unknown): string => {
+  const max = FLOAT_MAX[datatype];
+  if (max !== undefined && typeof v === 'number')
+    return `is out of range for ${datatype} (beyond ±${max}); send a finite value within it`;
+  const text = datatype === 'BYTES' && typeof v === 'string' ? stringProblem(v) : undefined;
+  return text ?? `is ${show(v)}; ${datatype} needs ${expectation(datatype)}`;
+};
+
+/** One input's JSON data as a tensor, or what is wrong with it. */
+const decodeJson = (input: RequestInput, datatype: Datatype, data: readonly unknown[], path: string) => {
   const { name, shape } = input;
-  if (!WIRE.has(input.datatype)) {
-    return {
-      path: `${path}/datatype`,
-      message: `input '${name}' has datatype '${input.datatype}'; use one of ${WIRE_DATATYPES.join(', ')}`,
-    };
-  }
-  const datatype = input.datatype as Datatype;
-  const values = flatten(input.data, shape);
+  const values = flatten(data, shape);
   if (typeof values === 'string') return { path: `${path}/data`, message: `input '${name}' data ${values}` };
   const count = elementCount(shape);
   if (values.length !== count) {
@@ -135,19 +161,92 @@ const decodeOne = (input: RequestInput, path: string): Tensor | FieldError => {
       message: `input '${name}' has ${values.length} elements; shape ${fmt(shape)} needs ${count}`,
     };
   }
-  const data = allocate(datatype, count);
-  const bad = fill(datatype, values, data);
+  const out = allocate(datatype, count);
+  const bad = fill(datatype, values, out);
   if (bad >= 0) {
     return {
       path: `${path}/data/${bad}`,
-      message: `input '${name}' element ${bad} is ${show(values[bad])}; ${datatype} needs ${expectation(datatype)}`,
+      message: `input '${name}' element ${bad} ${elementProblem(datatype, values[bad])}`,
     };
   }
-  return { datatype, shape: [...shape], data };
+  return { datatype, shape: [...shape], data: out };
 };
 
-/** Decodes each input by the datatype it declares; the signature is checked afterwards (validateInputs). */
-export const decodeInputs = (inputs: readonly RequestInput[], where = '/inputs'): Tensors => {
+/** One input as a tensor, from its JSON data or its raw bytes, or what is wrong with it. */
+const decodeOne = (input: RequestInput, raw: Buffer | undefined, path: string): Tensor | FieldError => {
+  const { name } = input;
+  if (!WIRE.has(input.datatype)) {
+    return {
+      path: `${path}/datatype`,
+      message: `input '${name}' has datatype '${input.datatype}'; use one of ${DATATYPES.join(', ')}`,
+    };
+  }
+  const datatype = input.datatype as Datatype;
+  if (raw) {
+    const decoded = decodeRaw(name, datatype, input.shape, raw);
+    return typeof decoded === 'string'
+      ? { path: `${path}/parameters/binary_data_size`, message: decoded }
+      : decoded;
+  }
+  if (input.data === undefined)
+    return { path: `${path}/data`, message: `input '${name}' has no data (nor parameters.binary_data_size)` };
+  return decodeJson(input, datatype, input.data, path);
+};
+
+const framingError = (path: string, message: string): never => {
+  throw new QuiverError('validation_failed', message, { errors: [{ path, message }] });
+};
+
+/**
+ * Each input's raw bytes under the binary extension: inputs with `parameters.binary_data_size` take that many
+ * bytes of `binary`, in order; the sizes must account for every byte. Throws on the first framing problem.
+ */
+const sliceBinary = (inputs: readonly RequestInput[], binary: Buffer | undefined, where: string) => {
+  const slices: (Buffer | undefined)[] = [];
+  let offset = 0;
+  for (let k = 0; k < inputs.length; k++) {
+    const { name, parameters, data } = inputs[k];
+    const size = parameters?.binary_data_size;
+    const path = `${where}/${k}/parameters/binary_data_size`;
+    if (size === undefined) {
+      slices.push(undefined);
+      continue;
+    }
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+      framingError(path, `input '${name}' parameters.binary_data_size must be a non-negative integer`);
+    if (data !== undefined) framingError(path, `input '${name}' has both data and binary_data_size`);
+    if (!binary) {
+      framingError(
+        path,
+        `input '${name}' has parameters.binary_data_size but the request has no Inference-Header-Content-Length header`,
+      );
+    }
+    const bytes = binary as Buffer;
+    const n = size as number;
+    if (offset + n > bytes.length) {
+      framingError(
+        path,
+        `the binary data ends too soon: input '${name}' needs ${n} bytes from byte ${offset}, only ${bytes.length - offset} remain`,
+      );
+    }
+    slices.push(bytes.subarray(offset, offset + n));
+    offset += n;
+  }
+  const rest = (binary?.length ?? 0) - offset;
+  if (rest > 0) framingError(where, `${rest} bytes of binary data follow the last input's`);
+  return slices;
+};
+
+/**
+ * Decodes each input by the datatype it declares; the signature is checked afterwards (validateInputs).
+ * `binary` is the body after the JSON header under the binary tensor data extension.
+ */
+export const decodeInputs = (
+  inputs: readonly RequestInput[],
+  where = '/inputs',
+  binary?: Buffer,
+): Tensors => {
+  const slices = sliceBinary(inputs, binary, where);
   // No prototype: an input named `__proto__` is just an unknown input.
   const tensors: Tensors = Object.create(null);
   const errors: FieldError[] = [];
@@ -157,7 +256,7 @@ export const decodeInputs = (inputs: readonly RequestInput[], where = '/inputs')
       errors.push({ path: `${where}/${k}/name`, message: `input '${name}' is given more than once` });
       continue;
     }
-    const decoded = decodeOne(inputs[k], `${where}/${k}`);
+    const decoded = decodeOne(inputs[k], slices[k], `${where}/${k}`);
     if ('message' in decoded) errors.push(decoded);
     else tensors[name] = decoded;
   }

@@ -1,25 +1,21 @@
-// Turns engine outputs into OIP JSON outputs: flat row-major data, BOOL as booleans, 64-bit ints as numbers.
+// Turns engine outputs into OIP outputs: JSON data (flat row-major; BOOL as booleans; FP16 as numbers; 64-bit
+// integers as BigInts, written as exact literals by respond.ts), or raw bytes under the binary extension.
 import { QuiverError } from '../../kernel/index.ts';
+import { encodeRaw } from './binary.ts';
 import type { Signature, Tensor, Tensors } from './engine/index.ts';
-import type { ResponseOutput } from './schemas.ts';
+import { fromHalf } from './fp16.ts';
+import type { InferRequestBody, ResponseOutput } from './schemas.ts';
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/**
- * JSON values of a tensor. INT64/UINT64 beyond ±2^53 are sent as decimal strings, since a JSON number
- * would silently lose their low digits.
- */
+/** JSON values of a tensor. */
 const jsonData = (t: Tensor): unknown[] => {
   const d = t.data;
   if (Array.isArray(d)) return d.slice();
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Array.from(d);
   const out = new Array<unknown>(d.length);
   if (t.datatype === 'BOOL') {
     for (let i = 0; i < d.length; i++) out[i] = d[i] !== 0;
-  } else if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
-    for (let i = 0; i < d.length; i++) {
-      const b = d[i];
-      out[i] = b <= MAX_SAFE && b >= -MAX_SAFE ? Number(b) : b.toString();
-    }
+  } else if (t.datatype === 'FP16') {
+    for (let i = 0; i < d.length; i++) out[i] = fromHalf(d[i]);
   } else {
     for (let i = 0; i < d.length; i++) out[i] = d[i];
   }
@@ -41,16 +37,34 @@ export const checkRequestedOutputs = (signature: Signature, requested?: readonly
     throw new QuiverError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
 };
 
-/** The outputs asked for (all, in signature order, when none are named). */
+export interface EncodedOutputs {
+  outputs: ResponseOutput[];
+  /** Raw bytes of the binary outputs, in the order of `outputs`; empty when every output is JSON. */
+  chunks: Uint8Array[];
+}
+
+/**
+ * The outputs asked for (all, in signature order, when none are named). An output is binary when its
+ * `parameters.binary_data` says so, else when the request's `parameters.binary_data_output` does.
+ */
 export const encodeOutputs = (
   outputs: Tensors,
   signature: Signature,
-  requested?: readonly { name: string }[],
-): ResponseOutput[] => {
-  const names = requested?.map((o) => o.name) ?? signature.outputs.map((o) => o.name);
-  return names.map((name) => {
+  request: Pick<InferRequestBody, 'outputs' | 'parameters'> = {},
+): EncodedOutputs => {
+  const binaryDefault = request.parameters?.binary_data_output === true;
+  const wanted = request.outputs ?? signature.outputs.map((o) => ({ name: o.name, parameters: undefined }));
+  const chunks: Uint8Array[] = [];
+  const encoded = wanted.map(({ name, parameters }) => {
     const t = outputs[name];
     if (!t) throw new QuiverError('internal', `the model did not return output '${name}'`);
+    const asked = parameters?.binary_data;
+    if (asked === true || (asked === undefined && binaryDefault)) {
+      const raw = encodeRaw(t);
+      chunks.push(raw);
+      return { name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: raw.byteLength } };
+    }
     return { name, datatype: t.datatype, shape: t.shape, data: jsonData(t) };
   });
+  return { outputs: encoded, chunks };
 };

@@ -1,12 +1,14 @@
 // The Open Inference Protocol (KServe V2) REST routes under /v2, with their own `{"error"}` error handler.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
+import { binaryOf, registerInferBodyParsers } from './body.ts';
 import { handleOipError, sendOipError } from './errors.ts';
+import { sendInferAnswer } from './respond.ts';
 import {
+  type InferRequestBody,
   InferRequestSchema,
-  type InferResponseBody,
   InferResponseSchema,
   ModelMetadataSchema,
   ModelParams,
@@ -20,15 +22,17 @@ import {
 import type { InferenceService } from './service.ts';
 
 const infer = { access: { scope: 'infer' as const } };
+/** Inference is a read: Idempotency-Key means nothing to it (and could not fingerprint binary bodies). */
+const inferPost = { ...infer, idempotent: false };
 const health = { access: { public: true } };
 const errors = { 400: OipErrorSchema, 401: OipErrorSchema, 403: OipErrorSchema, 404: OipErrorSchema };
 const busy = { 429: OipErrorSchema, 503: OipErrorSchema, 504: OipErrorSchema };
 const tags = ['inference'];
-const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Answers are serialized by JSON.stringify: tensor data has no fixed element type to compile for. */
-const sendJson = (reply: FastifyReply, body: InferResponseBody) =>
-  reply.type(JSON_TYPE).send(JSON.stringify(body));
+const callOptions = (request: { headers: FastifyRequest['headers']; body: InferRequestBody }) => ({
+  timeoutMs: request.headers[TIMEOUT_HEADER] as number | undefined,
+  binary: binaryOf(request.body),
+});
 
 export const inferenceRoutes =
   (service: InferenceService): FastifyPluginAsyncTypebox =>
@@ -41,6 +45,7 @@ const v2Routes =
   (service: InferenceService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.setErrorHandler(handleOipError);
+    registerInferBodyParsers(app);
     app.setNotFoundHandler((request, reply) =>
       sendOipError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}`),
     );
@@ -122,24 +127,32 @@ const v2Routes =
     };
     app.post(
       '/models/:name/infer',
-      { config: infer, schema: { ...inferSchema, params: ModelParams } },
+      { config: inferPost, schema: { ...inferSchema, params: ModelParams } },
       async (request, reply) =>
-        sendJson(
+        sendInferAnswer(
           reply,
-          await service.infer(tenantOf(request), request.params.name, undefined, request.body, {
-            timeoutMs: request.headers[TIMEOUT_HEADER],
-          }),
+          await service.infer(
+            tenantOf(request),
+            request.params.name,
+            undefined,
+            request.body,
+            callOptions(request),
+          ),
         ),
     );
     app.post(
       '/models/:name/versions/:version/infer',
-      { config: infer, schema: { ...inferSchema, params: VersionParams } },
+      { config: inferPost, schema: { ...inferSchema, params: VersionParams } },
       async (request, reply) =>
-        sendJson(
+        sendInferAnswer(
           reply,
-          await service.infer(tenantOf(request), request.params.name, request.params.version, request.body, {
-            timeoutMs: request.headers[TIMEOUT_HEADER],
-          }),
+          await service.infer(
+            tenantOf(request),
+            request.params.name,
+            request.params.version,
+            request.body,
+            callOptions(request),
+          ),
         ),
     );
   };

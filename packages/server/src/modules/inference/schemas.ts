@@ -10,41 +10,78 @@ export const OipErrorSchema = Type.Object({ error: Type.String() });
 
 const Parameters = Type.Record(Type.String(), Type.Unknown());
 
-export const RequestInputSchema = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 256 }),
-  shape: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 32 }),
-  datatype: Type.String({ maxLength: 16 }),
-  parameters: Type.Optional(Parameters),
-  data: Type.Array(Type.Unknown(), { description: 'row-major, flat or nested to match `shape`' }),
-});
+/** OIP's fields and no others: an unknown field (a typo like `inptus`) is a 400 that names it. */
+const closed = { additionalProperties: false } as const;
+
+export const RequestInputSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 256 }),
+    shape: Type.Array(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }), { maxItems: 32 }),
+    datatype: Type.String({ maxLength: 16 }),
+    parameters: Type.Optional(
+      Type.Object(
+        {
+          binary_data_size: Type.Optional(
+            Type.Unknown({ description: 'bytes of this input after the JSON header (binary extension)' }),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    data: Type.Optional(
+      Type.Array(Type.Unknown(), {
+        description: 'row-major, flat or nested to match `shape`; absent when binary_data_size is given',
+      }),
+    ),
+  },
+  closed,
+);
 export type RequestInput = Static<typeof RequestInputSchema>;
 
-export const InferRequestSchema = Type.Object({
-  id: Type.Optional(Type.String({ maxLength: 256 })),
-  parameters: Type.Optional(
-    Type.Object(
-      {
-        timeout_ms: Type.Optional(
-          Type.Integer({ minimum: 0, maximum: MAX_TIMEOUT_MS, description: 'deadline from arrival' }),
+export const InferRequestSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ maxLength: 256 })),
+    parameters: Type.Optional(
+      Type.Object(
+        {
+          timeout_ms: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: MAX_TIMEOUT_MS, description: 'deadline from arrival' }),
+          ),
+          binary_data_output: Type.Optional(
+            Type.Boolean({ description: 'outputs not saying otherwise come back as raw bytes' }),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    inputs: Type.Array(RequestInputSchema, {
+      maxItems: 256,
+      description: 'May be empty when every input comes from features (parameters.entities)',
+    }),
+    outputs: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 256 }),
+            parameters: Type.Optional(
+              Type.Object(
+                {
+                  binary_data: Type.Optional(
+                    Type.Boolean({ description: 'answer this output as raw bytes' }),
+                  ),
+                },
+                { additionalProperties: true },
+              ),
+            ),
+          },
+          closed,
         ),
-      },
-      { additionalProperties: true },
+        { maxItems: 256 },
+      ),
     ),
-  ),
-  inputs: Type.Array(RequestInputSchema, {
-    maxItems: 256,
-    description: 'May be empty when every input comes from features (parameters.entities)',
-  }),
-  outputs: Type.Optional(
-    Type.Array(
-      Type.Object({
-        name: Type.String({ minLength: 1, maxLength: 256 }),
-        parameters: Type.Optional(Parameters),
-      }),
-      { maxItems: 256 },
-    ),
-  ),
-});
+  },
+  closed,
+);
 export type InferRequestBody = Static<typeof InferRequestSchema>;
 
 export const ResponseOutputSchema = Type.Object({
@@ -52,7 +89,7 @@ export const ResponseOutputSchema = Type.Object({
   shape: Type.Array(Type.Integer()),
   datatype: Type.String(),
   parameters: Type.Optional(Parameters),
-  data: Type.Array(Type.Unknown()),
+  data: Type.Optional(Type.Array(Type.Unknown())),
 });
 export type ResponseOutput = Static<typeof ResponseOutputSchema>;
 
@@ -64,6 +101,12 @@ export const InferResponseSchema = Type.Object({
   outputs: Type.Array(ResponseOutputSchema),
 });
 export type InferResponseBody = Static<typeof InferResponseSchema>;
+
+/** What the service answers: the JSON body, and the raw bytes of binary outputs (in output order; empty for JSON). */
+export interface InferAnswer {
+  body: InferResponseBody;
+  chunks: Uint8Array[];
+}
 
 const TensorMetadataSchema = Type.Object({
   name: Type.String(),

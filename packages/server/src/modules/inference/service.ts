@@ -11,12 +11,14 @@ import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';
 import { createResolveCache } from './resolve.ts';
-import type { InferRequestBody, InferResponseBody, ModelMetadata, ServerMetadata } from './schemas.ts';
+import type { InferAnswer, InferRequestBody, ModelMetadata, ServerMetadata } from './schemas.ts';
 
 export const SERVER_NAME = 'quiver';
 /** The server package's version, reported by GET /v2. */
 export const SERVER_VERSION = '0.1.0';
 export const PLATFORM = 'onnxruntime_onnx';
+/** Protocol extensions GET /v2 lists. */
+export const EXTENSIONS = ['binary_tensor_data'];
 
 export interface InferenceDeps {
   resolver: ModelResolver;
@@ -38,6 +40,8 @@ export interface InferenceOptions extends ManagerOptions {
 export interface InferCallOptions {
   /** From the `Quiver-Timeout-Ms` header; wins over `parameters.timeout_ms`. */
   timeoutMs?: number;
+  /** The bytes after the JSON header under the binary tensor data extension (see body.ts). */
+  binary?: Buffer;
 }
 
 /** How long a model's /ready waits for a cold version to load when the request names no timeout. */
@@ -64,7 +68,7 @@ export interface InferenceService {
     ref: string | undefined,
     body: InferRequestBody,
     options?: InferCallOptions,
-  ): Promise<InferResponseBody>;
+  ): Promise<InferAnswer>;
   close(): Promise<void>;
 }
 
@@ -142,7 +146,7 @@ export const createInferenceService = (
   };
 
   return {
-    server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }),
+    server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
 
     ready: () => !closed && !deps.draining?.(),
 
@@ -182,17 +186,18 @@ export const createInferenceService = (
         labels = servedLabels(v);
         const inputs = {
           ...(await featureTensors(deps.features, v, body.parameters)),
-          ...decodeInputs(body.inputs),
+          ...decodeInputs(body.inputs, '/inputs', callOptions.binary),
         };
         validateInputs(v.signature, inputs);
         checkRequestedOutputs(v.signature, body.outputs);
-        const outputs = await run(v, labels, inputs, deadline);
-        return {
+        const { outputs, chunks } = encodeOutputs(await run(v, labels, inputs, deadline), v.signature, body);
+        const answer = {
           model_name: v.model,
           model_version: String(v.version),
           ...(body.id === undefined ? {} : { id: body.id }),
-          outputs: encodeOutputs(outputs, v.signature, body.outputs),
+          outputs,
         };
+        return { body: answer, chunks };
       } catch (error) {
         m.failure(labels, isQuiverError(error) ? error.code : 'internal');
         throw error;
