@@ -53,6 +53,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Replaces the database chosen by config (tests share one across app instances). */
   db?: SqlDatabase;
+  /** How long an idempotency claim outlives a dead owner (tests shorten it). */
+  idempotencyLeaseMs?: number;
 }
 
 export interface QuiverApp {
@@ -174,7 +176,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
-  registerIdempotency(app, { db, clock });
+  registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
