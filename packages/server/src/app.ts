@@ -8,8 +8,12 @@ import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
 import { openStream, type Stream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
+  clientErrorHandler,
   handleError,
+  MAX_PARAM_LENGTH,
+  onMaxParamLength,
   registerAuth,
+  registerBoundedJson,
   registerHealth,
   registerMetrics,
   registerOpenApi,
@@ -103,12 +107,16 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     },
+    // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
+    clientErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // The API speaks JSON only; a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  registerBoundedJson(app);
   app.setValidatorCompiler(requestValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>

@@ -16,7 +16,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
-import { QuiverError } from '../../kernel/index.ts';
+import { jsonTooDeep, jsonTooDeepError, QuiverError } from '../../kernel/index.ts';
 import type { RegistryService, Upload } from './service.ts';
 
 const errors = ERROR_RESPONSES;
@@ -35,6 +35,7 @@ const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
 
 const parseMetadata = (text: string | undefined, where: string): unknown => {
   if (text === undefined || text === '') return undefined;
+  if (jsonTooDeep(text)) throw jsonTooDeepError(`/${where}`);
   try {
     return JSON.parse(text);
   } catch (cause) {
