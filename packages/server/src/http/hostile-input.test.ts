@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { TEST_NATS_URL } from '../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../testing/app.ts';
 import { STORAGE_KINDS } from '../testing/storage.ts';
 
@@ -269,5 +270,33 @@ describe('oversized URL and headers over a real socket', () => {
     assert.equal(res.status, 431, res.body);
     assert.match(res.type, /^application\/problem\+json/);
     assert.equal(JSON.parse(res.body).status, 431);
+  });
+});
+
+describe('ids on NATS JetStream', () => {
+  let t: TestApp;
+  let shop: Record<string, string>;
+  before(async () => {
+    t = await startTestApp(STORAGE_KINDS[0], { streamUrl: TEST_NATS_URL });
+    shop = await t.tenant(`nats-ids-${Date.now().toString(36)}`);
+  });
+  after(() => t.close());
+
+  test('an event id with CR/LF is rejected by index and the valid events of the batch are stored', async () => {
+    const suffix = Date.now().toString(36);
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/events',
+      headers: shop,
+      payload: {
+        events: [event(`crlf-${suffix}\r\nX-Evil: 1`), event(`ok-${suffix}`), event(`nul-${suffix}\u0000`)],
+      },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.json().accepted, 1);
+    assert.deepEqual(
+      res.json().errors.map((e: { index: number }) => e.index),
+      [0, 2],
+    );
   });
 });
