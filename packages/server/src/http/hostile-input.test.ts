@@ -282,6 +282,18 @@ describe('ids on NATS JetStream', () => {
   });
   after(() => t.close());
 
+  test('any id the grammar allows (spaces inside, non-ASCII, slash) is stored on JetStream', async () => {
+    const suffix = Date.now().toString(36);
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/events',
+      headers: shop,
+      payload: { events: [event(`café / ${suffix}`, { userId: 'Zoë Ünal', itemId: 'BANK CHARGES' })] },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.json().accepted, 1);
+  });
+
   test('an event id with CR/LF is rejected by index and the valid events of the batch are stored', async () => {
     const suffix = Date.now().toString(36);
     const res = await t.request({
