@@ -1,14 +1,14 @@
 // Wire shapes for catalog items, batch upserts and the change feed.
 import { type Static, Type } from 'typebox';
-import { IdSchema, TimestampSchema } from './common.ts';
+import { IdSchema, Text, TimestampSchema } from './common.ts';
 
 export const MAX_BATCH_ITEMS = 1000;
 
 export const AttributeValueSchema = Type.Union([
-  Type.String({ maxLength: 2000 }),
+  Text({ maxLength: 2000 }),
   Type.Number(),
   Type.Boolean(),
-  Type.Array(Type.String({ maxLength: 500 }), { maxItems: 100 }),
+  Type.Array(Text({ maxLength: 500 }), { maxItems: 100 }),
 ]);
 
 export const PriceSchema = Type.Object(
@@ -20,8 +20,8 @@ export const PriceSchema = Type.Object(
 );
 
 const itemFields = {
-  title: Type.String({ minLength: 1, maxLength: 500 }),
-  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  title: Text({ minLength: 1, maxLength: 500 }),
+  description: Type.Optional(Text({ maxLength: 20_000 })),
   categories: Type.Optional(
     Type.Array(
       Type.String({
@@ -32,7 +32,7 @@ const itemFields = {
       { maxItems: 50 },
     ),
   ),
-  brand: Type.Optional(Type.String({ maxLength: 200 })),
+  brand: Type.Optional(Text({ maxLength: 200 })),
   price: Type.Optional(PriceSchema),
   available: Type.Optional(Type.Boolean()),
   imageUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),

@@ -1,6 +1,6 @@
 // Wire shapes for reading back a tenant's event log: events as stored on the stream, with their positions.
 import { type Static, Type } from 'typebox';
-import { MAX_PAGE_SIZE } from './common.ts';
+import { MAX_PAGE_SIZE, QueryInteger } from './common.ts';
 import { EventSchema } from './events.ts';
 
 /** An accepted event as published on the stream (`events.<tenantId>`): the event plus `receivedAt`. */
@@ -18,10 +18,10 @@ export const DEFAULT_EVENT_PAGE_SIZE = 100;
 export const EventPageQuerySchema = Type.Object(
   {
     after: Type.Optional(
-      Type.Integer({ minimum: 0, default: 0, description: 'Stream position to read after (exclusive)' }),
+      QueryInteger({ minimum: 0, default: 0, description: 'Stream position to read after (exclusive)' }),
     ),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_EVENT_PAGE_SIZE }),
+      QueryInteger({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_EVENT_PAGE_SIZE }),
     ),
   },
   { additionalProperties: false },

@@ -1,6 +1,6 @@
 // Wire shapes for behavioural events: what shops send about their users, batched.
 import { type Static, Type } from 'typebox';
-import { IdSchema, TimestampSchema } from './common.ts';
+import { ID_PATTERN, IdSchema, Text, TimestampSchema } from './common.ts';
 
 export const MAX_EVENT_BATCH = 1000;
 export const BUILTIN_EVENT_TYPES = ['view', 'click', 'add_to_cart', 'purchase', 'search'] as const;
@@ -12,28 +12,22 @@ export const ITEM_EVENT_TYPES = ['view', 'click', 'add_to_cart', 'purchase'] as 
 export const EventSchema = Type.Object(
   {
     id: Type.String({
-      minLength: 1,
-      maxLength: 200,
-      description: 'Client-chosen; the idempotency key of the event',
+      pattern: ID_PATTERN,
+      description: 'Client-chosen (the id grammar); the idempotency key of the event',
     }),
     type: Type.String({ pattern: EVENT_TYPE_PATTERN }),
-    userId: Type.String({ minLength: 1, maxLength: 200 }),
-    sessionId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    userId: IdSchema,
+    sessionId: Type.Optional(IdSchema),
     itemId: Type.Optional(IdSchema),
     quantity: Type.Optional(Type.Number()),
     value: Type.Optional(Type.Number()),
-    query: Type.Optional(Type.String({ maxLength: 1000 })),
-    recommendationId: Type.Optional(Type.String({ maxLength: 200 })),
+    query: Type.Optional(Text({ maxLength: 1000 })),
+    recommendationId: Type.Optional(IdSchema),
     timestamp: TimestampSchema,
     properties: Type.Optional(
       Type.Record(
         Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$' }),
-        Type.Union([
-          Type.String({ maxLength: 2000 }),
-          Type.Number(),
-          Type.Boolean(),
-          Type.Array(Type.String()),
-        ]),
+        Type.Union([Text({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Array(Type.String())]),
         { maxProperties: 100 },
       ),
     ),

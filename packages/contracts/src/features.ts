@@ -1,5 +1,6 @@
 // Wire shapes of the feature store: feature view and feature service definitions, online and historical reads.
 import { type Static, Type } from 'typebox';
+import { IdSchema, Text } from './common.ts';
 import { EVENT_TYPE_PATTERN } from './events.ts';
 
 export const FEATURE_ENTITIES = ['user', 'item', 'user_item'] as const;
@@ -82,7 +83,7 @@ export type FeatureSource = Static<typeof FeatureSourceSchema>;
 /** The body of `PUT /v1/feature-views/{name}`. */
 export const FeatureViewInputSchema = Type.Object(
   {
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    description: Type.Optional(Text({ maxLength: 2000 })),
     entity: Type.Enum([...FEATURE_ENTITIES]),
     source: FeatureSourceSchema,
     aggregations: Type.Optional(Type.Array(AggregationSchema, { maxItems: 50 })),
@@ -112,7 +113,7 @@ export const FeatureViewListSchema = Type.Object({ views: Type.Array(FeatureView
 /** The body of `PUT /v1/feature-services/{name}`: a named list of features. */
 export const FeatureServiceInputSchema = Type.Object(
   {
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    description: Type.Optional(Text({ maxLength: 2000 })),
     features: Type.Array(FeatureRefSchema, { minItems: 1, maxItems: MAX_FEATURE_REFS, uniqueItems: true }),
   },
   { additionalProperties: false },
@@ -134,8 +135,8 @@ const selection = {
   ),
   featureService: Type.Optional(FeatureNameSchema),
 };
-const UserIdSchema = Type.String({ minLength: 1, maxLength: 200 });
-const ItemIdSchema = Type.String({ minLength: 1, maxLength: 200 });
+const UserIdSchema = IdSchema;
+const ItemIdSchema = IdSchema;
 
 /** Entity columns: `userId` for user views, `itemId` for item views, both for user_item; equal lengths. */
 export const EntitiesSchema = Type.Object(

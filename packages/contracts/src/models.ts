@@ -1,6 +1,6 @@
 // Wire shapes for the model registry: models, immutable versions, aliases.
 import { type Static, Type } from 'typebox';
-import { TimestampSchema } from './common.ts';
+import { Text, TimestampSchema } from './common.ts';
 
 export const MODEL_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,99}$';
 export const ALIAS_PATTERN = '^[a-z][a-z0-9_-]{0,49}$';
@@ -8,10 +8,8 @@ export const ALIAS_PATTERN = '^[a-z][a-z0-9_-]{0,49}$';
 export const CreateModelSchema = Type.Object(
   {
     name: Type.String({ pattern: MODEL_NAME_PATTERN, description: 'lowercase letters, digits, . _ -' }),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-    task: Type.Optional(
-      Type.String({ maxLength: 100, description: 'e.g. ranking, embedding, classification' }),
-    ),
+    description: Type.Optional(Text({ maxLength: 2000 })),
+    task: Type.Optional(Text({ maxLength: 100, description: 'e.g. ranking, embedding, classification' })),
   },
   { additionalProperties: false },
 );
@@ -30,8 +28,8 @@ export const SignatureSchema = Type.Object({
 
 export const VersionMetadataSchema = Type.Object(
   {
-    framework: Type.Optional(Type.String({ maxLength: 100 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    framework: Type.Optional(Text({ maxLength: 100 })),
+    description: Type.Optional(Text({ maxLength: 2000 })),
     trainingWindow: Type.Optional(
       Type.Object({ from: TimestampSchema, to: TimestampSchema }, { additionalProperties: false }),
     ),

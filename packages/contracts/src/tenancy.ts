@@ -1,6 +1,6 @@
 // Wire shapes for tenants, API keys, limits and the audit log.
 import { type Static, Type } from 'typebox';
-import { TenantIdSchema, TimestampSchema } from './common.ts';
+import { TenantIdSchema, Text, TimestampSchema } from './common.ts';
 
 export const SCOPES = [
   'admin',
@@ -35,7 +35,7 @@ export type RateLimits = Static<typeof RateLimitsSchema>;
 export const CreateTenantSchema = Type.Object(
   {
     id: TenantIdSchema,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     limits: Type.Optional(RateLimitsSchema),
   },
   { additionalProperties: false },
@@ -50,7 +50,7 @@ export type Tenant = Static<typeof TenantSchema>;
 
 export const CreateKeySchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }),
     expiresAt: Type.Optional(TimestampSchema),
   },

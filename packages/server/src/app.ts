@@ -8,8 +8,12 @@ import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
 import { openStream, type Stream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
+  clientErrorHandler,
   handleError,
+  MAX_PARAM_LENGTH,
+  onMaxParamLength,
   registerAuth,
+  registerBoundedJson,
   registerHealth,
   registerMetrics,
   registerOpenApi,
@@ -53,6 +57,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Replaces the database chosen by config (tests share one across app instances). */
   db?: SqlDatabase;
+  /** How long an idempotency claim outlives a dead owner (tests shorten it). */
+  idempotencyLeaseMs?: number;
 }
 
 export interface QuiverApp {
@@ -101,12 +107,16 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     },
+    // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
+    clientErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // The API speaks JSON only; a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  registerBoundedJson(app);
   app.setValidatorCompiler(requestValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
@@ -174,7 +184,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
 
   registerAuth(app, { tenancy, rateLimits: kv, clock });
-  registerIdempotency(app, { db, clock });
+  registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {

@@ -73,7 +73,7 @@ describe('bad input', () => {
   });
 
   test('bad path and query parameters name the parameter', async () => {
-    const bad = await t.request({ method: 'GET', url: '/v1/items/bad%20id', headers: shop });
+    const bad = await t.request({ method: 'GET', url: '/v1/items/bad%0Aid', headers: shop }); // a control character
     assert.equal(assertProblem(bad, 400, 'validation_failed').errors[0].path, '/params/itemId');
     const limit = await t.request({ method: 'GET', url: '/v1/items?limit=0', headers: shop });
     assert.equal(assertProblem(limit, 400, 'validation_failed').errors[0].path, '/query/limit');

@@ -1,6 +1,9 @@
 // The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
+
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
+export { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { registerHealth } from './health.ts';
+export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';

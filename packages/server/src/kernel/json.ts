@@ -1,6 +1,40 @@
-// JSON helpers: stable stringification (for hashing request bodies) and RFC 7386 merge patch.
+// JSON helpers: a depth bound for JSON from clients, stable stringification (for hashing request bodies)
+// and RFC 7386 merge patch.
+import { QuiverError } from './errors.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * The deepest nesting of arrays and objects accepted from clients. Every recursive walk over client JSON
+ * (body hashing, merge patch, schema checks, sample inputs) relies on it to stay far from the stack limit.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests deeper than `max`; one pass without recursion, brackets in strings ignored. */
+export const jsonTooDeep = (text: string, max = MAX_JSON_DEPTH): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+};
+
+/** The error for JSON nested too deep; `where` names the part (a JSON pointer such as `/` or `/metadata`). */
+export const jsonTooDeepError = (where = '/') =>
+  new QuiverError(
+    'validation_failed',
+    `The JSON ${where === '/' ? 'body' : where.slice(1)} is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    { errors: [{ path: where, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }] },
+  );
 
 /** JSON with object keys sorted, so equal values hash equally whatever the key order. */
 export const stableStringify = (value: unknown): string => {

@@ -12,10 +12,11 @@ import {
   MAX_PAGE_SIZE,
   PageQuerySchema,
   ProblemSchema,
+  QueryInteger,
 } from '@quiver/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { tenantOf } from '../../http/index.ts';
+import { boundedJsonParser, tenantOf } from '../../http/index.ts';
 import { notModified } from './etag.ts';
 import type { CatalogService, WrittenItem } from './service.ts';
 
@@ -42,7 +43,7 @@ const sendWritten = (reply: FastifyReply, written: WrittenItem, status = written
 export const catalogRoutes =
   (catalog: CatalogService): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addContentTypeParser(MERGE_PATCH, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+    app.addContentTypeParser(MERGE_PATCH, { parseAs: 'string' }, boundedJsonParser(app));
 
     app.put(
       '/v1/items/:itemId',
@@ -160,8 +161,8 @@ export const catalogRoutes =
           summary: "Read the tenant's catalog change feed after a sequence number",
           querystring: Type.Object(
             {
-              after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })),
+              after: Type.Optional(QueryInteger({ minimum: 0, default: 0 })),
+              limit: Type.Optional(QueryInteger({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })),
             },
             { additionalProperties: false },
           ),

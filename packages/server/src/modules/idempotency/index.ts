@@ -1,3 +1,3 @@
 // The idempotency module's public surface.
 export { idempotencyMigrations } from './migrations.ts';
-export { IDEMPOTENCY_TTL_MS, registerIdempotency } from './plugin.ts';
+export { DEFAULT_LEASE_MS, IDEMPOTENCY_TTL_MS, registerIdempotency } from './plugin.ts';

@@ -10,4 +10,13 @@ CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key TEXT NOT NULL, fingerpri
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 `,
   },
+  {
+    // A claim is leased by its owner and renewed while the request runs; a dead owner's lease runs out.
+    version: 301,
+    name: 'idempotency_lease',
+    sql: `
+ALTER TABLE idempotency_keys ADD COLUMN owner TEXT;
+ALTER TABLE idempotency_keys ADD COLUMN lease_until BIGINT;
+`,
+  },
 ];

@@ -1,10 +1,16 @@
 // Idempotency-Key on POST: a retry replays the first answer; the same key with another body is 409.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Clock, QuiverError, sha256Hex, stableStringify } from '../../kernel/index.ts';
-import { idempotencyRepository as repo } from './repository.ts';
+import { type Claim, idempotencyRepository as repo } from './repository.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a claim outlives its owner: the owner renews the lease every third of it while the request
+ * runs, so only a dead (or frozen) owner's claim runs out, and a retry then takes it over and runs.
+ */
+export const DEFAULT_LEASE_MS = 10_000;
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 /** Response headers replayed with the stored body. */
@@ -12,7 +18,7 @@ const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { scope: string; key: string };
+    idempotency?: Claim & { renewal: NodeJS.Timeout };
   }
 }
 
@@ -21,9 +27,37 @@ export interface IdempotencyDeps {
   clock: Clock;
 }
 
-export const registerIdempotency = (app: FastifyInstance, { db, clock }: IdempotencyDeps): void => {
+export interface IdempotencyOptions {
+  leaseMs?: number;
+}
+
+export const registerIdempotency = (
+  app: FastifyInstance,
+  { db, clock }: IdempotencyDeps,
+  { leaseMs = DEFAULT_LEASE_MS }: IdempotencyOptions = {},
+): void => {
   let lastPurge = 0;
   app.decorateRequest('idempotency', undefined);
+
+  /** The request now holds the claim: keep its lease alive until the answer is stored. */
+  const hold = (request: FastifyRequest, claim: Claim) => {
+    const renewal = setInterval(() => {
+      repo.renew(db, claim, clock.now() + leaseMs).then(
+        (held) => {
+          if (!held) request.log.warn({ key: claim.key }, 'idempotency claim was taken over');
+        },
+        (err) => request.log.warn({ err }, 'idempotency lease renewal failed'),
+      );
+    }, leaseMs / 3);
+    renewal.unref();
+    request.idempotency = { ...claim, renewal };
+  };
+  const letGo = (request: FastifyRequest) => {
+    const claim = request.idempotency;
+    if (claim) clearInterval(claim.renewal);
+    request.idempotency = undefined;
+    return claim;
+  };
 
   const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
@@ -46,16 +80,14 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       lastPurge = now;
       await repo.purgeOlderThan(db, now - IDEMPOTENCY_TTL_MS);
     }
-    if (await repo.claim(db, scope, key, fingerprint, now)) {
-      request.idempotency = { scope, key };
-      return;
-    }
+    const claim: Claim = { scope, key, owner: randomUUID() };
+    if (await repo.claim(db, claim, fingerprint, now, now + leaseMs)) return hold(request, claim);
     const stored = await repo.get(db, scope, key);
     if (!stored || now - stored.createdAt > IDEMPOTENCY_TTL_MS) {
-      // Expired (or released meanwhile): start over under this key.
-      if (stored) await repo.release(db, scope, key);
-      if (await repo.claim(db, scope, key, fingerprint, now)) request.idempotency = { scope, key };
-      return;
+      // Expired (or released meanwhile): start over under this key, unless another request just did.
+      if (stored) await repo.expire(db, scope, key, now - IDEMPOTENCY_TTL_MS);
+      if (await repo.claim(db, claim, fingerprint, now, now + leaseMs)) return hold(request, claim);
+      throw inProgress();
     }
     if (stored.fingerprint !== fingerprint) {
       throw new QuiverError(
@@ -64,9 +96,12 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       );
     }
     if (stored.status === null) {
-      throw new QuiverError('idempotency_in_progress', 'The first request with this key has not finished', {
-        headers: { 'retry-after': '1' },
-      });
+      // The first request's owner died if its lease ran out: this retry takes over (only one retry wins).
+      const expired = stored.leaseUntil === null || stored.leaseUntil < now;
+      if (expired && (await repo.takeOver(db, claim, fingerprint, now, now + leaseMs))) {
+        return hold(request, claim);
+      }
+      throw inProgress();
     }
     return reply
       .code(stored.status)
@@ -76,14 +111,13 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
   };
 
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const claim = request.idempotency;
+    const claim = letGo(request);
     if (!claim) return payload;
-    request.idempotency = undefined;
     if (
       reply.statusCode >= 500 ||
       (typeof payload !== 'string' && payload !== null && payload !== undefined)
     ) {
-      await repo.release(db, claim.scope, claim.key);
+      await repo.release(db, claim);
       return payload;
     }
     const headers: Record<string, string> = {};
@@ -91,14 +125,7 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await repo.complete(
-      db,
-      claim.scope,
-      claim.key,
-      reply.statusCode,
-      headers,
-      (payload as string | null) ?? null,
-    );
+    await repo.complete(db, claim, reply.statusCode, headers, (payload as string | null) ?? null);
     return payload;
   };
 
@@ -110,8 +137,15 @@ export const registerIdempotency = (app: FastifyInstance, { db, clock }: Idempot
     if ((route.config as { idempotent?: boolean } | undefined)?.idempotent === false) return;
     route.preHandler = [...toArray(route.preHandler), preHandler];
     route.onSend = [...toArray(route.onSend), onSend];
+    // A request that ends without onSend (the client went away) stops renewing; its lease then runs out.
+    route.onResponse = [...toArray(route.onResponse), async (request: FastifyRequest) => void letGo(request)];
   });
 };
+
+const inProgress = () =>
+  new QuiverError('idempotency_in_progress', 'The first request with this key has not finished', {
+    headers: { 'retry-after': '1' },
+  });
 
 const toArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];

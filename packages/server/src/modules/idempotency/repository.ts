@@ -5,23 +5,50 @@ export interface StoredAnswer {
   fingerprint: string;
   createdAt: number;
   status: number | null;
+  /** Until when the owner of an unanswered claim holds it; null for claims made before leases. */
+  leaseUntil: number | null;
   headers: Record<string, string>;
   body: string | null;
 }
 
+/** Who holds a claim: a random token per request, so only the holder renews, completes or releases it. */
+export interface Claim {
+  scope: string;
+  key: string;
+  owner: string;
+}
+
 export const idempotencyRepository = {
   /** Claims the key for a new request; false when it is already claimed or answered. */
-  async claim(
-    db: SqlExecutor,
-    scope: string,
-    key: string,
-    fingerprint: string,
-    now: number,
-  ): Promise<boolean> {
+  async claim(db: SqlExecutor, c: Claim, fingerprint: string, now: number, leaseUntil: number) {
     const changed = await db.execute(
-      `INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (scope, key) DO NOTHING`,
-      [scope, key, fingerprint, now],
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, owner, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+      [c.scope, c.key, fingerprint, now, c.owner, leaseUntil],
+    );
+    return changed === 1;
+  },
+
+  /**
+   * Takes over an unanswered claim whose lease ran out. One statement, so of two racing retries only
+   * one matches: the other sees the new lease (PostgreSQL re-checks the row after the first commits).
+   */
+  async takeOver(db: SqlExecutor, c: Claim, fingerprint: string, now: number, leaseUntil: number) {
+    const changed = await db.execute(
+      `UPDATE idempotency_keys SET owner = $3, lease_until = $4, created_at = $5
+       WHERE scope = $1 AND key = $2 AND fingerprint = $6 AND status IS NULL
+         AND (lease_until IS NULL OR lease_until < $5)`,
+      [c.scope, c.key, c.owner, leaseUntil, now, fingerprint],
+    );
+    return changed === 1;
+  },
+
+  /** Extends the holder's lease; false when the claim is no longer its own. */
+  async renew(db: SqlExecutor, c: Claim, leaseUntil: number) {
+    const changed = await db.execute(
+      `UPDATE idempotency_keys SET lease_until = $4
+       WHERE scope = $1 AND key = $2 AND owner = $3 AND status IS NULL`,
+      [c.scope, c.key, c.owner, leaseUntil],
     );
     return changed === 1;
   },
@@ -31,10 +58,12 @@ export const idempotencyRepository = {
       fingerprint: string;
       created_at: number;
       status: number | null;
+      lease_until: number | null;
       headers: string | null;
       body: string | null;
     }>(
-      'SELECT fingerprint, created_at, status, headers, body FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      `SELECT fingerprint, created_at, status, lease_until, headers, body FROM idempotency_keys
+       WHERE scope = $1 AND key = $2`,
       [scope, key],
     );
     if (!row) return undefined;
@@ -42,6 +71,7 @@ export const idempotencyRepository = {
       fingerprint: row.fingerprint,
       createdAt: Number(row.created_at),
       status: row.status === null ? null : Number(row.status),
+      leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
       headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {},
       body: row.body,
     };
@@ -49,20 +79,34 @@ export const idempotencyRepository = {
 
   async complete(
     db: SqlExecutor,
-    scope: string,
-    key: string,
+    c: Claim,
     status: number,
     headers: Record<string, string>,
     body: string | null,
   ) {
     await db.execute(
-      'UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE scope = $1 AND key = $2',
-      [scope, key, status, JSON.stringify(headers), body],
+      `UPDATE idempotency_keys SET status = $4, headers = $5, body = $6, lease_until = NULL
+       WHERE scope = $1 AND key = $2 AND owner = $3`,
+      [c.scope, c.key, c.owner, status, JSON.stringify(headers), body],
     );
   },
 
-  async release(db: SqlExecutor, scope: string, key: string): Promise<void> {
-    await db.execute('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
+  /** Gives the claim up (the request failed), so a retry runs at once. */
+  async release(db: SqlExecutor, c: Claim): Promise<void> {
+    await db.execute('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND owner = $3', [
+      c.scope,
+      c.key,
+      c.owner,
+    ]);
+  },
+
+  /** Forgets one key whose 24 h are over (answered or not). */
+  async expire(db: SqlExecutor, scope: string, key: string, cutoff: number): Promise<void> {
+    await db.execute('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < $3', [
+      scope,
+      key,
+      cutoff,
+    ]);
   },
 
   async purgeOlderThan(db: SqlExecutor, cutoff: number): Promise<number> {

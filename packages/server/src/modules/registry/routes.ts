@@ -16,7 +16,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
-import { QuiverError } from '../../kernel/index.ts';
+import { isQuiverError, jsonTooDeep, jsonTooDeepError, QuiverError } from '../../kernel/index.ts';
 import { MAX_VERSION } from './refs.ts';
 import type { RegistryService, Upload } from './service.ts';
 
@@ -40,6 +40,7 @@ const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
 
 const parseMetadata = (text: string | undefined, where: string): unknown => {
   if (text === undefined || text === '') return undefined;
+  if (jsonTooDeep(text)) throw jsonTooDeepError(`/${where}`);
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -49,6 +50,31 @@ const parseMetadata = (text: string | undefined, where: string): unknown => {
     });
   }
 };
+
+/** The multipart parser's own failures (no boundary, cut short, bad part headers) are the client's: 400. */
+const malformedMultipart = (cause: unknown): unknown => {
+  if (isQuiverError(cause) || !(cause instanceof Error)) return cause;
+  const status = (cause as { statusCode?: number }).statusCode;
+  if (status !== undefined && status < 500) return cause;
+  return new QuiverError('validation_failed', `The multipart body is malformed: ${cause.message}`, {
+    cause,
+    errors: [{ path: '/', message: 'is not a complete multipart/form-data body' }],
+  });
+};
+
+async function* malformedAs400<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = parts[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<T>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw malformedMultipart(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
 
 /** Reads a raw or multipart upload; the model part is passed on as a stream, never buffered here. */
 const readUpload = async (
@@ -67,7 +93,8 @@ const readUpload = async (
   let metadata: unknown;
   let tokenizer: Buffer | undefined;
   let result: unknown;
-  for await (const part of request.parts({ limits: { files: 2, fields: 4 } })) {
+  const parts = request.parts({ limits: { files: 2, fields: 4 } });
+  for await (const part of malformedAs400(parts)) {
     if (result !== undefined) {
       if (part.type === 'file') part.file.resume();
       throw new QuiverError(
@@ -81,11 +108,17 @@ const readUpload = async (
     if (part.type === 'field') {
       if (part.fieldname === 'metadata') metadata = parseMetadata(String(part.value), 'metadata');
     } else if (part.fieldname === 'tokenizer') {
-      tokenizer = await part.toBuffer();
+      tokenizer = await part.toBuffer().catch((error: unknown) => {
+        throw malformedMultipart(error);
+      });
       if (tokenizer.length > MAX_TOKENIZER_BYTES)
         throw new QuiverError('payload_too_large', 'tokenizer.json is too large');
     } else if (part.fieldname === 'model') {
-      result = await consume({ artifact: part.file, metadata, tokenizer });
+      // A body cut short inside the model part fails the file stream while the blob store reads it.
+      result = await consume({ artifact: part.file, metadata, tokenizer }).catch((error: unknown) => {
+        const cut = part.file.errored;
+        throw cut ? malformedMultipart(cut) : error;
+      });
     } else {
       part.file.resume();
     }
