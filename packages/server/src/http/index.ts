@@ -4,4 +4,4 @@ export { registerHealth } from './health.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
-export type { RateLimitStore } from './rate-limit.ts';
+export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
