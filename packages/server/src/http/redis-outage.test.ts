@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { infer, uploadModel } from '../modules/inference/testing.ts';
 import { startTestApp, type TestApp } from '../testing/app.ts';
+import { linearModel } from '../testing/onnx/index.ts';
 import { type PrivateRedis, startPrivateRedis } from '../testing/redis-server.ts';
 import { STORAGE_KINDS } from '../testing/storage.ts';
 
@@ -42,9 +44,13 @@ describe('Redis down in distributed mode (private redis-server)', () => {
     redis = await startPrivateRedis();
     raw = new Redis(redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
     raw.on('error', () => {});
-    app = await startTestApp(sqlite, { redisUrl: redis.url, redisKeyPrefix: PREFIX });
+    app = await startTestApp(sqlite, { redisUrl: redis.url, redisKeyPrefix: PREFIX, inferenceWorkers: 1 });
     tight = await app.tenant('tight', ['catalog:read'], TIGHT);
-    reader = await app.tenant('reader', ['infer'], ROOMY);
+    reader = await app.tenant('reader', ['infer', 'models:write'], ROOMY);
+    const model = linearModel({ inFeatures: 1, outFeatures: 2, seed: 5 });
+    await uploadModel(app, reader, 'featured', model.bytes, {
+      featureInputs: { x: 'item_popularity:views_24h' },
+    });
   });
   after(async () => {
     raw.disconnect();
@@ -87,6 +93,15 @@ describe('Redis down in distributed mode (private redis-server)', () => {
     assert.ok(Number(res.headers['retry-after']) >= 1);
   });
 
+  test('Redis down: inference joined with features answers a prompt 503 with Retry-After', async () => {
+    const { value: res, ms } = await timed(() =>
+      infer(app, reader, 'featured', { inputs: [], parameters: { entities: { itemId: ['A'] } } }),
+    );
+    assert.ok(ms < PROMPT_MS, `answered in ${Math.round(ms)} ms`);
+    assert.equal(res.statusCode, 503, res.body);
+    assert.ok(Number(res.headers['retry-after']) >= 1);
+  });
+
   test('Redis down: /readyz answers at once, ready but naming the degraded dependency', async () => {
     const { value: res, ms } = await timed(() => app.request({ method: 'GET', url: '/readyz' }));
     assert.ok(ms < 1_000, `answered in ${Math.round(ms)} ms`);
@@ -111,6 +126,11 @@ describe('Redis down in distributed mode (private redis-server)', () => {
       return used;
     });
     await until('feature reads to answer 200', async () => (await features()).statusCode === 200);
+    const joined = await infer(app, reader, 'featured', {
+      inputs: [],
+      parameters: { entities: { itemId: ['A'] } },
+    });
+    assert.equal(joined.statusCode, 200, joined.body);
     const ready = await app.request({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 200);
     assert.deepEqual(ready.json(), { status: 'ready' });
