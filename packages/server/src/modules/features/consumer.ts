@@ -239,6 +239,7 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
      */
     async assertServing(): Promise<void> {
       if (!reopening && kv.connection !== checkedConnection) await checkEpoch();
+      if (reopening && !kv.available()) throw notServing('The feature store is not available; retry shortly');
       if (reopening || rebuildingUntil !== null) {
         throw notServing('Features are being rebuilt from the event log; retry shortly');
       }
