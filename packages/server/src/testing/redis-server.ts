@@ -14,6 +14,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** Starts it again, empty, on the same port. */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops it and removes its directory. */
   close(): Promise<void>;
 }
@@ -79,7 +83,10 @@ export const startPrivateRedis = async (): Promise<PrivateRedis> => {
     url: `redis://127.0.0.1:${port}`,
     stop,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async close() {
+      child?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
