@@ -131,15 +131,17 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
   };
 
   /**
-   * Opens the consumer on the state the KV holds. Without the epoch marker (a new store, or one that lost
-   * its state) everything consumed so far is replayed from the start; with it, whatever the KV is behind
-   * the stream's record (a crash before the position was written) is. Replayed events already marked
-   * applied are skipped, so a replay never counts twice.
+   * Opens the consumer on the state the KV holds: whatever the KV is behind the stream's record is replayed
+   * (everything, for an empty store; the tail, after a crash before the position was written). After a
+   * loss found at run time the position may have been written again onto the emptied store, so without
+   * the epoch marker everything is replayed. Replayed events already marked applied are skipped, so a
+   * replay never counts twice.
    */
-  const open = async (): Promise<void> => {
+  const open = async (afterLoss = false): Promise<void> => {
     const connection = kv.connection;
     const marker = await kv.get(epochKey);
-    const kvPosition = marker === null ? 0 : Number((await kv.get(featureKeys.position(name))) ?? 0);
+    const kvPosition =
+      marker === null && afterLoss ? 0 : Number((await kv.get(featureKeys.position(name))) ?? 0);
     const stored = await storedPosition(stream, name);
     // (The KV ahead is normal after a crash before the commit: the marks skip what is redelivered.)
     if (stored !== null && kvPosition < stored) {
@@ -161,10 +163,10 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
   };
 
   /** Opens the consumer, retrying while the KV (or the stream) is unavailable; reads answer 503 meanwhile. */
-  const reopen = async (): Promise<void> => {
+  const reopen = async (afterLoss: boolean): Promise<void> => {
     while (!stopped) {
       try {
-        await open();
+        await open(afterLoss);
         return;
       } catch (error) {
         report(error);
@@ -188,7 +190,7 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
     void (async () => {
       await consumer?.stop();
       consumer = undefined;
-      await reopen();
+      await reopen(true);
     })().catch(deps.onError);
   };
 
@@ -218,7 +220,7 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
         // The KV (Redis) is down at start: serve the rest, and open once it answers.
         if (!isUnavailable(error)) throw error;
         report(error);
-        void reopen().catch(deps.onError);
+        void reopen(false).catch(deps.onError);
       }
       const poll = () => void Promise.all([lag(), reopening ? undefined : checkEpoch()]).catch(report);
       poll();
