@@ -18,9 +18,10 @@ import {
   registerMetrics,
   registerOpenApi,
   sendProblem,
+  withLocalFallback,
 } from './http/index.ts';
 import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
-import { createMetrics, type Metrics } from './metrics/index.ts';
+import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import {
   catalogMigrations,
   catalogRoutes,
@@ -183,12 +184,20 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     { memoryBudgetBytes: config.modelMemoryBudgetBytes },
   );
 
-  registerAuth(app, { tenancy, rateLimits: kv, clock });
+  if (kv.kind === 'redis')
+    trackDependency('redis', kv, {
+      metrics,
+      log: app.log,
+      whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
+    });
+  registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
-    check: async () => void (await Promise.all([db.ping(), kv.ping()])),
+    check: () => db.ping(),
+    // Redis down leaves the replica ready: auth and rate limits work without it (see README).
+    degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
   });
   await app.register(tenancyRoutes(tenancy));

@@ -7,4 +7,4 @@ export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
-export type { RateLimitStore } from './rate-limit.ts';
+export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';

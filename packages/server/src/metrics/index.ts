@@ -43,3 +43,4 @@ export const createMetrics = (): Metrics => {
       ),
   };
 };
+export { type AvailabilitySource, trackDependency } from './dependency.ts';

@@ -5,7 +5,15 @@ import type { KvStore } from './port.ts';
 import { RedisKv } from './redis.ts';
 
 export { DEFAULT_SWEEP_INTERVAL_MS, MemoryKv, type MemoryKvOptions } from './memory.ts';
-export type { KvKind, KvStore, KvWrite, TokenBucketSpec, TokenBucketState, TtlOption } from './port.ts';
+export type {
+  AvailabilityListener,
+  KvKind,
+  KvStore,
+  KvWrite,
+  TokenBucketSpec,
+  TokenBucketState,
+  TtlOption,
+} from './port.ts';
 export { takeToken } from './port.ts';
 export { DEFAULT_MAX_RETRIES_PER_REQUEST, RedisKv, type RedisKvOptions } from './redis.ts';
 

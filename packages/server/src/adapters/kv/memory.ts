@@ -14,6 +14,7 @@ import {
   wrongType,
 } from './memory-ops.ts';
 import {
+  type AvailabilityListener,
   checkMaxLen,
   checkTokenArgs,
   checkTtl,
@@ -41,6 +42,7 @@ export interface MemoryKvOptions {
 
 export class MemoryKv implements KvStore {
   readonly kind = 'memory' as const;
+  readonly connection = 1;
   private data = new Map<string, Entry>();
   private readonly clock: Clock;
   private readonly sweepIntervalMs: number;
@@ -225,6 +227,13 @@ export class MemoryKv implements KvStore {
   }
 
   async ping() {}
+
+  available() {
+    return true;
+  }
+
+  /** Never called: the in-process store is always available. */
+  onAvailabilityChange(_listener: AvailabilityListener) {}
 
   async close() {
     if (this.closed) return;

@@ -25,6 +25,9 @@ export interface TokenBucketSpec {
 
 export type KvKind = 'memory' | 'redis';
 
+/** Told when the store stops or starts answering; `cause` is the failure that made it unavailable. */
+export type AvailabilityListener = (available: boolean, cause?: unknown) => void;
+
 /**
  * One write of `writeMany`, atomic on its key and with the meaning of the single operation of the same
  * name. A write with nothing in it (no fields, no values) changes nothing, its expiry included.
@@ -96,6 +99,20 @@ export interface KvStore {
   takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState>;
 
   ping(): Promise<void>;
+
+  /**
+   * Whether the store answers, as far as it knows without asking (the in-process one always does). While it
+   * does not, every operation fails at once with the `unavailable` error code instead of waiting.
+   */
+  available(): boolean;
+  /** Calls the listener on each change of `available()` (not for the state it is in now). */
+  onAvailabilityChange(listener: AvailabilityListener): void;
+  /**
+   * Changes each time the store (re)connects. State written under one connection may be gone under the
+   * next (a Redis restarted without persistence), so holders of such state check it when this changes.
+   */
+  readonly connection: number;
+
   /** Releases connections; safe to call twice. */
   close(): Promise<void>;
 }

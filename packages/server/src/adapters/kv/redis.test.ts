@@ -1,8 +1,10 @@
 // Runs the KV contract on the real Redis (127.0.0.1:6379) under a random key prefix, removed afterwards.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { isQuiverError } from '../../kernel/index.ts';
+import { type PrivateRedis, startPrivateRedis } from '../../testing/redis-server.ts';
 import { runKvContract } from './contract.ts';
 import { openKv, RedisKv, takeToken } from './index.ts';
 
@@ -74,5 +76,54 @@ describe('Redis KV', () => {
     } finally {
       await dead.close();
     }
+  });
+});
+
+describe('Redis KV when Redis fails (private redis-server)', () => {
+  let redis: PrivateRedis;
+  let kv: RedisKv;
+  const changes: boolean[] = [];
+  const isUnavailable = (e: unknown) => isQuiverError(e) && e.code === 'unavailable';
+  const until = async (ok: () => boolean) => {
+    for (const deadline = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 20)))
+      if (Date.now() > deadline) throw new Error('timed out');
+  };
+  before(async () => {
+    redis = await startPrivateRedis();
+    kv = new RedisKv(redis.url, { commandTimeoutMs: 300 });
+    kv.onAvailabilityChange((up) => changes.push(up));
+    await kv.set('k', 'v');
+  });
+  after(async () => {
+    await kv?.close();
+    await redis?.close();
+  });
+
+  it('fails at once with `unavailable` while down, and reconnects by itself', async () => {
+    const connection = kv.connection;
+    await redis.stop();
+    await until(() => !kv.available());
+    const started = performance.now();
+    await assert.rejects(kv.get('k'), isUnavailable);
+    assert.ok(performance.now() - started < 250, 'no wait for a reconnect');
+    await redis.start();
+    await until(() => kv.available());
+    assert.equal(await kv.get('k'), null, 'a restarted Redis is empty');
+    assert.notEqual(kv.connection, connection, 'the reconnect is visible');
+  });
+
+  it('a stalled server opens the circuit after the command timeout; a probe closes it', async () => {
+    redis.pause();
+    try {
+      await assert.rejects(kv.get('k'), isUnavailable);
+      assert.equal(kv.available(), false);
+      await assert.rejects(kv.get('k'), isUnavailable); // at once: the circuit is open
+    } finally {
+      redis.resume();
+    }
+    await until(() => kv.available());
+    await kv.set('k', 'again');
+    assert.equal(await kv.get('k'), 'again');
+    assert.deepEqual(changes, [true, false, true, false, true]);
   });
 });

@@ -1,6 +1,7 @@
 // Distributed KV: Redis through ioredis; scripts and MULTI make the compound operations atomic.
 import { type ChainableCommander, Redis } from 'ioredis';
 import {
+  type AvailabilityListener,
   checkMaxLen,
   checkTokenArgs,
   checkTtl,
@@ -14,18 +15,27 @@ import {
   tightest,
   tokenBucketState,
 } from './port.ts';
+import { RedisCircuit } from './redis-circuit.ts';
 import { INCR_BUCKET_LUA, SUM_BUCKETS_LUA, TAKE_TOKENS_LUA } from './redis-scripts.ts';
 import { defineWriteScripts, queueWrite, type WritePipeline } from './redis-writes.ts';
 
-/** A command fails after this many reconnect attempts instead of waiting forever for Redis. */
-export const DEFAULT_MAX_RETRIES_PER_REQUEST = 2;
+/**
+ * A command in flight when the connection drops fails at once (it is not resent after a reconnect): callers
+ * fall back or answer 503 rather than wait seconds for Redis.
+ */
+export const DEFAULT_MAX_RETRIES_PER_REQUEST = 0;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** A command Redis has not answered by then fails, and opens the circuit (a stalled server). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+/** The longest wait between reconnect attempts while Redis is down. */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
 
 export interface RedisKvOptions {
   /** Prepended to every key, so tenants, environments and test runs do not collide. */
   keyPrefix?: string;
   maxRetriesPerRequest?: number;
   connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
 }
 
 type Scripted = Redis & {
@@ -47,13 +57,19 @@ const exec = async (multi: ChainableCommander): Promise<unknown[]> => {
 export class RedisKv implements KvStore {
   readonly kind = 'redis' as const;
   private readonly client: Scripted;
+  private readonly circuit: RedisCircuit;
   private closed = false;
 
   constructor(url: string, options: RedisKvOptions = {}) {
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const client = new Redis(url, {
       keyPrefix: options.keyPrefix,
       maxRetriesPerRequest: options.maxRetriesPerRequest ?? DEFAULT_MAX_RETRIES_PER_REQUEST,
-      connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      connectTimeout: connectTimeoutMs,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      // While disconnected, commands fail at once instead of waiting in a queue for the reconnect.
+      enableOfflineQueue: false,
+      retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
       // Concurrent calls in one tick go out as one pipeline: many feature lookups cost one round trip.
       enableAutoPipelining: true,
     });
@@ -64,59 +80,82 @@ export class RedisKv implements KvStore {
     client.defineCommand('kvSumBuckets', { numberOfKeys: 1, lua: SUM_BUCKETS_LUA, readOnly: true });
     defineWriteScripts(client);
     this.client = client as Scripted;
+    this.circuit = new RedisCircuit(client, connectTimeoutMs);
+  }
+
+  get connection() {
+    return this.circuit.connection;
+  }
+
+  available() {
+    return this.circuit.available();
+  }
+
+  onAvailabilityChange(listener: AvailabilityListener) {
+    this.circuit.onChange(listener);
+  }
+
+  /** The client, once the circuit lets commands through; its failures come back as `unavailable`. */
+  private run<T>(command: (client: Scripted) => Promise<T>): Promise<T> {
+    return this.circuit.run(() => command(this.client));
   }
 
   async get(key: string) {
-    return this.client.get(key);
+    return this.run((c) => c.get(key));
   }
 
   async mget(keys: readonly string[]) {
-    return keys.length === 0 ? [] : this.client.mget(...keys);
+    return keys.length === 0 ? [] : this.run((c) => c.mget(...keys));
   }
 
   async set(key: string, value: string, options: TtlOption = {}) {
-    if (options.ttlMs === undefined) await this.client.set(key, value);
+    const ttlMs = options.ttlMs;
+    if (ttlMs === undefined) await this.run((c) => c.set(key, value));
     else {
-      checkTtl(options.ttlMs);
-      await this.client.set(key, value, 'PX', options.ttlMs);
+      checkTtl(ttlMs);
+      await this.run((c) => c.set(key, value, 'PX', ttlMs));
     }
   }
 
   async delete(keys: string | readonly string[]) {
     const list = typeof keys === 'string' ? [keys] : keys;
-    return list.length === 0 ? 0 : this.client.unlink(...list);
+    return list.length === 0 ? 0 : this.run((c) => c.unlink(...list));
   }
 
   async expire(key: string, ttlMs: number) {
     checkTtl(ttlMs);
-    return (await this.client.pexpire(key, ttlMs)) === 1;
+    return (await this.run((c) => c.pexpire(key, ttlMs))) === 1;
   }
 
   async hget(key: string, field: string) {
-    return this.client.hget(key, field);
+    return this.run((c) => c.hget(key, field));
   }
 
   async hset(key: string, fields: Readonly<Record<string, string>>, options: TtlOption = {}) {
     if (options.ttlMs !== undefined) checkTtl(options.ttlMs);
     if (Object.keys(fields).length === 0) return;
-    const multi = this.client.multi().hset(key, fields);
-    if (options.ttlMs !== undefined) multi.pexpire(key, options.ttlMs);
-    await exec(multi);
+    await this.run((c) => {
+      const multi = c.multi().hset(key, fields);
+      if (options.ttlMs !== undefined) multi.pexpire(key, options.ttlMs);
+      return exec(multi);
+    });
   }
 
   async hgetall(key: string) {
-    return this.client.hgetall(key);
+    return this.run((c) => c.hgetall(key));
   }
 
   async hgetallMany(keys: readonly string[]) {
     if (keys.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const key of keys) pipeline.hgetall(key);
-    return (await exec(pipeline)) as Record<string, string>[];
+    return this.run((c) => {
+      const pipeline = c.pipeline();
+      for (const key of keys) pipeline.hgetall(key);
+      return exec(pipeline) as Promise<Record<string, string>[]>;
+    });
   }
 
   async hincrby(key: string, field: string, by: number) {
-    return Number(await this.client.hincrbyfloat(key, field, by));
+    return Number(await this.run((c) => c.hincrbyfloat(key, field, by)));
   }
 
   async writeMany(writes: readonly KvWrite[]) {
@@ -128,10 +167,14 @@ export class RedisKv implements KvStore {
       if (queueWrite(pipeline, w)) sent.push(i);
     });
     if (sent.length === 0) return out;
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('redis pipeline aborted');
+    const replies = await this.run(() => pipeline.exec());
+    if (!replies) throw this.circuit.failed(new Error('redis pipeline aborted'));
     replies.forEach(([error], k) => {
-      if (error) out[sent[k]] = error;
+      if (!error) return;
+      // A lost connection fails the whole call (`unavailable`); only Redis's own answers go in the slots.
+      const failure = this.circuit.failed(error);
+      if (failure !== error) throw failure;
+      out[sent[k]] = error;
     });
     return out;
   }
@@ -139,44 +182,50 @@ export class RedisKv implements KvStore {
   async lpushTrim(key: string, values: readonly string[], maxLen: number, options: TtlOption = {}) {
     checkMaxLen(maxLen);
     if (options.ttlMs !== undefined) checkTtl(options.ttlMs);
-    if (values.length === 0) return this.client.llen(key);
-    const multi = this.client
-      .multi()
-      .lpush(key, ...values)
-      .ltrim(key, 0, maxLen - 1);
-    if (options.ttlMs !== undefined) multi.pexpire(key, options.ttlMs);
-    const [length] = (await exec(multi)) as number[];
+    if (values.length === 0) return this.run((c) => c.llen(key));
+    const [length] = (await this.run((c) => {
+      const multi = c
+        .multi()
+        .lpush(key, ...values)
+        .ltrim(key, 0, maxLen - 1);
+      if (options.ttlMs !== undefined) multi.pexpire(key, options.ttlMs);
+      return exec(multi);
+    })) as number[];
     return Math.min(length, maxLen);
   }
 
   async lrange(key: string, start = 0, stop = -1) {
-    return this.client.lrange(key, start, stop);
+    return this.run((c) => c.lrange(key, start, stop));
   }
 
   async lrangeMany(keys: readonly string[], start = 0, stop = -1) {
     if (keys.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const key of keys) pipeline.lrange(key, start, stop);
-    return (await exec(pipeline)) as string[][];
+    return this.run((c) => {
+      const pipeline = c.pipeline();
+      for (const key of keys) pipeline.lrange(key, start, stop);
+      return exec(pipeline) as Promise<string[][]>;
+    });
   }
 
   async incrBucket(key: string, bucketStartMs: number, by: number, ttlMs: number) {
     checkTtl(ttlMs);
-    return Number(await this.client.kvIncrBucket(key, bucketStartMs, by, ttlMs));
+    return Number(await this.run((c) => c.kvIncrBucket(key, bucketStartMs, by, ttlMs)));
   }
 
   async sumBuckets(key: string, fromMs: number, toMs: number) {
-    return Number(await this.client.kvSumBuckets(key, fromMs, toMs));
+    return Number(await this.run((c) => c.kvSumBuckets(key, fromMs, toMs)));
   }
 
   async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
     for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
-    const [refused, ...left] = await this.client.kvTakeTokens(
-      buckets.length,
-      ...buckets.map((b) => b.name),
-      nowMs,
-      TOKEN_BUCKET_SLACK_MS,
-      ...buckets.flatMap((b) => [b.perSecond, b.burst]),
+    const [refused, ...left] = await this.run((c) =>
+      c.kvTakeTokens(
+        buckets.length,
+        ...buckets.map((b) => b.name),
+        nowMs,
+        TOKEN_BUCKET_SLACK_MS,
+        ...buckets.flatMap((b) => [b.perSecond, b.burst]),
+      ),
     );
     const tokens = left.map(Number);
     const i = refused > 0 ? refused - 1 : tightest(tokens);
@@ -184,12 +233,13 @@ export class RedisKv implements KvStore {
   }
 
   async ping() {
-    await this.client.ping();
+    await this.run((c) => c.ping());
   }
 
   async close() {
     if (this.closed) return;
     this.closed = true;
+    this.circuit.close();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -19,6 +19,11 @@ export const entityKeyOf = (
 export const featureKeys = {
   /** The consumer position the KV state reflects (every event at or below it is applied). */
   position: (consumer: string) => `${ROOT}:position:${consumer}`,
+  /**
+   * The epoch of the consumer's state: written when the state is started or rebuilt, never expiring. Its
+   * absence (or another value) means the store lost the state under the consumer (a Redis restarted empty).
+   */
+  epoch: (consumer: string) => `${ROOT}:epoch:${consumer}`,
   /** Present once an event is applied; its value is when (epoch ms). */
   seen: (tenantId: string, eventId: string) => `${ROOT}:seen:${tenantId}:${enc(eventId)}`,
   /** The prefix of one entity's state in one view. */

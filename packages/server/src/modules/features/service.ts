@@ -88,7 +88,7 @@ export const createFeaturesService = (deps: FeaturesDeps, options: FeaturesOptio
     const selected = await select(tenantId, selection);
     const needed = neededColumns(selected);
     const rows = checkColumns(entities, needed, '/entities');
-    consumer.assertServing();
+    await consumer.assertServing();
     const vectors = await readOnline({ kv, catalog }, tenantId, selected, entities, rows, clock.now());
     lookups.observe({ kind: 'online' }, (performance.now() - started) / 1000);
     return respond(
