@@ -178,7 +178,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
-    check: async () => void (await Promise.all([db.ping(), kv.ping()])),
+    check: async () => void (await Promise.all([db.ping(), kv.ping(), stream.ping()])),
     draining: () => draining,
   });
   await app.register(tenancyRoutes(tenancy));
