@@ -2,6 +2,7 @@
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
 export { registerHealth } from './health.ts';
 export { registerMetrics } from './metrics-route.ts';
+export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export type { RateLimitStore } from './rate-limit.ts';
