@@ -33,6 +33,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     operatorKey: OPERATOR,
     port: 0,
     host: '127.0.0.1',
+    // The freshness probe scrapes /metrics with the tenant key; the bench server listens on 127.0.0.1 only.
+    metricsAccess: 'public',
   });
   const { app } = await buildApp(config);
   const call: BenchApp['call'] = async (method, url, headers, payload) => {

@@ -195,7 +195,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
-    check: () => db.ping(),
+    check: async () => void (await Promise.all([db.ping(), stream.ping()])),
     // Redis down leaves the replica ready: auth and rate limits work without it (see README).
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,

@@ -43,6 +43,7 @@ const waitReady = async (port: number, child: ChildProcess) => {
 describe('quiver process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-main-'));
   const port = freePort();
+  const metricsPort = port + 2;
   let proc: ReturnType<typeof startProcess>;
   before(async () => {
     proc = startProcess({
@@ -50,6 +51,7 @@ describe('quiver process', () => {
       HOST: '127.0.0.1',
       QUIVER_DATA_DIR: dataDir,
       QUIVER_OPERATOR_KEY: '',
+      QUIVER_METRICS_PORT: String(metricsPort),
     });
     await waitReady(port, proc.child);
   });
@@ -94,6 +96,13 @@ describe('quiver process', () => {
     assert.ok(!afterStart.includes(creds.demoKey), 'the key appears only in the first-start banner');
   });
 
+  test('metrics: the API port asks for the operator key, QUIVER_METRICS_PORT serves them without one', async () => {
+    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 401);
+    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /quiver_http_requests_total/);
+  });
+
   test('SIGTERM: readiness turns off, the in-flight request completes, then the process exits 0', async () => {
     const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8'));
     const body = JSON.stringify({ title: 'Sent during shutdown' });
@@ -110,6 +119,8 @@ describe('quiver process', () => {
     await new Promise((r) => setTimeout(r, 200));
     proc.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
+    // Draining: the metrics listener is closed while the request is still in flight.
+    await assert.rejects(fetch(`http://127.0.0.1:${metricsPort}/metrics`));
     socket.write(body.slice(10));
     const code = await proc.exited;
     await new Promise((r) => setTimeout(r, 50));

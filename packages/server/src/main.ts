@@ -1,6 +1,7 @@
 // The process: load config → build app → listen → drain and close on SIGTERM/SIGINT.
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
+import { startMetricsServer } from './http/index.ts';
 
 const start = async () => {
   let config: ReturnType<typeof loadConfig>;
@@ -14,7 +15,7 @@ const start = async () => {
     throw error;
   }
 
-  const { app, seeded, beginDrain } = await buildApp(config);
+  const { app, metrics, seeded, beginDrain } = await buildApp(config);
   if (seeded.operatorKey || seeded.demoKey) {
     // Shown once, on the first start only; only hashes are stored.
     const lines = [
@@ -27,6 +28,12 @@ const start = async () => {
     process.stdout.write(`${lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n')}\n`);
   }
   await app.listen({ port: config.port, host: config.host });
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, { port: config.metricsPort, host: config.metricsHost });
+  if (metricsServer)
+    app.log.info({ port: metricsServer.port, host: config.metricsHost }, 'metrics listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,6 +41,7 @@ const start = async () => {
     stopping = true;
     app.log.info({ signal }, 'draining');
     beginDrain();
+    await metricsServer?.close();
     const timer = setTimeout(() => {
       app.log.error('shutdown timed out; exiting');
       process.exit(1);

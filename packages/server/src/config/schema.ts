@@ -28,8 +28,20 @@ export const ConfigSchema = Type.Object(
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS }),
     metricsAccess: Type.Enum(['public', 'operator'], {
-      default: 'public',
-      description: '/metrics is open as Prometheus expects, or requires the operator key',
+      default: 'operator',
+      description: '/metrics on the API port requires the operator key, or is open (`public`, an opt-in)',
+    }),
+    metricsPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description: 'A separate listener serving /metrics without a key (for a local Prometheus)',
+      }),
+    ),
+    metricsHost: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'Address of the separate metrics listener',
     }),
     modelMaxBytes: Type.Integer({
       minimum: 1024,
@@ -80,6 +92,8 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
+  QUIVER_METRICS_PORT: 'metricsPort',
+  QUIVER_METRICS_HOST: 'metricsHost',
   QUIVER_MODEL_MEMORY_BUDGET_BYTES: 'modelMemoryBudgetBytes',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',
   QUIVER_TENANT_RATE_BURST: 'defaultLimits.tenantBurst',

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, startTestApp, type TestApp } from '../testing/app.ts';
 import { STORAGE_KINDS } from '../testing/storage.ts';
+import { startMetricsServer } from './index.ts';
 
 const BODY_LIMIT = 4096;
 
@@ -175,7 +176,7 @@ describe('metrics', () => {
     try {
       const key = await t.tenant('metered');
       await t.request({ method: 'GET', url: '/v1/items', headers: key });
-      const res = await t.request({ method: 'GET', url: '/metrics' });
+      const res = await t.request({ method: 'GET', url: '/metrics', headers: t.operator });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/plain/);
       assert.match(
@@ -188,15 +189,42 @@ describe('metrics', () => {
     }
   });
 
-  test('config can require the operator key for /metrics', async () => {
-    const t = await startTestApp(STORAGE_KINDS[0], { metricsAccess: 'operator' });
+  test('by default /metrics needs the operator key: tenant names are not public', async () => {
+    const t = await startTestApp(STORAGE_KINDS[0]);
     try {
+      const tenant = await t.tenant('private-shop');
       assert.equal((await t.request({ method: 'GET', url: '/metrics' })).statusCode, 401);
-      assert.equal(
-        (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).statusCode,
-        200,
-      );
+      assert.equal((await t.request({ method: 'GET', url: '/metrics', headers: tenant })).statusCode, 403);
+      const res = await t.request({ method: 'GET', url: '/metrics', headers: t.operator });
+      assert.equal(res.statusCode, 200);
     } finally {
+      await t.close();
+    }
+  });
+
+  test('QUIVER_METRICS_ACCESS=public opens /metrics (an explicit opt-in)', async () => {
+    const t = await startTestApp(STORAGE_KINDS[0], { metricsAccess: 'public' });
+    try {
+      assert.equal((await t.request({ method: 'GET', url: '/metrics' })).statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('the separate metrics listener serves /metrics without a key on 127.0.0.1, and closes', async () => {
+    const t = await startTestApp(STORAGE_KINDS[0]);
+    const server = await startMetricsServer(t.metrics, { port: 0, host: '127.0.0.1' });
+    try {
+      const key = await t.tenant('scraped-shop');
+      await t.request({ method: 'GET', url: '/v1/items', headers: key });
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /quiver_http_requests_total\{[^}]*tenant="scraped-shop"/);
+      assert.equal((await fetch(`http://127.0.0.1:${server.port}/v1/tenants`)).status, 404);
+      await server.close();
+      await assert.rejects(fetch(`http://127.0.0.1:${server.port}/metrics`));
+    } finally {
+      await server.close();
       await t.close();
     }
   });

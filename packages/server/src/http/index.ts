@@ -5,6 +5,7 @@ export { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client
 export { registerHealth } from './health.ts';
 export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
+export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { registerOpenApi } from './openapi.ts';
 export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../metrics/index.ts';
 
 export interface MetricsRouteOptions {
-  /** Open by default, as Prometheus expects; `operator` requires the operator key. */
+  /** `operator` (the default) requires the operator key; `public` opens it (an explicit opt-in). */
   access: 'public' | 'operator';
 }
 

@@ -12,6 +12,8 @@ import {
 } from '../kernel/index.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+/** What a 503 tells clients to wait when its error names no other time, in seconds. */
+export const DEFAULT_RETRY_AFTER_S = 1;
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
@@ -73,9 +75,14 @@ export const sendProblem = (
   headers: Record<string, string> = {},
 ) => {
   const body = problemBody(reply.request, code, detail, errors);
+  // Every 503 says when to come back, so no route can forget it.
+  const retry =
+    body.status === 503 && !Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')
+      ? { 'retry-after': String(DEFAULT_RETRY_AFTER_S) }
+      : {};
   return reply
     .code(body.status)
-    .headers(headers)
+    .headers({ ...headers, ...retry })
     .type(PROBLEM_CONTENT_TYPE)
     .serializer(JSON.stringify)
     .send(body);
@@ -103,10 +110,7 @@ export const handleError = (error: FastifyError, request: FastifyRequest, reply:
     const detail = code === 'malformed_json' ? `The body is not valid JSON: ${error.message}` : error.message;
     return sendProblem(reply, code, detail);
   }
-  if (status === 503)
-    return sendProblem(reply, 'unavailable', 'The service is not available right now', [], {
-      'retry-after': '1',
-    });
+  if (status === 503) return sendProblem(reply, 'unavailable', 'The service is not available right now');
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(
     reply,

@@ -22,6 +22,10 @@ for (const kind of STREAM_KINDS) {
       await store.cleanup();
     });
 
+    test('ping resolves while the stream can take writes', async () => {
+      await stream.ping();
+    });
+
     test('publish then consume: every message once, in order, with positions, keys and JSON', async () => {
       const topic = `events.t${unique()}`;
       const first = await stream.publish(topic, [{ data: { n: 1 } }, { key: 'k2', data: bytes('two') }]);

@@ -31,7 +31,7 @@ export interface StreamOptions {
 
 /**
  * JetStream settings a URL may carry in its query: `stream` (name), `subjects` (subject prefix) and
- * `maxAgeS`, e.g. `nats://host:4222?stream=QUIVER_STAGING&subjects=staging`.
+ * `maxAgeS` (and `duplicateWindowMs`, for a new stream), e.g. `nats://host:4222?stream=QUIVER_STAGING&subjects=staging`.
  */
 const jetStreamFromUrl = (
   url: string,
@@ -43,6 +43,7 @@ const jetStreamFromUrl = (
   if (q.get('stream')) options.streamName = q.get('stream')!;
   if (q.get('subjects')) options.subjectPrefix = q.get('subjects')!;
   if (q.get('maxAgeS')) options.maxAgeMs = Number(q.get('maxAgeS')) * 1000;
+  if (q.get('duplicateWindowMs')) options.duplicateWindowMs = Number(q.get('duplicateWindowMs'));
   parsed.search = '';
   return { server: parsed.toString(), options };
 };

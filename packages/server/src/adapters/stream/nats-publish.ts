@@ -81,6 +81,13 @@ export class AckedPublisher {
     }
   }
 
+  /** Fails every publish waiting for acks (the connection was lost; what it sent may or may not be stored). */
+  abandon(error: Error): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const w of waiting) w.reject(error);
+  }
+
   close(): void {
     this.sub.unsubscribe();
   }

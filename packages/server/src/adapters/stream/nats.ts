@@ -6,6 +6,7 @@ import {
   type ConsumerInfo,
   connect,
   DeliverPolicy,
+  Events,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -40,6 +41,17 @@ export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_FETCH_WAIT_MS = 500;
 /** How long JetStream remembers a message key to drop a repeat of it. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+/** Bounds every JetStream API call (consumer info, seek, lag): a stalled server answers 503, not a hang. */
+export const DEFAULT_API_TIMEOUT_MS = 2_000;
+/** Bounds the readiness ping, so /readyz answers within a second. */
+export const PING_TIMEOUT_MS = 500;
+/** Connection options: reconnect forever (an outage must not end the stream for good), notice a dead server. */
+const CONNECTION = {
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 1_000,
+  pingInterval: 10_000,
+  maxPingOut: 3,
+};
 
 export interface JetStreamOptions {
   streamName?: string;
@@ -48,6 +60,7 @@ export interface JetStreamOptions {
   fetchWaitMs?: number;
   duplicateWindowMs?: number;
   publishTimeoutMs?: number;
+  apiTimeoutMs?: number;
   /** Messages older than this are dropped by the server (none: kept until deleted). */
   maxAgeMs?: number;
 }
@@ -60,16 +73,24 @@ interface Fetched {
 
 const isNotFound = (error: unknown): boolean => (error as NatsError)?.api_error?.code === 404;
 
+const unavailable = (why: string, cause?: unknown) =>
+  new QuiverError('unavailable', `The event stream (NATS JetStream) is not available: ${why}`, { cause });
+
 /** Connects, creates the stream if it is missing, and returns the stream port over it. */
 export const openJetStream = async (url: string, options: JetStreamOptions = {}): Promise<Stream> => {
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: url, name: 'quiver' });
+    nc = await connect({ servers: url, name: 'quiver', ...CONNECTION });
   } catch (error) {
     throw new QuiverError('unavailable', `NATS is not reachable at ${new URL(url).host}`, { cause: error });
   }
   try {
-    const stream = new JetStreamStream(nc, await nc.jetstreamManager(), options);
+    const timeout = options.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS;
+    const managers = {
+      api: await nc.jetstreamManager({ timeout }),
+      ping: await nc.jetstreamManager({ timeout: Math.min(timeout, PING_TIMEOUT_MS), checkAPI: false }),
+    };
+    const stream = new JetStreamStream(nc, managers, options);
     await stream.ensureStream();
     return stream;
   } catch (error) {
@@ -87,18 +108,50 @@ export class JetStreamStream implements Stream {
   private readonly prefix: string;
   private readonly ackWaitMs: number;
   private readonly fetchWaitMs: number;
+  private readonly jsm: JetStreamManager;
+  private readonly pingJsm: JetStreamManager;
+  /** False from a disconnect until the client has reconnected: calls then fail at once instead of queueing. */
+  private connected = true;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly jsm: JetStreamManager,
+    managers: { api: JetStreamManager; ping: JetStreamManager },
     private readonly options: JetStreamOptions = {},
   ) {
-    this.js = nc.jetstream();
+    this.jsm = managers.api;
+    this.pingJsm = managers.ping;
+    this.js = nc.jetstream({ timeout: options.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS });
+    void this.watch();
     this.publisher = new AckedPublisher(nc, options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS);
     this.name = options.streamName ?? DEFAULT_STREAM_NAME;
     this.prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
     this.ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     this.fetchWaitMs = options.fetchWaitMs ?? DEFAULT_FETCH_WAIT_MS;
+  }
+
+  private async watch(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Disconnect) {
+        this.connected = false;
+        // Publishes in flight would wait out their timeout for acks that cannot come now.
+        this.publisher.abandon(unavailable('the connection to NATS was lost'));
+      } else if (status.type === Events.Reconnect) this.connected = true;
+    }
+  }
+
+  /** Fails at once while disconnected; JetStream's own errors (but not-found) become `unavailable`. */
+  private async api<T>(what: string, call: () => Promise<T>): Promise<T> {
+    if (!this.connected || this.nc.isClosed()) throw unavailable('not connected to NATS');
+    try {
+      return await call();
+    } catch (error) {
+      if (isNotFound(error) || error instanceof QuiverError) throw error;
+      throw unavailable(`${what} failed (${(error as Error)?.message ?? error})`, error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.api('ping', () => this.pingJsm.streams.info(this.name));
   }
 
   async ensureStream(): Promise<void> {
@@ -124,7 +177,7 @@ export class JetStreamStream implements Stream {
       // Keys deduplicate within a topic, JetStream's ids within the stream: scope them by topic.
       msgId: m.key === undefined ? undefined : `${topic}:${m.key}`,
     }));
-    return this.publisher.publish(`${this.prefix}.${topic}`, outgoing);
+    return this.api('publish', () => this.publisher.publish(`${this.prefix}.${topic}`, outgoing));
   }
 
   async consume(
@@ -141,7 +194,10 @@ export class JetStreamStream implements Stream {
       if (isNotFound(error)) return null;
       throw error;
     });
-    if (!existing) await this.jsm.consumers.add(this.name, this.config(name, subject, options.fromPosition));
+    if (!existing)
+      await this.api('creating a consumer', () =>
+        this.jsm.consumers.add(this.name, this.config(name, subject, options.fromPosition)),
+      );
     else if (existing.config.filter_subject !== subject) {
       throw new QuiverError('conflict', `consumer '${name}' exists with another filter, not '${filter}'`);
     }
@@ -172,6 +228,7 @@ export class JetStreamStream implements Stream {
       m.headers?.get('Nats-Msg-Id')?.slice(topic.length + 1) || undefined;
     return {
       fetch: async () => {
+        if (!this.connected) throw unavailable('not connected to NATS');
         const raw: JsMsg[] = [];
         // no_wait with expires: waits up to `expires` for a first message, then returns what is there.
         const pull = this.js.fetch(this.name, name, {
@@ -212,7 +269,7 @@ export class JetStreamStream implements Stream {
   }
 
   private async info(name: string): Promise<ConsumerInfo> {
-    return this.jsm.consumers.info(this.name, name);
+    return this.api('consumer info', () => this.jsm.consumers.info(this.name, name));
   }
 
   private async known(name: string): Promise<ConsumerInfo> {
@@ -240,14 +297,22 @@ export class JetStreamStream implements Stream {
   async seek(name: string, position: number): Promise<void> {
     await this.local.whileStopped(name, async () => {
       const info = await this.known(name);
-      await this.jsm.consumers.delete(this.name, name);
-      await this.jsm.consumers.add(this.name, this.config(name, info.config.filter_subject ?? '', position));
+      await this.api('seek', async () => {
+        await this.jsm.consumers.delete(this.name, name);
+        await this.jsm.consumers.add(
+          this.name,
+          this.config(name, info.config.filter_subject ?? '', position),
+        );
+      });
     });
   }
 
   async close(): Promise<void> {
     await this.local.stopAll();
     this.publisher.close();
-    if (!this.nc.isClosed()) await this.nc.drain();
+    // Draining needs the server; without it, close at once (nothing unacknowledged was promised).
+    if (this.nc.isClosed()) return;
+    if (this.connected) await this.nc.drain();
+    else await this.nc.close();
   }
 }

@@ -57,6 +57,8 @@ export interface Stream {
   lag(name: string): Promise<number>;
   /** Moves the consumer so it next gets the first matching message at or after `position` (replay or skip). */
   seek(name: string, position: number): Promise<void>;
+  /** Resolves when the stream can take writes; throws `unavailable` promptly (well under a second) when not. */
+  ping(): Promise<void>;
   /** Stops this instance's consumers and releases its connections (not a database it was given). */
   close(): Promise<void>;
 }

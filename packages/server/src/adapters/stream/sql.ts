@@ -217,6 +217,11 @@ export class SqlStream implements Stream {
     });
   }
 
+  /** The log is the database: it takes writes while the database answers. */
+  async ping(): Promise<void> {
+    await this.db.ping();
+  }
+
   async close(): Promise<void> {
     await this.local.stopAll();
   }

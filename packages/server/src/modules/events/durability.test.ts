@@ -1,7 +1,10 @@
 // Events after a restart, replay paging, tenant isolation and a crash between publish and record, on every
 // setup (SQL log on SQLite and PostgreSQL, NATS JetStream).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { connect } from 'nats';
+import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { EVENT_SETUPS, type EventsApp, event, replayAll, startEventsApp } from './testing.ts';
 import { eventsTopic } from './topic.ts';
 
@@ -98,6 +101,54 @@ for (const setup of EVENT_SETUPS) {
       assert.equal(res.statusCode, 202);
       assert.deepEqual(res.json(), { accepted: 1, duplicates: 3, rejected: 0, errors: [] });
       assert.deepEqual(await ids(a.headers), [...beforeA, 'r-1', 'r-2', 'r-3']);
+    });
+  });
+}
+
+/** Short enough to outwait in a test; JetStream's default is 2 minutes. */
+const TINY_DUPLICATE_WINDOW_MS = 300;
+
+for (const setup of EVENT_SETUPS) {
+  describe(`events published but not recorded, retried after the duplicate window, on ${setup.name}`, () => {
+    const run = randomBytes(4).toString('hex');
+    const streamName = `QUIVER_DEDUP_${run}`;
+    let t: EventsApp;
+    before(async () => {
+      // NATS: a private stream whose duplicate window passes in the test (the SQL log has no window).
+      const streamUrl = setup.overrides.streamUrl
+        ? `${TEST_NATS_URL}?stream=${streamName}&subjects=quiverdedup${run}&duplicateWindowMs=${TINY_DUPLICATE_WINDOW_MS}`
+        : undefined;
+      t = await startEventsApp({ ...setup, overrides: streamUrl ? { streamUrl } : {} });
+    });
+    after(async () => {
+      await t.close();
+      if (!setup.overrides.streamUrl) return;
+      const nc = await connect({ servers: TEST_NATS_URL });
+      await (await nc.jetstreamManager()).streams.delete(streamName).catch(() => false);
+      await nc.close();
+    });
+
+    test('the retry is accepted once and the event log reads it once', async () => {
+      const a = await t.tenant('late');
+      const send = (events: unknown[]) =>
+        t.request({ method: 'POST', url: '/v1/events', headers: a.headers, payload: { events } });
+      // What a request that crashed between publish and record leaves: the event on the stream, no record.
+      const stored = { ...event('late-1'), receivedAt: new Date().toISOString() };
+      await t.current().stream.publish(eventsTopic(a.id), [{ key: stored.id, data: stored }]);
+      await new Promise((r) => setTimeout(r, TINY_DUPLICATE_WINDOW_MS * 3));
+      const retry = await send([event('late-1'), event('late-2')]);
+      assert.deepEqual(retry.json(), { accepted: 2, duplicates: 0, rejected: 0, errors: [] });
+      assert.deepEqual((await send([event('late-1')])).json(), {
+        accepted: 0,
+        duplicates: 1,
+        rejected: 0,
+        errors: [],
+      });
+      const seen = (await replayAll(t, a.headers)).map((s) => String(s.event.id));
+      assert.deepEqual(seen, ['late-1', 'late-2']);
+      // Page by page too: a page the duplicate fell out of still moves on.
+      const paged = (await replayAll(t, a.headers, 1)).map((s) => String(s.event.id));
+      assert.deepEqual(paged, ['late-1', 'late-2']);
     });
   });
 }

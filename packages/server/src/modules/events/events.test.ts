@@ -154,7 +154,7 @@ for (const setup of EVENT_SETUPS) {
     });
 
     test('metrics count events by tenant and outcome, and time ingestion', async () => {
-      const text = (await t.request({ method: 'GET', url: '/metrics' })).body;
+      const text = (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).body;
       const metric = (outcome: string) =>
         Number(
           new RegExp(`quiver_events_total\\{tenant="${shop.id}",outcome="${outcome}"\\} (\\d+)`).exec(

@@ -9,10 +9,8 @@ export const REPLAY_CONSUMER_PREFIX = 'events-replay-';
 /** A guard against a consumer that never delivers what `lag` promised; not expected to be reached. */
 export const FIRST_BATCH_TIMEOUT_MS = 10_000;
 
-const pageOf = (messages: readonly StreamMessage[], after: number): EventPage => ({
-  events: messages.map((m) => ({ position: m.position, event: m.json<StoredEvent>() })),
-  lastPosition: messages.length > 0 ? messages[messages.length - 1].position : after,
-});
+/** Where each of a tenant's event ids is on record (the copy that counts); ids not on record are absent. */
+export type RecordedPositions = (tenantId: string, ids: readonly string[]) => Promise<Map<string, number>>;
 
 /** Moves the consumer to `position`; false when it does not exist yet. */
 const seekIfExists = async (stream: Stream, name: string, position: number): Promise<boolean> => {
@@ -76,7 +74,7 @@ const firstBatch = async (
  * Replicas replaying the same tenant at the same moment would move each other's consumer: a debugging and
  * rebuilding surface, not a hot path.
  */
-export const createReplayer = (stream: Stream) => {
+export const createReplayer = (stream: Stream, recorded: RecordedPositions) => {
   const queues = new Map<string, Promise<unknown>>();
   const serialized = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
@@ -88,12 +86,33 @@ export const createReplayer = (stream: Stream) => {
     return run;
   };
 
+  /** The tenant's messages after `after`, at most `limit`, as the stream has them (repeats included). */
+  const read = async (tenantId: string, after: number, limit: number): Promise<readonly StreamMessage[]> => {
+    const name = `${REPLAY_CONSUMER_PREFIX}${tenantId}`;
+    const from = after + 1;
+    if ((await seekIfExists(stream, name, from)) && (await stream.lag(name)) === 0) return [];
+    return firstBatch(stream, name, eventsTopic(tenantId), from, limit);
+  };
+
+  /**
+   * A copy of an event that is not the one on record is a repeat (a retry published after JetStream's duplicate
+   * window): skipped. An event not on record yet (its request is between publish and record) is shown. A page
+   * whose every message was a repeat reads on, so an empty page still means the end.
+   */
   return (tenantId: string, after: number, limit: number): Promise<EventPage> =>
     serialized(tenantId, async () => {
-      const name = `${REPLAY_CONSUMER_PREFIX}${tenantId}`;
-      const from = after + 1;
-      if ((await seekIfExists(stream, name, from)) && (await stream.lag(name)) === 0)
-        return pageOf([], after);
-      return pageOf(await firstBatch(stream, name, eventsTopic(tenantId), from, limit), after);
+      let position = after;
+      for (;;) {
+        const batch = await read(tenantId, position, limit);
+        if (batch.length === 0) return { events: [], lastPosition: position };
+        const events = batch.map((m) => ({ position: m.position, event: m.json<StoredEvent>() }));
+        const onRecord = await recorded(
+          tenantId,
+          events.map((e) => e.event.id),
+        );
+        const kept = events.filter((e) => (onRecord.get(e.event.id) ?? e.position) === e.position);
+        position = batch[batch.length - 1].position;
+        if (kept.length > 0) return { events: kept, lastPosition: position };
+      }
     });
 };

@@ -29,6 +29,19 @@ export const eventsRepository = {
     return found;
   },
 
+  /** Where each of `ids` that is on record was stored: the copy that counts. */
+  async positions(db: SqlExecutor, tenantId: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await db.query<{ id: string; position: number }>(
+        `SELECT id, position FROM event_ids WHERE tenant_id = $1 AND id IN (${inList(part.length, 2)})`,
+        [tenantId, ...part],
+      );
+      for (const r of rows) found.set(r.id, Number(r.position));
+    }
+    return found;
+  },
+
   /** Records ids (unique within the call); returns how many were new. A concurrent writer's ids are not new. */
   async record(db: SqlDatabase, tenantId: string, rows: readonly RecordedEvent[]): Promise<number> {
     if (rows.length === 0) return 0;

@@ -31,9 +31,11 @@ const flatten = (errors: IngestResult['errors']): FieldError[] =>
  * The record is the truth for counting. Publishing before recording means a crash between the two loses
  * nothing: the client, without its 202, retries; the ids are not on record, so they are published again,
  * the stream drops the repeat by key (the SQL log always, JetStream within its duplicate window), and the
- * retry records and counts them, once. Recording first would lose such events for good. The price: a retry
- * later than JetStream's window (2 min by default) puts a second copy on the stream, which consumers, being
- * at-least-once, must already tolerate (process idempotently by tenant + event id). Two concurrent requests
+ * retry records and counts them, once. Recording first would lose such events for good (a claim made before
+ * a publish that never happened cannot be told from one whose publish did, once the window has passed). The
+ * price: a retry later than JetStream's window (2 min by default) puts a second copy on the stream. Readers
+ * dedupe by id: the record names the copy that counts (its position), so replay shows only that one, the
+ * feature consumer's marks and the history reader skip repeated ids. Two concurrent requests
  * with one id both publish (the stream keeps one) and exactly one INSERT wins; the other answers a duplicate.
  * A repeated id may carry other content: the first accepted version is the one kept.
  */
@@ -47,7 +49,7 @@ export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps) 
   const count = (tenant: string, outcome: Outcome, n: number) => {
     if (n > 0) total.inc({ tenant, outcome }, n);
   };
-  const replay = createReplayer(stream);
+  const replay = createReplayer(stream, (tenantId, ids) => repo.positions(db, tenantId, ids));
 
   return {
     /** Throws `validation_failed` (with `/events/<i>/…` paths) when no event of the batch is valid. */

@@ -35,6 +35,8 @@ export interface EventsApp {
   /** The app currently running (changes on restart). */
   current(): QuiverApp;
   request(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  /** The operator's Authorization header. */
+  operator: Record<string, string>;
   /** Makes a tenant with a run-unique id (the NATS stream outlives test runs); returns its id and headers. */
   tenant(prefix: string, scopes?: Scope[]): Promise<{ id: string; headers: Record<string, string> }>;
   /** Closes the app and builds a new one on the same database and stream. */
@@ -51,6 +53,7 @@ export const startEventsApp = async (setup: EventsSetup): Promise<EventsApp> => 
   return {
     current: () => app,
     request: inject,
+    operator: first.operator,
     async tenant(prefix, scopes = ['admin']) {
       const id = `${prefix}-${run}`;
       const created = await inject({

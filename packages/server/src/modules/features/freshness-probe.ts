@@ -11,6 +11,8 @@ export interface ProbeTarget {
   baseUrl: string;
   /** A tenant key holding `events:write` and `infer` (or `admin`). */
   key: string;
+  /** The operator key, when /metrics needs it (the default); none for a server that opened it. */
+  metricsKey?: string;
 }
 
 export interface ProbeOptions {
@@ -82,7 +84,12 @@ export const probeFreshness = async (
     });
     return { status: res.status, body: (await res.json()) as { results?: { statuses: string[] }[] } };
   };
-  const scrape = async () => (await fetch(`${target.baseUrl}/metrics`)).text();
+  const scrape = async () => {
+    const auth = target.metricsKey ? { authorization: `Bearer ${target.metricsKey}` } : undefined;
+    const res = await fetch(`${target.baseUrl}/metrics`, { headers: auth });
+    if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+    return res.text();
+  };
   let settled = false;
   void load.then(
     () => (settled = true),

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { TEST_OPERATOR_KEY } from '../../testing/app.ts';
 import { featureVisibleTimes, histogramQuantile, probeFreshness } from './index.ts';
 import { type FeaturesApp, SETUPS, startFeaturesApp } from './testing.ts';
 
@@ -32,7 +33,10 @@ describe('feature freshness hooks', () => {
         assert.equal(res.status, 202);
       }
     })();
-    const report = await probeFreshness({ baseUrl, key: tenant.headers.authorization.slice(7) }, load);
+    const report = await probeFreshness(
+      { baseUrl, key: tenant.headers.authorization.slice(7), metricsKey: TEST_OPERATOR_KEY },
+      load,
+    );
     assert.ok(report.probes >= 1);
     assert.ok(report.p50Ms >= 0 && report.p99Ms >= report.p50Ms && report.maxMs >= report.p99Ms);
     assert.ok(report.server.events >= report.probes);

@@ -67,7 +67,7 @@ for (const setup of SETUPS) {
     });
 
     test('metrics: consumer lag, freshness, lookup latency, duplicates seen', async () => {
-      const res = await fa.current().app.inject({ method: 'GET', url: '/metrics' });
+      const res = await fa.current().app.inject({ method: 'GET', url: '/metrics', headers: fa.operator });
       const value = (line: string) => Number(res.body.match(new RegExp(`^${line} (\\S+)$`, 'm'))?.[1]);
       const consumer = fa.current().features.consumerName;
       assert.ok(value(`quiver_feature_consumer_lag\\{consumer="${consumer}"\\}`) >= 0);

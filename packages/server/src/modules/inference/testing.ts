@@ -54,7 +54,7 @@ export interface Series {
 
 /** Every sample of `name` in the Prometheus text at /metrics. */
 export const scrape = async (t: TestApp, name: string): Promise<Series[]> => {
-  const text = (await t.request({ method: 'GET', url: '/metrics' })).body;
+  const text = (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).body;
   const out: Series[] = [];
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);

@@ -1,0 +1,91 @@
+// A private `nats-server -js` for tests that stop and restart NATS: its own free port and store directory,
+// never the machine's shared server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+const START_TIMEOUT_MS = 15_000;
+
+export interface PrivateNats {
+  url: string;
+  port: number;
+  /** Kills the server (SIGKILL, as a crash) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store directory; resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it and removes its store. */
+  close(): Promise<void>;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = tcpConnect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+export const startPrivateNats = async (): Promise<PrivateNats> => {
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'quiver-nats-'));
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const start = async () => {
+    output = '';
+    const proc = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout?.on('data', (d) => {
+      output += d;
+    });
+    proc.stderr?.on('data', (d) => {
+      output += d;
+    });
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    // JetStream is ready a moment after the port opens; the log line says when.
+    while (!(output.includes('Server is ready') && (await accepts(port)))) {
+      if (proc.exitCode !== null) throw new Error(`nats-server exited: ${output}`);
+      if (Date.now() > deadline) throw new Error(`nats-server did not start in time: ${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const stop = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  };
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+};
