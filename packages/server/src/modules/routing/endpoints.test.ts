@@ -257,6 +257,7 @@ for (const kind of STORAGE_KINDS) {
           timestamp: new Date().toISOString(),
         };
         events.push({ ...base, id: `c-${u}`, type: 'click' });
+        if (buys) buyers.set(v, (buyers.get(v) ?? 0) + 1);
         if (buys)
           events.push(
             { ...base, id: `p-${u}`, type: 'purchase' },
@@ -301,6 +302,44 @@ for (const kind of STORAGE_KINDS) {
         clicks.variants.map((v: { rate: number }) => v.rate),
         [1, 1],
       );
+      const attributed = async () =>
+        Number(
+          (
+            await t.db.query<{ n: number | string }>(
+              "SELECT COUNT(*) AS n FROM routing_attributions WHERE tenant_id = 'acme' AND endpoint = 'exp'",
+            )
+          )[0].n,
+        );
+      const buyerCount = (buyers.get('control') ?? 0) + (buyers.get('treatment') ?? 0);
+      assert.equal(await attributed(), 200 + 2 * buyerCount);
+      // Redelivery (the consumer replays the whole log) attributes nothing twice: idempotent by event id.
+      await t.stream.seek('routing-attribution', 1);
+      await eventually(async () => (await t.routing.attributionLag()) === 0);
+      assert.deepEqual(
+        (await get(acme, '/v1/endpoints/exp/results?metric=purchase')).json().variants,
+        r.variants,
+      );
+      assert.equal(await attributed(), 200 + 2 * buyerCount);
+    });
+    test('the sample-ratio check flags a skewed split and not a fair one', async () => {
+      const routes = (a: number, b: number) => [
+        { model: 'lookup', version: 1, weight: a, variant: 'a' },
+        { model: 'lookup', version: 2, weight: b, variant: 'b' },
+      ];
+      const users = async (from: number, to: number) => {
+        for (let u = from; u < to; u++) await call(caller, 'srm', body(1, { userId: `s${u}` }));
+      };
+      await put(acme, 'srm', { routes: routes(50, 50), stickyBy: 'userId' });
+      await users(0, 400);
+      const fair = (await get(acme, '/v1/endpoints/srm/results')).json();
+      assert.equal(fair.srm.mismatch, false, JSON.stringify(fair.srm));
+      // Weights changed mid-experiment (90/10 for a while): the exposures no longer match 50/50.
+      await put(acme, 'srm', { routes: routes(90, 10), stickyBy: 'userId' });
+      await users(400, 800);
+      await put(acme, 'srm', { routes: routes(50, 50), stickyBy: 'userId' });
+      const skewed = (await get(acme, '/v1/endpoints/srm/results')).json();
+      assert.equal(skewed.srm.mismatch, true, JSON.stringify(skewed));
+      assert.ok(skewed.srm.pValue < 0.001);
     });
   });
 }
