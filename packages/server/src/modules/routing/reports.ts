@@ -1,7 +1,7 @@
 // What an endpoint reports: served and shadow telemetry (stats) and experiment results with statistics.
 import type { EndpointStats, ExperimentResults, PutEndpoint } from '@quiver/contracts';
 import { variantName } from './endpoints.ts';
-import type { RoutingRepository, StatsRow } from './repository.ts';
+import type { RoutingRepository, StatsCounts, StatsRow } from './repository.ts';
 import {
   histogramQuantile,
   LATENCY_BOUNDS_MS,
@@ -10,18 +10,9 @@ import {
   wilsonInterval,
 } from './stats.ts';
 
-export interface Aggregate {
-  requests: number;
-  errors: number;
-  degraded: number;
-  latency: number[];
-  divSum: number;
-  divN: number;
-  overlapSum: number;
-  overlapN: number;
-}
+export type Aggregate = StatsCounts;
 
-const empty = (): Aggregate => ({
+export const emptyCounts = (): StatsCounts => ({
   requests: 0,
   errors: 0,
   degraded: 0,
@@ -39,7 +30,7 @@ export const aggregate = (rows: readonly StatsRow[], keyOf: (r: StatsRow) => str
     const k = keyOf(r);
     let a = out.get(k);
     if (!a) {
-      a = { ...empty(), sample: r };
+      a = { ...emptyCounts(), sample: r };
       out.set(k, a);
     }
     a.requests += r.requests;

@@ -33,15 +33,18 @@ const toEndpoint = (r: RawEndpoint): EndpointRow => ({
 });
 
 /** One replica's aggregate of one telemetry key in one time bucket (replaced whole on each flush). */
-export interface StatsRow {
+/** What a telemetry row is about. */
+export interface StatsKey {
   tenantId: string;
   endpoint: string;
   kind: 'serve' | 'shadow';
   variant: string;
   model: string;
   version: string;
-  peer: string;
-  bucket: number;
+}
+
+/** What a telemetry row counts (latency: a histogram over LATENCY_BOUNDS_MS). */
+export interface StatsCounts {
   requests: number;
   errors: number;
   degraded: number;
@@ -50,6 +53,12 @@ export interface StatsRow {
   divN: number;
   overlapSum: number;
   overlapN: number;
+}
+
+export interface StatsRow extends StatsKey, StatsCounts {
+  /** For a shadow: the model@version that answered the caller; empty otherwise. */
+  peer: string;
+  bucket: number;
 }
 
 export interface ExposureRow {

@@ -3,21 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
-import type { ExposureRow, RoutingRepository, StatsRow } from './repository.ts';
-import { LATENCY_BOUNDS_MS, latencyBucket } from './stats.ts';
+import { emptyCounts } from './reports.ts';
+import type { ExposureRow, RoutingRepository, StatsKey, StatsRow } from './repository.ts';
+import { latencyBucket } from './stats.ts';
 
 export const STATS_BUCKET_MS = 10_000;
 export const DEFAULT_FLUSH_MS = 1_000;
 /** Exposures already written are remembered up to this many, so a returning unit costs no write. */
 const SEEN_EXPOSURES_MAX = 200_000;
 
-export interface Observation {
-  tenantId: string;
-  endpoint: string;
-  kind: 'serve' | 'shadow';
-  variant: string;
-  model: string;
-  version: string;
+export interface Observation extends StatsKey {
   /** For a shadow: the model@version that answered the caller. */
   peer?: string;
   ok: boolean;
@@ -86,14 +81,7 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
         version: o.version,
         peer,
         bucket,
-        requests: 0,
-        errors: 0,
-        degraded: 0,
-        latency: LATENCY_BOUNDS_MS.map(() => 0),
-        divSum: 0,
-        divN: 0,
-        overlapSum: 0,
-        overlapN: 0,
+        ...emptyCounts(),
       };
       rows.set(key, row);
     }
