@@ -257,7 +257,8 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
     return toRollout(await mustRollout(tenantId, name, id));
   };
 
-  let ticking: Promise<void> | undefined;
+  let tickChain: Promise<void> = Promise.resolve();
+  let pendingTicks = 0;
   const tickNow = async () => {
     await telemetry.flush();
     for (const r of await repo.runningRollouts()) {
@@ -408,12 +409,20 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
 
     /** Writes buffered telemetry now (a timer does it every second). */
     flush: () => telemetry.flush(),
-    /** Flushes, then evaluates every running rollout once (a timer does it every `tickMs`). */
+    /**
+     * Flushes, then evaluates every running rollout once (a timer does it every `tickMs`). Runs are serialized
+     * and a call always gets a run that starts after it: joining a run already in flight would miss what
+     * happened since that run flushed.
+     */
     tick(): Promise<void> {
-      ticking ??= tickNow().finally(() => {
-        ticking = undefined;
-      });
-      return ticking;
+      pendingTicks++;
+      tickChain = tickChain
+        .catch(() => undefined)
+        .then(tickNow)
+        .finally(() => {
+          pendingTicks--;
+        });
+      return tickChain;
     },
     attributionLag: () => attribution.lag(),
 
@@ -425,12 +434,17 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
         timers.push(t);
       };
       every(options.flushMs ?? DEFAULT_FLUSH_MS, () => telemetry.flush(), 'routing telemetry flush failed');
-      every(options.tickMs ?? DEFAULT_TICK_MS, () => this.tick(), 'rollout controller failed');
+      // The timer skips a beat while a run is queued, so slow evaluations never pile up.
+      every(
+        options.tickMs ?? DEFAULT_TICK_MS,
+        async () => (pendingTicks === 0 ? this.tick() : undefined),
+        'rollout controller failed',
+      );
     },
 
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
-      await ticking?.catch(() => undefined);
+      await tickChain.catch(() => undefined);
       await attribution.stop();
       await telemetry.flush().catch((e) => onError(e, 'routing telemetry flush failed'));
     },
