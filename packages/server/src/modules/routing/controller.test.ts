@@ -65,4 +65,36 @@ describe('rollout controller', () => {
     assert.equal((await routing.rollout('acme', 'e', r.id)).status, 'rolled_back');
     await routing.close();
   });
+  test('two replicas deciding at once: exactly one applies the decision', async () => {
+    const replica = () =>
+      createRoutingService({
+        db: t.db,
+        stream: t.stream,
+        metrics: createMetrics(),
+        resolve: async () => ({}),
+        infer: async (_t, model, ref) => {
+          if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
+          return { model_name: model, model_version: ref ?? '1', outputs: [] };
+        },
+      });
+    const [a, b] = [replica(), replica()];
+    await a.put('acme', 'twin', { routes: [{ model: 'm', version: 1, weight: 1 }], stickyBy: 'userId' });
+    const r = await a.createRollout('acme', 'twin', {
+      candidate: { model: 'm', version: 2 },
+      steps: [50, 100],
+      guardrails: { minRequests: 5 },
+    });
+    for (let u = 0; u < 100; u++) await a.infer('acme', 'twin', unitBody(`u${u}`), {}).catch(() => undefined);
+    await a.flush();
+    await Promise.all([a.tick(), b.tick()]);
+    const done = await b.rollout('acme', 'twin', r.id);
+    assert.equal(done.status, 'rolled_back');
+    assert.deepEqual(
+      done.decisions.map((d) => d.action),
+      ['start', 'rollback'],
+    );
+    const reasons = (await b.history('acme', 'twin')).revisions.map((x) => x.reason.split(': ')[1]);
+    assert.deepEqual(reasons, [undefined, 'start (candidate 50%)', 'rollback (candidate 0%)']);
+    await Promise.all([a.close(), b.close()]);
+  });
 });
