@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
-import { lookupModel } from '../../testing/onnx/index.ts';
+import { deepModel, lookupModel } from '../../testing/onnx/index.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
 import { eventually, uploadModel } from '../inference/testing.ts';
 
@@ -340,6 +340,39 @@ for (const kind of STORAGE_KINDS) {
       const skewed = (await get(acme, '/v1/endpoints/srm/results')).json();
       assert.equal(skewed.srm.mismatch, true, JSON.stringify(skewed));
       assert.ok(skewed.srm.pValue < 0.001);
+    });
+    test('a slow shadow model neither alters nor delays the answer', async () => {
+      const unbatched = { batching: { maxBatchSize: 1 } };
+      await uploadModel(t, acme, 'deep', deepModel({ dim: 256, depth: 1 }), unbatched); // v1: fast
+      await uploadModel(t, acme, 'deep', deepModel({ dim: 256, depth: 6000 }), unbatched); // v2: slow
+      for (const v of [1, 2])
+        await eventually(
+          async () => (await get(acme, `/v2/models/deep/versions/${v}/ready`)).statusCode === 200,
+        );
+      await put(acme, 'slow-shadow', {
+        routes: [{ model: 'deep', version: 1, weight: 1 }],
+        shadow: [{ model: 'deep', version: 2, percent: 100 }],
+      });
+      const x = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 256], data: Array(256).fill(0.5) }] };
+      const direct = await t.request({
+        method: 'POST',
+        url: '/v2/models/deep/versions/1/infer',
+        headers: acme,
+        payload: x,
+      });
+      const started = performance.now();
+      const res = await call(caller, 'slow-shadow', x);
+      const elapsedMs = performance.now() - started;
+      assert.equal(res.json().model_version, '1');
+      assert.deepEqual(res.json().outputs, direct.json().outputs);
+      await eventually(async () => {
+        const s = (await get(acme, '/v1/endpoints/slow-shadow/stats')).json();
+        return s.shadows[0]?.requests === 1;
+      });
+      const shadow = (await get(acme, '/v1/endpoints/slow-shadow/stats')).json().shadows[0];
+      // The caller had its answer in less time than the shadow alone took.
+      assert.ok(shadow.p50Ms > elapsedMs, `shadow ${shadow.p50Ms} ms, caller ${elapsedMs} ms`);
+      assert.ok(shadow.meanAbsDiff > 0);
     });
   });
 }
