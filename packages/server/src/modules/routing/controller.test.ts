@@ -97,4 +97,34 @@ describe('rollout controller', () => {
     assert.deepEqual(reasons, [undefined, 'start (candidate 50%)', 'rollback (candidate 0%)']);
     await Promise.all([a.close(), b.close()]);
   });
+  test('a candidate whose breaker is open still counts as failing the requests assigned to it', async () => {
+    const routing = createRoutingService({
+      db: t.db,
+      stream: t.stream,
+      metrics: createMetrics(),
+      resolve: async () => ({}),
+      infer: async (_t, model, ref) => {
+        if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
+        return { model_name: model, model_version: ref ?? '1', outputs: [] };
+      },
+    });
+    await routing.put('acme', 'tripped', {
+      routes: [{ model: 'm', version: 1, weight: 1 }],
+      fallback: [{ model: 'm', version: 1 }],
+      stickyBy: 'userId',
+      breaker: { consecutiveFailures: 1, coolDownMs: 3_600_000 },
+    });
+    const r = await routing.createRollout('acme', 'tripped', {
+      candidate: { model: 'm', version: 2 },
+      steps: [50, 100],
+      guardrails: { minRequests: 5 },
+    });
+    // The first failure opens the breaker: every later candidate user is answered by the fallback.
+    for (let u = 0; u < 100; u++) await routing.infer('acme', 'tripped', unitBody(`u${u}`), {});
+    await routing.tick();
+    const done = await routing.rollout('acme', 'tripped', r.id);
+    assert.equal(done.status, 'rolled_back', JSON.stringify(done.decisions));
+    assert.equal(done.decisions[1].numbers.candidateErrorRate, 1);
+    await routing.close();
+  });
 });

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { deepModel, lookupModel } from '../../testing/onnx/index.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
-import { eventually, uploadModel } from '../inference/testing.ts';
+import { eventually, metric, uploadModel } from '../inference/testing.ts';
 
 type Headers = Record<string, string>;
 const body = (idx: number, parameters: Record<string, unknown> = {}) => ({
@@ -182,7 +182,13 @@ for (const kind of STORAGE_KINDS) {
       assert.equal((await call(caller, 'guarded', body(2))).json().model_version, '1');
       const stats = (await get(acme, '/v1/endpoints/guarded/stats')).json();
       const v3 = stats.variants.find((v: { variant: string }) => v.variant === 'lookup@3');
-      assert.deepEqual([v3.requests, v3.errors], [4, 3]);
+      // 8 requests were assigned to v3: 1 answered, 3 failed, then the open breaker skipped 4 (failures too).
+      assert.deepEqual([v3.requests, v3.errors], [8, 7]);
+      // …and the model itself ran only 4 times.
+      assert.equal(
+        await metric(t, 'quiver_inference_requests_total', { tenant: 'acme', model: 'lookup', version: '3' }),
+        4,
+      );
       const fb = stats.variants.find((v: { variant: string }) => v.variant === 'fallback:lookup@1');
       assert.equal(fb.degraded, 7);
       assert.deepEqual(stats.breakers, [

@@ -152,6 +152,17 @@ export const createServer = (deps: ServeDeps) => {
         const breaker = breakerOf(tenantId, name, a.target, spec.breaker);
         if (!breaker.allow()) {
           skipped++;
+          // The request this target was meant to answer is a failure of the target's, or an open breaker
+          // would hide a failing candidate from its rollout (no latency: nothing ran).
+          deps.telemetry.record({
+            tenantId,
+            endpoint: name,
+            kind: 'serve',
+            variant: a.variant,
+            model: a.target.model,
+            version: refOf(a.target) ?? 'default',
+            ok: false,
+          });
           continue;
         }
         const started = performance.now();

@@ -17,7 +17,8 @@ export interface Observation extends StatsKey {
   peer?: string;
   ok: boolean;
   degraded?: boolean;
-  latencyMs: number;
+  /** Absent when nothing ran (the breaker skipped the target). */
+  latencyMs?: number;
   meanAbsDiff?: number;
   topKOverlap?: number;
 }
@@ -88,7 +89,7 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
     row.requests++;
     if (!o.ok) row.errors++;
     if (o.degraded) row.degraded++;
-    row.latency[latencyBucket(o.latencyMs)]++;
+    if (o.latencyMs !== undefined) row.latency[latencyBucket(o.latencyMs)]++;
     if (o.meanAbsDiff !== undefined) {
       row.divSum += o.meanAbsDiff;
       row.divN++;
