@@ -1,6 +1,7 @@
 // The wire contract of Quiver's /v1 API: TypeBox schemas and their inferred types.
 export * from './catalog.ts';
 export * from './common.ts';
+export * from './endpoints.ts';
 export * from './event-log.ts';
 export * from './events.ts';
 export * from './features.ts';

@@ -40,6 +40,12 @@ import { idempotencyMigrations, registerIdempotency } from './modules/idempotenc
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
 import { createInferenceService, inferenceObserver, inferenceRoutes } from './modules/inference/index.ts';
 import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
+import {
+  createRoutingService,
+  type RoutingService,
+  routingMigrations,
+  routingRoutes,
+} from './modules/routing/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
@@ -52,6 +58,7 @@ export const MIGRATIONS = [
   ...streamMigrations,
   ...eventsMigrations,
   ...featuresMigrations,
+  ...routingMigrations,
 ];
 
 export interface AppOptions {
@@ -71,6 +78,8 @@ export interface QuiverApp {
   metrics: Metrics;
   engine: InferenceEngine;
   features: FeaturesService;
+  /** Endpoints, shadows, rollouts (tests drive its flush and rollout tick directly). */
+  routing: RoutingService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -131,6 +140,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
     await relay.close();
+    await routing.close();
     await stream.close();
     await engine.close();
     await Promise.allSettled([kv.close(), blobs.close()]);
@@ -183,6 +193,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     },
     { memoryBudgetBytes: config.modelMemoryBudgetBytes },
   );
+  const routing = createRoutingService({
+    db,
+    stream,
+    metrics,
+    clock,
+    infer: inference.infer,
+    resolve: registry.resolver.resolve,
+    onError: (err, what) => app.log.warn({ err }, what),
+  });
 
   if (kv.kind === 'redis')
     trackDependency('redis', kv, {
@@ -207,6 +226,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await features.start();
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
   await app.register(inferenceRoutes(inference));
+  await app.register(routingRoutes(routing));
+  await routing.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -219,6 +240,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     metrics,
     engine,
     features,
+    routing,
     seeded,
     beginDrain: () => {
       draining = true;

@@ -9,7 +9,16 @@ export {
 export { inferenceObserver } from './metrics.ts';
 export { DEFAULT_RESOLVE_TTL_MS } from './resolve.ts';
 export { inferenceRoutes } from './routes.ts';
-export type { InferRequestBody, InferResponseBody, ModelMetadata, ServerMetadata } from './schemas.ts';
+export {
+  type InferRequestBody,
+  InferRequestSchema,
+  type InferResponseBody,
+  InferResponseSchema,
+  type ModelMetadata,
+  type ServerMetadata,
+  TIMEOUT_HEADER,
+  TimeoutHeaders,
+} from './schemas.ts';
 export {
   createInferenceService,
   type InferCallOptions,

@@ -3,6 +3,7 @@ export { type CorruptKind, corruptArtifact } from './corrupt.ts';
 export { fixedBatchModel, identityModel, mixedTypesModel } from './dtypes.ts';
 export { type EmbeddingPoolModel, embeddingPoolModel, MASK_COUNT_MIN } from './encoder.ts';
 export { type Dim, type ElemName, encodeModel, node, prng, randomFloats, valueInfo } from './graph.ts';
+export { lookupModel } from './lookup.ts';
 export {
   deepModel,
   type LinearModel,
