@@ -35,6 +35,13 @@ import { idempotencyMigrations, registerIdempotency } from './modules/idempotenc
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
 import { createInferenceService, inferenceObserver, inferenceRoutes } from './modules/inference/index.ts';
 import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
+import {
+  createSearchService,
+  type SearchService,
+  searchMigrations,
+  searchRoutes,
+  type VectorRetriever,
+} from './modules/search/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
@@ -47,12 +54,15 @@ export const MIGRATIONS = [
   ...streamMigrations,
   ...eventsMigrations,
   ...featuresMigrations,
+  ...searchMigrations,
 ];
 
 export interface AppOptions {
   clock?: Clock;
   /** Replaces the database chosen by config (tests share one across app instances). */
   db?: SqlDatabase;
+  /** Vector retrieval for search (hybrid and vector modes); absent → keyword only. */
+  vectors?: VectorRetriever;
 }
 
 export interface QuiverApp {
@@ -64,6 +74,7 @@ export interface QuiverApp {
   metrics: Metrics;
   engine: InferenceEngine;
   features: FeaturesService;
+  search: SearchService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -120,6 +131,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
     await relay.close();
+    await search.stop();
     await stream.close();
     await engine.close();
     await Promise.allSettled([kv.close(), blobs.close()]);
@@ -153,6 +165,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One consumer per feature state: per Redis key prefix, or the in-process store's own.
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
   );
+  const search = createSearchService({
+    db,
+    stream,
+    catalog,
+    clock,
+    vectors: options.vectors,
+    features: features.getOnlineFeatures,
+    onError: (err) => app.log.warn({ err }, 'search index sync failed'),
+  });
   const registry = createRegistryService({
     db,
     blobs,
@@ -188,6 +209,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await features.start();
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
   await app.register(inferenceRoutes(inference));
+  await app.register(searchRoutes(search));
+  await search.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -200,6 +223,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     metrics,
     engine,
     features,
+    search,
     seeded,
     beginDrain: () => {
       draining = true;
