@@ -77,8 +77,8 @@ export class KeywordIndex {
   constructor(options: KeywordOptions = {}) {
     const w = { ...DEFAULT_FIELD_WEIGHTS, ...options.weights };
     this.weights = Float64Array.from(FIELDS.map((f) => w[f]));
-    this.k1 = options.k1 ?? 1.2;
-    this.b = options.b ?? 0.75;
+    this.k1 = options.k1 ?? 0.9;
+    this.b = options.b ?? 0.4;
   }
 
   get size(): number {
