@@ -15,7 +15,7 @@ import {
   registerOpenApi,
   sendProblem,
 } from './http/index.ts';
-import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
+import { type Clock, requestValidatorCompiler, sha256Hex, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics } from './metrics/index.ts';
 import {
   catalogMigrations,
@@ -165,15 +165,24 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One consumer per feature state: per Redis key prefix, or the in-process store's own.
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
   );
-  const search = createSearchService({
-    db,
-    stream,
-    catalog,
-    clock,
-    vectors: options.vectors,
-    features: features.getOnlineFeatures,
-    onError: (err) => app.log.warn({ err }, 'search index sync failed'),
-  });
+  const search = createSearchService(
+    {
+      db,
+      stream,
+      catalog,
+      clock,
+      vectors: options.vectors,
+      features: features.getOnlineFeatures,
+      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
+    },
+    {
+      // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
+      consumerName:
+        stream.kind === 'jetstream'
+          ? `search-${sha256Hex(`${config.databaseUrl}|${config.dataDir}`).slice(0, 16)}`
+          : undefined,
+    },
+  );
   const registry = createRegistryService({
     db,
     blobs,
@@ -211,6 +220,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.register(inferenceRoutes(inference));
   await app.register(searchRoutes(search));
   await search.start();
+  // Indexes build in the background from the catalog; a search before its tenant's build waits for it.
+  void (async () => {
+    for (let cursor: string | undefined; ; ) {
+      const page = await tenancy.listTenants(100, cursor);
+      await search.warm(page.rows.map((t) => t.id));
+      if (!page.nextCursor) return;
+      cursor = page.nextCursor;
+    }
+  })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();

@@ -59,7 +59,8 @@ const byPrice = (dir: 1 | -1) => (a: Item, b: Item) => {
 };
 
 export const createSearchService = (deps: SearchDeps, options: SearchOptions = {}) => {
-  const indexes = createTenantIndexes(deps.catalog);
+  let stopped = false;
+  const indexes = createTenantIndexes(deps.catalog, () => !stopped);
   const fusion = options.fusion ?? DEFAULT_FUSION;
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
   let consumer: Awaited<ReturnType<typeof startIndexSync>> | undefined;
@@ -109,12 +110,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       );
     },
     async stop(): Promise<void> {
+      stopped = true;
       await consumer?.stop();
       consumer = undefined;
     },
-    /** Builds these tenants' indexes now rather than on their first search. */
+    /** Builds these tenants' indexes now rather than on their first search, one after another. */
     async warm(tenantIds: Iterable<string>): Promise<void> {
-      await Promise.all([...tenantIds].map((t) => indexes.get(t)));
+      for (const t of tenantIds) if (!stopped) await indexes.get(t);
     },
 
     async search(tenantId: string, request: SearchRequest): Promise<SearchResponse> {

@@ -60,7 +60,10 @@ export interface TenantIndexes {
   built(): string[];
 }
 
-export const createTenantIndexes = (catalog: CatalogSource): TenantIndexes => {
+export const createTenantIndexes = (
+  catalog: CatalogSource,
+  isOpen: () => boolean = () => true,
+): TenantIndexes => {
   const indexes = new Map<string, { index: TenantIndex; ready: Promise<void> }>();
 
   const load = async (tenantId: string, id: string): Promise<Item | null> => {
@@ -75,6 +78,7 @@ export const createTenantIndexes = (catalog: CatalogSource): TenantIndexes => {
   const build = async (tenantId: string, index: TenantIndex) => {
     let cursor: string | undefined;
     do {
+      if (!isOpen()) throw new Error('search is stopped');
       const page = await catalog.list(tenantId, PAGE, cursor);
       for (const item of page.items) index.put(item);
       cursor = page.nextCursor ?? undefined;
