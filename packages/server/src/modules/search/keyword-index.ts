@@ -66,7 +66,8 @@ export class KeywordIndex {
   private readonly b: number;
   private readonly postings = new Map<string, Map<number, Uint16Array>>();
   private readonly docTerms = new Map<number, string[]>();
-  private readonly lengths = new Map<number, Uint16Array>();
+  /** Field lengths by document number (undefined for removed numbers). */
+  private readonly lengths: Array<Uint16Array | undefined> = [];
   private readonly totalLength = new Float64Array(F);
   private readonly numbers = new Map<string, number>();
   private readonly ids: string[] = [];
@@ -91,8 +92,10 @@ export class KeywordIndex {
 
   /** Adds or replaces a document. */
   put(id: string, doc: KeywordDoc): void {
+    // A replaced document keeps its number, so updates do not grow the per-query score arrays.
+    const previous = this.numbers.get(id);
     this.remove(id);
-    const no = this.nextNo++;
+    const no = previous ?? this.nextNo++;
     this.numbers.set(id, no);
     this.ids[no] = id;
     const lengths = new Uint16Array(F);
@@ -120,7 +123,7 @@ export class KeywordIndex {
         if (tf[f] < 65535) tf[f]++;
       }
     });
-    this.lengths.set(no, lengths);
+    this.lengths[no] = lengths;
     this.docTerms.set(no, [...terms]);
   }
 
@@ -136,9 +139,9 @@ export class KeywordIndex {
         this.byLength = null;
       }
     }
-    const lengths = this.lengths.get(no);
+    const lengths = this.lengths[no];
     if (lengths) for (let f = 0; f < F; f++) this.totalLength[f] -= lengths[f];
-    this.lengths.delete(no);
+    this.lengths[no] = undefined;
     this.docTerms.delete(no);
     this.numbers.delete(id);
     delete this.ids[no];
@@ -150,37 +153,49 @@ export class KeywordIndex {
     const raw = words(query);
     const meaningful = raw.filter((w) => !isStopWord(w));
     const qwords = meaningful.length > 0 ? meaningful : raw;
-    const scores = new Map<number, number>();
     const n = this.numbers.size;
     if (n === 0) return [];
     const avg = Array.from(this.totalLength, (t) => Math.max(t / n, 1));
+    // Dense arrays by document number: far cheaper per posting than maps.
+    const scores = new Float64Array(this.nextNo);
+    const best = new Float64Array(this.nextNo);
+    const matched: number[] = [];
+    const touched: number[] = [];
+    const k1 = this.k1;
+    const b = this.b;
     qwords.forEach((word, i) => {
       const isLast = i === qwords.length - 1 && raw[raw.length - 1] === word;
       const variants = this.variants(word, options, isLast);
       for (const alt of options.alternatives?.get(word) ?? [])
         for (const w of words(alt)) if (!variants.has(stem(w))) variants.set(stem(w), 1);
-      const best = new Map<number, number>();
+      touched.length = 0;
       for (const [term, weight] of variants) {
         const list = this.postings.get(term);
         if (!list) continue;
         const idf = Math.log(1 + (n - list.size + 0.5) / (list.size + 0.5));
         for (const [no, tf] of list) {
-          const len = this.lengths.get(no)!;
+          const len = this.lengths[no]!;
           let s = 0;
           for (let f = 0; f < F; f++) {
-            if (tf[f] === 0) continue;
-            const norm = tf[f] + this.k1 * (1 - this.b + (this.b * len[f]) / avg[f]);
-            s += (this.weights[f] * (tf[f] * (this.k1 + 1))) / norm;
+            const t = tf[f];
+            if (t === 0) continue;
+            s += (this.weights[f] * (t * (k1 + 1))) / (t + k1 * (1 - b + (b * len[f]) / avg[f]));
           }
           s *= idf * weight;
-          if (s > (best.get(no) ?? 0)) best.set(no, s);
+          if (best[no] === 0) touched.push(no);
+          if (s > best[no]) best[no] = s;
         }
       }
-      for (const [no, s] of best) scores.set(no, (scores.get(no) ?? 0) + s);
+      for (const no of touched) {
+        if (scores[no] === 0) matched.push(no);
+        scores[no] += best[no];
+        best[no] = 0;
+      }
     });
-    const hits: KeywordHit[] = [];
-    for (const [no, score] of scores) hits.push({ id: this.ids[no], score });
-    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const hits: KeywordHit[] = new Array(matched.length);
+    for (let j = 0; j < matched.length; j++)
+      hits[j] = { id: this.ids[matched[j]], score: scores[matched[j]] };
+    return hits.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : 1));
   }
 
   /** The index terms a query word stands for, with a weight each (exact 1, prefix and typos less). */

@@ -227,6 +227,28 @@ for (const kind of STORAGE_KINDS) {
       );
     });
 
+    test('an item deleted and created again is found with its new text', async () => {
+      await ok({ query: 'warmup' });
+      for (const title of ['Platypus lamp one', 'Platypus lamp two'])
+        await app.request({ method: 'PUT', url: '/v1/items/item-9', headers, payload: { title } });
+      await app.request({ method: 'DELETE', url: '/v1/items/item-9', headers });
+      const res = await app.request({
+        method: 'PUT',
+        url: '/v1/items/item-9',
+        headers,
+        payload: { title: 'Quokka mug' },
+      });
+      assert.ok(res.statusCode < 300, res.body);
+      const started = Date.now();
+      let found = false;
+      while (!found && Date.now() - started < 1000) {
+        found = hitIds(await ok({ query: 'quokka', mode: 'keyword' }))[0] === 'item-9';
+        if (!found) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(found, 'the re-created item is searchable with its new text');
+      assert.equal((await ok({ query: 'platypus', mode: 'keyword' })).total, 0);
+    });
+
     test('vector and hybrid modes say which retriever found each hit', async () => {
       const vector = await ok({ query: 'anything', mode: 'vector' });
       assert.ok(vector.hits.every((h) => h.item.id.endsWith('7') && h.retrievers.join() === 'vector'));

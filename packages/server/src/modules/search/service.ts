@@ -167,8 +167,10 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         pinned.add(id);
         hits.push({ item, score: 0, retrievers: ['pinned'] });
       }
-      const found = new Map(ranked.map((r) => [r.id, r]));
-      for (const h of hits) h.retrievers.push(...(found.get(h.item.id)?.retrievers ?? []));
+      if (hits.length > 0) {
+        const found = new Map(ranked.map((r) => [r.id, r]));
+        for (const h of hits) h.retrievers.push(...(found.get(h.item.id)?.retrievers ?? []));
+      }
       const rest: typeof hits = [];
       for (const r of ranked) {
         const item = index.items.get(r.id);

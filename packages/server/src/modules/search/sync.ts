@@ -10,6 +10,8 @@ const FILTER = 'catalog.>';
 interface ChangeMessage {
   tenantId: string;
   itemId: string;
+  op?: string;
+  version?: number;
 }
 
 export const startIndexSync = async (
@@ -17,13 +19,15 @@ export const startIndexSync = async (
   options: { consumerName?: string } = {},
 ): Promise<Consumer> => {
   const handler = async (batch: readonly StreamMessage[]) => {
-    const byTenant = new Map<string, string[]>();
+    const byTenant = new Map<string, ChangeMessage[]>();
     for (const message of batch) {
       const change = message.json<ChangeMessage>();
       if (typeof change?.tenantId !== 'string' || typeof change.itemId !== 'string') continue;
-      byTenant.set(change.tenantId, [...(byTenant.get(change.tenantId) ?? []), change.itemId]);
+      const list = byTenant.get(change.tenantId) ?? [];
+      list.push(change);
+      byTenant.set(change.tenantId, list);
     }
-    await Promise.all([...byTenant].map(([tenantId, ids]) => deps.indexes.refresh(tenantId, ids)));
+    await Promise.all([...byTenant].map(([tenantId, changes]) => deps.indexes.refresh(tenantId, changes)));
   };
   return deps.stream.consume(options.consumerName ?? SEARCH_CONSUMER, FILTER, handler, {
     onError: deps.onError,

@@ -32,9 +32,8 @@ export class TenantIndex {
   readonly keyword = new KeywordIndex();
   private chain: Promise<void> = Promise.resolve();
 
+  /** Sets the item as read from the catalog (steps are serial, so the last read is the newest state). */
   put(item: Item): void {
-    const current = this.items.get(item.id);
-    if (current && current.version > item.version) return;
     this.items.set(item.id, item);
     this.keyword.put(item.id, keywordDoc(item));
   }
@@ -55,8 +54,16 @@ export class TenantIndex {
 export interface TenantIndexes {
   /** The tenant's index, built from the catalog on first call (concurrent callers share the build). */
   get(tenantId: string): Promise<TenantIndex>;
-  /** Re-reads these items (a deleted one is removed); ignored for tenants not built yet. */
-  refresh(tenantId: string, ids: Iterable<string>): Promise<void>;
+  /**
+   * Applies changes by re-reading the items (a deleted one is removed); ignored for tenants not built yet.
+   * An upsert whose version the index already holds is skipped (the build or an earlier read saw it): a
+   * tenant's changes arrive in order, and a delete is always re-read, so versions restarting after a
+   * re-creation cannot hide a newer state.
+   */
+  refresh(
+    tenantId: string,
+    changes: Iterable<{ itemId: string; op?: string; version?: number }>,
+  ): Promise<void>;
   built(): string[];
 }
 
@@ -99,11 +106,16 @@ export const createTenantIndexes = (
       return entry.index;
     },
 
-    async refresh(tenantId, ids) {
+    async refresh(tenantId, changes) {
       const entry = indexes.get(tenantId);
       if (!entry) return;
-      const unique = [...new Set(ids)];
+      const list = [...changes];
       await entry.index.serial(async () => {
+        const stale = (c: (typeof list)[number]) =>
+          c.op === 'delete' ||
+          c.version === undefined ||
+          (entry.index.items.get(c.itemId)?.version ?? 0) < c.version;
+        const unique = [...new Set(list.filter(stale).map((c) => c.itemId))];
         const items = await Promise.all(unique.map((id) => load(tenantId, id)));
         unique.forEach((id, i) => {
           const item = items[i];
