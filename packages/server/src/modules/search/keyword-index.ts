@@ -72,6 +72,8 @@ export class KeywordIndex {
   private readonly numbers = new Map<string, number>();
   private readonly ids: string[] = [];
   private nextNo = 0;
+  private scoreBuffer = new Float64Array(0);
+  private bestBuffer = new Float64Array(0);
   private sortedTerms: string[] | null = null;
   private byLength: Map<number, string[]> | null = null;
 
@@ -156,9 +158,14 @@ export class KeywordIndex {
     const n = this.numbers.size;
     if (n === 0) return [];
     const avg = Array.from(this.totalLength, (t) => Math.max(t / n, 1));
-    // Dense arrays by document number: far cheaper per posting than maps.
-    const scores = new Float64Array(this.nextNo);
-    const best = new Float64Array(this.nextNo);
+    // Dense arrays by document number, far cheaper per posting than maps; reused across queries (search is
+    // synchronous) and left zeroed after each.
+    if (this.scoreBuffer.length < this.nextNo) {
+      this.scoreBuffer = new Float64Array(this.nextNo * 2);
+      this.bestBuffer = new Float64Array(this.nextNo * 2);
+    }
+    const scores = this.scoreBuffer;
+    const best = this.bestBuffer;
     const matched: number[] = [];
     const touched: number[] = [];
     const k1 = this.k1;
@@ -193,8 +200,10 @@ export class KeywordIndex {
       }
     });
     const hits: KeywordHit[] = new Array(matched.length);
-    for (let j = 0; j < matched.length; j++)
+    for (let j = 0; j < matched.length; j++) {
       hits[j] = { id: this.ids[matched[j]], score: scores[matched[j]] };
+      scores[matched[j]] = 0;
+    }
     return hits.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : 1));
   }
 

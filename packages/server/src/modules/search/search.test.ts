@@ -149,6 +149,22 @@ for (const kind of STORAGE_KINDS) {
       } while (cursor);
       assert.equal(new Set(seen).size, seen.length);
       assert.equal(seen.length, catalog.filter((c) => c.title.includes('lamp')).length);
+      // Relevance pages (built from a window of the matches) concatenate to the one-page answer.
+      const whole = await ok({ query: 'oak lamp', mode: 'keyword', limit: 100 });
+      const paged: string[] = [];
+      for (let c: string | null | undefined; ; ) {
+        const r: SearchResponse = await ok({
+          query: 'oak lamp',
+          mode: 'keyword',
+          limit: 3,
+          ...(c ? { cursor: c } : {}),
+        });
+        assert.equal(r.total, whole.total);
+        paged.push(...hitIds(r));
+        c = r.nextCursor;
+        if (!c) break;
+      }
+      assert.deepEqual(paged, hitIds(whole));
       const bad = await search({ query: 'sofa', cursor: 'not-a-cursor' });
       assert.equal(bad.statusCode, 400);
       const first = await ok({ query: 'lamp', mode: 'keyword', limit: 2 });

@@ -21,7 +21,7 @@ import {
 } from '../../kernel/index.ts';
 import { countFacets } from './facets.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
-import { DEFAULT_FUSION, type Fused, type FusionConfig, fuse } from './fusion.ts';
+import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
 import type { VectorRetriever } from './ports.ts';
 import { searchRepository as repo } from './repository.ts';
@@ -33,6 +33,10 @@ import { words } from './tokenize.ts';
 /** How many nearest items a vector search asks for (before filters). */
 export const VECTOR_CANDIDATES = 200;
 const DEFAULT_LIMIT = 20;
+const NONE: Retriever[] = [];
+
+/** A ranked candidate; without `retrievers`, found by the mode's only retriever. */
+type Candidate = { id: string; score: number; retrievers?: Retriever[] };
 const RULES_TTL_MS = 5000;
 
 export interface SearchDeps {
@@ -80,7 +84,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     requested: SearchRequest['mode'],
     rules: SearchRules,
     notices: string[],
-  ): Promise<{ mode: SearchResponse['mode']; ranked: Fused[] }> => {
+  ): Promise<{ mode: SearchResponse['mode']; ranked: Candidate[] }> => {
     const index = await indexes.get(tenantId);
     let mode = requested ?? 'hybrid';
     if (mode !== 'keyword' && !deps.vectors) {
@@ -91,14 +95,15 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     if (words(query).length === 0) {
       // Browsing: every item, in id order, found by no retriever.
       const ids = [...index.items.keys()].sort();
-      return { mode, ranked: ids.map((id) => ({ id, score: 0, retrievers: [] })) };
+      return { mode, ranked: ids.map((id) => ({ id, score: 0, retrievers: NONE })) };
     }
     const keyword =
       mode === 'vector' ? undefined : index.keyword.search(query, { alternatives: synonymMap(rules, query) });
     const vector =
       mode === 'keyword' ? undefined : await deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
-    if (mode === 'keyword') return { mode, ranked: keyword!.map((h) => ({ ...h, retrievers: ['keyword'] })) };
-    if (mode === 'vector') return { mode, ranked: vector!.map((h) => ({ ...h, retrievers: ['vector'] })) };
+    // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.
+    if (mode === 'keyword') return { mode, ranked: keyword! };
+    if (mode === 'vector') return { mode, ranked: vector! };
     return { mode, ranked: fuse({ keyword, vector }, fusion) };
   };
 
@@ -167,26 +172,44 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         pinned.add(id);
         hits.push({ item, score: 0, retrievers: ['pinned'] });
       }
+      const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
+      const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
       if (hits.length > 0) {
         const found = new Map(ranked.map((r) => [r.id, r]));
-        for (const h of hits) h.retrievers.push(...(found.get(h.item.id)?.retrievers ?? []));
+        for (const h of hits) {
+          const r = found.get(h.item.id);
+          if (r) h.retrievers.push(...retrieversOf(r));
+        }
       }
+      // Relevance order without facets or a personal boost needs only the requested page of the matches
+      // (and their count): no hit is built for the others.
+      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
+      const from = windowed ? Math.max(0, offset - hits.length) : 0;
+      const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
       const rest: typeof hits = [];
+      let matched = 0;
+      let top = 0;
       for (const r of ranked) {
         const item = index.items.get(r.id);
         if (pinned.has(r.id) || !pass(item)) continue;
-        rest.push({
-          item,
-          score: affinity ? r.score * personalFactor(item, affinity) : r.score,
-          retrievers: r.retrievers,
-        });
+        if (matched === 0) top = r.score;
+        if (matched >= from && matched < to)
+          rest.push({
+            item,
+            score: affinity ? r.score * personalFactor(item, affinity) : r.score,
+            retrievers: retrieversOf(r),
+          });
+        matched++;
       }
-      if (affinity) rest.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1));
+      if (affinity) {
+        rest.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1));
+        top = rest[0]?.score ?? 0;
+      }
       // Pinned items lead a relevance ranking with scores above every other hit.
-      const top = rest[0]?.score ?? 0;
       hits.forEach((h, i) => {
         h.score = top + hits.length - i;
       });
+      const total = hits.length + matched;
       let all = [...hits, ...rest];
       if (sort === 'price_asc' || sort === 'price_desc') {
         const cmp = byPrice(sort === 'price_asc' ? 1 : -1);
@@ -202,12 +225,14 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
                 : 1,
         );
       }
-      const page: SearchHit[] = all.slice(offset, offset + limit);
+      const page: SearchHit[] = windowed
+        ? [...hits.slice(offset, offset + limit), ...rest].slice(0, limit)
+        : all.slice(offset, offset + limit);
       const end = offset + page.length;
       return {
         searchId: newId('srch'),
         mode,
-        total: all.length,
+        total,
         hits: page,
         facets: request.facets?.length
           ? countFacets(
@@ -215,7 +240,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
               request.facets,
             )
           : {},
-        nextCursor: end < all.length ? encodeCursor({ o: end, f: fingerprint }) : null,
+        nextCursor: end < total ? encodeCursor({ o: end, f: fingerprint }) : null,
         notices,
       };
     },
