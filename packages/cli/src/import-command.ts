@@ -44,7 +44,7 @@ const positiveInt = (name: string, text: string | undefined, fallback: number): 
   return n;
 };
 
-const resolveKey = (given: string | undefined, io: ImportCommandIo): string => {
+export const resolveKey = (given: string | undefined, io: ImportCommandIo): string => {
   const key = given ?? io.env.QUIVER_KEY;
   if (key) return key;
   const file = resolve(io.cwd, io.env.QUIVER_DATA_DIR ?? DEFAULT_DATA_DIR, 'credentials.json');

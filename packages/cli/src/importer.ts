@@ -1,6 +1,6 @@
 // The import loop: read records, create the items they reference, send events in batches, checkpoint each.
 import { createHash } from 'node:crypto';
-import { type BatchItem, MAX_EVENT_BATCH, type QuiverEvent } from '@quiver/contracts';
+import { type BatchItem, MAX_BATCH_ITEMS, MAX_EVENT_BATCH, type QuiverEvent } from '@quiver/contracts';
 import type { ApiClient } from './client.ts';
 import { CliError, EXIT } from './errors.ts';
 import type { FormatName } from './formats/index.ts';
@@ -231,7 +231,8 @@ export const runImport = async (
     batch.end = bytesRead = record.end;
     batch.nextLine = record.nextLine;
     progress();
-    if (batch.events.length >= batchSize) {
+    // Item-only formats (a catalog file) fill batches with items instead of events.
+    if (batch.events.length >= batchSize || batch.items.length >= MAX_BATCH_ITEMS) {
       await dispatch(batch);
       batch = newBatch(batch.end, batch.nextLine);
     }
@@ -242,7 +243,7 @@ export const runImport = async (
   }
   // A batch with only skipped rows still moves the checkpoint; sending no events costs no request.
   if (finished && batch.rows > 0) {
-    if (batch.events.length > 0) await dispatch(batch);
+    if (batch.events.length > 0 || batch.items.length > 0) await dispatch(batch);
     else
       inFlight.push({ batch, outcome: Promise.resolve({ ok: { accepted: 0, duplicates: 0, rejected: 0 } }) });
   }

@@ -1,19 +1,28 @@
 // The `quiver` process: dispatches a command, wires Ctrl-C to a clean stop, maps errors to exit codes.
 import { CliError, EXIT } from './errors.ts';
+import { EVAL_USAGE, evalCommand } from './eval-command.ts';
 import { IMPORT_USAGE, importCommand } from './import-command.ts';
 
 const USAGE = `Usage: quiver <command> [options]
 
 Commands:
   import <file>   load a CSV or JSONL event file into Quiver (quiver import --help)
+  eval search     score search on a judged query set: NDCG@10, MRR@10, Recall@10 (quiver eval --help)
 `;
 
 const run = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(rest[0] === 'import' ? IMPORT_USAGE : USAGE);
+    process.stdout.write(rest[0] === 'import' ? IMPORT_USAGE : rest[0] === 'eval' ? EVAL_USAGE : USAGE);
     return 0;
   }
+  if (command === 'eval')
+    return evalCommand(rest, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+    });
   if (command !== 'import') throw new CliError(`Unknown command ${command}\n\n${USAGE}`, EXIT.usage);
   // First Ctrl-C: stop reading, wait for the batches in flight, save progress. Second: quit at once.
   const stop = new AbortController();

@@ -6,4 +6,5 @@ export * from './event-log.ts';
 export * from './events.ts';
 export * from './features.ts';
 export * from './models.ts';
+export * from './search.ts';
 export * from './tenancy.ts';

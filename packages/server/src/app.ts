@@ -20,7 +20,7 @@ import {
   sendProblem,
   withLocalFallback,
 } from './http/index.ts';
-import { type Clock, requestValidatorCompiler, systemClock } from './kernel/index.ts';
+import { type Clock, requestValidatorCompiler, sha256Hex, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import {
   catalogMigrations,
@@ -46,6 +46,13 @@ import {
   routingMigrations,
   routingRoutes,
 } from './modules/routing/index.ts';
+import {
+  createSearchService,
+  type SearchService,
+  searchMigrations,
+  searchRoutes,
+  type VectorRetriever,
+} from './modules/search/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
@@ -59,6 +66,7 @@ export const MIGRATIONS = [
   ...eventsMigrations,
   ...featuresMigrations,
   ...routingMigrations,
+  ...searchMigrations,
 ];
 
 export interface AppOptions {
@@ -67,6 +75,8 @@ export interface AppOptions {
   db?: SqlDatabase;
   /** How long an idempotency claim outlives a dead owner (tests shorten it). */
   idempotencyLeaseMs?: number;
+  /** Vector retrieval for search (hybrid and vector modes); absent → keyword only. */
+  vectors?: VectorRetriever;
 }
 
 export interface QuiverApp {
@@ -80,6 +90,7 @@ export interface QuiverApp {
   features: FeaturesService;
   /** Endpoints, shadows, rollouts (tests drive its flush and rollout tick directly). */
   routing: RoutingService;
+  search: SearchService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -141,6 +152,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Producers and consumers stop first (they write positions), then the stores they write to.
     await relay.close();
     await routing.close();
+    await search.stop();
     await stream.close();
     await engine.close();
     await Promise.allSettled([kv.close(), blobs.close()]);
@@ -174,6 +186,24 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One consumer per feature state: per Redis key prefix, or the in-process store's own.
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
   );
+  const search = createSearchService(
+    {
+      db,
+      stream,
+      catalog,
+      clock,
+      vectors: options.vectors,
+      features: features.getOnlineFeatures,
+      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
+    },
+    {
+      // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
+      consumerName:
+        stream.kind === 'jetstream'
+          ? `search-${sha256Hex(`${config.databaseUrl}|${config.dataDir}`).slice(0, 16)}`
+          : undefined,
+    },
+  );
   const registry = createRegistryService({
     db,
     blobs,
@@ -198,7 +228,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     stream,
     metrics,
     clock,
-    infer: inference.infer,
+    // Endpoints answer JSON: binary outputs (Triton's extension) are a /v2 feature.
+    infer: async (...args) => (await inference.infer(...args)).body,
     resolve: registry.resolver.resolve,
     onError: (err, what) => app.log.warn({ err }, what),
   });
@@ -228,6 +259,17 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.register(inferenceRoutes(inference));
   await app.register(routingRoutes(routing));
   await routing.start();
+  await app.register(searchRoutes(search));
+  await search.start();
+  // Indexes build in the background from the catalog; a search before its tenant's build waits for it.
+  void (async () => {
+    for (let cursor: string | undefined; ; ) {
+      const page = await tenancy.listTenants(100, cursor);
+      await search.warm(page.rows.map((t) => t.id));
+      if (!page.nextCursor) return;
+      cursor = page.nextCursor;
+    }
+  })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -241,6 +283,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     engine,
     features,
     routing,
+    search,
     seeded,
     beginDrain: () => {
       draining = true;

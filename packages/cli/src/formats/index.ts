@@ -1,5 +1,6 @@
 // The file formats the importer reads, and how one is chosen from a file's first record.
 import { parseCsvRecord } from '../csv.ts';
+import { icecat } from './icecat.ts';
 import { jsonl } from './jsonl.ts';
 import { onlineRetail } from './online-retail.ts';
 import { otto } from './otto.ts';
@@ -14,6 +15,7 @@ export const FORMATS: Record<FormatName, Format> = {
   rees46,
   otto,
   jsonl,
+  icecat,
 };
 export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
 
@@ -25,7 +27,7 @@ export const detectFormat = (firstRecord: string): Format | undefined => {
   if (text.startsWith('{')) {
     try {
       const value: unknown = JSON.parse(text);
-      return otto.sniff(value) ? otto : jsonl.sniff(value) ? jsonl : undefined;
+      return otto.sniff(value) ? otto : jsonl.sniff(value) ? jsonl : icecat.sniff(value) ? icecat : undefined;
     } catch {
       return undefined;
     }

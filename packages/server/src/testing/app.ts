@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scope } from '@quiver/contracts';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp, type QuiverApp } from '../app.ts';
+import { type AppOptions, buildApp, type QuiverApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { StorageKind } from './storage.ts';
@@ -37,6 +37,7 @@ export const startTestApp = async (
   kind: StorageKind,
   overrides: Partial<Config> = {},
   clock?: Clock,
+  appOptions: Omit<AppOptions, 'clock'> = {},
 ): Promise<TestApp> => {
   const storage = await kind.create();
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-data-'));
@@ -52,7 +53,7 @@ export const startTestApp = async (
       ...(overrides.streamUrl ? { streamUrl: testStreamUrl(overrides.streamUrl) } : {}),
     },
   );
-  const quiver = await buildApp(config, { clock });
+  const quiver = await buildApp(config, { ...appOptions, clock });
   const app: FastifyInstance = quiver.app;
   const operator = bearer(TEST_OPERATOR_KEY);
   return {

@@ -9,16 +9,17 @@ export const MAX_SHADOWS_IN_FLIGHT = 64;
 interface OutputLike {
   name: string;
   shape: number[];
-  data: unknown[];
+  /** Absent for outputs sent as binary data: nothing to compare. */
+  data?: unknown[];
 }
 
-const numbers = (data: unknown[]): number[] => {
+const numbers = (data: unknown[] | undefined): number[] => {
   const out: number[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) for (const x of v) walk(x);
     else out.push(typeof v === 'number' ? v : Number(v));
   };
-  walk(data);
+  walk(data ?? []);
   return out;
 };
 

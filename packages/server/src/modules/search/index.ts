@@ -1,0 +1,5 @@
+// The search module's public surface.
+export { searchMigrations } from './migrations.ts';
+export type { VectorRetriever } from './ports.ts';
+export { searchRoutes } from './routes.ts';
+export { createSearchService, type SearchDeps, type SearchService } from './service.ts';

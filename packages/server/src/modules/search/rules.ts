@@ -1,0 +1,36 @@
+// Applies a tenant's search rules: synonyms become per-word alternatives for the keyword index; curations
+// pin items first (in order) and hide items for a query, matched on the normalized query text.
+import type { SearchRules } from '@quiver/contracts';
+import { words } from './tokenize.ts';
+
+export const EMPTY_RULES: SearchRules = { synonyms: [], curations: [] };
+
+export const normalizeQuery = (query: string): string => words(query).join(' ');
+
+/** Word → the terms it also stands for (multi-way: each term ↔ the others; one-way: `from` → terms). */
+export const synonymMap = (rules: SearchRules, query: string): Map<string, string[]> => {
+  const qwords = new Set(words(query));
+  const out = new Map<string, string[]>();
+  const add = (word: string, alts: string[]) => {
+    const key = normalizeQuery(word);
+    if (!qwords.has(key)) return;
+    out.set(key, [...(out.get(key) ?? []), ...alts.filter((a) => normalizeQuery(a) !== key)]);
+  };
+  for (const s of rules.synonyms) {
+    if (s.from !== undefined) add(s.from, s.terms);
+    else for (const t of s.terms) add(t, s.terms);
+  }
+  return out;
+};
+
+export const curationFor = (rules: SearchRules, query: string): { pin: string[]; hide: Set<string> } => {
+  const q = normalizeQuery(query);
+  const pin: string[] = [];
+  const hide = new Set<string>();
+  for (const c of rules.curations) {
+    if (normalizeQuery(c.query) !== q) continue;
+    pin.push(...(c.pin ?? []));
+    for (const id of c.hide ?? []) hide.add(id);
+  }
+  return { pin: pin.filter((id) => !hide.has(id)), hide };
+};

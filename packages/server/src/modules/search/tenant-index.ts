@@ -1,0 +1,130 @@
+// Each tenant's in-memory search state (the items and their keyword index), built from the catalog on
+// first use and then kept current by applying changed item ids, one change at a time per tenant.
+import type { Item } from '@quiver/contracts';
+import { isQuiverError } from '../../kernel/index.ts';
+import { type KeywordDoc, KeywordIndex } from './keyword-index.ts';
+
+/** What the search module needs of the catalog module (its service's `get` and `list`). */
+export interface CatalogSource {
+  get(tenantId: string, id: string): Promise<{ item: Item }>;
+  list(
+    tenantId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Item[]; nextCursor: string | null }>;
+}
+
+const PAGE = 1000;
+
+/** The searchable text of an item, by field (string attribute values are text; numbers are not). */
+export const keywordDoc = (item: Item): KeywordDoc => ({
+  title: item.title,
+  brand: item.brand,
+  description: item.description,
+  categories: item.categories?.map((c) => c.replaceAll('/', ' ')).join(' '),
+  attributes: Object.values(item.attributes ?? {})
+    .flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v : []))
+    .join(' '),
+});
+
+export class TenantIndex {
+  readonly items = new Map<string, Item>();
+  readonly keyword = new KeywordIndex();
+  private chain: Promise<void> = Promise.resolve();
+
+  /** Sets the item as read from the catalog (steps are serial, so the last read is the newest state). */
+  put(item: Item): void {
+    this.items.set(item.id, item);
+    this.keyword.put(item.id, keywordDoc(item));
+  }
+
+  remove(id: string): void {
+    this.items.delete(id);
+    this.keyword.remove(id);
+  }
+
+  /** Runs after every earlier build or apply step of this tenant (one at a time, in order). */
+  serial(step: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+}
+
+export interface TenantIndexes {
+  /** The tenant's index, built from the catalog on first call (concurrent callers share the build). */
+  get(tenantId: string): Promise<TenantIndex>;
+  /**
+   * Applies changes by re-reading the items (a deleted one is removed); ignored for tenants not built yet.
+   * An upsert whose version the index already holds is skipped (the build or an earlier read saw it): a
+   * tenant's changes arrive in order, and a delete is always re-read, so versions restarting after a
+   * re-creation cannot hide a newer state.
+   */
+  refresh(
+    tenantId: string,
+    changes: Iterable<{ itemId: string; op?: string; version?: number }>,
+  ): Promise<void>;
+  built(): string[];
+}
+
+export const createTenantIndexes = (
+  catalog: CatalogSource,
+  isOpen: () => boolean = () => true,
+): TenantIndexes => {
+  const indexes = new Map<string, { index: TenantIndex; ready: Promise<void> }>();
+
+  const load = async (tenantId: string, id: string): Promise<Item | null> => {
+    try {
+      return (await catalog.get(tenantId, id)).item;
+    } catch (error) {
+      if (isQuiverError(error) && error.code === 'not_found') return null;
+      throw error;
+    }
+  };
+
+  const build = async (tenantId: string, index: TenantIndex) => {
+    let cursor: string | undefined;
+    do {
+      if (!isOpen()) throw new Error('search is stopped');
+      const page = await catalog.list(tenantId, PAGE, cursor);
+      for (const item of page.items) index.put(item);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  };
+
+  return {
+    async get(tenantId) {
+      let entry = indexes.get(tenantId);
+      if (!entry) {
+        const index = new TenantIndex();
+        entry = { index, ready: index.serial(() => build(tenantId, index)) };
+        indexes.set(tenantId, entry);
+        // A failed build is forgotten so the next search tries again.
+        entry.ready.catch(() => indexes.delete(tenantId));
+      }
+      await entry.ready;
+      return entry.index;
+    },
+
+    async refresh(tenantId, changes) {
+      const entry = indexes.get(tenantId);
+      if (!entry) return;
+      const list = [...changes];
+      await entry.index.serial(async () => {
+        const stale = (c: (typeof list)[number]) =>
+          c.op === 'delete' ||
+          c.version === undefined ||
+          (entry.index.items.get(c.itemId)?.version ?? 0) < c.version;
+        const unique = [...new Set(list.filter(stale).map((c) => c.itemId))];
+        const items = await Promise.all(unique.map((id) => load(tenantId, id)));
+        unique.forEach((id, i) => {
+          const item = items[i];
+          if (item) entry.index.put(item);
+          else entry.index.remove(id);
+        });
+      });
+    },
+
+    built: () => [...indexes.keys()],
+  };
+};
