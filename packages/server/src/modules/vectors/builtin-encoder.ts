@@ -1,0 +1,72 @@
+// Builds the default encoder from the pretrained word vectors and a tenant's catalog text: a vocabulary
+// (the most frequent words plus every catalog word the vectors know) and SIF weights a/(a + p(word)).
+import { builtinEncoderGraph } from './builtin-graph.ts';
+import { builtinTokenizerJson, SPECIAL_TOKENS } from './builtin-tokenizer.ts';
+import type { WordVectors } from './word-vectors.ts';
+import { words } from './words.ts';
+
+/** Most frequent words always in the vocabulary (queries use words the catalog lacks: "couch" for sofas). */
+export const DEFAULT_VOCABULARY_SIZE = 50_000;
+/** SIF's smoothing `a`: a word as frequent as this weighs half as much as a rare one. */
+export const DEFAULT_SIF_A = 3e-4;
+/** Zipf's law for English: the word of frequency rank r has probability ≈ ZIPF_C / (r + 1). */
+const ZIPF_C = 0.06;
+
+export interface BuiltinEncoderOptions {
+  vocabularySize?: number;
+  sifA?: number;
+}
+
+export interface BuiltinEncoder {
+  onnx: Buffer;
+  tokenizerJson: object;
+  vocabulary: string[];
+  /** Per vocabulary entry (0 for the special tokens). */
+  weights: Float32Array;
+}
+
+const WORDLIKE = /^[\p{L}\p{N}]+$/u;
+
+/**
+ * p(word) is the larger of its share of the catalog's words and its Zipf estimate from the vectors' frequency
+ * order, so stop words weigh little even in an empty catalog and the catalog's boilerplate weighs little too.
+ */
+export const buildBuiltinEncoder = (
+  vectors: WordVectors,
+  catalogTexts: Iterable<string>,
+  options: BuiltinEncoderOptions = {},
+): BuiltinEncoder => {
+  const size = options.vocabularySize ?? DEFAULT_VOCABULARY_SIZE;
+  const a = options.sifA ?? DEFAULT_SIF_A;
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const text of catalogTexts)
+    for (const w of words(text)) {
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+      total++;
+    }
+  const rows = new Set<number>();
+  for (let r = 0; r < vectors.words.length && rows.size < size; r++)
+    if (WORDLIKE.test(vectors.words[r])) rows.add(r);
+  for (const w of counts.keys()) {
+    const r = vectors.index(w);
+    if (r !== undefined) rows.add(r);
+  }
+  const ordered = [...rows].sort((x, y) => x - y);
+  const vocabulary = [...SPECIAL_TOKENS, ...ordered.map((r) => vectors.words[r])];
+  const dim = vectors.dim;
+  const table = new Float32Array(vocabulary.length * dim);
+  const weights = new Float32Array(vocabulary.length);
+  ordered.forEach((r, i) => {
+    const id = i + SPECIAL_TOKENS.length;
+    table.set(vectors.table.subarray(r * dim, (r + 1) * dim), id * dim);
+    const p = Math.max(total > 0 ? (counts.get(vectors.words[r]) ?? 0) / total : 0, ZIPF_C / (r + 1));
+    weights[id] = a / (a + p);
+  });
+  return {
+    onnx: builtinEncoderGraph({ table, weights, dim }),
+    tokenizerJson: builtinTokenizerJson(vocabulary),
+    vocabulary,
+    weights,
+  };
+};
