@@ -1,5 +1,6 @@
 // The one composition root: buildApp(config) wires adapters, modules and HTTP; used by main and by tests.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
@@ -33,9 +34,20 @@ import {
 } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
-import { createInferenceService, inferenceObserver, inferenceRoutes } from './modules/inference/index.ts';
-import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
+import {
+  createInferenceService,
+  type InferenceService,
+  inferenceObserver,
+  inferenceRoutes,
+} from './modules/inference/index.ts';
+import {
+  createRegistryService,
+  type RegistryService,
+  registryMigrations,
+  registryRoutes,
+} from './modules/registry/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
+import { createVectorsService, type VectorsService } from './modules/vectors/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -64,6 +76,10 @@ export interface QuiverApp {
   metrics: Metrics;
   engine: InferenceEngine;
   features: FeaturesService;
+  registry: RegistryService;
+  inference: InferenceService;
+  /** Item embeddings in per-tenant HNSW indexes (the search module's vector retriever). */
+  vectors: VectorsService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -119,6 +135,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const stream = await openStream(config.streamUrl, { db, clock });
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
+    await vectors?.close();
     await relay.close();
     await stream.close();
     await engine.close();
@@ -173,6 +190,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     { memoryBudgetBytes: config.modelMemoryBudgetBytes },
   );
 
+  const vectors: VectorsService = createVectorsService({
+    stream,
+    catalog,
+    registry,
+    inference,
+    dir: join(config.dataDir, 'vectors'),
+    onError: (err) => app.log.warn({ err }, 'vector index update failed'),
+  });
+
   registerAuth(app, { tenancy, rateLimits: kv, clock });
   registerIdempotency(app, { db, clock });
   registerMetrics(app, metrics, { access: config.metricsAccess });
@@ -188,6 +214,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await features.start();
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
   await app.register(inferenceRoutes(inference));
+  await vectors.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -200,6 +227,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     metrics,
     engine,
     features,
+    registry,
+    inference,
+    vectors,
     seeded,
     beginDrain: () => {
       draining = true;

@@ -11,6 +11,8 @@ export const DEFAULT_VOCABULARY_SIZE = 50_000;
 export const DEFAULT_SIF_A = 3e-4;
 /** Zipf's law for English: the word of frequency rank r has probability ≈ ZIPF_C / (r + 1). */
 const ZIPF_C = 0.06;
+/** How many words of general English the catalog's counts are blended with (a small catalog says little). */
+const PRIOR_WORDS = 10_000;
 
 export interface BuiltinEncoderOptions {
   vocabularySize?: number;
@@ -28,8 +30,9 @@ export interface BuiltinEncoder {
 const WORDLIKE = /^[\p{L}\p{N}]+$/u;
 
 /**
- * p(word) is the larger of its share of the catalog's words and its Zipf estimate from the vectors' frequency
- * order, so stop words weigh little even in an empty catalog and the catalog's boilerplate weighs little too.
+ * p(word) is its share of the catalog's words blended with its Zipf estimate from the vectors' frequency order
+ * (and never below the latter), so stop words weigh little even in an empty catalog and the catalog's
+ * boilerplate weighs little too.
  */
 export const buildBuiltinEncoder = (
   vectors: WordVectors,
@@ -60,7 +63,11 @@ export const buildBuiltinEncoder = (
   ordered.forEach((r, i) => {
     const id = i + SPECIAL_TOKENS.length;
     table.set(vectors.table.subarray(r * dim, (r + 1) * dim), id * dim);
-    const p = Math.max(total > 0 ? (counts.get(vectors.words[r]) ?? 0) / total : 0, ZIPF_C / (r + 1));
+    const zipf = ZIPF_C / (r + 1);
+    const p = Math.max(
+      zipf,
+      ((counts.get(vectors.words[r]) ?? 0) + PRIOR_WORDS * zipf) / (total + PRIOR_WORDS),
+    );
     weights[id] = a / (a + p);
   });
   return {

@@ -2,7 +2,7 @@
 // (batched, cached, metered). The built-in one is built and registered per tenant on first need.
 import { isQuiverError } from '../../kernel/index.ts';
 import type { InferenceService } from '../inference/index.ts';
-import type { ModelVersion, RegistryService } from '../registry/index.ts';
+import { DEFAULT_ALIAS, type ModelVersion, type RegistryService } from '../registry/index.ts';
 import { type BuiltinEncoderOptions, buildBuiltinEncoder } from './builtin-encoder.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { loadWordVectors } from './word-vectors.ts';
@@ -13,7 +13,7 @@ export const BUILTIN_ENCODER_MODEL = 'quiver-text-encoder';
 export const DEFAULT_EMBED_BATCH = 64;
 
 export interface EncoderDeps {
-  registry: Pick<RegistryService, 'createModel' | 'uploadVersion' | 'tokenizer' | 'resolver'>;
+  registry: Pick<RegistryService, 'createModel' | 'uploadVersion' | 'setAlias' | 'tokenizer' | 'resolver'>;
   inference: Pick<InferenceService, 'infer'>;
   /** The tenant's catalog text, to fit the built-in encoder's word weights. */
   catalogTexts(tenantId: string): Promise<string[]>;
@@ -86,7 +86,7 @@ export const createEncoders = (deps: EncoderDeps, options: EncoderOptions = {}):
     } catch (error) {
       if (!(isQuiverError(error) && error.code === 'already_exists')) throw error;
     }
-    await deps.registry.uploadVersion(tenantId, model, {
+    const uploaded = await deps.registry.uploadVersion(tenantId, model, {
       artifact: built.onnx,
       tokenizer: Buffer.from(JSON.stringify(built.tokenizerJson)),
       metadata: {
@@ -100,6 +100,9 @@ export const createEncoders = (deps: EncoderDeps, options: EncoderOptions = {}):
         ],
       },
     });
+    // Pinned, so a later upload does not change the encoder until its alias is moved.
+    if (uploaded.created)
+      await deps.registry.setAlias(tenantId, model, DEFAULT_ALIAS, uploaded.version.version);
   };
 
   const current = async (tenantId: string): Promise<ModelVersion> => {
