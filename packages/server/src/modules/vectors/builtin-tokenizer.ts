@@ -6,19 +6,22 @@ export const UNK_TOKEN = '[UNK]';
 /** Ids 0 and 1; both carry weight 0 in the model, so padding and unknown words do not count. */
 export const SPECIAL_TOKENS = [PAD_TOKEN, UNK_TOKEN] as const;
 
+/** A tokenizer.json `added_tokens` entry for a special token. */
+export const specialToken = (content: string, id: number) => ({
+  id,
+  content,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: false,
+  special: true,
+});
+
 export const builtinTokenizerJson = (vocab: readonly string[]): object => ({
   version: '1.0',
   truncation: null,
   padding: null,
-  added_tokens: SPECIAL_TOKENS.map((content, id) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  })),
+  added_tokens: SPECIAL_TOKENS.map(specialToken),
   normalizer: {
     type: 'BertNormalizer',
     clean_text: true,

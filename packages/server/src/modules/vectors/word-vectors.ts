@@ -22,6 +22,9 @@ interface WinkFile {
   vectors: Record<string, number[]>;
 }
 
+/** How long the vectors stay in memory after a load (~150 MB): encoders built together share one read. */
+export const WORD_VECTORS_KEEP_MS = 60_000;
+
 let loaded: Promise<WordVectors> | undefined;
 
 const read = async (): Promise<WordVectors> => {
@@ -40,11 +43,14 @@ const read = async (): Promise<WordVectors> => {
   return { dim, words, table, index: (word) => rows.get(word) };
 };
 
-/** The package's vectors; the first call reads them (a few seconds), later calls share the result. */
+/** The package's vectors; a call reads them (a few seconds) unless a read in the last minute is still held. */
 export const loadWordVectors = (): Promise<WordVectors> => {
-  loaded ??= read().catch((error) => {
-    loaded = undefined;
-    throw error;
-  });
-  return loaded;
+  if (loaded) return loaded;
+  const reading = read();
+  const forget = () => {
+    if (loaded === reading) loaded = undefined;
+  };
+  reading.then(() => setTimeout(forget, WORD_VECTORS_KEEP_MS).unref(), forget);
+  loaded = reading;
+  return reading;
 };
