@@ -4,13 +4,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+import { buildApp, loadConfig, type QuiverApp } from '../../packages/server/src/index.ts';
 
 const OPERATOR = 'qo_bench-operator-key-000000000000000';
 const LIMITS = { tenantPerSecond: 1e9, tenantBurst: 1e9, keyPerSecond: 1e9, keyBurst: 1e9 };
 
 export interface BenchApp {
   app: FastifyInstance;
+  /** The whole app (its services), for in-process benchmarks. */
+  quiver: QuiverApp;
+  dataDir: string;
   /** Authorization header of the bench tenant's admin key. */
   auth: Record<string, string>;
   /** Calls the app in process; throws on any status ≥ 300. */
@@ -36,7 +39,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     // The freshness probe scrapes /metrics with the tenant key; the bench server listens on 127.0.0.1 only.
     metricsAccess: 'public',
   });
-  const { app } = await buildApp(config);
+  const quiver = await buildApp(config);
+  const { app } = quiver;
   const call: BenchApp['call'] = async (method, url, headers, payload) => {
     const res = await app.inject({ method, url, headers, payload: payload as string });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
@@ -48,6 +52,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
   const secret = (key.json() as { secret: string }).secret;
   return {
     app,
+    quiver,
+    dataDir,
     auth: { authorization: `Bearer ${secret}` },
     call,
     async listen() {

@@ -1,5 +1,6 @@
 // The one composition root: buildApp(config) wires adapters, modules and HTTP; used by main and by tests.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
@@ -38,8 +39,18 @@ import {
 } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
-import { createInferenceService, inferenceObserver, inferenceRoutes } from './modules/inference/index.ts';
-import { createRegistryService, registryMigrations, registryRoutes } from './modules/registry/index.ts';
+import {
+  createInferenceService,
+  type InferenceService,
+  inferenceObserver,
+  inferenceRoutes,
+} from './modules/inference/index.ts';
+import {
+  createRegistryService,
+  type RegistryService,
+  registryMigrations,
+  registryRoutes,
+} from './modules/registry/index.ts';
 import {
   createRoutingService,
   type RoutingService,
@@ -54,6 +65,7 @@ import {
   type VectorRetriever,
 } from './modules/search/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
+import { createVectorsService, type VectorsService } from './modules/vectors/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -91,6 +103,10 @@ export interface QuiverApp {
   /** Endpoints, shadows, rollouts (tests drive its flush and rollout tick directly). */
   routing: RoutingService;
   search: SearchService;
+  registry: RegistryService;
+  inference: InferenceService;
+  /** Item embeddings in per-tenant HNSW indexes (the search module's vector retriever). */
+  vectors: VectorsService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -150,6 +166,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const stream = await openStream(config.streamUrl, { db, clock });
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
+    await vectors?.close();
     await relay.close();
     await routing.close();
     await search.stop();
@@ -186,24 +203,6 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One consumer per feature state: per Redis key prefix, or the in-process store's own.
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
   );
-  const search = createSearchService(
-    {
-      db,
-      stream,
-      catalog,
-      clock,
-      vectors: options.vectors,
-      features: features.getOnlineFeatures,
-      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
-    },
-    {
-      // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
-      consumerName:
-        stream.kind === 'jetstream'
-          ? `search-${sha256Hex(`${config.databaseUrl}|${config.dataDir}`).slice(0, 16)}`
-          : undefined,
-    },
-  );
   const registry = createRegistryService({
     db,
     blobs,
@@ -222,6 +221,32 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       features: features.getOnlineFeatures,
     },
     { memoryBudgetBytes: config.modelMemoryBudgetBytes },
+  );
+  const vectors: VectorsService = createVectorsService({
+    stream,
+    catalog,
+    registry,
+    inference,
+    dir: join(config.dataDir, 'vectors'),
+    onError: (err) => app.log.warn({ err }, 'vector index update failed'),
+  });
+  const search = createSearchService(
+    {
+      db,
+      stream,
+      catalog,
+      clock,
+      vectors: options.vectors ?? vectors,
+      features: features.getOnlineFeatures,
+      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
+    },
+    {
+      // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
+      consumerName:
+        stream.kind === 'jetstream'
+          ? `search-${sha256Hex(`${config.databaseUrl}|${config.dataDir}`).slice(0, 16)}`
+          : undefined,
+    },
   );
   const routing = createRoutingService({
     db,
@@ -270,6 +295,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       cursor = page.nextCursor;
     }
   })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
+  await vectors.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -284,6 +310,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     features,
     routing,
     search,
+    registry,
+    inference,
+    vectors,
     seeded,
     beginDrain: () => {
       draining = true;
