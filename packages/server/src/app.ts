@@ -87,8 +87,8 @@ export interface AppOptions {
   db?: SqlDatabase;
   /** How long an idempotency claim outlives a dead owner (tests shorten it). */
   idempotencyLeaseMs?: number;
-  /** Vector retrieval for search (hybrid and vector modes); absent → keyword only. */
-  vectors?: VectorRetriever;
+  /** Vector retrieval for search (hybrid and vector modes); default: the vectors module; null → keyword only. */
+  vectors?: VectorRetriever | null;
 }
 
 export interface QuiverApp {
@@ -236,7 +236,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       stream,
       catalog,
       clock,
-      vectors: options.vectors ?? vectors,
+      vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
       features: features.getOnlineFeatures,
       onError: (err) => app.log.warn({ err }, 'search index sync failed'),
     },

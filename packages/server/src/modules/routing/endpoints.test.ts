@@ -232,7 +232,7 @@ for (const kind of STORAGE_KINDS) {
       assert.ok(v2.meanAbsDiff > 0);
       const self = s.shadows.find((x: { shadow: string }) => x.shadow === 'lookup@1');
       assert.equal(self.topKOverlap, 1);
-      const metrics = (await t.request({ method: 'GET', url: '/metrics' })).body;
+      const metrics = (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).body;
       assert.match(
         metrics,
         /quiver_endpoint_shadow_requests_total\{tenant="acme",endpoint="mirrored",primary="lookup@1",shadow="lookup@2"\} 5/,

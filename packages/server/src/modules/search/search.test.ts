@@ -321,7 +321,7 @@ describe('search without a vector retriever', () => {
   let app: TestApp;
   let headers: Record<string, string>;
   before(async () => {
-    app = await startTestApp(STORAGE_KINDS[0]);
+    app = await startTestApp(STORAGE_KINDS[0], {}, undefined, { vectors: null });
     headers = await app.tenant('novec');
     await app.request({ method: 'PUT', url: '/v1/items/a', headers, payload: { title: 'Oak table' } });
   });
