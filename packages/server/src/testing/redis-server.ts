@@ -1,9 +1,9 @@
 // A private redis-server for tests that stop and restart Redis: its own process on a free port, no disk.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accepts, freePort, killAndWait } from './private-process.ts';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -21,26 +21,6 @@ export interface PrivateRedis {
   /** Stops it and removes its directory. */
   close(): Promise<void>;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /** Starts `redis-server` on a free port of 127.0.0.1 with persistence off; fails loudly when it cannot. */
 export const startPrivateRedis = async (): Promise<PrivateRedis> => {
@@ -71,10 +51,7 @@ export const startPrivateRedis = async (): Promise<PrivateRedis> => {
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await killAndWait(proc);
   };
 
   await start();
