@@ -6,5 +6,6 @@ export * from './event-log.ts';
 export * from './events.ts';
 export * from './features.ts';
 export * from './models.ts';
+export * from './recommendations.ts';
 export * from './search.ts';
 export * from './tenancy.ts';

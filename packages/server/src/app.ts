@@ -45,6 +45,7 @@ import {
   inferenceObserver,
   inferenceRoutes,
 } from './modules/inference/index.ts';
+import { createRecommendService, createSessionTracker, recommendRoutes } from './modules/recommend/index.ts';
 import {
   createRegistryService,
   type RegistryService,
@@ -168,6 +169,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Producers and consumers stop first (they write positions), then the stores they write to.
     await vectors?.close();
     await relay.close();
+    await sessions.stop();
     await routing.close();
     await search.stop();
     await stream.close();
@@ -259,6 +261,23 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     onError: (err, what) => app.log.warn({ err }, what),
   });
 
+  // Recommendations: scenario endpoints (routing) over the search module's items, the feature store's
+  // user history and the session tracker's recent items; cold items fall back to the vectors index.
+  const sessions = createSessionTracker(
+    { stream, kv, clock, onError: (err) => app.log.warn({ err }, 'session tracker failed') },
+    { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
+  );
+  const recommend = createRecommendService({
+    infer: routing.infer,
+    inferVersion: async (tenantId, model, version, body) =>
+      (await inference.infer(tenantId, model, version, body)).body,
+    resolve: registry.resolver.resolve,
+    items: search,
+    features: features.getOnlineFeatures,
+    sessions,
+    vectors,
+  });
+
   if (kv.kind === 'redis')
     trackDependency('redis', kv, {
       metrics,
@@ -296,6 +315,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     }
   })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
   await vectors.start();
+  await app.register(recommendRoutes(recommend));
+  await sessions.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();

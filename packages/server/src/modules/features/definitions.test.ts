@@ -29,6 +29,7 @@ for (const setup of SETUPS.slice(0, 2)) {
       for (const name of [
         'item_popularity',
         'user_recent_items',
+        'user_purchased_items',
         'user_category_affinity',
         'item_copurchase',
       ])

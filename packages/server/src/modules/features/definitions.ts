@@ -22,6 +22,7 @@ const ALL_WINDOWS: FeatureWindow[] = ['1h', '24h', '7d', '30d'];
 const DAY_S = 86_400;
 export const RECENT_ITEMS_N = 50;
 export const COPURCHASE_TOP_K = 20;
+export const PURCHASED_ITEMS_N = 200;
 
 const builtIn = (name: string, spec: FeatureViewInput): ViewDef => ({
   name,
@@ -54,6 +55,13 @@ export const BUILTIN_VIEWS: readonly ViewDef[] = [
       { name: 'last_seen', kind: 'lastSeen' },
     ],
     ttlSeconds: 30 * DAY_S,
+  }),
+  builtIn('user_purchased_items', {
+    description: `The items of each user's last ${PURCHASED_ITEMS_N} purchases, newest first (recommendations leave them out)`,
+    entity: 'user',
+    source: { kind: 'events', eventTypes: ['purchase'] },
+    aggregations: [{ name: 'items', kind: 'lastN', field: 'itemId', n: PURCHASED_ITEMS_N }],
+    ttlSeconds: 365 * DAY_S,
   }),
   builtIn('user_category_affinity', {
     description: "How often each user touched each catalog category (the item's categories)",

@@ -1,4 +1,5 @@
-// The recommend module's public surface: the recommender model contract and its ONNX graph builders.
+// The recommend module's public surface: the recommender model contract and its ONNX graph builders,
+// and serving (POST /v1/recommendations).
 export {
   DEFAULT_SCORES_TOP_K,
   DEFAULT_TOP_K,
@@ -27,3 +28,6 @@ export {
   type ScoresSpec,
   scoresGraph,
 } from './artifact.ts';
+export { recommendRoutes } from './routes.ts';
+export { createRecommendService, type RecommendDeps, type RecommendService } from './service.ts';
+export { createSessionTracker, type SessionItems, type SessionTracker } from './sessions.ts';

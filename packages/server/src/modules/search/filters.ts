@@ -32,8 +32,11 @@ const range = (v: Record<string, unknown>, path: string): { gte?: number; lte?: 
   return { gte: v.gte as number | undefined, lte: v.lte as number | undefined };
 };
 
-/** Checks a request's `filters` value and returns it typed; throws validation_failed naming the bad path. */
-export const parseFilter = (value: unknown): Filter => {
+/**
+ * Checks a request's `filters` value and returns it typed; throws validation_failed naming the bad path
+ * (under `root`, the value's own path in the request).
+ */
+export const parseFilter = (value: unknown, root = '/filters'): Filter => {
   let leaves = 0;
   const walk = (v: unknown, path: string, depth: number): Filter => {
     if (!isObject(v)) return bad(path, 'must be an object');
@@ -80,7 +83,7 @@ export const parseFilter = (value: unknown): Filter => {
         return bad(`${path}/${key}`, 'unknown condition');
     }
   };
-  return walk(value, '/filters', 1);
+  return walk(value, root, 1);
 };
 
 const inRange = (n: unknown, r: { gte?: number; lte?: number }): boolean =>

@@ -245,6 +245,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       };
     },
 
+    /**
+     * The tenant's items with these ids from its in-memory index, in the order given; unknown ids are
+     * skipped. Builds the index on first use, like a search.
+     */
+    async getItems(tenantId: string, ids: Iterable<string>): Promise<Item[]> {
+      const index = await indexes.get(tenantId);
+      const out: Item[] = [];
+      for (const id of ids) {
+        const item = index.items.get(id);
+        if (item) out.push(item);
+      }
+      return out;
+    },
+
     async getRules(tenantId: string): Promise<SearchRules> {
       return rulesOf(tenantId);
     },

@@ -1,0 +1,134 @@
+// Asking a scenario's endpoint (through routing: assignment, fallbacks, the token) and reading its answer
+// by the model contract; also asking the exact version that served again, for per-context explanations.
+import { isQuiverError, QuiverError } from '../../kernel/index.ts';
+import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
+import type { VersionMetadata } from '../registry/index.ts';
+import {
+  type RecommenderGraph,
+  readCandidates,
+  recommenderInfo,
+  recommenderRequest,
+  SCENARIO_ENDPOINTS,
+  type Scenario,
+} from './artifact.ts';
+import type { ContextItem } from './history.ts';
+import type { Candidate } from './rank.ts';
+
+export interface EndpointDeps {
+  /** The routing service's endpoint infer. */
+  infer(
+    tenantId: string,
+    endpoint: string,
+    body: InferRequestBody,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<{
+    body: InferResponseBody;
+    model: string;
+    version: string;
+    variant: string;
+    recommendationId: string;
+    degraded: boolean;
+  }>;
+  /** One model version's answer (the inference service), for explanations. */
+  inferVersion(
+    tenantId: string,
+    model: string,
+    version: string,
+    body: InferRequestBody,
+  ): Promise<InferResponseBody>;
+  /** The registry's resolver: a version's metadata. */
+  resolve(tenantId: string, model: string, ref: string): Promise<{ metadata: VersionMetadata }>;
+}
+
+export interface Answer {
+  endpoint: string;
+  model: string;
+  version: string;
+  variant: string;
+  recommendationId: string;
+  degraded: boolean;
+  graph: RecommenderGraph;
+  /** Best first, by the contract's rules (padding and no-evidence entries dropped). */
+  candidates: Candidate[];
+}
+
+const GRAPH_CACHE_MAX = 10_000;
+
+/** `parameters` of every endpoint call: the routing unit an endpoint may be sticky by. */
+export type Unit = { userId?: string; sessionId?: string };
+
+export const createEndpointReader = (deps: EndpointDeps) => {
+  // Versions are immutable: their graph kind is cached without expiry (bounded).
+  const graphs = new Map<string, RecommenderGraph>();
+  const graphOf = async (tenantId: string, model: string, version: string): Promise<RecommenderGraph> => {
+    const key = `${tenantId}\u0000${model}\u0000${version}`;
+    const hit = graphs.get(key);
+    if (hit) return hit;
+    const info = recommenderInfo((await deps.resolve(tenantId, model, version)).metadata);
+    if (!info)
+      throw new QuiverError('unprocessable', `model '${model}' version ${version} is not a recommender`);
+    if (graphs.size >= GRAPH_CACHE_MAX) graphs.clear();
+    graphs.set(key, info.graph);
+    return info.graph;
+  };
+
+  return {
+    /**
+     * The scenario's endpoint answer for this context; throws `recommender_not_trained` when the endpoint or
+     * the model version it routes to does not exist yet.
+     */
+    async ask(
+      tenantId: string,
+      scenario: Scenario,
+      context: readonly ContextItem[],
+      unit: Unit,
+    ): Promise<Answer> {
+      const { endpoint, kind } = SCENARIO_ENDPOINTS[scenario];
+      const parameters = Object.fromEntries(Object.entries(unit).filter(([, v]) => v !== undefined));
+      let a: Awaited<ReturnType<EndpointDeps['infer']>>;
+      try {
+        a = await deps.infer(tenantId, endpoint, recommenderRequest(context, parameters), {});
+      } catch (error) {
+        if (isQuiverError(error) && error.code === 'not_found')
+          throw new QuiverError(
+            'recommender_not_trained',
+            `No recommender answers ${scenario} yet (endpoint '${endpoint}': ${error.message}); ` +
+              `train one with POST /v1/trainers/${kind}/runs`,
+            { cause: error },
+          );
+        throw error;
+      }
+      const graph = await graphOf(tenantId, a.model, a.version);
+      return {
+        endpoint,
+        model: a.model,
+        version: a.version,
+        variant: a.variant,
+        recommendationId: a.recommendationId,
+        degraded: a.degraded,
+        graph,
+        candidates: readCandidates(a.body, graph),
+      };
+    },
+
+    /**
+     * What the version that gave `answer` scores for one context item alone, at its weight: its share of
+     * the whole answer's scores (every graph is linear in the context). Its top K only, positive only.
+     */
+    async alone(tenantId: string, answer: Answer, item: ContextItem): Promise<Map<string, number>> {
+      const body = await deps.inferVersion(
+        tenantId,
+        answer.model,
+        answer.version,
+        recommenderRequest([item]),
+      );
+      return new Map(
+        readCandidates(body, answer.graph)
+          .filter((c) => c.score > 0)
+          .map((c) => [c.id, c.score]),
+      );
+    },
+  };
+};
+
+export type EndpointReader = ReturnType<typeof createEndpointReader>;

@@ -1,0 +1,303 @@
+// The recommendation service: a scenario's context (query items, a cart, the user's recent items, the
+// session's) → its endpoint's candidates (cold users and cold items have their fallbacks) → exclusions,
+// filters, boosts, diversity and the limit → the answer, with the routing token and, on request, reasons.
+import type {
+  Item,
+  RecommendationReason,
+  RecommendationRequest,
+  RecommendationResponse,
+} from '@quiver/contracts';
+import { isQuiverError } from '../../kernel/index.ts';
+import { itemText } from '../vectors/index.ts';
+import { type Answer, createEndpointReader, type EndpointDeps, type Unit } from './endpoints.ts';
+import { type ContextReason, contextReason, titlesOf, topContributors, trendingReason } from './explain.ts';
+import { type ContextItem, type OnlineFeatures, readHistory, recencyWeighted } from './history.ts';
+import { type Candidate, interleave, rank } from './rank.ts';
+import { type Plan, planOf } from './request.ts';
+import type { SessionItems } from './sessions.ts';
+
+/** Nearest items asked of the vectors index per query item (cold items). */
+export const VECTOR_NEIGHBOURS = 100;
+/** Query items of one request looked up in the vectors index, at most. */
+export const MAX_VECTOR_SEEDS = 10;
+
+export interface RecommendDeps extends EndpointDeps {
+  /** The tenant's catalog items by id (the search module's in-memory items), in the order given. */
+  items: { getItems(tenantId: string, ids: Iterable<string>): Promise<Item[]> };
+  features: OnlineFeatures;
+  sessions: SessionItems;
+  /** Nearest items to a text (the vectors module): neighbours of items the similar-items model lacks. */
+  vectors?: { query(tenantId: string, text: string, k: number): Promise<{ id: string; score: number }[]> };
+}
+
+/** Where candidates came from, and so how they are explained. */
+type Explanation =
+  | { by: 'context'; reason: ContextReason; context: ContextItem[] }
+  | { by: 'trending' }
+  /** The candidates carry their reasons. */
+  | { by: 'given' };
+
+interface Part {
+  answer: Answer;
+  candidates: Candidate[];
+  explain: Explanation;
+}
+
+interface Served {
+  /** Names the endpoint, version and token of the response. */
+  primary: Answer;
+  /** One, or several interleaved (a cold user: session picks and trending). */
+  parts: Part[];
+  /** Ids never answered: the context itself, what the user bought. */
+  drop: Iterable<string>;
+  degraded: boolean;
+  notices: string[];
+}
+
+const notTrained = (error: unknown) => isQuiverError(error) && error.code === 'recommender_not_trained';
+
+/** A factors graph answers every item (0 when it knows none of the context); the others only evidence. */
+const hasEvidence = (a: Answer) =>
+  a.graph === 'factors' ? a.candidates.some((c) => c.score !== 0) : a.candidates.length > 0;
+
+const sameWeight = (ids: readonly string[]): ContextItem[] => ids.map((id) => ({ id, weight: 1 }));
+
+/** Context lists combined: weights of an item in several lists add up; heaviest first. */
+const mergeContext = (...lists: ContextItem[][]): ContextItem[] => {
+  const w = new Map<string, number>();
+  for (const l of lists) for (const c of l) w.set(c.id, (w.get(c.id) ?? 0) + c.weight);
+  return [...w].map(([id, weight]) => ({ id, weight })).sort((a, b) => b.weight - a.weight);
+};
+
+export const createRecommendService = (deps: RecommendDeps) => {
+  const reader = createEndpointReader(deps);
+
+  const trendingPart = (answer: Answer): Part => ({
+    answer,
+    candidates: answer.candidates,
+    explain: { by: 'trending' },
+  });
+
+  /** Content neighbours of the query items from the vectors index, each reasoned by its nearest query item. */
+  const vectorNeighbours = async (tenantId: string, seeds: readonly string[]): Promise<Candidate[]> => {
+    const items = await deps.items.getItems(tenantId, seeds.slice(0, MAX_VECTOR_SEEDS));
+    const titles = titlesOf(items);
+    const lists = await Promise.all(
+      items.map((item) => deps.vectors!.query(tenantId, itemText(item), VECTOR_NEIGHBOURS)),
+    );
+    const best = new Map<string, Candidate>();
+    lists.forEach((list, j) => {
+      for (const n of list) {
+        const seen = best.get(n.id);
+        if (!seen || n.score > seen.score)
+          best.set(n.id, {
+            id: n.id,
+            score: n.score,
+            reasons: [contextReason('similar-to', items[j].id, titles)],
+          });
+      }
+    });
+    return [...best.values()].sort((a, b) => b.score - a.score);
+  };
+
+  const similarItems = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
+    const context = sameWeight(plan.seeds);
+    const answer = await reader.ask(tenantId, 'similar-items', context, unit);
+    const served = { primary: answer, drop: plan.seeds, degraded: answer.degraded };
+    if (hasEvidence(answer) || !deps.vectors)
+      return {
+        ...served,
+        parts: [
+          {
+            answer,
+            candidates: answer.candidates,
+            explain: { by: 'context', reason: 'similar-to', context },
+          },
+        ],
+        notices: [],
+      };
+    return {
+      ...served,
+      parts: [{ answer, candidates: await vectorNeighbours(tenantId, plan.seeds), explain: { by: 'given' } }],
+      notices: [
+        'similar-items: the model does not know these items yet; content neighbours from the vectors index',
+      ],
+    };
+  };
+
+  const boughtTogether = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
+    const context = sameWeight(plan.seeds);
+    const answer = await reader.ask(tenantId, 'bought-together', context, unit);
+    return {
+      primary: answer,
+      parts: [
+        { answer, candidates: answer.candidates, explain: { by: 'context', reason: 'bought-with', context } },
+      ],
+      drop: plan.seeds,
+      degraded: answer.degraded,
+      notices:
+        answer.candidates.length === 0 ? ['bought-together: no co-purchases of these items are known'] : [],
+    };
+  };
+
+  const trending = async (tenantId: string, _plan: Plan, unit: Unit): Promise<Served> => {
+    const answer = await reader.ask(tenantId, 'trending', [], unit);
+    return {
+      primary: answer,
+      parts: [trendingPart(answer)],
+      drop: [],
+      degraded: answer.degraded,
+      notices: [],
+    };
+  };
+
+  /**
+   * The user's recent items (and the session's) as the context of for-user. Without history, or when the
+   * model knows none of it, or when no for-user model is trained: trending, interleaved with what is bought
+   * together with the session's items when there are any.
+   */
+  const forUser = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
+    const [history, sessionIds] = await Promise.all([
+      plan.userId ? readHistory(deps.features, tenantId, plan.userId) : undefined,
+      plan.sessionId ? deps.sessions.recent(tenantId, plan.sessionId) : [],
+    ]);
+    const session = recencyWeighted(sessionIds);
+    const context = mergeContext(history?.recent ?? [], session);
+    const drop = [...context.map((c) => c.id), ...(plan.excludePurchased ? (history?.purchased ?? []) : [])];
+    const notices: string[] = [];
+    let degraded = false;
+    if (history && history.recent.length > 0) {
+      try {
+        const answer = await reader.ask(tenantId, 'for-user', context, unit);
+        if (hasEvidence(answer))
+          return {
+            primary: answer,
+            parts: [
+              {
+                answer,
+                candidates: answer.candidates,
+                explain: { by: 'context', reason: 'because-you-viewed', context },
+              },
+            ],
+            drop,
+            degraded: answer.degraded,
+            notices,
+          };
+        notices.push("for-user: the model knows none of the user's recent items yet");
+      } catch (error) {
+        if (!notTrained(error)) throw error;
+        degraded = true;
+        notices.push('for-user: no recommender is trained yet (POST /v1/trainers/als/runs)');
+      }
+    } else notices.push('for-user: no history for this user');
+    const hot = await reader.ask(tenantId, 'trending', [], unit);
+    let picks: Answer | undefined;
+    if (session.length > 0) {
+      try {
+        picks = await reader.ask(tenantId, 'bought-together', session, unit);
+      } catch (error) {
+        if (!notTrained(error)) throw error;
+      }
+    }
+    const parts: Part[] = [];
+    if (picks && picks.candidates.length > 0) {
+      parts.push({
+        answer: picks,
+        candidates: picks.candidates,
+        explain: { by: 'context', reason: 'bought-with', context: session },
+      });
+      notices.push("trending items interleaved with what is bought with the session's items");
+    } else notices.push('trending items instead');
+    parts.push(trendingPart(hot));
+    const primary = parts[0].answer;
+    return { primary, parts, drop, degraded: degraded || primary.degraded, notices };
+  };
+
+  const SCENARIO = {
+    'similar-items': similarItems,
+    'bought-together': boughtTogether,
+    'for-user': forUser,
+    trending,
+  } as const;
+
+  /** Reasons for the answered items, by the part each came from. */
+  const explain = async (
+    tenantId: string,
+    plan: Plan,
+    parts: Part[],
+    ids: readonly string[],
+    partOf: ReadonlyMap<string, number>,
+    given: ReadonlyMap<string, RecommendationReason[] | undefined>,
+  ): Promise<Map<string, RecommendationReason[]>> => {
+    const out = new Map<string, RecommendationReason[]>();
+    await Promise.all(
+      parts.map(async (part, k) => {
+        const mine = ids.filter((id) => partOf.get(id) === k);
+        const e = part.explain;
+        if (mine.length === 0) return;
+        if (e.by === 'trending') for (const id of mine) out.set(id, [trendingReason(plan.category)]);
+        else if (e.by === 'given') for (const id of mine) out.set(id, given.get(id) ?? []);
+        else {
+          const [top, contextItems] = await Promise.all([
+            topContributors(reader, tenantId, part.answer, e.context, mine),
+            deps.items.getItems(
+              tenantId,
+              e.context.map((c) => c.id),
+            ),
+          ]);
+          const titles = titlesOf(contextItems);
+          for (const id of mine) {
+            const from = top.get(id);
+            out.set(id, from === undefined ? [] : [contextReason(e.reason, from, titles)]);
+          }
+        }
+      }),
+    );
+    return out;
+  };
+
+  return {
+    async recommend(tenantId: string, request: RecommendationRequest): Promise<RecommendationResponse> {
+      const plan = planOf(request);
+      const unit: Unit = { userId: plan.userId, sessionId: plan.sessionId };
+      const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
+      const dropped = new Set([...served.drop, ...plan.exclude]);
+      // Several parts are interleaved and scored by their merged rank (their scores are not comparable).
+      const tagged = served.parts.map((p, k) => p.candidates.map((c) => ({ ...c, part: k })));
+      const merged =
+        tagged.length === 1 ? tagged[0] : interleave(tagged).map((c, i) => ({ ...c, score: 1 / (i + 1) }));
+      const partOf = new Map(merged.map((c) => [c.id, c.part]));
+      const wanted = merged.filter((c) => !dropped.has(c.id)).map((c) => c.id);
+      const items = new Map((await deps.items.getItems(tenantId, wanted)).map((i) => [i.id, i]));
+      const ranked = rank(merged, items, plan, dropped);
+      const reasons = plan.explain
+        ? await explain(
+            tenantId,
+            plan,
+            served.parts,
+            ranked.map((r) => r.item.id),
+            partOf,
+            new Map(merged.map((c) => [c.id, c.reasons])),
+          )
+        : undefined;
+      const p = served.primary;
+      return {
+        recommendationId: p.recommendationId,
+        scenario: plan.scenario,
+        endpoint: p.endpoint,
+        model: p.model,
+        version: p.version,
+        variant: p.variant,
+        degraded: served.degraded,
+        items: ranked.map((r) => ({
+          ...r.item,
+          score: r.score,
+          ...(reasons ? { reasons: reasons.get(r.item.id) ?? [] } : {}),
+        })),
+        notices: served.notices,
+      };
+    },
+  };
+};
+
+export type RecommendService = ReturnType<typeof createRecommendService>;

@@ -1,0 +1,82 @@
+// The recent items of each session: a stream consumer over every tenant's item events that keeps, per
+// session, its last SESSION_ITEMS_N item ids (newest first) in the KV store for SESSION_TTL_MS. It is the
+// context of a visitor without history (for-user with a sessionId). Best effort: sessions are short-lived,
+// so state lost with the KV store is not rebuilt, and events older than the TTL are skipped on replay.
+import { createHash } from 'node:crypto';
+import type { StoredEvent } from '@quiver/contracts';
+import type { KvStore, KvWrite } from '../../adapters/kv/index.ts';
+import type { Consumer, Stream, StreamMessage } from '../../adapters/stream/index.ts';
+import type { Clock } from '../../kernel/index.ts';
+import { ALL_EVENTS_FILTER, EVENTS_TOPIC_FAMILY } from '../events/index.ts';
+
+export const SESSION_ITEMS_N = 20;
+export const SESSION_TTL_MS = 30 * 60_000;
+const CONSUMER_PREFIX = 'recommend-sessions';
+const BATCH_SIZE = 500;
+const ITEM_EVENTS = new Set(['view', 'click', 'add_to_cart', 'purchase']);
+
+const keyOf = (tenantId: string, sessionId: string) =>
+  `recs:session:${tenantId}:${encodeURIComponent(sessionId)}`;
+
+/** One consumer per KV namespace (the Redis key prefix), like the feature store's. */
+const consumerName = (namespace?: string) =>
+  namespace
+    ? `${CONSUMER_PREFIX}-${createHash('sha256').update(namespace).digest('hex').slice(0, 12)}`
+    : CONSUMER_PREFIX;
+
+export interface SessionItems {
+  /** The session's recent item ids, newest first, each once. */
+  recent(tenantId: string, sessionId: string): Promise<string[]>;
+}
+
+export const createSessionTracker = (
+  deps: { stream: Stream; kv: KvStore; clock: Clock; onError(error: unknown): void },
+  options: { namespace?: string } = {},
+) => {
+  const name = consumerName(options.namespace);
+  let consumer: Consumer | undefined;
+
+  const writeOf = (m: StreamMessage): KvWrite | null => {
+    let e: Partial<StoredEvent>;
+    try {
+      e = m.json<Partial<StoredEvent>>();
+    } catch {
+      return null;
+    }
+    if (!e.sessionId || !e.itemId || !ITEM_EVENTS.has(String(e.type))) return null;
+    const at = Date.parse(e.timestamp ?? '');
+    if (!(deps.clock.now() - (Number.isNaN(at) ? m.timestamp : at) < SESSION_TTL_MS)) return null;
+    const tenantId = m.topic.slice(EVENTS_TOPIC_FAMILY.length + 1);
+    return {
+      op: 'lpushTrim',
+      key: keyOf(tenantId, e.sessionId),
+      values: [e.itemId],
+      maxLen: SESSION_ITEMS_N * 2,
+      ttlMs: SESSION_TTL_MS,
+    };
+  };
+
+  return {
+    async start(): Promise<void> {
+      consumer = await deps.stream.consume(
+        name,
+        ALL_EVENTS_FILTER,
+        async (batch) => {
+          const writes = batch.map(writeOf).filter((w): w is KvWrite => w !== null);
+          if (writes.length > 0) await deps.kv.writeMany(writes);
+        },
+        { batchSize: BATCH_SIZE, onError: deps.onError },
+      );
+    },
+    async stop(): Promise<void> {
+      await consumer?.stop();
+      consumer = undefined;
+    },
+    async recent(tenantId: string, sessionId: string): Promise<string[]> {
+      const ids = await deps.kv.lrange(keyOf(tenantId, sessionId), 0, SESSION_ITEMS_N * 2 - 1);
+      return [...new Set(ids)].slice(0, SESSION_ITEMS_N);
+    },
+  };
+};
+
+export type SessionTracker = ReturnType<typeof createSessionTracker>;
