@@ -22,8 +22,9 @@ export const diversityValue = (item: Item, field: 'category' | 'brand'): string 
 
 /**
  * Candidates (best first) → the answer: drops `dropped` ids and items the catalog does not have, keeps those
- * passing the filter (and lying in `category`), multiplies scores by every matching boost, re-sorts (ties
- * keep the model's order), then takes items best first, skipping any over its diversity cap, up to the limit.
+ * passing the filter (and lying in `category`), multiplies scores by every matching boost and re-sorts (ties
+ * keep the model's order), then takes items best first, skipping any over its diversity cap, up to the
+ * limit. Without boosts the order is the model's, so it stops at the limit.
  */
 export const rank = (
   candidates: readonly Candidate[],
@@ -31,31 +32,39 @@ export const rank = (
   plan: Pick<Plan, 'filter' | 'category' | 'boosts' | 'diversity' | 'limit'>,
   dropped: ReadonlySet<string>,
 ): Ranked[] => {
-  const kept: (Ranked & { order: number })[] = [];
-  candidates.forEach((c, order) => {
-    const item = items.get(c.id);
-    if (!item || dropped.has(c.id)) return;
-    if (plan.filter && !matches(item, plan.filter)) return;
-    if (plan.category && !(item.categories ?? []).some((p) => underCategory(p, plan.category!))) return;
-    let score = c.score;
-    for (const b of plan.boosts) if (matches(item, b.filter)) score *= b.factor;
-    kept.push({ item, score, reasons: c.reasons, order });
-  });
-  if (plan.boosts.length > 0) kept.sort((a, b) => b.score - a.score || a.order - b.order);
-  const out: Ranked[] = [];
   const counts = new Map<string, number>();
-  for (const k of kept) {
-    if (out.length >= plan.limit) break;
+  const out: Ranked[] = [];
+  /** Adds the item unless its diversity value is full; true once the answer is full. */
+  const take = (r: Ranked): boolean => {
     if (plan.diversity) {
-      const value = diversityValue(k.item, plan.diversity.field);
+      const value = diversityValue(r.item, plan.diversity.field);
       if (value !== undefined) {
         const n = counts.get(value) ?? 0;
-        if (n >= plan.diversity.maxPerValue) continue;
+        if (n >= plan.diversity.maxPerValue) return false;
         counts.set(value, n + 1);
       }
     }
-    out.push({ item: k.item, score: k.score, ...(k.reasons ? { reasons: k.reasons } : {}) });
+    out.push(r);
+    return out.length >= plan.limit;
+  };
+  const kept: (Ranked & { order: number })[] = [];
+  for (let order = 0; order < candidates.length; order++) {
+    const c = candidates[order];
+    const item = items.get(c.id);
+    if (!item || dropped.has(c.id)) continue;
+    if (plan.filter && !matches(item, plan.filter)) continue;
+    if (plan.category && !(item.categories ?? []).some((p) => underCategory(p, plan.category!))) continue;
+    const r: Ranked = { item, score: c.score, ...(c.reasons ? { reasons: c.reasons } : {}) };
+    if (plan.boosts.length === 0) {
+      if (take(r)) break;
+      continue;
+    }
+    for (const b of plan.boosts) if (matches(item, b.filter)) r.score *= b.factor;
+    kept.push({ ...r, order });
   }
+  if (plan.boosts.length === 0) return out;
+  kept.sort((a, b) => b.score - a.score || a.order - b.order);
+  for (const { order: _, ...r } of kept) if (take(r)) break;
   return out;
 };
 

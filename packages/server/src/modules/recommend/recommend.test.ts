@@ -214,6 +214,23 @@ for (const kind of STORAGE_KINDS) {
       });
       assert.equal(reason('sofa')?.itemId, 'lamp');
       assert.equal(reason('rug')?.itemId, 'lamp');
+      // A click echoing the recommendationId is attributed to the variant that served it.
+      await sendEvents([
+        { type: 'click', userId: 'u9', itemId: 'tea-1', recommendationId: r.recommendationId },
+      ]);
+      const results = await eventually(
+        async () =>
+          (
+            await t.request({
+              method: 'GET',
+              url: '/v1/endpoints/recs-bought-together/results?metric=click',
+              headers: shop,
+            })
+          ).json(),
+        (x) => x.variants?.[0]?.conversions === 1,
+        'the click is attributed',
+      );
+      assert.equal(results.variants[0].variant, 'recs-cooccurrence@champion');
       const unknown = await ok({ scenario: 'bought-together', itemId: 'nothing-like-it' });
       assert.deepEqual(unknown.items, []);
     });

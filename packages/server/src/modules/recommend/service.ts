@@ -22,8 +22,8 @@ export const VECTOR_NEIGHBOURS = 100;
 export const MAX_VECTOR_SEEDS = 10;
 
 export interface RecommendDeps extends EndpointDeps {
-  /** The tenant's catalog items by id (the search module's in-memory items), in the order given. */
-  items: { getItems(tenantId: string, ids: Iterable<string>): Promise<Item[]> };
+  /** The tenant's catalog items by id (the search module's in-memory items). */
+  items: { items(tenantId: string): Promise<ReadonlyMap<string, Item>> };
   features: OnlineFeatures;
   sessions: SessionItems;
   /** Nearest items to a text (the vectors module): neighbours of items the similar-items model lacks. */
@@ -80,7 +80,11 @@ export const createRecommendService = (deps: RecommendDeps) => {
 
   /** Content neighbours of the query items from the vectors index, each reasoned by its nearest query item. */
   const vectorNeighbours = async (tenantId: string, seeds: readonly string[]): Promise<Candidate[]> => {
-    const items = await deps.items.getItems(tenantId, seeds.slice(0, MAX_VECTOR_SEEDS));
+    const catalog = await deps.items.items(tenantId);
+    const items = seeds
+      .slice(0, MAX_VECTOR_SEEDS)
+      .map((id) => catalog.get(id))
+      .filter((i): i is Item => i !== undefined);
     const titles = titlesOf(items);
     const lists = await Promise.all(
       items.map((item) => deps.vectors!.query(tenantId, itemText(item), VECTOR_NEIGHBOURS)),
@@ -238,13 +242,13 @@ export const createRecommendService = (deps: RecommendDeps) => {
         if (e.by === 'trending') for (const id of mine) out.set(id, [trendingReason(plan.category)]);
         else if (e.by === 'given') for (const id of mine) out.set(id, given.get(id) ?? []);
         else {
-          const [top, contextItems] = await Promise.all([
+          const [top, catalog] = await Promise.all([
             topContributors(reader, tenantId, part.answer, e.context, mine),
-            deps.items.getItems(
-              tenantId,
-              e.context.map((c) => c.id),
-            ),
+            deps.items.items(tenantId),
           ]);
+          const contextItems = e.context
+            .map((c) => catalog.get(c.id))
+            .filter((i): i is Item => i !== undefined);
           const titles = titlesOf(contextItems);
           for (const id of mine) {
             const from = top.get(id);
@@ -263,23 +267,26 @@ export const createRecommendService = (deps: RecommendDeps) => {
       const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
       const dropped = new Set([...served.drop, ...plan.exclude]);
       // Several parts are interleaved and scored by their merged rank (their scores are not comparable).
-      const tagged = served.parts.map((p, k) => p.candidates.map((c) => ({ ...c, part: k })));
-      const merged =
-        tagged.length === 1 ? tagged[0] : interleave(tagged).map((c, i) => ({ ...c, score: 1 / (i + 1) }));
-      const partOf = new Map(merged.map((c) => [c.id, c.part]));
-      const wanted = merged.filter((c) => !dropped.has(c.id)).map((c) => c.id);
-      const items = new Map((await deps.items.getItems(tenantId, wanted)).map((i) => [i.id, i]));
-      const ranked = rank(merged, items, plan, dropped);
-      const reasons = plan.explain
-        ? await explain(
-            tenantId,
-            plan,
-            served.parts,
-            ranked.map((r) => r.item.id),
-            partOf,
-            new Map(merged.map((c) => [c.id, c.reasons])),
-          )
-        : undefined;
+      const merged: (Candidate & { part?: number })[] =
+        served.parts.length === 1
+          ? served.parts[0].candidates
+          : interleave(served.parts.map((p, k) => p.candidates.map((c) => ({ ...c, part: k })))).map(
+              (c, i) => ({ ...c, score: 1 / (i + 1) }),
+            );
+      const ranked = rank(merged, await deps.items.items(tenantId), plan, dropped);
+      let reasons: Map<string, RecommendationReason[]> | undefined;
+      if (plan.explain) {
+        const answered = new Set(ranked.map((r) => r.item.id));
+        const found = merged.filter((c) => answered.has(c.id));
+        reasons = await explain(
+          tenantId,
+          plan,
+          served.parts,
+          ranked.map((r) => r.item.id),
+          new Map(found.map((c) => [c.id, c.part ?? 0])),
+          new Map(found.map((c) => [c.id, c.reasons])),
+        );
+      }
       const p = served.primary;
       return {
         recommendationId: p.recommendationId,

@@ -246,17 +246,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     },
 
     /**
-     * The tenant's items with these ids from its in-memory index, in the order given; unknown ids are
-     * skipped. Builds the index on first use, like a search.
+     * The tenant's items by id: its in-memory index, kept current by the catalog sync (read it, do not
+     * change it). Builds the index on first use, like a search.
      */
-    async getItems(tenantId: string, ids: Iterable<string>): Promise<Item[]> {
-      const index = await indexes.get(tenantId);
-      const out: Item[] = [];
-      for (const id of ids) {
-        const item = index.items.get(id);
-        if (item) out.push(item);
-      }
-      return out;
+    async items(tenantId: string): Promise<ReadonlyMap<string, Item>> {
+      return (await indexes.get(tenantId)).items;
     },
 
     async getRules(tenantId: string): Promise<SearchRules> {
