@@ -269,25 +269,36 @@ export const recommenderRequest = (
   };
 };
 
-/** The candidates of an answer, best first, after the contract's rules (no padding; no evidence dropped). */
-export const readCandidates = (
+/**
+ * The candidates of an answer, best first, after the contract's rules (no padding; no evidence dropped),
+ * read lazily: a caller that needs the first few does not convert the rest. Iterable more than once.
+ */
+export const candidatesOf = (
   body: InferResponseBody,
   graph: RecommenderGraph,
-): { id: string; score: number }[] => {
+): Iterable<{ id: string; score: number }> => {
   const ids = body.outputs.find((o) => o.name === OUTPUT_IDS)?.data;
   const scores = body.outputs.find((o) => o.name === OUTPUT_SCORES)?.data;
   if (!ids || !scores || ids.length !== scores.length)
     throw new Error('recommender answer lacks item_ids/scores of one length');
   const evidenceOnly = graph !== 'factors';
-  const out: { id: string; score: number }[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const id = String(ids[i]);
-    const score = Number(scores[i]);
-    if (id === PADDING_ID || !Number.isFinite(score) || (evidenceOnly && score <= 0)) continue;
-    out.push({ id, score });
-  }
-  return out;
+  return {
+    *[Symbol.iterator]() {
+      for (let i = 0; i < ids.length; i++) {
+        const id = String(ids[i]);
+        const score = Number(scores[i]);
+        if (id === PADDING_ID || !Number.isFinite(score) || (evidenceOnly && score <= 0)) continue;
+        yield { id, score };
+      }
+    },
+  };
 };
+
+/** The candidates of an answer, best first, after the contract's rules (no padding; no evidence dropped). */
+export const readCandidates = (
+  body: InferResponseBody,
+  graph: RecommenderGraph,
+): { id: string; score: number }[] => [...candidatesOf(body, graph)];
 
 /** `metadata.recommender` of a version, or undefined when the version is not a recommender. */
 export const recommenderInfo = (metadata: VersionMetadata): RecommenderInfo | undefined => {

@@ -4,6 +4,8 @@ import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 import {
+  candidatesOf,
+  OUTPUT_SCORES,
   type RecommenderGraph,
   readCandidates,
   recommenderInfo,
@@ -48,9 +50,20 @@ export interface Answer {
   recommendationId: string;
   degraded: boolean;
   graph: RecommenderGraph;
-  /** Best first, by the contract's rules (padding and no-evidence entries dropped). */
-  candidates: Candidate[];
+  /** Best first, by the contract's rules (padding and no-evidence entries dropped); read lazily. */
+  candidates: Iterable<Candidate>;
+  /**
+   * Whether the model knew any of the context: a neighbours or scores answer has a candidate; a factors
+   * answer (every item, best first) has a score other than 0 at either end.
+   */
+  evidence: boolean;
 }
+
+const hasEvidence = (body: InferResponseBody, graph: RecommenderGraph, candidates: Iterable<Candidate>) => {
+  if (graph !== 'factors') return !candidates[Symbol.iterator]().next().done;
+  const scores = body.outputs.find((o) => o.name === OUTPUT_SCORES)?.data ?? [];
+  return scores.length > 0 && (Number(scores[0]) !== 0 || Number(scores[scores.length - 1]) !== 0);
+};
 
 const GRAPH_CACHE_MAX = 10_000;
 
@@ -99,6 +112,7 @@ export const createEndpointReader = (deps: EndpointDeps) => {
         throw error;
       }
       const graph = await graphOf(tenantId, a.model, a.version);
+      const candidates = candidatesOf(a.body, graph);
       return {
         endpoint,
         model: a.model,
@@ -107,7 +121,8 @@ export const createEndpointReader = (deps: EndpointDeps) => {
         recommendationId: a.recommendationId,
         degraded: a.degraded,
         graph,
-        candidates: readCandidates(a.body, graph),
+        candidates,
+        evidence: hasEvidence(a.body, graph, candidates),
       };
     },
 

@@ -1,6 +1,7 @@
 // The recommend module's public surface: the recommender model contract and its ONNX graph builders,
 // and serving (POST /v1/recommendations).
 export {
+  candidatesOf,
   DEFAULT_SCORES_TOP_K,
   DEFAULT_TOP_K,
   type FactorsSpec,

@@ -8,12 +8,15 @@ export interface Candidate {
   id: string;
   score: number;
   reasons?: RecommendationReason[];
+  /** Which of several interleaved lists it came from. */
+  part?: number;
 }
 
 export interface Ranked {
   item: Item;
   score: number;
   reasons?: RecommendationReason[];
+  part?: number;
 }
 
 /** The value a diversity cap counts: the brand, or the item's first (primary) category path. */
@@ -27,7 +30,7 @@ export const diversityValue = (item: Item, field: 'category' | 'brand'): string 
  * limit. Without boosts the order is the model's, so it stops at the limit.
  */
 export const rank = (
-  candidates: readonly Candidate[],
+  candidates: Iterable<Candidate>,
   items: ReadonlyMap<string, Item>,
   plan: Pick<Plan, 'filter' | 'category' | 'boosts' | 'diversity' | 'limit'>,
   dropped: ReadonlySet<string>,
@@ -48,13 +51,14 @@ export const rank = (
     return out.length >= plan.limit;
   };
   const kept: (Ranked & { order: number })[] = [];
-  for (let order = 0; order < candidates.length; order++) {
-    const c = candidates[order];
+  let order = -1;
+  for (const c of candidates) {
+    order++;
     const item = items.get(c.id);
     if (!item || dropped.has(c.id)) continue;
     if (plan.filter && !matches(item, plan.filter)) continue;
     if (plan.category && !(item.categories ?? []).some((p) => underCategory(p, plan.category!))) continue;
-    const r: Ranked = { item, score: c.score, ...(c.reasons ? { reasons: c.reasons } : {}) };
+    const r: Ranked = { item, score: c.score, reasons: c.reasons, part: c.part };
     if (plan.boosts.length === 0) {
       if (take(r)) break;
       continue;
@@ -68,18 +72,29 @@ export const rank = (
   return out;
 };
 
-/** Interleaves lists (first of each, then second of each…), keeping the first occurrence of an id. */
-export const interleave = <T extends Candidate>(lists: readonly (readonly T[])[]): T[] => {
-  const out: T[] = [];
-  const seen = new Set<string>();
-  const longest = Math.max(0, ...lists.map((l) => l.length));
-  for (let i = 0; i < longest; i++)
-    for (const l of lists) {
-      const c = l[i];
-      if (c && !seen.has(c.id)) {
+/**
+ * Interleaves lists (first of each, then second of each…), keeping the first occurrence of an id, tagging
+ * each with its list's index and scoring it by its merged rank, 1 / (rank + 1): the lists' own scores are not
+ * comparable. Lazy, like the lists.
+ */
+export const interleave = (lists: readonly Iterable<Candidate>[]): Iterable<Candidate> => ({
+  *[Symbol.iterator]() {
+    const seen = new Set<string>();
+    const its = lists.map((l) => l[Symbol.iterator]());
+    const live = its.map(() => true);
+    let rank = 0;
+    while (live.some(Boolean))
+      for (let k = 0; k < its.length; k++) {
+        if (!live[k]) continue;
+        const next = its[k].next();
+        if (next.done) {
+          live[k] = false;
+          continue;
+        }
+        const c = next.value;
+        if (seen.has(c.id)) continue;
         seen.add(c.id);
-        out.push(c);
+        yield { ...c, part: k, score: 1 / ++rank };
       }
-    }
-  return out;
-};
+  },
+});

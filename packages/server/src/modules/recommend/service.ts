@@ -12,7 +12,7 @@ import { itemText } from '../vectors/index.ts';
 import { type Answer, createEndpointReader, type EndpointDeps, type Unit } from './endpoints.ts';
 import { type ContextReason, contextReason, titlesOf, topContributors, trendingReason } from './explain.ts';
 import { type ContextItem, type OnlineFeatures, readHistory, recencyWeighted } from './history.ts';
-import { type Candidate, interleave, rank } from './rank.ts';
+import { type Candidate, interleave, type Ranked, rank } from './rank.ts';
 import { type Plan, planOf } from './request.ts';
 import type { SessionItems } from './sessions.ts';
 
@@ -39,7 +39,7 @@ type Explanation =
 
 interface Part {
   answer: Answer;
-  candidates: Candidate[];
+  candidates: Iterable<Candidate>;
   explain: Explanation;
 }
 
@@ -55,10 +55,6 @@ interface Served {
 }
 
 const notTrained = (error: unknown) => isQuiverError(error) && error.code === 'recommender_not_trained';
-
-/** A factors graph answers every item (0 when it knows none of the context); the others only evidence. */
-const hasEvidence = (a: Answer) =>
-  a.graph === 'factors' ? a.candidates.some((c) => c.score !== 0) : a.candidates.length > 0;
 
 const sameWeight = (ids: readonly string[]): ContextItem[] => ids.map((id) => ({ id, weight: 1 }));
 
@@ -108,7 +104,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
     const context = sameWeight(plan.seeds);
     const answer = await reader.ask(tenantId, 'similar-items', context, unit);
     const served = { primary: answer, drop: plan.seeds, degraded: answer.degraded };
-    if (hasEvidence(answer) || !deps.vectors)
+    if (answer.evidence || !deps.vectors)
       return {
         ...served,
         parts: [
@@ -139,8 +135,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
       ],
       drop: plan.seeds,
       degraded: answer.degraded,
-      notices:
-        answer.candidates.length === 0 ? ['bought-together: no co-purchases of these items are known'] : [],
+      notices: !answer.evidence ? ['bought-together: no co-purchases of these items are known'] : [],
     };
   };
 
@@ -173,7 +168,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
     if (history && history.recent.length > 0) {
       try {
         const answer = await reader.ask(tenantId, 'for-user', context, unit);
-        if (hasEvidence(answer))
+        if (answer.evidence)
           return {
             primary: answer,
             parts: [
@@ -204,7 +199,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
       }
     }
     const parts: Part[] = [];
-    if (picks && picks.candidates.length > 0) {
+    if (picks?.evidence) {
       parts.push({
         answer: picks,
         candidates: picks.candidates,
@@ -229,18 +224,17 @@ export const createRecommendService = (deps: RecommendDeps) => {
     tenantId: string,
     plan: Plan,
     parts: Part[],
-    ids: readonly string[],
-    partOf: ReadonlyMap<string, number>,
-    given: ReadonlyMap<string, RecommendationReason[] | undefined>,
+    ranked: readonly Ranked[],
   ): Promise<Map<string, RecommendationReason[]>> => {
     const out = new Map<string, RecommendationReason[]>();
     await Promise.all(
       parts.map(async (part, k) => {
-        const mine = ids.filter((id) => partOf.get(id) === k);
+        const answered = ranked.filter((r) => (r.part ?? 0) === k);
+        const mine = answered.map((r) => r.item.id);
         const e = part.explain;
         if (mine.length === 0) return;
         if (e.by === 'trending') for (const id of mine) out.set(id, [trendingReason(plan.category)]);
-        else if (e.by === 'given') for (const id of mine) out.set(id, given.get(id) ?? []);
+        else if (e.by === 'given') for (const r of answered) out.set(r.item.id, r.reasons ?? []);
         else {
           const [top, catalog] = await Promise.all([
             topContributors(reader, tenantId, part.answer, e.context, mine),
@@ -266,27 +260,12 @@ export const createRecommendService = (deps: RecommendDeps) => {
       const unit: Unit = { userId: plan.userId, sessionId: plan.sessionId };
       const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
       const dropped = new Set([...served.drop, ...plan.exclude]);
-      // Several parts are interleaved and scored by their merged rank (their scores are not comparable).
-      const merged: (Candidate & { part?: number })[] =
+      const merged =
         served.parts.length === 1
           ? served.parts[0].candidates
-          : interleave(served.parts.map((p, k) => p.candidates.map((c) => ({ ...c, part: k })))).map(
-              (c, i) => ({ ...c, score: 1 / (i + 1) }),
-            );
+          : interleave(served.parts.map((p) => p.candidates));
       const ranked = rank(merged, await deps.items.items(tenantId), plan, dropped);
-      let reasons: Map<string, RecommendationReason[]> | undefined;
-      if (plan.explain) {
-        const answered = new Set(ranked.map((r) => r.item.id));
-        const found = merged.filter((c) => answered.has(c.id));
-        reasons = await explain(
-          tenantId,
-          plan,
-          served.parts,
-          ranked.map((r) => r.item.id),
-          new Map(found.map((c) => [c.id, c.part ?? 0])),
-          new Map(found.map((c) => [c.id, c.reasons])),
-        );
-      }
+      const reasons = plan.explain ? await explain(tenantId, plan, served.parts, ranked) : undefined;
       const p = served.primary;
       return {
         recommendationId: p.recommendationId,
