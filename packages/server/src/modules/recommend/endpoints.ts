@@ -7,7 +7,6 @@ import {
   candidatesOf,
   OUTPUT_SCORES,
   type RecommenderGraph,
-  readCandidates,
   recommenderInfo,
   recommenderRequest,
   SCENARIO_ENDPOINTS,
@@ -127,21 +126,27 @@ export const createEndpointReader = (deps: EndpointDeps) => {
     },
 
     /**
-     * What the version that gave `answer` scores for one context item alone, at its weight: its share of
-     * the whole answer's scores (every graph is linear in the context). Its top K only, positive only.
+     * What the version that gave `answer` scores for one context item alone, at its weight, for the `wanted`
+     * ids: its share of the whole answer's scores (every graph is linear in the context). Top K, positive.
      */
-    async alone(tenantId: string, answer: Answer, item: ContextItem): Promise<Map<string, number>> {
+    async alone(
+      tenantId: string,
+      answer: Answer,
+      item: ContextItem,
+      wanted: ReadonlySet<string>,
+    ): Promise<Map<string, number>> {
       const body = await deps.inferVersion(
         tenantId,
         answer.model,
         answer.version,
         recommenderRequest([item]),
       );
-      return new Map(
-        readCandidates(body, answer.graph)
-          .filter((c) => c.score > 0)
-          .map((c) => [c.id, c.score]),
-      );
+      const out = new Map<string, number>();
+      for (const c of candidatesOf(body, answer.graph)) {
+        if (c.score <= 0) break;
+        if (wanted.has(c.id)) out.set(c.id, c.score);
+      }
+      return out;
     },
   };
 };

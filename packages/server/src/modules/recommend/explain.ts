@@ -45,7 +45,8 @@ export const topContributors = async (
   const active = context.filter((c) => c.weight > 0);
   if (active.length === 1) return new Map(resultIds.map((id) => [id, active[0].id]));
   const asked = [...active].sort((a, b) => b.weight - a.weight).slice(0, MAX_EXPLAINED_CONTEXT);
-  const shares = await Promise.all(asked.map((c) => reader.alone(tenantId, answer, c)));
+  const wanted = new Set(resultIds);
+  const shares = await Promise.all(asked.map((c) => reader.alone(tenantId, answer, c, wanted)));
   const out = new Map<string, string>();
   for (const id of resultIds) {
     let best = 0;
