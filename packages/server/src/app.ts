@@ -59,6 +59,7 @@ import {
 } from './modules/routing/index.ts';
 import {
   createSearchService,
+  parseFilter,
   type SearchService,
   searchMigrations,
   searchRoutes,
@@ -182,6 +183,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     operatorKey: config.operatorKey,
     // Embedded: this process makes every key change, so a cached lookup is invalidated exactly.
     authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
+    // Scoped keys embed search filters: checked with the search grammar when minted.
+    parseFilters: parseFilter,
   });
   const relay = createCatalogRelay({
     db,
