@@ -13,8 +13,10 @@ import {
   handleError,
   MAX_PARAM_LENGTH,
   onMaxParamLength,
+  parseCorsOrigins,
   registerAuth,
   registerBoundedJson,
+  registerCors,
   registerHealth,
   registerMetrics,
   registerOpenApi,
@@ -268,6 +270,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       log: app.log,
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
+  registerCors(app, parseCorsOrigins(config.corsOrigins));
   registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
