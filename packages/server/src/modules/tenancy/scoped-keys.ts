@@ -8,7 +8,7 @@ import {
   TENANT_ID_PATTERN,
 } from '@quiver/contracts';
 import type { SqlDatabase, SqlExecutor } from '../../adapters/sql/index.ts';
-import { type Clock, isoNow, QuiverError, randomSecret } from '../../kernel/index.ts';
+import { type Clock, isoNow, notFound, randomSecret } from '../../kernel/index.ts';
 import { createAuthCache } from './auth-cache.ts';
 import { denied, expired, invalid } from './errors.ts';
 import type { Credential, Principal, TenantPrincipal } from './principal.ts';
@@ -73,15 +73,13 @@ export const createScopedKeys = (deps: ScopedKeyDeps) => {
       let parent: string | null = null;
       if (actor.kind === 'tenant') {
         // The auth hook already refuses another tenant's id; a key never mints outside its own tenant.
-        if (actor.tenantId !== tenantId)
-          throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+        if (actor.tenantId !== tenantId) throw notFound('tenant', tenantId);
         const minter = await deps.parentCredential(actor.keyId);
         if (!minter) throw denied();
         parent = actor.keyId;
         exp = Math.min(exp, minter.expiresAtMs);
       }
-      if (!(await repo.getTenant(db, tenantId)))
-        throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+      if (!(await repo.getTenant(db, tenantId))) throw notFound('tenant', tenantId);
       const secret =
         (await signingOf(tenantId))?.secret ??
         (await repo.ensureScopedSecret(db, tenantId, newSecret(), isoNow(clock)));
@@ -139,8 +137,7 @@ export const createScopedKeys = (deps: ScopedKeyDeps) => {
 
     /** A new signing secret: every scoped key the tenant has handed out stops working at once. */
     async rotate(actor: Principal, tenantId: string): Promise<void> {
-      if (!(await repo.getTenant(db, tenantId)))
-        throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+      if (!(await repo.getTenant(db, tenantId))) throw notFound('tenant', tenantId);
       await db.transaction(async (tx) => {
         await repo.replaceScopedSecret(tx, tenantId, newSecret(), isoNow(clock));
         await deps.audit(tx, actor, tenantId, 'key.scoped.rotate', tenantId);
