@@ -1,5 +1,5 @@
 // The search module's public surface.
-export { type Filter, matches, parseFilter, underCategory } from './filters.ts';
+export { type Filter, matches, parseFilter, underCategory, withEmbeddedFilters } from './filters.ts';
 export { searchMigrations } from './migrations.ts';
 export type { VectorRetriever } from './ports.ts';
 export { searchRoutes } from './routes.ts';
