@@ -393,6 +393,37 @@ for (const kind of STORAGE_KINDS) {
       assert.deepEqual(mine.items, []);
     });
 
+    test("a scoped key's embedded filters and pinned user apply to every recommendation", async () => {
+      const minted = await t.request({
+        method: 'POST',
+        url: '/v1/tenants/shop/keys/scoped',
+        headers: shop,
+        payload: { scopes: ['recommend'], filters: { brand: 'Acme' }, userId: 'u1' },
+      });
+      assert.equal(minted.statusCode, 201, minted.body);
+      const scoped = { authorization: `Bearer ${minted.json().secret}` };
+      const similar = await ok({ scenario: 'similar-items', itemId: 'mug-1', limit: 20 }, scoped);
+      assert.ok(similar.items.length > 0);
+      assert.ok(
+        similar.items.every((i) => i.brand === 'Acme'),
+        JSON.stringify(ids(similar)),
+      );
+      // The request's own filter narrows further; an `or` cannot widen the embedded one.
+      const widened = await ok(
+        { scenario: 'trending', filters: { or: [{ brand: 'Comfy' }, { brand: 'Acme' }] }, limit: 20 },
+        scoped,
+      );
+      assert.ok(
+        widened.items.every((i) => i.brand === 'Acme'),
+        JSON.stringify(ids(widened)),
+      );
+      const mine = await ok({ scenario: 'for-user' }, scoped);
+      assert.equal(mine.endpoint, 'recs-for-user', 'the pinned user is the context');
+      const someoneElse = await post({ scenario: 'for-user', userId: 'u2' }, scoped);
+      assert.equal(someoneElse.statusCode, 403, someoneElse.body);
+      assert.equal(someoneElse.json().code, 'forbidden');
+    });
+
     test('bad input is answered with problem+json naming the field', async () => {
       const cases: [object, string][] = [
         [{ scenario: 'similar-items' }, '/itemId'],

@@ -31,8 +31,11 @@ const invalid = (errors: FieldError[]): never => {
   });
 };
 
-/** The plan of a request; throws validation_failed naming each field a scenario needs or cannot take. */
-export const planOf = (r: RecommendationRequest): Plan => {
+/**
+ * The plan of a request; throws validation_failed naming each field a scenario needs or cannot take.
+ * `filter`, when given, is the effective filter already parsed from `filters` (with a scoped key's).
+ */
+export const planOf = (r: RecommendationRequest, filter?: Filter): Plan => {
   const errors: FieldError[] = [];
   const seeds = [...new Set([...(r.itemId === undefined ? [] : [r.itemId]), ...(r.itemIds ?? [])])];
   switch (r.scenario) {
@@ -56,7 +59,7 @@ export const planOf = (r: RecommendationRequest): Plan => {
     userId: r.userId,
     sessionId: r.sessionId,
     limit: r.limit ?? DEFAULT_RECOMMENDATION_LIMIT,
-    filter: r.filters === undefined ? undefined : parseFilter(r.filters, '/filters'),
+    filter: filter ?? (r.filters === undefined ? undefined : parseFilter(r.filters, '/filters')),
     category: r.category?.replace(/\/+$/, ''),
     exclude: new Set(r.exclude ?? []),
     excludePurchased: r.excludePurchased ?? true,

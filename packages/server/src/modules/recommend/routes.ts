@@ -1,4 +1,5 @@
-// HTTP route of recommendations: POST /v1/recommendations (scope `recommend`).
+// HTTP route of recommendations: POST /v1/recommendations (scope `recommend`; a scoped key's filters and
+// pinned user apply, as in search).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ERROR_RESPONSES,
@@ -7,6 +8,8 @@ import {
   RecommendationResponseSchema,
 } from '@quiver/contracts';
 import { tenantOf } from '../../http/index.ts';
+import { withEmbeddedFilters } from '../search/index.ts';
+import { userIdFor } from '../tenancy/index.ts';
 import type { RecommendService } from './service.ts';
 
 export const recommendRoutes =
@@ -30,6 +33,10 @@ export const recommendRoutes =
           },
         },
       },
-      async (request) => recommend.recommend(tenantOf(request), request.body),
+      async (request) => {
+        const userId = userIdFor(request.principal, request.body.userId);
+        const filter = withEmbeddedFilters(request.principal, request.body.filters);
+        return recommend.recommend(tenantOf(request), { ...request.body, userId }, filter);
+      },
     );
   };

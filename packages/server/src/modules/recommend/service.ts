@@ -8,6 +8,7 @@ import type {
   RecommendationResponse,
 } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
+import type { Filter } from '../search/index.ts';
 import { itemText } from '../vectors/index.ts';
 import { type Answer, createEndpointReader, type EndpointDeps, type Unit } from './endpoints.ts';
 import { type ContextReason, contextReason, titlesOf, topContributors, trendingReason } from './explain.ts';
@@ -255,8 +256,13 @@ export const createRecommendService = (deps: RecommendDeps) => {
   };
 
   return {
-    async recommend(tenantId: string, request: RecommendationRequest): Promise<RecommendationResponse> {
-      const plan = planOf(request);
+    /** `filter`: the effective filter when the caller parsed it (a scoped key's embedded filters with the request's). */
+    async recommend(
+      tenantId: string,
+      request: RecommendationRequest,
+      filter?: Filter,
+    ): Promise<RecommendationResponse> {
+      const plan = planOf(request, filter);
       const unit: Unit = { userId: plan.userId, sessionId: plan.sessionId };
       const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
       const dropped = new Set([...served.drop, ...plan.exclude]);
