@@ -12,7 +12,13 @@ import type { Filter } from '../search/index.ts';
 import { itemText } from '../vectors/index.ts';
 import { type Answer, createEndpointReader, type EndpointDeps, type Unit } from './endpoints.ts';
 import { type ContextReason, contextReason, titlesOf, topContributors, trendingReason } from './explain.ts';
-import { type ContextItem, type OnlineFeatures, readHistory, recencyWeighted } from './history.ts';
+import {
+  type ContextItem,
+  type History,
+  type OnlineFeatures,
+  readHistory,
+  recencyWeighted,
+} from './history.ts';
 import { type Candidate, interleave, type Ranked, rank } from './rank.ts';
 import { type Plan, planOf } from './request.ts';
 import type { SessionItems } from './sessions.ts';
@@ -157,15 +163,24 @@ export const createRecommendService = (deps: RecommendDeps) => {
    * together with the session's items when there are any.
    */
   const forUser = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
-    const [history, sessionIds] = await Promise.all([
-      plan.userId ? readHistory(deps.features, tenantId, plan.userId) : undefined,
-      plan.sessionId ? deps.sessions.recent(tenantId, plan.sessionId) : [],
-    ]);
+    const notices: string[] = [];
+    let degraded = false;
+    let history: History | undefined;
+    let sessionIds: string[] = [];
+    try {
+      [history, sessionIds] = await Promise.all([
+        plan.userId ? readHistory(deps.features, tenantId, plan.userId) : undefined,
+        plan.sessionId ? deps.sessions.recent(tenantId, plan.sessionId) : [],
+      ]);
+    } catch (error) {
+      // The KV store (Redis) is down: trending still answers, without what the user did.
+      if (!isQuiverError(error) || error.code !== 'unavailable') throw error;
+      degraded = true;
+      notices.push("for-user: the user's history is unavailable (the feature store is down)");
+    }
     const session = recencyWeighted(sessionIds);
     const context = mergeContext(history?.recent ?? [], session);
     const drop = [...context.map((c) => c.id), ...(plan.excludePurchased ? (history?.purchased ?? []) : [])];
-    const notices: string[] = [];
-    let degraded = false;
     if (history && history.recent.length > 0) {
       try {
         const answer = await reader.ask(tenantId, 'for-user', context, unit);
@@ -189,7 +204,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
         degraded = true;
         notices.push('for-user: no recommender is trained yet (POST /v1/trainers/als/runs)');
       }
-    } else notices.push('for-user: no history for this user');
+    } else if (!degraded) notices.push('for-user: no history for this user');
     const hot = await reader.ask(tenantId, 'trending', [], unit);
     let picks: Answer | undefined;
     if (session.length > 0) {
