@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { type ChildServer, startChild } from './lib/child.ts';
+import { getLoad, type LoadResult, postLoad } from './lib/http-load.ts';
 import { fmt, table } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -19,47 +19,22 @@ interface Samples {
   users: string[];
 }
 
-type Body = (n: number, s: Samples) => object;
-
-const SCENARIOS: [string, Body][] = [
-  ['similar-items', (n, s) => ({ scenario: 'similar-items', itemId: s.items[n % s.items.length] })],
+const SCENARIOS: [string, (s: Samples) => object[]][] = [
+  ['similar-items', (s) => s.items.map((itemId) => ({ scenario: 'similar-items', itemId }))],
   [
     'bought-together (cart of ≤ 3)',
-    (n, s) => ({ scenario: 'bought-together', itemIds: s.carts[n % s.carts.length] }),
+    (s) => s.carts.map((itemIds) => ({ scenario: 'bought-together', itemIds })),
   ],
-  ['for-user', (n, s) => ({ scenario: 'for-user', userId: s.users[n % s.users.length] })],
-  ['trending', (n) => ({ scenario: 'trending', limit: 10 + (n % 5) })],
-  [
-    'for-user, explain',
-    (n, s) => ({ scenario: 'for-user', userId: s.users[n % s.users.length], explain: true }),
-  ],
+  ['for-user', (s) => s.users.map((userId) => ({ scenario: 'for-user', userId }))],
+  ['trending', () => [10, 11, 12, 13, 14].map((limit) => ({ scenario: 'trending', limit }))],
+  ['for-user, explain', (s) => s.users.map((userId) => ({ scenario: 'for-user', userId, explain: true }))],
 ];
 
-const load = async (server: ChildServer<{ port: number; key?: string }>, body?: Body, samples?: Samples) => {
-  let n = 0;
+/** The load, with the server's CPU per request over it. */
+const measured = async (server: ChildServer<unknown>, load: () => Promise<LoadResult>) => {
   const cpuBefore = server.cpuSeconds();
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.info.port}`,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    requests: [
-      body && samples
-        ? {
-            method: 'POST',
-            path: '/v1/recommendations',
-            setupRequest: (req) => ({
-              ...req,
-              headers: { authorization: `Bearer ${server.info.key}`, 'content-type': 'application/json' },
-              body: JSON.stringify(body(n++, samples)),
-            }),
-          }
-        : { method: 'GET', path: '/v1/items/SKU-10001' },
-    ],
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    console.log(`  ${result.non2xx} non-2xx answers, ${result.errors} errors (${result.timeouts} timeouts)`);
-  const cpuUs = ((server.cpuSeconds() - cpuBefore) * 1e6) / result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
+  const r = await load();
+  return { ...r, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (r.rps * DURATION_S) };
 };
 
 export const main = async () => {
@@ -70,29 +45,26 @@ export const main = async () => {
   const quiver = await startChild<{ port: number; key: string }>(`${SERVERS}recommend.ts`, {
     RECOMMEND_SAMPLES: samplesFile,
   });
+  const options = { connections: CONNECTIONS, durationS: DURATION_S };
   try {
     const samples = JSON.parse(readFileSync(samplesFile, 'utf8')) as Samples;
-    const b = await load(bare);
-    const rows: Record<string, string | number>[] = [
-      {
-        run: 'bare Fastify GET (baseline)',
-        'req/s': b.rps,
-        'p50 ms': b.p50,
-        'p99 ms': b.p99,
-        'CPU µs/req': b.cpuUs,
-        'p99 ÷ bare': 1,
-      },
-    ];
-    for (const [name, body] of SCENARIOS) {
-      const r = await load(quiver, body, samples);
-      rows.push({
-        run: `POST /v1/recommendations ${name}`,
-        'req/s': r.rps,
-        'p50 ms': r.p50,
-        'p99 ms': r.p99,
-        'CPU µs/req': r.cpuUs,
-        'p99 ÷ bare': b.p99 > 0 ? fmt(r.p99 / b.p99, 1) : '-',
-      });
+    const b = await measured(bare, () => getLoad(bare.info.port, '/v1/items/SKU-10001', options));
+    const row = (run: string, r: typeof b) => ({
+      run,
+      'req/s': r.rps,
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      'CPU µs/req': r.cpuUs,
+      'p99 ÷ bare': fmt(r.p99 / b.p99, 1),
+    });
+    const rows = [row('bare Fastify GET (baseline)', b)];
+    const headers = { authorization: `Bearer ${quiver.info.key}` };
+    for (const [name, bodies] of SCENARIOS) {
+      const payloads = bodies(samples).map((x) => JSON.stringify(x));
+      const r = await measured(quiver, () =>
+        postLoad(quiver.info.port, '/v1/recommendations', payloads, { ...options, headers }),
+      );
+      rows.push(row(`POST /v1/recommendations ${name}`, r));
     }
     console.log(table(rows));
     console.log('goal: p99 < 15 ms per scenario');

@@ -3,6 +3,7 @@
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
+import type { RoutingService } from '../routing/index.ts';
 import {
   candidatesOf,
   OUTPUT_SCORES,
@@ -17,19 +18,7 @@ import type { Candidate } from './rank.ts';
 
 export interface EndpointDeps {
   /** The routing service's endpoint infer. */
-  infer(
-    tenantId: string,
-    endpoint: string,
-    body: InferRequestBody,
-    headers: Record<string, string | string[] | undefined>,
-  ): Promise<{
-    body: InferResponseBody;
-    model: string;
-    version: string;
-    variant: string;
-    recommendationId: string;
-    degraded: boolean;
-  }>;
+  infer: RoutingService['infer'];
   /** One model version's answer (the inference service), for explanations. */
   inferVersion(
     tenantId: string,
@@ -97,7 +86,7 @@ export const createEndpointReader = (deps: EndpointDeps) => {
     ): Promise<Answer> {
       const { endpoint, kind } = SCENARIO_ENDPOINTS[scenario];
       const parameters = Object.fromEntries(Object.entries(unit).filter(([, v]) => v !== undefined));
-      let a: Awaited<ReturnType<EndpointDeps['infer']>>;
+      let a: Awaited<ReturnType<RoutingService['infer']>>;
       try {
         a = await deps.infer(tenantId, endpoint, recommenderRequest(context, parameters), {});
       } catch (error) {

@@ -1,17 +1,14 @@
 // A user's history as recommendations read it from the feature store: the recent items (the for-user
 // context, newest first, weighted by recency) and the purchased items (left out by default).
-import type { Entities, FeaturesResponse } from '@quiver/contracts';
+import type { FeaturesResponse } from '@quiver/contracts';
+import type { GetOnlineFeatures } from '../features/index.ts';
 
 export const RECENT_ITEMS_FEATURE = 'user_recent_items:items';
 export const PURCHASED_ITEMS_FEATURE = 'user_purchased_items:items';
 /** Weight of the i-th most recent event: RECENCY_DECAY^i (the newest counts 1, the 10th about 0.23). */
 export const RECENCY_DECAY = 0.85;
 
-export type OnlineFeatures = (
-  tenantId: string,
-  features: readonly string[],
-  entities: Entities,
-) => Promise<FeaturesResponse>;
+export type OnlineFeatures = GetOnlineFeatures;
 
 export interface ContextItem {
   id: string;
@@ -30,14 +27,16 @@ const listOf = (r: FeaturesResponse, feature: string): string[] => {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 };
 
-/** Ids newest first → distinct context items weighted by recency decay, heaviest first. */
-export const recencyWeighted = (ids: readonly string[]): ContextItem[] => {
-  const weights = new Map<string, number>();
-  ids.forEach((id, i) => {
-    weights.set(id, (weights.get(id) ?? 0) + RECENCY_DECAY ** i);
-  });
-  return [...weights].map(([id, weight]) => ({ id, weight })).sort((a, b) => b.weight - a.weight);
+/** Context lists combined: the weights of an item in several lists (or several times in one) add up; heaviest first. */
+export const mergeContext = (...lists: readonly ContextItem[][]): ContextItem[] => {
+  const w = new Map<string, number>();
+  for (const l of lists) for (const c of l) w.set(c.id, (w.get(c.id) ?? 0) + c.weight);
+  return [...w].map(([id, weight]) => ({ id, weight })).sort((a, b) => b.weight - a.weight);
 };
+
+/** Ids newest first → distinct context items weighted by recency decay, heaviest first. */
+export const recencyWeighted = (ids: readonly string[]): ContextItem[] =>
+  mergeContext(ids.map((id, i) => ({ id, weight: RECENCY_DECAY ** i })));
 
 export const readHistory = async (
   features: OnlineFeatures,

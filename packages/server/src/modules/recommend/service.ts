@@ -15,6 +15,7 @@ import { type ContextReason, contextReason, titlesOf, topContributors, trendingR
 import {
   type ContextItem,
   type History,
+  mergeContext,
   type OnlineFeatures,
   readHistory,
   recencyWeighted,
@@ -64,13 +65,6 @@ interface Served {
 const notTrained = (error: unknown) => isQuiverError(error) && error.code === 'recommender_not_trained';
 
 const sameWeight = (ids: readonly string[]): ContextItem[] => ids.map((id) => ({ id, weight: 1 }));
-
-/** Context lists combined: weights of an item in several lists add up; heaviest first. */
-const mergeContext = (...lists: ContextItem[][]): ContextItem[] => {
-  const w = new Map<string, number>();
-  for (const l of lists) for (const c of l) w.set(c.id, (w.get(c.id) ?? 0) + c.weight);
-  return [...w].map(([id, weight]) => ({ id, weight })).sort((a, b) => b.weight - a.weight);
-};
 
 export const createRecommendService = (deps: RecommendDeps) => {
   const reader = createEndpointReader(deps);
