@@ -8,3 +8,4 @@ export * from './features.ts';
 export * from './models.ts';
 export * from './search.ts';
 export * from './tenancy.ts';
+export * from './trainers.ts';
