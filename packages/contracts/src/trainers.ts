@@ -5,7 +5,7 @@ import { QueryInteger } from './common.ts';
 
 export const TRAINER_KINDS = ['cooccurrence', 'als', 'popularity', 'content'] as const;
 export type TrainerKind = (typeof TRAINER_KINDS)[number];
-export const TrainerKindSchema = Type.Union(TRAINER_KINDS.map((k) => Type.Literal(k)));
+export const TrainerKindSchema = Type.Enum([...TRAINER_KINDS]);
 
 /** Per-kind parameters; every field is optional and defaults to the trained-on-Online-Retail choice. */
 export const TRAINER_PARAMS = {
@@ -71,10 +71,9 @@ export const CreateTrainingRunSchema = Type.Object(
     ),
     evaluation: Type.Optional(EvaluationSpecSchema),
     promote: Type.Optional(
-      Type.Union(
-        PROMOTE_MODES.map((m) => Type.Literal(m)),
-        { description: "move the 'champion' alias: always, if NDCG@10 ≥ the champion's (default), never" },
-      ),
+      Type.Enum([...PROMOTE_MODES], {
+        description: "move the 'champion' alias: always, if NDCG@10 ≥ the champion's (default), never",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -89,11 +88,11 @@ const MetricsSchema = Type.Record(Type.String(), Type.Number());
 export const TrainingRunSchema = Type.Object({
   id: Type.String(),
   kind: TrainerKindSchema,
-  status: Type.Union(RUN_STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Enum([...RUN_STATUSES]),
   trigger: Type.Union([Type.Literal('api'), Type.Literal('schedule')]),
   params: Type.Record(Type.String(), Type.Unknown(), { description: 'as asked, before defaults' }),
   evaluation: EvaluationSpecSchema,
-  promote: Type.Union(PROMOTE_MODES.map((m) => Type.Literal(m))),
+  promote: Type.Enum([...PROMOTE_MODES]),
   progress: Type.Object({
     phase: Type.String({ description: 'queued, reading, training, evaluating, publishing, done' }),
     fraction: Type.Number({ minimum: 0, maximum: 1 }),
@@ -162,7 +161,7 @@ export const TrainingScheduleSchema = Type.Object({
   everyHours: Type.Number(),
   params: Type.Record(Type.String(), Type.Unknown()),
   evaluation: EvaluationSpecSchema,
-  promote: Type.Union(PROMOTE_MODES.map((m) => Type.Literal(m))),
+  promote: Type.Enum([...PROMOTE_MODES]),
   nextRunAt: Type.String({ format: 'date-time' }),
   lastRunId: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.String({ format: 'date-time' }),

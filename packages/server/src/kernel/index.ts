@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './json.ts';
 export * from './validate.ts';
+export * from './worker-source.ts';

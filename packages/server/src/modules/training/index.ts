@@ -16,6 +16,15 @@ export {
   interactionsOf,
   splitAt,
 } from './interactions.ts';
+export { trainingMigrations } from './migrations.ts';
 export { scoreContext, type TrainedModel } from './model.ts';
 export { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './popularity.ts';
+export { decidePromotion, GATE_METRIC, type Promotion } from './publish.ts';
+export { trainingRoutes } from './routes.ts';
+export {
+  createTrainingService,
+  type TrainingDeps,
+  type TrainingOptions,
+  type TrainingService,
+} from './service.ts';
 export { DEFAULT_PARAMS, EVALUATION, fit, type OfflineRun, offlineRun } from './trainers.ts';
