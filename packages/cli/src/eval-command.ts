@@ -6,12 +6,14 @@ import { type ApiClient, createClient } from './client.ts';
 import { CliError, EXIT } from './errors.ts';
 import { readJudgedSet } from './eval/judgments.ts';
 import { evaluate } from './eval/metrics.ts';
+import { EVAL_RECOMMEND_USAGE, evalRecommend } from './eval-recommend.ts';
 import { DEFAULT_URL, type ImportCommandIo, resolveKey } from './import-command.ts';
 
 const MODES = ['keyword', 'vector', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 
 export const EVAL_USAGE = `Usage: quiver eval search --queries <file> --judgments <file> [options]
+       quiver eval recommend --events <file> --split <date> [options]   (see quiver eval recommend --help)
 
 Runs each judged query through POST /v1/search (top 10) and reports, over queries with judgments:
 NDCG@10 (gain = grade), MRR@10 and Recall@10 (relevant = grade 3), and the share of the top 10 judged.
@@ -41,6 +43,13 @@ export const evalCommand = async (argv: string[], io: ImportCommandIo): Promise<
   if (what === '--help' || what === '-h' || what === undefined) {
     io.stdout.write(EVAL_USAGE);
     return what === undefined ? EXIT.usage : 0;
+  }
+  if (what === 'recommend') {
+    if (rest.length === 0) {
+      io.stdout.write(EVAL_RECOMMEND_USAGE);
+      return EXIT.usage;
+    }
+    return evalRecommend(rest, io);
   }
   if (what !== 'search') throw new CliError(`Unknown eval target ${what}\n\n${EVAL_USAGE}`, EXIT.usage);
   const { values } = parseArgs({

@@ -2,6 +2,7 @@
 // c_ui = 1 + α·r_ui, each row solved by a few conjugate-gradient steps (Takács et al. 2011).
 import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
+import { trainPopularity } from './popularity.ts';
 
 export interface AlsParams {
   factors: number;
@@ -14,6 +15,15 @@ export interface AlsParams {
   cgSteps: number;
   /** λ of the fold-in projection P = (QᵀQ + λI)⁻¹ that serving uses to turn context items into a user. */
   foldInRegularization: number;
+  /** r_ui sums each event's weight times 2^(−age / halfLife), age from the end of the data; 0 = no decay. */
+  halfLifeDays: number;
+  /**
+   * β of a popularity prior carried in the same factors graph: two extra columns [1, b_i] per item (b = decayed
+   * popularity scaled to max 1) and a projection entry that turns the context's weight sum W into W·β·b_i
+   * added to every item's score. 0 = pure ALS.
+   */
+  popularityWeight: number;
+  popularityHalfLifeDays: number;
   seed: number;
 }
 
@@ -24,8 +34,13 @@ export const DEFAULT_ALS: AlsParams = {
   alpha: 5,
   cgSteps: 3,
   foldInRegularization: 1,
+  halfLifeDays: 60,
+  popularityWeight: 0.003,
+  popularityHalfLifeDays: 3,
   seed: 42,
 };
+
+const DAY_MS = 86_400_000;
 
 /** Row-major factor matrices; `projection` is F×F (see AlsParams.foldInRegularization). */
 export interface Factors {
@@ -144,7 +159,7 @@ export const trainAls = (
   progress: (fraction: number) => void = () => {},
 ): Factors => {
   const f = params.factors;
-  const byUser = sparseRows(x, x.user, x.users.length, 'sum');
+  const byUser = sparseRows(decayed(x, params.halfLifeDays), x.user, x.users.length, 'sum');
   const byItem = transpose(byUser, x.items.length);
   const random = seededRandom(params.seed);
   const init = (rows: number) => Float64Array.from({ length: rows * f }, () => (random() - 0.5) * 0.02);
@@ -157,10 +172,43 @@ export const trainAls = (
   }
   const g = gram(items, x.items.length, f);
   for (let i = 0; i < f; i++) g[i * f + i] += params.foldInRegularization;
-  return {
+  const factors = {
     f,
     items: Float32Array.from(items),
     users: Float32Array.from(users),
     projection: Float32Array.from(invertSpd(g, f)),
   };
+  return params.popularityWeight > 0 ? withPopularityPrior(x, factors, params) : factors;
+};
+
+/** The interactions with each event's weight decayed by its age (the same arrays when there is no decay). */
+const decayed = (x: Interactions, halfLifeDays: number): Interactions => {
+  if (!(halfLifeDays > 0) || x.length === 0) return x;
+  const end = x.time[x.length - 1];
+  const weight = Float32Array.from(
+    x.weight,
+    (w, e) => w * 2 ** (-(end - x.time[e]) / (halfLifeDays * DAY_MS)),
+  );
+  return { ...x, weight };
+};
+
+/** Appends the prior's two columns [1, b_i] and the projection block [[0, β], [0, 0]] (see popularityWeight). */
+const withPopularityPrior = (x: Interactions, m: Factors, params: AlsParams): Factors => {
+  const f = m.f + 2;
+  const b = trainPopularity(x, { halfLifeDays: params.popularityHalfLifeDays });
+  let max = 0;
+  for (const s of b) max = Math.max(max, s);
+  const n = x.items.length;
+  const items = new Float32Array(n * f);
+  for (let i = 0; i < n; i++) {
+    items.set(m.items.subarray(i * m.f, (i + 1) * m.f), i * f);
+    items[i * f + m.f] = 1;
+    items[i * f + m.f + 1] = max > 0 ? b[i] / max : 0;
+  }
+  const users = new Float32Array(x.users.length * f);
+  for (let u = 0; u < x.users.length; u++) users.set(m.users.subarray(u * m.f, (u + 1) * m.f), u * f);
+  const projection = new Float32Array(f * f);
+  for (let r = 0; r < m.f; r++) projection.set(m.projection.subarray(r * m.f, (r + 1) * m.f), r * f);
+  projection[m.f * f + m.f + 1] = params.popularityWeight;
+  return { f, items, users, projection };
 };

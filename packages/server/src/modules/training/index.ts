@@ -1,24 +1,12 @@
-// The training module's public surface: trainers, offline evaluation and (in service.ts) training runs.
-export { type AlsParams, DEFAULT_ALS, type Factors, trainAls } from './als.ts';
+// The training module's public surface: the pure trainers and evaluation (offline.ts, also exported to the
+// CLI as @quiver/server/training), and training runs: service, routes, migrations.
 export { contentModel, type ItemVectors } from './content.ts';
-export {
-  type CooccurrenceParams,
-  DEFAULT_COOCCURRENCE,
-  type NeighbourTable,
-  trainCooccurrence,
-} from './cooccurrence.ts';
-export { type EvaluateOptions, evaluate, type OfflineMetrics, rankingMetrics } from './evaluate.ts';
-export {
-  createInteractionsBuilder,
-  EVENT_WEIGHTS,
-  type InteractionEvent,
-  type Interactions,
-  interactionsOf,
-  splitAt,
-} from './interactions.ts';
+export type { NeighbourTable } from './cooccurrence.ts';
+export { type EvaluateOptions, rankingMetrics } from './evaluate.ts';
+export { EVENT_WEIGHTS } from './interactions.ts';
 export { trainingMigrations } from './migrations.ts';
 export { scoreContext, type TrainedModel } from './model.ts';
-export { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './popularity.ts';
+export * from './offline.ts';
 export { decidePromotion, GATE_METRIC, type Promotion } from './publish.ts';
 export { trainingRoutes } from './routes.ts';
 export {
@@ -27,4 +15,4 @@ export {
   type TrainingOptions,
   type TrainingService,
 } from './service.ts';
-export { DEFAULT_PARAMS, EVALUATION, fit, type OfflineRun, offlineRun } from './trainers.ts';
+export { type OfflineRun, offlineRun } from './trainers.ts';

@@ -7,6 +7,7 @@ import {
   evaluate,
   interactionsOf,
   rankingMetrics,
+  scoreContext,
   splitAt,
   trainAls,
   trainCooccurrence,
@@ -118,16 +119,17 @@ describe('popularity', () => {
 
 describe('ALS', () => {
   const x = interactionsOf(FIXTURE);
+  const PURE = { ...DEFAULT_ALS, halfLifeDays: 0, popularityWeight: 0 };
 
   test('deterministic for a seed', () => {
-    const p = { ...DEFAULT_ALS, factors: 3, iterations: 3 };
+    const p = { ...PURE, factors: 3, iterations: 3 };
     assert.deepEqual(trainAls(x, p).items, trainAls(x, p).items);
     assert.notDeepEqual(trainAls(x, p).items, trainAls(x, { ...p, seed: 7 }).items);
   });
 
   test('each user row solves (YᵀC_uY + λI)x = YᵀC_u·p after its half-iteration (exact CG: f steps)', () => {
     const f = 3;
-    const p = { ...DEFAULT_ALS, factors: f, iterations: 1, cgSteps: f, alpha: 2, regularization: 0.5 };
+    const p = { ...PURE, factors: f, iterations: 1, cgSteps: f, alpha: 2, regularization: 0.5 };
     // With one iteration, users are solved against the initial items, then items against those users;
     // so check the items: item rows solve against the final user factors.
     const m = trainAls(x, p);
@@ -159,7 +161,7 @@ describe('ALS', () => {
 
   test('the projection is (QᵀQ + λI)⁻¹', () => {
     const f = 2;
-    const m = trainAls(x, { ...DEFAULT_ALS, factors: f, iterations: 2, foldInRegularization: 0.3 });
+    const m = trainAls(x, { ...PURE, factors: f, iterations: 2, foldInRegularization: 0.3 });
     const g = [0.3, 0, 0, 0.3];
     for (let i = 0; i < 4; i++)
       for (let s = 0; s < f; s++)
@@ -168,6 +170,34 @@ describe('ALS', () => {
     const inverse = [g[3] / det, -g[1] / det, -g[2] / det, g[0] / det];
     inverse.forEach((v, k) => {
       close(m.projection[k], v, `P[${k}]`);
+    });
+  });
+
+  test('time decay: a 1-day half-life weighs r_ui by 2^(−age), so the solution differs from plain counts', () => {
+    const p = { ...PURE, factors: 3, iterations: 2 };
+    assert.notDeepEqual(trainAls(x, p).items, trainAls(x, { ...p, halfLifeDays: 1 }).items);
+  });
+
+  test('the popularity prior adds β·W·b_i/max(b) to every score, W = the context weight sum', () => {
+    const p = { ...PURE, factors: 3, iterations: 2, popularityHalfLifeDays: 1 };
+    const plain = trainAls(x, p);
+    const prior = trainAls(x, { ...p, popularityWeight: 0.5 });
+    assert.equal(prior.f, 5);
+    const score = (m: typeof plain) => {
+      const out = new Float32Array(4);
+      scoreContext(
+        { graph: 'factors', f: m.f, items: m.items, projection: m.projection },
+        [0, 2],
+        [1, 0.5],
+        out,
+      );
+      return out;
+    };
+    const a = score(plain);
+    const b = score(prior);
+    // Popularity (half-life 1 day, from the test above): A 1.375, B 0.875, C 0.625, D 1; max 1.375; W = 1.5.
+    [1.375, 0.875, 0.625, 1].forEach((pop, i) => {
+      close(b[i] - a[i], 0.5 * 1.5 * (pop / 1.375), `item ${i}`);
     });
   });
 });
