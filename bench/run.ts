@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   catalog: () => import('./catalog.ts').then((m) => m.main()),
   events: () => import('./events.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
+  'recommend-training': () => import('./recommend-training.ts').then((m) => m.main()),
   routing: () => import('./routing.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
