@@ -35,7 +35,7 @@ export const DEFAULT_ALS: AlsParams = {
   cgSteps: 3,
   foldInRegularization: 1,
   halfLifeDays: 60,
-  popularityWeight: 0.003,
+  popularityWeight: 0.01,
   popularityHalfLifeDays: 3,
   seed: 42,
 };

@@ -6,7 +6,7 @@ export interface PopularityParams {
   halfLifeDays: number;
 }
 
-export const DEFAULT_POPULARITY: PopularityParams = { halfLifeDays: 3 };
+export const DEFAULT_POPULARITY: PopularityParams = { halfLifeDays: 1 };
 
 const DAY_MS = 86_400_000;
 

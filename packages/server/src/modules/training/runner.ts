@@ -6,12 +6,26 @@ import type { OfflineRun } from './trainers.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
+/** The interactions' own buffers, moved to the worker instead of copied (the caller's arrays are detached). */
+const buffersOf = (request: TrainRequest): ArrayBuffer[] => {
+  const x = request.interactions;
+  const arrays = [x.item, x.user, x.basket, x.time, x.weight, x.purchase];
+  const whole = arrays.every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength);
+  return whole ? [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))] : [];
+};
+
+/** Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after. */
 export const trainInWorker = (
   request: TrainRequest,
   onProgress: (phase: string, fraction: number) => void,
 ): Promise<OfflineRun> =>
   new Promise((resolve, reject) => {
-    const worker = new Worker(workerSource(WORKER_URL), { eval: true, execArgv: [], workerData: request });
+    const worker = new Worker(workerSource(WORKER_URL), {
+      eval: true,
+      execArgv: [],
+      workerData: request,
+      transferList: buffersOf(request),
+    });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;

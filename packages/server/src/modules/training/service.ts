@@ -151,17 +151,19 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
           throw new QuiverError('unprocessable', 'the catalog has no items to embed');
       }
       const iso = (t: number) => new Date(t).toISOString();
+      const window = x.length > 0 ? { from: iso(x.time[0]), to: iso(x.time[x.length - 1]) } : undefined;
       run.result.data = {
         events: x.length,
         items: x.items.length,
         users: x.users.length,
-        from: x.length > 0 ? iso(x.time[0]) : null,
-        to: x.length > 0 ? iso(x.time[x.length - 1]) : null,
+        from: window?.from ?? null,
+        to: window?.to ?? null,
         splitAt: x.length > 0 ? iso(splitTime) : null,
       };
       run.timings.readMs = Math.round(performance.now() - startedMs);
       phase('evaluating', 0);
       await save(true);
+      // The worker takes x's arrays: nothing below reads them.
       const offline: OfflineRun = await train(
         { kind, interactions: x, params: run.request.params, splitTime, vectors },
         (name, fraction) => {
@@ -184,7 +186,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
         fitted: offline.fitted,
         params: run.request.params,
         metrics,
-        trainingWindow: x.length > 0 ? { from: iso(x.time[0]), to: iso(x.time[x.length - 1]) } : undefined,
+        trainingWindow: window,
         promote: run.request.promote,
       });
       run.result.model = published.model;
