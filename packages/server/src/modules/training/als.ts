@@ -1,5 +1,6 @@
 // Implicit matrix factorization by alternating least squares (Hu, Koren & Volinsky 2008) with confidence
 // c_ui = 1 + α·r_ui, each row solved by a few conjugate-gradient steps (Takács et al. 2011).
+import { prng } from '../../kernel/random.ts';
 import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
 import { trainPopularity } from './popularity.ts';
@@ -49,18 +50,6 @@ export interface Factors {
   users: Float32Array;
   projection: Float32Array;
 }
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export const seededRandom = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /** Gram matrix AᵀA of a row-major [rows, f] matrix. */
 export const gram = (a: Float64Array, rows: number, f: number): Float64Array => {
@@ -161,7 +150,7 @@ export const trainAls = (
   const f = params.factors;
   const byUser = sparseRows(decayed(x, params.halfLifeDays), x.user, x.users.length, 'sum');
   const byItem = transpose(byUser, x.items.length);
-  const random = seededRandom(params.seed);
+  const random = prng(params.seed);
   const init = (rows: number) => Float64Array.from({ length: rows * f }, () => (random() - 0.5) * 0.02);
   const users = init(x.users.length);
   const items = init(x.items.length);
