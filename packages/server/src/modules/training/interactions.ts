@@ -83,7 +83,11 @@ export const createInteractionsBuilder = () => {
       return item.length;
     },
     build(): Interactions {
-      const order = Array.from(item.keys()).sort((a, b) => time[a] - time[b] || a - b);
+      // Events replayed from the stream are nearly always in time order already: skip the sort then.
+      let sorted = true;
+      for (let i = 1; i < time.length && sorted; i++) sorted = time[i - 1] <= time[i];
+      const order = Array.from(item.keys());
+      if (!sorted) order.sort((a, b) => time[a] - time[b] || a - b);
       const pick = <T extends Int32Array | Float64Array | Float32Array>(out: T, from: number[]): T => {
         order.forEach((k, i) => {
           out[i] = from[k];

@@ -45,6 +45,23 @@ const row = (t: ReturnType<typeof trainCooccurrence>, i: number) =>
     ([j]) => j >= 0,
   );
 
+describe('interactions', () => {
+  test('events in any order come out in time order (stable for equal times); non-item events are left out', () => {
+    const x = interactionsOf([
+      buy('u2', 's2', 'B', 2),
+      buy('u1', 's1', 'A', 1),
+      { type: 'search', userId: 'u1', timestamp: at(1) },
+      { type: 'custom:cancellation', userId: 'u1', itemId: 'A', timestamp: at(1) },
+      { ...buy('u1', 's1', 'C', 1), type: 'view' },
+    ]);
+    assert.deepEqual(x.items, ['B', 'A', 'C']);
+    assert.deepEqual(Array.from(x.item), [1, 2, 0]);
+    assert.deepEqual(Array.from(x.weight), [1, Math.fround(0.1), 1]);
+    assert.deepEqual(Array.from(x.purchase), [1, 0, 1]);
+    assert.equal(x.baskets, 2);
+  });
+});
+
 describe('co-occurrence', () => {
   const x = interactionsOf(FIXTURE);
   const base = { ...DEFAULT_COOCCURRENCE, halfLifeDays: 0, neighbours: 3 };
