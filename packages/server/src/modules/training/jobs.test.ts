@@ -107,6 +107,13 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(version.metadata.metrics['ndcg@10'], 1);
       assert.equal(version.metadata.metrics['popularity_ndcg@10'], run.baseline['ndcg@10']);
       assert.equal(version.metadata.recommender.runId, queued.id);
+      assert.deepEqual(version.metadata.recommender.params, {
+        neighbours: 50,
+        shrinkage: 10,
+        scope: 'session',
+        maxBasketItems: 200,
+        halfLifeDays: 30,
+      });
       assert.deepEqual(version.aliases, ['champion']);
 
       const endpoint = (

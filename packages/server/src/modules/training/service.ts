@@ -16,7 +16,7 @@ import { createInteractionsBuilder, holdoutTime, type Interactions } from './int
 import { type PublishDeps, publish } from './publish.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
 import { trainInWorker } from './runner.ts';
-import { DEFAULT_CONTENT, type OfflineRun } from './trainers.ts';
+import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
 
 export const DEFAULT_TICK_MS = 30_000;
 /** A running run whose replica has not written for this long is failed (the replica died). */
@@ -184,7 +184,8 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
         runId: run.id,
         kind,
         fitted: offline.fitted,
-        params: run.request.params,
+        // The effective parameters (defaults filled in), so the version says exactly how it was trained.
+        params: { ...DEFAULT_PARAMS[kind], ...run.request.params },
         metrics,
         trainingWindow: window,
         promote: run.request.promote,
