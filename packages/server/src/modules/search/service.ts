@@ -24,6 +24,7 @@ import { type Filter, matches, parseFilter } from './filters.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
 import type { VectorRetriever } from './ports.ts';
+import { DEFAULT_RERANK, type RerankConfig, rerank } from './rerank.ts';
 import { searchRepository as repo } from './repository.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { startIndexSync } from './sync.ts';
@@ -50,6 +51,11 @@ export interface SearchDeps {
 }
 
 export interface SearchOptions {
+  /**
+   * Hybrid's second phase (rerank.ts); on by default. `null` ranks hybrid hits by `fusion` alone, the first
+   * phase (reciprocal rank fusion unless set).
+   */
+  rerank?: RerankConfig | null;
   fusion?: FusionConfig;
   /** Durable stream consumer name; each process holding its own index needs its own. */
   consumerName?: string;
@@ -66,6 +72,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   let stopped = false;
   const indexes = createTenantIndexes(deps.catalog, () => !stopped);
   const fusion = options.fusion ?? DEFAULT_FUSION;
+  const rerankConfig = options.rerank === undefined ? DEFAULT_RERANK : options.rerank;
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
   let consumer: Awaited<ReturnType<typeof startIndexSync>> | undefined;
 
@@ -104,7 +111,9 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.
     if (mode === 'keyword') return { mode, ranked: keyword! };
     if (mode === 'vector') return { mode, ranked: vector! };
-    return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    if (!rerankConfig) return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    const textOf = (id: string) => index.items.get(id);
+    return { mode, ranked: rerank(query, { keyword: keyword!, vector: vector! }, textOf, rerankConfig) };
   };
 
   return {
