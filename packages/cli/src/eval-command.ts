@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ApiClient, createClient } from './client.ts';
 import { CliError, EXIT } from './errors.ts';
-import { readJudgedSet } from './eval/judgments.ts';
 import { QUERY_CLASS_ORDER } from './eval/classes.ts';
+import { readJudgedSet } from './eval/judgments.ts';
 import { evaluate, type MeanMetrics, metricsByClass } from './eval/metrics.ts';
 import { DEFAULT_URL, type ImportCommandIo, resolveKey } from './import-command.ts';
 
