@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   events: () => import('./events.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
   routing: () => import('./routing.ts').then((m) => m.main()),
+  relevance: () => import('./relevance.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
 };

@@ -1,6 +1,7 @@
 // Second-phase ranking of hybrid search (phased ranking, as in Vespa): the first phase's best candidates from
 // each retriever are rescored by a small linear model over their retriever scores and the share of the
 // query's words the item contains; the rest of the matches follow in reciprocal-rank-fusion order.
+import type { Retriever } from '@quiver/contracts';
 import { type Fused, fuse, type Ranked } from './fusion.ts';
 import { analyze } from './tokenize.ts';
 
@@ -20,13 +21,13 @@ export interface RerankConfig {
 }
 
 /**
- * Learned on chorus-icecat by coordinate ascent on NDCG@10 over all 135 judged queries; 5-fold
- * cross-validation by query (bench/search-rerank.ts) scores 0.680 against 0.634 for keyword alone.
+ * Learned on chorus-icecat by coordinate ascent on NDCG@10 over all 135 judged queries (`npm run bench --
+ * relevance`, which also cross-validates it: 0.680 on held-out queries against 0.634 for keyword alone).
  */
 export const DEFAULT_RERANK: RerankConfig = {
   keywordWindow: 500,
   vectorWindow: 50,
-  weights: { keyword: 0.4, vector: 0.15, coverage: 1.4 },
+  weights: { keyword: 1, vector: 0.15, coverage: 1.4 },
 };
 
 /** Only the start of a description is read for coverage: what an item is comes first, and it bounds the cost. */
@@ -47,9 +48,63 @@ export const coverage = (terms: readonly string[], item: RerankText): number => 
   return terms.filter((t) => present.has(t)).length / terms.length;
 };
 
+/** A rescored candidate's features, in the order of `RERANK_FEATURES`. */
+export const RERANK_FEATURES = ['keyword', 'vector', 'coverage'] as const;
+export interface RerankCandidate {
+  id: string;
+  retrievers: Retriever[];
+  features: [keyword: number, vector: number, coverage: number];
+}
+
+/** The model's score of one candidate. */
+export const rerankScore = (c: RerankCandidate, weights: RerankConfig['weights']): number =>
+  weights.keyword * c.features[0] + weights.vector * c.features[1] + weights.coverage * c.features[2];
+
+/**
+ * The candidates of the second phase (each retriever's window) with their features; `textOf` returns an
+ * item's text (undefined: unknown item, left out).
+ */
+export const rerankCandidates = (
+  query: string,
+  lists: { keyword: Ranked[]; vector: Ranked[] },
+  textOf: (id: string) => RerankText | undefined,
+  windows: Pick<RerankConfig, 'keywordWindow' | 'vectorWindow'> = DEFAULT_RERANK,
+): RerankCandidate[] => {
+  const keyword = lists.keyword.slice(0, windows.keywordWindow);
+  const vector = lists.vector.slice(0, windows.vectorWindow);
+  const found = new Map<string, { retrievers: Retriever[]; kw: number; vec?: number }>();
+  for (const h of keyword) found.set(h.id, { retrievers: ['keyword'], kw: h.score });
+  for (const h of vector) {
+    const c = found.get(h.id);
+    if (c) {
+      c.vec = h.score;
+      c.retrievers.push('vector');
+    } else found.set(h.id, { retrievers: ['vector'], kw: 0, vec: h.score });
+  }
+  const maxKeyword = keyword[0]?.score ?? 0;
+  const maxVector = vector[0]?.score ?? 0;
+  const minVector = vector[vector.length - 1]?.score ?? 0;
+  const terms = [...new Set(analyze(query))];
+  const out: RerankCandidate[] = [];
+  for (const [id, c] of found) {
+    const text = textOf(id);
+    if (!text) continue;
+    out.push({
+      id,
+      retrievers: c.retrievers,
+      features: [
+        maxKeyword > 0 ? c.kw / maxKeyword : 0,
+        maxVector > 0 ? (c.vec ?? minVector) / maxVector : 0,
+        coverage(terms, text),
+      ],
+    });
+  }
+  return out;
+};
+
 /**
  * Hybrid ranking: the rescored candidates first (their model score), then every other match in RRF order
- * with scores below the lowest rescored one. `textOf` returns an item's text (undefined: unknown item).
+ * with scores below the lowest rescored one.
  */
 export const rerank = (
   query: string,
@@ -57,35 +112,16 @@ export const rerank = (
   textOf: (id: string) => RerankText | undefined,
   config: RerankConfig = DEFAULT_RERANK,
 ): Fused[] => {
-  const keyword = lists.keyword.slice(0, config.keywordWindow);
-  const vector = lists.vector.slice(0, config.vectorWindow);
-  const candidates = new Map<string, Fused & { kw: number; vec?: number }>();
-  for (const h of keyword) candidates.set(h.id, { id: h.id, score: 0, retrievers: ['keyword'], kw: h.score });
-  for (const h of vector) {
-    const c = candidates.get(h.id);
-    if (c) {
-      c.vec = h.score;
-      c.retrievers.push('vector');
-    } else candidates.set(h.id, { id: h.id, score: 0, retrievers: ['vector'], kw: 0, vec: h.score });
-  }
-  const maxKeyword = keyword[0]?.score ?? 0;
-  const maxVector = vector[0]?.score ?? 0;
-  const minVector = vector[vector.length - 1]?.score ?? 0;
-  const terms = [...new Set(analyze(query))];
-  const w = config.weights;
-  const rescored: Fused[] = [];
-  for (const c of candidates.values()) {
-    const text = textOf(c.id);
-    if (!text) continue;
-    c.score =
-      w.keyword * (maxKeyword > 0 ? c.kw / maxKeyword : 0) +
-      w.vector * (maxVector > 0 ? (c.vec ?? minVector) / maxVector : 0) +
-      w.coverage * coverage(terms, text);
-    rescored.push({ id: c.id, score: c.score, retrievers: c.retrievers });
-  }
+  const candidates = rerankCandidates(query, lists, textOf, config);
+  const rescored: Fused[] = candidates.map((c) => ({
+    id: c.id,
+    score: rerankScore(c, config.weights),
+    retrievers: c.retrievers,
+  }));
   rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  const seen = new Set(candidates.map((c) => c.id));
   const floor = rescored.length > 0 ? rescored[rescored.length - 1].score : 0;
-  const rest = fuse(lists, { method: 'rrf', k: 60 }).filter((f) => !candidates.has(f.id));
+  const rest = fuse(lists, { method: 'rrf', k: 60 }).filter((f) => !seen.has(f.id));
   const top = rest[0]?.score || 1;
   // Below the floor, in fused order: floor − 2 + (0, 1].
   for (const f of rest) f.score = floor - 2 + f.score / top;
