@@ -58,6 +58,7 @@ import {
   routingRoutes,
 } from './modules/routing/index.ts';
 import {
+  createOnnxRanker,
   createSearchService,
   type SearchService,
   searchMigrations,
@@ -237,6 +238,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       catalog,
       clock,
       vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
+      ranker: createOnnxRanker({ registry, inference }),
       features: features.getOnlineFeatures,
       onError: (err) => app.log.warn({ err }, 'search index sync failed'),
     },

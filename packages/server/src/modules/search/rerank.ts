@@ -103,19 +103,17 @@ export const rerankCandidates = (
 };
 
 /**
- * Hybrid ranking: the rescored candidates first (their model score), then every other match in RRF order
- * with scores below the lowest rescored one.
+ * Hybrid ranking from the candidates' second-phase scores (in the candidates' order): the candidates first,
+ * best first, then every other match in RRF order with scores below the lowest candidate's.
  */
-export const rerank = (
-  query: string,
+export const orderRescored = (
+  candidates: readonly RerankCandidate[],
+  scores: readonly number[],
   lists: { keyword: Ranked[]; vector: Ranked[] },
-  textOf: (id: string) => RerankText | undefined,
-  config: RerankConfig = DEFAULT_RERANK,
 ): Fused[] => {
-  const candidates = rerankCandidates(query, lists, textOf, config);
-  const rescored: Fused[] = candidates.map((c) => ({
+  const rescored: Fused[] = candidates.map((c, i) => ({
     id: c.id,
-    score: rerankScore(c, config.weights),
+    score: scores[i],
     retrievers: c.retrievers,
   }));
   rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -126,4 +124,19 @@ export const rerank = (
   // Below the floor, in fused order: floor − 2 + (0, 1].
   for (const f of rest) f.score = floor - 2 + f.score / top;
   return [...rescored, ...rest];
+};
+
+/** Hybrid ranking with the linear model computed here (the ONNX ranker computes the same in the engine). */
+export const rerank = (
+  query: string,
+  lists: { keyword: Ranked[]; vector: Ranked[] },
+  textOf: (id: string) => RerankText | undefined,
+  config: RerankConfig = DEFAULT_RERANK,
+): Fused[] => {
+  const candidates = rerankCandidates(query, lists, textOf, config);
+  return orderRescored(
+    candidates,
+    candidates.map((c) => rerankScore(c, config.weights)),
+    lists,
+  );
 };

@@ -23,9 +23,9 @@ import { countFacets } from './facets.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
-import type { VectorRetriever } from './ports.ts';
+import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import { searchRepository as repo } from './repository.ts';
-import { DEFAULT_RERANK, type RerankConfig, rerank } from './rerank.ts';
+import { DEFAULT_RERANK, orderRescored, type RerankConfig, rerankCandidates, rerankScore } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { startIndexSync } from './sync.ts';
 import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
@@ -46,6 +46,8 @@ export interface SearchDeps {
   catalog: CatalogSource;
   clock: Clock;
   vectors?: VectorRetriever;
+  /** Scores hybrid's second phase (the ONNX ranker); absent: the linear model of `rerank` in process. */
+  ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
   onError?: (error: unknown) => void;
 }
@@ -112,8 +114,26 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     if (mode === 'keyword') return { mode, ranked: keyword! };
     if (mode === 'vector') return { mode, ranked: vector! };
     if (!rerankConfig) return { mode, ranked: fuse({ keyword, vector }, fusion) };
-    const textOf = (id: string) => index.items.get(id);
-    return { mode, ranked: rerank(query, { keyword: keyword!, vector: vector! }, textOf, rerankConfig) };
+    const lists = { keyword: keyword!, vector: vector! };
+    const candidates = rerankCandidates(query, lists, (id) => index.items.get(id), rerankConfig);
+    const inProcess = () => candidates.map((c) => rerankScore(c, rerankConfig.weights));
+    let scores: number[];
+    try {
+      scores = deps.ranker
+        ? await deps.ranker.score(
+            tenantId,
+            candidates.map((c) => c.features),
+          )
+        : inProcess();
+      if (scores.length !== candidates.length)
+        throw new Error(`the ranker gave ${scores.length} scores for ${candidates.length} candidates`);
+    } catch (error) {
+      // A failing ranker degrades the ranking, never the answer.
+      deps.onError?.(error);
+      notices.push('hybrid: the ranker failed, ranked by the built-in weights');
+      scores = inProcess();
+    }
+    return { mode, ranked: orderRescored(candidates, scores, lists) };
   };
 
   return {
