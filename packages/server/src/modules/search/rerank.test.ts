@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   COVERAGE_DESCRIPTION_CHARS,
+  containsTerm,
   coverage,
   type RerankConfig,
   type RerankText,
@@ -33,6 +34,23 @@ describe('rerank', () => {
     assert.equal(coverage([], ITEMS.gamer), 0);
     const late = { title: 'x', description: `${'filler '.repeat(COVERAGE_DESCRIPTION_CHARS / 7)} keyboard` };
     assert.equal(coverage(analyze('keyboard'), late), 0);
+  });
+
+  test('containsTerm answers as analyzing every word would, stems and accents included', () => {
+    const text =
+      'Spare batteries for the spies: running shoes, HP cables (2x), Café-Crème maker; supplies and glasses';
+    const folded = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    const analyzed = new Set(analyze(text));
+    const probes = [
+      ...analyzed,
+      ...analyze('battery spy run shoe cable creme cafe supply glass hp 2x the for maker tables spare'),
+      'batter',
+      'sp',
+      'x',
+      'runn',
+    ];
+    for (const term of probes) assert.equal(containsTerm(folded, term), analyzed.has(term), term);
+    assert.equal(coverage(analyze('crème brûlée'), { title: 'CREME set' }), 0.5);
   });
 
   test('scores the windows with the linear model and puts the rest after them in fused order', () => {

@@ -40,12 +40,33 @@ export interface RerankText {
   description?: string;
 }
 
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Whether the lowercased, accent-folded `text` holds a word whose analyzed form is `term`: the same answer as
+ * `analyze(text).includes(term)` without analyzing every word. Stems keep all but at most their last letter
+ * of the word as a prefix ("batteries" → "battery", "spies" → "spy"), so only words starting so are stemmed.
+ */
+export const containsTerm = (text: string, term: string): boolean => {
+  const head = term.length > 1 ? term.slice(0, -1) : term;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+    if (at > 0 && WORD_CHAR.test(text[at - 1])) continue;
+    let end = at + head.length;
+    while (end < text.length && WORD_CHAR.test(text[end])) end++;
+    const word = text.slice(at, end);
+    if (analyze(word)[0] === term) return true;
+  }
+  return false;
+};
+
 /** The share of `terms` (distinct analyzed query terms) among the item's analyzed text. */
 export const coverage = (terms: readonly string[], item: RerankText): number => {
   if (terms.length === 0) return 0;
-  const text = `${item.title} ${item.brand ?? ''} ${(item.description ?? '').slice(0, COVERAGE_DESCRIPTION_CHARS)}`;
-  const present = new Set(analyze(text));
-  return terms.filter((t) => present.has(t)).length / terms.length;
+  let text = `${item.title} ${item.brand ?? ''} ${(item.description ?? '').slice(0, COVERAGE_DESCRIPTION_CHARS)}`;
+  if (NON_ASCII.test(text)) text = text.normalize('NFKD').replace(/\p{M}/gu, '');
+  text = text.toLowerCase();
+  return terms.filter((t) => containsTerm(text, t)).length / terms.length;
 };
 
 /** A rescored candidate's features, in the order of `RERANK_FEATURES`. */
