@@ -4,9 +4,7 @@
 // honest figure, 5-fold cross-validation by query: the weights learned (coordinate ascent on NDCG@10) on four
 // folds rank the fifth. NDCG@10 per query class for each. Set ICECAT_DIR to read the dataset elsewhere.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { QUERY_CLASS_ORDER } from '../packages/cli/src/eval/classes.ts';
 import { readJudgedSet } from '../packages/cli/src/eval/judgments.ts';
 import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packages/cli/src/eval/metrics.ts';
@@ -21,20 +19,14 @@ import {
 } from '../packages/server/src/modules/search/rerank.ts';
 import { VECTOR_CANDIDATES } from '../packages/server/src/modules/search/service.ts';
 import { startBenchApp } from './lib/bench-app.ts';
+import { ICECAT_DIR, icecatItem, readIcecatProducts } from './lib/icecat.ts';
 import { fmt } from './lib/report.ts';
 
-const DATASET = process.env.ICECAT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chorus-icecat');
 const TENANT = 'bench';
 const FOLDS = 5;
 const STEPS = [-2, -1, -0.5, -0.25, -0.1, -0.05, 0.05, 0.1, 0.25, 0.5, 1, 2];
 const ROUNDS = 25;
 
-interface Product {
-  id: string;
-  title: string;
-  text?: string;
-  brand?: string;
-}
 type Weights = RerankConfig['weights'];
 type Candidates = { candidates: RerankCandidate[]; rest: string[] };
 
@@ -72,18 +64,8 @@ const learn = (
 };
 
 export const main = async () => {
-  const products = gunzipSync(readFileSync(join(DATASET, 'corpus.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Product);
-  const set = readJudgedSet(join(DATASET, 'queries.tsv'), join(DATASET, 'qrels.tsv'));
-  const items = products.map((p) => ({
-    id: p.id,
-    title: p.title.slice(0, 500),
-    ...(p.text ? { description: p.text.slice(0, 20_000) } : {}),
-    ...(p.brand ? { brand: p.brand.slice(0, 200) } : {}),
-  }));
+  const set = readJudgedSet(join(ICECAT_DIR, 'queries.tsv'), join(ICECAT_DIR, 'qrels.tsv'));
+  const items = readIcecatProducts().map(icecatItem);
   const byId = new Map(items.map((i) => [i.id, i]));
 
   const plain = new KeywordIndex({ weights: { title: 1, description: 1, brand: 0 }, k1: 1.2, b: 0.75 });
