@@ -41,7 +41,7 @@ export interface RerankText {
 }
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Whether the lowercased, accent-folded `text` holds a word whose analyzed form is `term`: the same answer as
