@@ -83,7 +83,7 @@ describe('rerank', () => {
     assert.deepEqual(out.find((h) => h.id === 'lamp')?.retrievers, ['vector']);
     // Beyond the keyword window: after every rescored hit, whatever its own merit.
     assert.equal(out[4].id, 'far');
-    assert.ok(out[4].score < out[3].score);
+    assert.ok(out[4].score > 0 && out[4].score <= out[3].score / 2);
     assert.equal(out.length, 5);
   });
 

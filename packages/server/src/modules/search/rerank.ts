@@ -142,8 +142,9 @@ export const orderRescored = (
   const floor = rescored.length > 0 ? rescored[rescored.length - 1].score : 0;
   const rest = fuse(lists, { method: 'rrf', k: 60 }).filter((f) => !seen.has(f.id));
   const top = rest[0]?.score || 1;
-  // Below the floor, in fused order: floor − 2 + (0, 1].
-  for (const f of rest) f.score = floor - 2 + f.score / top;
+  // Below the floor, in fused order: within (0, floor / 2] when the floor is positive, so a personal boost
+  // (a factor ≤ 1.5) keeps them below every candidate and never turns into a penalty; else floor − 2 + (0, 1].
+  for (const f of rest) f.score = floor > 0 ? (floor / 2) * (f.score / top) : floor - 2 + f.score / top;
   return [...rescored, ...rest];
 };
 
