@@ -26,6 +26,26 @@ export const SignatureSchema = Type.Object({
   outputs: Type.Array(TensorSpecSchema),
 });
 
+/** What a recommender version is (issue 10): how its `item_ids`/`scores` answers are read. */
+export const RecommenderInfoSchema = Type.Object(
+  {
+    kind: Type.Union(['cooccurrence', 'als', 'popularity', 'content'].map((k) => Type.Literal(k))),
+    graph: Type.Union(
+      ['neighbours', 'factors', 'scores'].map((k) => Type.Literal(k)),
+      {
+        description: 'neighbours and scores: a score ≤ 0 means no evidence',
+      },
+    ),
+    items: Type.Integer({ minimum: 1, description: 'items the model knows' }),
+    topK: Type.Integer({ minimum: 1, description: 'candidates per answer' }),
+    runId: Type.Optional(Type.String({ maxLength: 200 })),
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 50 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const VersionMetadataSchema = Type.Object(
   {
     framework: Type.Optional(Text({ maxLength: 100 })),
@@ -76,6 +96,7 @@ export const VersionMetadataSchema = Type.Object(
         description: 'input name → view:feature, fetched by entity id',
       }),
     ),
+    recommender: Type.Optional(RecommenderInfoSchema),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 // The search module's public surface.
+export { type Filter, matches, parseFilter, withEmbeddedFilters } from './filters.ts';
 export { searchMigrations } from './migrations.ts';
 export { createOnnxRanker, RANKER_MODEL } from './onnx-ranker.ts';
 export type { SecondPhaseScorer, VectorRetriever } from './ports.ts';

@@ -153,13 +153,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       for (const t of tenantIds) if (!stopped) await indexes.get(t);
     },
 
-    async search(tenantId: string, request: SearchRequest): Promise<SearchResponse> {
-      const filter: Filter | undefined =
-        request.filters === undefined ? undefined : parseFilter(request.filters);
+    /**
+     * `filter` is the request's filters already parsed and combined with a scoped key's (see
+     * withEmbeddedFilters); by default the request's own.
+     */
+    async search(
+      tenantId: string,
+      request: SearchRequest,
+      filter: Filter | undefined = request.filters === undefined ? undefined : parseFilter(request.filters),
+    ): Promise<SearchResponse> {
       const limit = request.limit ?? DEFAULT_LIMIT;
       const sort = request.sort ?? 'relevance';
+      // The effective filter, not the request's: a cursor from a search with other embedded filters is refused.
       const fingerprint = sha256Hex(
-        JSON.stringify([request.query, request.filters, sort, request.mode, request.userId]),
+        JSON.stringify([request.query, filter, sort, request.mode, request.userId]),
       ).slice(0, 16);
       let offset = 0;
       if (request.cursor) {

@@ -3,6 +3,8 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
+const A = onnx.AttributeProto.AttributeType;
+const utf8 = new TextEncoder();
 
 /** The opset and IR version every test model uses (onnxruntime 1.30 runs both). */
 export const OPSET_VERSION = 17;
@@ -59,24 +61,43 @@ export const int64Tensor = (name: string, dims: readonly number[], values: reado
     rawData: bytesOf(BigInt64Array.from(values, (v) => BigInt(v))),
   });
 
-type AttrValue = number | readonly number[];
+/** A string tensor (ONNX STRING, KServe BYTES), e.g. the item ids a lookup answers with. */
+export const stringTensor = (name: string, dims: readonly number[], values: readonly string[]): Initializer =>
+  onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: T.STRING,
+    stringData: values.map((v) => utf8.encode(v)),
+  });
 
-/** A node; integer attributes (`axis`, `keepdims`, `to`…) are given as plain numbers or arrays of them. */
+type AttrValue = number | readonly number[] | string | readonly string[];
+
+const attribute = (name: string, v: AttrValue) => {
+  if (typeof v === 'number') return { name, type: A.INT, i: v };
+  if (typeof v === 'string') return { name, type: A.STRING, s: utf8.encode(v) };
+  if (v.length > 0 && typeof v[0] === 'string')
+    return { name, type: A.STRINGS, strings: (v as readonly string[]).map((x) => utf8.encode(x)) };
+  return { name, type: A.INTS, ints: [...(v as readonly number[])] };
+};
+
+/**
+ * A node; integer attributes (`axis`, `keepdims`, `to`…) are plain numbers or arrays of them, string ones
+ * (`reduction`, `keys_strings`) strings or arrays of them. `domain` names an operator set other than ONNX's
+ * own (e.g. `ai.onnx.ml` for LabelEncoder; list it in the model's `opsets`).
+ */
 export const node = (
   opType: string,
   inputs: readonly string[],
   outputs: readonly string[],
   attrs: Record<string, AttrValue> = {},
+  domain?: string,
 ): Node =>
   onnx.NodeProto.create({
     opType,
+    ...(domain ? { domain } : {}),
     input: [...inputs],
     output: [...outputs],
-    attribute: Object.entries(attrs).map(([name, v]) =>
-      typeof v === 'number'
-        ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
-        : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] },
-    ),
+    attribute: Object.entries(attrs).map(([name, v]) => attribute(name, v)),
   });
 
 export interface GraphSpec {
@@ -85,13 +106,15 @@ export interface GraphSpec {
   outputs: ValueInfo[];
   nodes: Node[];
   initializers?: Initializer[];
+  /** Operator sets besides ONNX's own at OPSET_VERSION, e.g. `{ domain: 'ai.onnx.ml', version: 2 }`. */
+  opsets?: { domain: string; version: number }[];
 }
 
 /** Encodes a whole model (opset 17, IR 8) to the bytes an `.onnx` file holds. */
 export const encodeModel = (g: GraphSpec): Buffer => {
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    opsetImport: [{ domain: '', version: OPSET_VERSION }, ...(g.opsets ?? [])],
     producerName: 'quiver-testing',
     graph: {
       name: g.name,
