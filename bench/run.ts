@@ -5,6 +5,8 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   inference: () => import('./inference.ts').then((m) => m.main()),
   'recommend-training': () => import('./recommend-training.ts').then((m) => m.main()),
   routing: () => import('./routing.ts').then((m) => m.main()),
+  relevance: () => import('./relevance.ts').then((m) => m.main()),
+  'scoped-keys': () => import('./scoped-keys.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
 };

@@ -3,6 +3,20 @@ import { type Static, Type } from 'typebox';
 import { ItemSchema } from './catalog.ts';
 import { IdSchema } from './common.ts';
 
+/**
+ * The typed filter tree of a search request (its schema is `unknown`: the server's parser checks it and
+ * names the failing path). Also carried by scoped keys as filters every request of theirs must satisfy.
+ */
+type FilterScalar = string | number | boolean;
+export type SearchFilter =
+  | { and: SearchFilter[] }
+  | { or: SearchFilter[] }
+  | { category: string }
+  | { brand: string[] }
+  | { price: { gte?: number; lte?: number } }
+  | { available: boolean }
+  | { attribute: string; eq?: FilterScalar; gte?: number; lte?: number };
+
 const ModeSchema = Type.Union([Type.Literal('hybrid'), Type.Literal('keyword'), Type.Literal('vector')]);
 const SortSchema = Type.Union([
   Type.Literal('relevance'),

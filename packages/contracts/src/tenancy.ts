@@ -1,6 +1,6 @@
 // Wire shapes for tenants, API keys, limits and the audit log.
 import { type Static, Type } from 'typebox';
-import { TenantIdSchema, Text, TimestampSchema } from './common.ts';
+import { ID_PATTERN, TenantIdSchema, Text, TimestampSchema } from './common.ts';
 
 export const SCOPES = [
   'admin',
@@ -95,3 +95,73 @@ export const AuditEntrySchema = Type.Object(
   {},
 );
 export type AuditEntry = Static<typeof AuditEntrySchema>;
+
+/** What a scoped key may do: never more than search and recommend. */
+export const SCOPED_KEY_SCOPES = ['search', 'recommend'] as const satisfies readonly Scope[];
+export const MAX_SCOPED_KEY_TTL_S = 86_400;
+export const DEFAULT_SCOPED_KEY_TTL_S = 3_600;
+const MIN_SCOPED_KEY_TTL_S = 1;
+
+export const CreateScopedKeySchema = Type.Object(
+  {
+    scopes: Type.Optional(
+      Type.Array(Type.Enum([...SCOPED_KEY_SCOPES]), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'A subset of search, recommend (default: both)',
+      }),
+    ),
+    filters: Type.Optional(
+      Type.Unknown({
+        description:
+          'A search filter tree (the grammar of POST /v1/search `filters`) AND-ed with every request made with the key',
+      }),
+    ),
+    expiresInS: Type.Optional(
+      Type.Integer({
+        minimum: MIN_SCOPED_KEY_TTL_S,
+        maximum: MAX_SCOPED_KEY_TTL_S,
+        description: `Lifetime in seconds (default ${DEFAULT_SCOPED_KEY_TTL_S}, at most ${MAX_SCOPED_KEY_TTL_S}); or give expiresAt`,
+      }),
+    ),
+    expiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'At most 24 h ahead; or give expiresInS' }),
+    ),
+    userId: Type.Optional(
+      Type.String({
+        pattern: ID_PATTERN,
+        description: 'Pins personalization to this user: requests may omit userId or repeat it, nothing else',
+      }),
+    ),
+    rateLimit: Type.Optional(
+      Type.Object(
+        {
+          perSecond: Type.Number({ exclusiveMinimum: 0 }),
+          burst: Type.Integer({ minimum: 1 }),
+        },
+        {
+          additionalProperties: false,
+          description: "This key's own bucket; never above the tenant's per-key limits",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateScopedKey = Static<typeof CreateScopedKeySchema>;
+
+export const CreatedScopedKeySchema = Type.Object(
+  {
+    secret: Type.String({
+      description: 'The bearer token (`qs_…`); signed, not stored: its payload is readable, not secret',
+    }),
+    id: Type.String({ description: 'Names the key in logs and rate limits (`sk_…`)' }),
+    tenantId: Type.String(),
+    scopes: Type.Array(ScopeSchema),
+    filters: Type.Union([Type.Unknown(), Type.Null()]),
+    userId: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: TimestampSchema,
+  },
+  {},
+);
+export type CreatedScopedKey = Static<typeof CreatedScopedKeySchema>;

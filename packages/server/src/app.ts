@@ -13,8 +13,10 @@ import {
   handleError,
   MAX_PARAM_LENGTH,
   onMaxParamLength,
+  parseCorsOrigins,
   registerAuth,
   registerBoundedJson,
+  registerCors,
   registerHealth,
   registerMetrics,
   registerOpenApi,
@@ -58,7 +60,9 @@ import {
   routingRoutes,
 } from './modules/routing/index.ts';
 import {
+  createOnnxRanker,
   createSearchService,
+  parseFilter,
   type SearchService,
   searchMigrations,
   searchRoutes,
@@ -194,6 +198,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     operatorKey: config.operatorKey,
     // Embedded: this process makes every key change, so a cached lookup is invalidated exactly.
     authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
+    // Scoped keys embed search filters: checked with the search grammar when minted.
+    parseFilters: parseFilter,
   });
   const relay = createCatalogRelay({
     db,
@@ -249,6 +255,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       catalog,
       clock,
       vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
+      ranker: createOnnxRanker({ registry, inference }),
       features: features.getOnlineFeatures,
       onError: (err) => app.log.warn({ err }, 'search index sync failed'),
     },
@@ -290,6 +297,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       log: app.log,
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
+  registerCors(app, parseCorsOrigins(config.corsOrigins));
   registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });

@@ -96,6 +96,41 @@ describe('quiver process', () => {
     assert.ok(!afterStart.includes(creds.demoKey), 'the key appears only in the first-start banner');
   });
 
+  test('a scoped key never reaches the logs; its sk_ id names it', async () => {
+    const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8'));
+    const minted = await fetch(`http://127.0.0.1:${port}/v1/tenants/demo/keys/scoped`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${creds.demoKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filters: { available: true } }),
+    });
+    assert.equal(minted.status, 201);
+    const { secret, id } = (await minted.json()) as { secret: string; id: string };
+    const calls = [
+      ['/v1/search', secret, 'scoped-log-1'],
+      ['/v1/items', secret, 'scoped-log-2'], // 403
+      ['/v1/search', `${secret.slice(0, -3)}xyz`, 'scoped-log-3'], // 401
+    ];
+    for (const [path, key, requestId] of calls)
+      await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: path === '/v1/search' ? 'POST' : 'GET',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+        },
+        ...(path === '/v1/search' ? { body: JSON.stringify({ query: 'lamp' }) } : {}),
+      });
+    await new Promise((r) => setTimeout(r, 200));
+    const out = proc.output();
+    assert.ok(!out.includes(secret.slice(3, 40)) && !out.includes(secret.split('.')[1]));
+    const mine = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.reqId === 'scoped-log-1');
+    assert.ok(mine.some((l) => l.keyId === id));
+  });
+
   test('metrics: the API port asks for the operator key, QUIVER_METRICS_PORT serves them without one', async () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 401);
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

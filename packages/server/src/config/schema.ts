@@ -31,6 +31,13 @@ export const ConfigSchema = Type.Object(
       default: 'operator',
       description: '/metrics on the API port requires the operator key, or is open (`public`, an opt-in)',
     }),
+    corsOrigins: Type.String({
+      default: '',
+      pattern: '^\\s*(\\*|https?://[^/\\s,]+(\\s*,\\s*https?://[^/\\s,]+)*)?\\s*$',
+      description:
+        'Origins allowed to call the browser routes (POST /v1/search, /v1/recommendations) with CORS: ' +
+        'a comma-separated list of exact origins, or *; empty (the default) turns CORS off',
+    }),
     metricsPort: Type.Optional(
       Type.Integer({
         minimum: 0,
@@ -93,6 +100,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_METRICS_PORT: 'metricsPort',
+  QUIVER_CORS_ORIGINS: 'corsOrigins',
   QUIVER_METRICS_HOST: 'metricsHost',
   QUIVER_MODEL_MEMORY_BUDGET_BYTES: 'modelMemoryBudgetBytes',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',

@@ -2,6 +2,7 @@
 
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
 export { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export { registerHealth } from './health.ts';
 export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';

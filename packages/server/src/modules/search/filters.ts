@@ -1,16 +1,10 @@
 // The typed filter tree of a search request: parsed (with problem+json-ready errors) and evaluated on items.
-import type { Item } from '@quiver/contracts';
+import type { Item, SearchFilter } from '@quiver/contracts';
 import { QuiverError } from '../../kernel/index.ts';
+import type { Principal } from '../tenancy/index.ts';
 
 type Scalar = string | number | boolean;
-export type Filter =
-  | { and: Filter[] }
-  | { or: Filter[] }
-  | { category: string }
-  | { brand: string[] }
-  | { price: { gte?: number; lte?: number } }
-  | { available: boolean }
-  | { attribute: string; eq?: Scalar; gte?: number; lte?: number };
+export type Filter = SearchFilter;
 
 const MAX_DEPTH = 4;
 const MAX_LEAVES = 64;
@@ -105,4 +99,19 @@ export const matches = (item: Item, f: Filter): boolean => {
       (f.eq === undefined || v === f.eq) &&
       (f.gte === undefined && f.lte === undefined ? true : inRange(v, f)),
   );
+};
+
+/**
+ * The filter a caller's request runs with: its own `filters` (parsed, 400 with the path) AND the filters
+ * embedded in a scoped key. The embedded tree is a sibling under `and`, so no `or` in the request can widen
+ * it; limits on depth and leaves apply to the request's own tree only.
+ */
+export const withEmbeddedFilters = (
+  principal: Principal | undefined,
+  requestFilters: unknown,
+): Filter | undefined => {
+  const own = requestFilters === undefined ? undefined : parseFilter(requestFilters);
+  const embedded = principal?.kind === 'tenant' ? principal.embeddedFilters : undefined;
+  if (!embedded) return own;
+  return own ? { and: [embedded, own] } : embedded;
 };

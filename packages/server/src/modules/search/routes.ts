@@ -1,4 +1,5 @@
-// HTTP routes of search: POST /v1/search (scope `search`) and the tenant's rules (admin).
+// HTTP routes of search: POST /v1/search (scope `search`; a scoped key's filters and user apply) and the
+// tenant's rules (admin).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ERROR_RESPONSES,
@@ -8,6 +9,8 @@ import {
   SearchRulesSchema,
 } from '@quiver/contracts';
 import { tenantOf } from '../../http/index.ts';
+import { userIdFor } from '../tenancy/index.ts';
+import { withEmbeddedFilters } from './filters.ts';
 import type { SearchService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
@@ -26,7 +29,12 @@ export const searchRoutes =
           response: { 200: SearchResponseSchema, 503: ProblemSchema, ...errors },
         },
       },
-      async (request) => search.search(tenantOf(request), request.body),
+      async (request) => {
+        const tenantId = tenantOf(request);
+        const userId = userIdFor(request.principal, request.body.userId);
+        const filter = withEmbeddedFilters(request.principal, request.body.filters);
+        return search.search(tenantId, { ...request.body, userId }, filter);
+      },
     );
 
     app.get(

@@ -1,13 +1,12 @@
 // A small TTL cache of key lookups for authentication, invalidated by the changes this process makes.
 import type { Clock } from '../../kernel/index.ts';
-import type { Credential } from './service.ts';
 
 const MAX_ENTRIES = 10_000;
 
-export const createAuthCache = (ttlMs: number, clock: Clock) => {
-  const entries = new Map<string, { value: Credential | undefined; at: number }>();
+export const createAuthCache = <T>(ttlMs: number, clock: Clock) => {
+  const entries = new Map<string, { value: T | undefined; at: number }>();
   return {
-    async get(keyId: string, load: () => Promise<Credential | undefined>): Promise<Credential | undefined> {
+    async get(keyId: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
       if (ttlMs <= 0) return load();
       const hit = entries.get(keyId);
       const now = clock.now();

@@ -24,4 +24,10 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
     },
   },
+  {
+    version: 101,
+    name: 'scoped-key-secrets',
+    // One HMAC secret per tenant signs its scoped keys; rotating it ends them all. Same SQL on both dialects.
+    sql: 'CREATE TABLE scoped_key_secrets (tenant_id TEXT PRIMARY KEY REFERENCES tenants(id), secret TEXT NOT NULL, created_at TEXT NOT NULL);',
+  },
 ];

@@ -171,6 +171,39 @@ export const tenancyRepository = {
     return rows.map(toAudit);
   },
 
+  /** A tenant's scoped-key signing secret and its limits, in one query; undefined before the first mint. */
+  async findScopedSigning(
+    db: SqlExecutor,
+    tenantId: string,
+  ): Promise<{ secret: string; limits: RateLimits } | undefined> {
+    const [row] = await db.query<{ secret: string; limits: string }>(
+      'SELECT s.secret, t.limits FROM scoped_key_secrets s JOIN tenants t ON t.id = s.tenant_id WHERE s.tenant_id = $1',
+      [tenantId],
+    );
+    return row && { secret: row.secret, limits: JSON.parse(row.limits) as RateLimits };
+  },
+
+  /** Stores a tenant's signing secret unless one exists (concurrent first mints agree); returns the stored one. */
+  async ensureScopedSecret(db: SqlExecutor, tenantId: string, secret: string, at: string): Promise<string> {
+    await db.execute(
+      'INSERT INTO scoped_key_secrets (tenant_id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING',
+      [tenantId, secret, at],
+    );
+    const [row] = await db.query<{ secret: string }>(
+      'SELECT secret FROM scoped_key_secrets WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return row?.secret ?? secret;
+  },
+
+  async replaceScopedSecret(db: SqlExecutor, tenantId: string, secret: string, at: string): Promise<void> {
+    await db.execute(
+      `INSERT INTO scoped_key_secrets (tenant_id, secret, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at`,
+      [tenantId, secret, at],
+    );
+  },
+
   async getSetting(db: SqlExecutor, key: string): Promise<string | undefined> {
     const [row] = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
     return row?.value;

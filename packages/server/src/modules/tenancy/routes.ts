@@ -5,7 +5,9 @@ import {
   ApiKeySchema,
   AuditEntrySchema,
   CreatedKeySchema,
+  CreatedScopedKeySchema,
   CreateKeySchema,
+  CreateScopedKeySchema,
   CreateTenantSchema,
   ERROR_RESPONSES,
   PageQuerySchema,
@@ -106,6 +108,42 @@ export const tenancyRoutes =
         reply
           .code(201)
           .send(await tenancy.createKey(request.principal!, request.params.tenantId, request.body)),
+    );
+
+    app.post(
+      '/v1/tenants/:tenantId/keys/scoped',
+      {
+        config: { access: tenantAdmin },
+        schema: {
+          tags: ['tenancy'],
+          summary: 'Mint a short-lived scoped key for browsers: search/recommend only, with embedded filters',
+          params: TenantParams,
+          body: CreateScopedKeySchema,
+          response: { 201: CreatedScopedKeySchema, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await tenancy.createScopedKey(request.principal!, request.params.tenantId, request.body)),
+    );
+
+    app.post(
+      '/v1/tenants/:tenantId/keys/scoped/rotate',
+      {
+        config: { access: tenantAdmin },
+        schema: {
+          tags: ['tenancy'],
+          summary:
+            "Replace the tenant's scoped-key signing secret: every scoped key minted so far stops working",
+          params: TenantParams,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await tenancy.rotateScopedKeys(request.principal!, request.params.tenantId);
+        return reply.code(204).send(null);
+      },
     );
 
     app.get(

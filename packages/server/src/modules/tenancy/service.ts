@@ -1,6 +1,16 @@
 // Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKey, CreatedKey, CreateKey, CreateTenant, RateLimits, Tenant } from '@quiver/contracts';
+import type {
+  ApiKey,
+  CreatedKey,
+  CreatedScopedKey,
+  CreateKey,
+  CreateScopedKey,
+  CreateTenant,
+  RateLimits,
+  SearchFilter,
+  Tenant,
+} from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import {
   type Clock,
@@ -14,8 +24,11 @@ import {
   sha256Hex,
 } from '../../kernel/index.ts';
 import { createAuthCache } from './auth-cache.ts';
-import { actorOf, type Principal } from './principal.ts';
+import { denied } from './errors.ts';
+import { actorOf, type Credential, type Principal } from './principal.ts';
 import { tenancyRepository as repo } from './repository.ts';
+import { createScopedKeys } from './scoped-keys.ts';
+import { SCOPED_TOKEN_PREFIX } from './scoped-token.ts';
 
 const KEY_SECRET_PREFIX = 'qk_';
 const OPERATOR_SECRET_PREFIX = 'qo_';
@@ -33,13 +46,8 @@ export interface TenancyDeps {
    * through this process (embedded mode), since revocation and limit changes invalidate it locally; 0 disables.
    */
   authCacheTtlMs?: number;
-}
-
-export interface Credential {
-  hash: Buffer;
-  revoked: boolean;
-  expiresAtMs: number;
-  principal: Principal;
+  /** Checks a scoped key's embedded filters with the search grammar (the search module's parser). */
+  parseFilters(value: unknown): SearchFilter;
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -56,7 +64,7 @@ const parseKeySecret = (token: string): string | undefined => {
 export const createTenancyService = (deps: TenancyDeps) => {
   const { db, clock } = deps;
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
-  const authCache = createAuthCache(deps.authCacheTtlMs ?? 0, clock);
+  const authCache = createAuthCache<Credential>(deps.authCacheTtlMs ?? 0, clock);
   /** A key as authentication checks it, with its principal built once. */
   const loadCredential = async (keyId: string): Promise<Credential | undefined> => {
     const found = await repo.findKeyForAuth(db, keyId);
@@ -85,6 +93,15 @@ export const createTenancyService = (deps: TenancyDeps) => {
     details: Record<string, unknown> = {},
   ) => repo.appendAudit(tx, { at: isoNow(clock), actor: actorOf(actor), tenantId, action, target, details });
 
+  const scoped = createScopedKeys({
+    db,
+    clock,
+    cacheTtlMs: deps.authCacheTtlMs ?? 0,
+    parseFilters: deps.parseFilters,
+    parentCredential: (keyId) => authCache.get(keyId, () => loadCredential(keyId)),
+    audit: (tx, actor, tenantId, action, target) => audit(tx, actor, tenantId, action, target),
+  });
+
   const requireTenant = async (tenantId: string): Promise<Tenant> => {
     const tenant = await repo.getTenant(db, tenantId);
     if (!tenant) throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
@@ -104,12 +121,12 @@ export const createTenancyService = (deps: TenancyDeps) => {
       return stored === sha256Hex(candidate) ? { generated: candidate } : {};
     },
 
-    /** Resolves a bearer token to a principal, or throws `unauthenticated` (never saying why in detail). */
+    /**
+     * Resolves a bearer token to a principal, or throws `unauthenticated` (never saying why in detail);
+     * a genuine scoped key past its expiry is `key_expired`, so a browser knows to fetch a new one.
+     */
     async authenticate(token: string): Promise<Principal> {
-      const denied = () =>
-        new QuiverError('unauthenticated', 'The API key is unknown, expired or revoked', {
-          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-        });
+      if (token.startsWith(SCOPED_TOKEN_PREFIX)) return scoped.authenticate(token);
       if (token.startsWith(KEY_SECRET_PREFIX)) {
         const keyId = parseKeySecret(token);
         const found = keyId ? await authCache.get(keyId, () => loadCredential(keyId)) : undefined;
@@ -152,6 +169,7 @@ export const createTenancyService = (deps: TenancyDeps) => {
     async setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant> {
       return db.transaction(async (tx) => {
         authCache.clear();
+        scoped.clear();
         if (!(await repo.updateLimits(tx, tenantId, limits))) {
           throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
         }
@@ -189,6 +207,16 @@ export const createTenancyService = (deps: TenancyDeps) => {
       });
       return { key, secret };
     },
+
+    /** Mints a scoped key (stateless: nothing is stored but the tenant's signing secret, made once). */
+    createScopedKey: (
+      actor: Principal,
+      tenantId: string,
+      input: CreateScopedKey,
+    ): Promise<CreatedScopedKey> => scoped.mint(actor, tenantId, input),
+
+    /** Ends every scoped key of the tenant by replacing its signing secret. */
+    rotateScopedKeys: (actor: Principal, tenantId: string): Promise<void> => scoped.rotate(actor, tenantId),
 
     async listKeys(tenantId: string, limit: number, cursor?: string): Promise<Page<ApiKey>> {
       await requireTenant(tenantId);
