@@ -2,20 +2,13 @@
 // NDCG@10 (gain = grade) of the built-in encoder, query latency, and HNSW recall@10 against exact search.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { startBenchApp } from './lib/bench-app.ts';
+import { ICECAT_DIR, icecatItem, readIcecatProducts } from './lib/icecat.ts';
 import { fmt, table } from './lib/report.ts';
 
-const DATASET = process.env.ICECAT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chorus-icecat');
+const DATASET = ICECAT_DIR;
 const TENANT = 'bench';
 const K = 10;
-
-interface Product {
-  id: string;
-  title: string;
-  text?: string;
-  brand?: string;
-}
 
 const tsv = (file: string) =>
   readFileSync(join(DATASET, file), 'utf8')
@@ -39,11 +32,7 @@ const dirBytes = (dir: string): number =>
     .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
 
 export const main = async () => {
-  const products = gunzipSync(readFileSync(join(DATASET, 'corpus.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Product);
+  const products = readIcecatProducts();
   const queries = tsv('queries.tsv').map(([qid, text]) => ({ qid, text }));
   const qrels = new Map<string, Map<string, number>>();
   for (const [qid, docid, grade] of tsv('qrels.tsv').slice(1)) {
@@ -55,12 +44,7 @@ export const main = async () => {
   const { quiver } = bench;
   console.log(`importing ${products.length} products…`);
   for (let i = 0; i < products.length; i += 1000) {
-    const items = products.slice(i, i + 1000).map((p) => ({
-      id: p.id,
-      title: p.title.slice(0, 500),
-      ...(p.text ? { description: p.text.slice(0, 20_000) } : {}),
-      ...(p.brand ? { brand: p.brand.slice(0, 200) } : {}),
-    }));
+    const items = products.slice(i, i + 1000).map(icecatItem);
     await bench.call('POST', '/v1/items/batch', bench.auth, { items });
   }
 

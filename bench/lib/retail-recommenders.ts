@@ -1,6 +1,6 @@
 // Online Retail as the recommend benchmark uses it: the catalog and purchases (through the importer's
 // mapping), and simple in-bench recommenders of the contract's shapes built from them. The training module
-// builds the real ones; these exist so the serving path can be measured on its own:
+// builds the real ones from events; these exist so the serving path can be measured without a training run:
 // - cooccurrence: items bought in the same invoice, count / √(count_i · count_j), top 50 per item;
 // - popularity: purchases decayed with a 30-day half-life from the last day of the data;
 // - content: hashed bag of words of the titles (64 dimensions, L2-normalized);

@@ -43,6 +43,15 @@ describe('quiver eval search (icecat head, real server)', () => {
     assert.equal(queries, '135');
     assert.ok(Number(ndcg) > 0 && Number(ndcg) <= 1, keyword);
     assert.match(run.stdout, /\| vector \| 135 \|/);
+    // Per class, one column per mode; the class sizes of chorus-icecat's 135 queries.
+    assert.match(run.stdout, /\| NDCG@10 by query class \| queries \| keyword \| vector \|/);
+    const sizes = Object.fromEntries(
+      [...run.stdout.matchAll(/^\| (model number|one word|two words|long tail) \| (\d+) \|/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
+    assert.deepEqual(sizes, { 'model number': 10, 'one word': 55, 'two words': 62, 'long tail': 8 });
 
     const bad = await runCli(['eval', 'search', '--queries', 'queries.tsv'], { cwd: server.dir, env }).done;
     assert.equal(bad.code, 64);

@@ -8,6 +8,7 @@ const USAGE = `Usage: quiver <command> [options]
 Commands:
   import <file>   load a CSV or JSONL event file into Quiver (quiver import --help)
   eval search     score search on a judged query set: NDCG@10, MRR@10, Recall@10 (quiver eval --help)
+  eval recommend  train and score recommenders offline on an event file with a time split
 `;
 
 const run = async (argv: string[]): Promise<number> => {

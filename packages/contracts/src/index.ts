@@ -9,3 +9,4 @@ export * from './models.ts';
 export * from './recommendations.ts';
 export * from './search.ts';
 export * from './tenancy.ts';
+export * from './trainers.ts';

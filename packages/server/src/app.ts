@@ -61,6 +61,7 @@ import {
   routingRoutes,
 } from './modules/routing/index.ts';
 import {
+  createOnnxRanker,
   createSearchService,
   parseFilter,
   type SearchService,
@@ -69,6 +70,12 @@ import {
   type VectorRetriever,
 } from './modules/search/index.ts';
 import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
+import {
+  createTrainingService,
+  type TrainingService,
+  trainingMigrations,
+  trainingRoutes,
+} from './modules/training/index.ts';
 import { createVectorsService, type VectorsService } from './modules/vectors/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
@@ -83,6 +90,7 @@ export const MIGRATIONS = [
   ...featuresMigrations,
   ...routingMigrations,
   ...searchMigrations,
+  ...trainingMigrations,
 ];
 
 export interface AppOptions {
@@ -93,6 +101,8 @@ export interface AppOptions {
   idempotencyLeaseMs?: number;
   /** Vector retrieval for search (hybrid and vector modes); default: the vectors module; null → keyword only. */
   vectors?: VectorRetriever | null;
+  /** How often training schedules and queued runs are looked for (tests shorten it). */
+  trainingTickMs?: number;
 }
 
 export interface QuiverApp {
@@ -111,6 +121,8 @@ export interface QuiverApp {
   inference: InferenceService;
   /** Item embeddings in per-tenant HNSW indexes (the search module's vector retriever). */
   vectors: VectorsService;
+  /** Recommender training runs and schedules (tests drive its tick directly). */
+  training: TrainingService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -170,6 +182,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const stream = await openStream(config.streamUrl, { db, clock });
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
+    await training?.close();
     await vectors?.close();
     await relay.close();
     await sessions.stop();
@@ -244,6 +257,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       catalog,
       clock,
       vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
+      ranker: createOnnxRanker({ registry, inference }),
       features: features.getOnlineFeatures,
       onError: (err) => app.log.warn({ err }, 'search index sync failed'),
     },
@@ -282,6 +296,19 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     sessions,
     vectors,
   });
+
+  const training = createTrainingService(
+    {
+      db,
+      events,
+      registry,
+      routing,
+      vectors,
+      clock,
+      onError: (err, what) => app.log.warn({ err }, what),
+    },
+    { tickMs: options.trainingTickMs },
+  );
 
   if (kv.kind === 'redis')
     trackDependency('redis', kv, {
@@ -323,6 +350,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await vectors.start();
   await app.register(recommendRoutes(recommend));
   await sessions.start();
+  await app.register(trainingRoutes(training));
+  training.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
@@ -340,6 +369,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     registry,
     inference,
     vectors,
+    training,
     seeded,
     beginDrain: () => {
       draining = true;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseJudgedSet } from './judgments.ts';
-import { evaluate, scoreQuery } from './metrics.ts';
+import { evaluate, metricsByClass, scoreQuery } from './metrics.ts';
 
 const QUERIES = 'q1\tlaptop\nq2\tbluetooth speaker\nq3\tno judgments\n';
 const QRELS =
@@ -45,4 +45,31 @@ test('evaluate: only queries with judgments count; recall only where something i
   assert.equal(m.queries, 2);
   assert.equal(m.recall, 1); // q2 has no grade-3 document: left out of recall
   assert.ok(m.ndcg < 1 && m.ndcg > 0.9);
+});
+
+test('evaluate: NDCG@10 over graded queries leaves out queries whose judgments are all 0; means per class', async () => {
+  const queries = 'q1\tlaptop\nq2\tgaming mouse\nq3\tiphone 7\n';
+  const qrels = 'q1\ta\t3\nq2\tm\t0\nq3\ti\t2\nq3\tj\t1\n';
+  // q1: a first → 1; q2: nothing can gain → 0; q3: j, i → (1 + 2/log2 3) / (2 + 1/log2 3).
+  const m = await evaluate(parseJudgedSet(queries, qrels), (q) =>
+    q === 'laptop' ? ['a'] : q === 'iphone 7' ? ['j', 'i'] : ['m'],
+  );
+  const q3 = (1 + 2 / Math.log2(3)) / (2 + 1 / Math.log2(3));
+  assert.equal(m.queries, 3);
+  assert.ok(Math.abs(m.ndcg - (1 + 0 + q3) / 3) < 1e-12);
+  assert.equal(m.gainedQueries, 2);
+  assert.ok(Math.abs(m.ndcgGained - (1 + q3) / 2) < 1e-12);
+  assert.deepEqual(
+    m.perQuery.map((q) => [q.query, q.queryClass, q.hasGain]),
+    [
+      ['laptop', 'one word', true],
+      ['gaming mouse', 'two words', false],
+      ['iphone 7', 'model number', true],
+    ],
+  );
+  const classes = metricsByClass(m.perQuery);
+  assert.deepEqual([...classes.keys()], ['model number', 'one word', 'two words']);
+  assert.ok(Math.abs(classes.get('model number')!.ndcg - q3) < 1e-12);
+  assert.equal(classes.get('two words')!.ndcg, 0);
+  assert.equal(classes.get('one word')!.queries, 1);
 });

@@ -4,4 +4,6 @@ export * from './cursor.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './json.ts';
+export * from './random.ts';
 export * from './validate.ts';
+export * from './worker-source.ts';

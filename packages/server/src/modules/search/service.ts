@@ -23,8 +23,9 @@ import { countFacets } from './facets.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
-import type { VectorRetriever } from './ports.ts';
+import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import { searchRepository as repo } from './repository.ts';
+import { DEFAULT_RERANK, orderRescored, type RerankConfig, rerankCandidates, rerankScore } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { startIndexSync } from './sync.ts';
 import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
@@ -45,11 +46,18 @@ export interface SearchDeps {
   catalog: CatalogSource;
   clock: Clock;
   vectors?: VectorRetriever;
+  /** Scores hybrid's second phase (the ONNX ranker); absent: the linear model of `rerank` in process. */
+  ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
   onError?: (error: unknown) => void;
 }
 
 export interface SearchOptions {
+  /**
+   * Hybrid's second phase (rerank.ts); on by default. `null` ranks hybrid hits by `fusion` alone, the first
+   * phase (reciprocal rank fusion unless set).
+   */
+  rerank?: RerankConfig | null;
   fusion?: FusionConfig;
   /** Durable stream consumer name; each process holding its own index needs its own. */
   consumerName?: string;
@@ -66,6 +74,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   let stopped = false;
   const indexes = createTenantIndexes(deps.catalog, () => !stopped);
   const fusion = options.fusion ?? DEFAULT_FUSION;
+  const rerankConfig = options.rerank === undefined ? DEFAULT_RERANK : options.rerank;
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
   let consumer: Awaited<ReturnType<typeof startIndexSync>> | undefined;
 
@@ -104,7 +113,27 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.
     if (mode === 'keyword') return { mode, ranked: keyword! };
     if (mode === 'vector') return { mode, ranked: vector! };
-    return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    if (!rerankConfig) return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    const lists = { keyword: keyword!, vector: vector! };
+    const candidates = rerankCandidates(query, lists, (id) => index.items.get(id), rerankConfig);
+    const inProcess = () => candidates.map((c) => rerankScore(c, rerankConfig.weights));
+    let scores: number[];
+    try {
+      scores = deps.ranker
+        ? await deps.ranker.score(
+            tenantId,
+            candidates.map((c) => c.features),
+          )
+        : inProcess();
+      if (scores.length !== candidates.length)
+        throw new Error(`the ranker gave ${scores.length} scores for ${candidates.length} candidates`);
+    } catch (error) {
+      // A failing ranker degrades the ranking, never the answer.
+      deps.onError?.(error);
+      notices.push('hybrid: the ranker failed, ranked by the built-in weights');
+      scores = inProcess();
+    }
+    return { mode, ranked: orderRescored(candidates, scores, lists) };
   };
 
   return {

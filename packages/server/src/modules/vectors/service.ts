@@ -50,6 +50,14 @@ export interface VectorsService extends VectorRetriever {
   /** Resolves once the tenant's index for its current encoder version is complete (building it if needed). */
   ready(tenantId: string): Promise<void>;
   status(tenantId: string): IndexStatus | undefined;
+  /**
+   * The embeddings of the tenant's catalog items (at most `limit`, in catalog order) from its current encoder
+   * version, row-major [ids.length, dim]: what the content recommender is trained from.
+   */
+  itemVectors(
+    tenantId: string,
+    limit: number,
+  ): Promise<{ ids: string[]; dim: number; vectors: Float32Array }>;
   close(): Promise<void>;
 }
 
@@ -274,6 +282,31 @@ export const createVectorsService = (deps: VectorsDeps, options: VectorsOptions 
       if (!slot || text.trim() === '' || k <= 0) return [];
       const [vector] = await encoders.embed(tenantId, slot.version, [text]);
       return slot.ann.search(vector, k);
+    },
+
+    async itemVectors(tenantId, limit) {
+      const version = await encoders.current(tenantId);
+      const ids: string[] = [];
+      const rows: Float32Array[] = [];
+      for await (const page of allTexts(deps.catalog, tenantId)) {
+        const take = page.slice(0, limit - ids.length);
+        const vectors = await encoders.embed(
+          tenantId,
+          version,
+          take.map((p) => p.text),
+        );
+        take.forEach((p, i) => {
+          ids.push(p.id);
+          rows.push(vectors[i]);
+        });
+        if (ids.length >= limit) break;
+      }
+      const dim = rows[0]?.length ?? 0;
+      const out = new Float32Array(ids.length * dim);
+      rows.forEach((r, i) => {
+        out.set(r, i * dim);
+      });
+      return { ids, dim, vectors: out };
     },
 
     status(tenantId) {

@@ -1,5 +1,8 @@
 // Low-level builders for ONNX graphs written in code: value infos, initializers, nodes, and the encoded model.
 import onnxProto from 'onnx-proto';
+import { prng } from '../../kernel/random.ts';
+
+export { prng };
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
@@ -126,18 +129,6 @@ export const encodeModel = (g: GraphSpec): Buffer => {
   });
   const bytes = onnx.ModelProto.encode(model).finish();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-};
-
-/** A small deterministic PRNG (mulberry32), so weights are the same on every run for a seed. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 };
 
 /** `n` floats uniform in [-scale, scale), from `seed`. */

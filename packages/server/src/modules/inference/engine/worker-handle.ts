@@ -1,21 +1,10 @@
 // One inference worker thread as the main thread sees it: numbered requests, replies matched by id.
 import { Worker } from 'node:worker_threads';
 import { QuiverError } from '../../../kernel/errors.ts';
+import { workerSource } from '../../../kernel/worker-source.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
-
-/**
- * A worker started from a .ts file needs tsx. On Node 20 `execArgv: ['--import', 'tsx']` does not reach the
- * worker's entry module (its hooks register too late), so a small bootstrap registers tsx's ESM hooks first
- * and then imports the worker. tsx is resolved from this package, so the cwd does not matter.
- */
-const bootstrap = (url: URL): string =>
-  url.pathname.endsWith('.ts')
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-      `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })` +
-      '.catch((e) => { process.nextTick(() => { throw e; }); });'
-    : `import(${JSON.stringify(url.href)});`;
 
 export type Success = Extract<WorkerReply, { ok: true }>;
 type Call = {
@@ -51,7 +40,7 @@ export const spawnWorker = (
   slot: number,
   onExit: (handle: WorkerHandle, error: Error) => void,
 ): WorkerHandle => {
-  const worker = new Worker(bootstrap(WORKER_URL), { eval: true, execArgv: [] });
+  const worker = new Worker(workerSource(WORKER_URL), { eval: true, execArgv: [] });
   const pending = new Map<number, { resolve: (r: Success) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let alive = true;

@@ -1,0 +1,67 @@
+// `quiver eval recommend` on a small file in the Online Retail layout: cancellations and returns are not
+// interactions, each model gets a row next to popularity, and bad arguments exit with usage/data codes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from './testing.ts';
+
+const HEADER = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
+const line = (invoice: string, item: string, quantity: number, day: string, customer: string) =>
+  `${invoice},${item},"THING ${item}, BOXED",${quantity},2011-${day} 10:00:00,1.25,${customer},United Kingdom`;
+
+// Before 2011-11-01 every invoice holds three items; from it, customer 1 (had A,B,C) buys D and customer 3
+// (had A,B,D) buys C. Each has exactly one item left to recommend, so every model hits at rank 1.
+const ROWS = [
+  ...['A', 'B', 'C'].map((i) => line('536001', i, 6, '10-01', '1.0')),
+  ...['A', 'B', 'C'].map((i) => line('536002', i, 6, '10-02', '2.0')),
+  ...['A', 'B', 'D'].map((i) => line('536003', i, 6, '10-03', '3.0')),
+  ...['A', 'C', 'D'].map((i) => line('536004', i, 6, '10-04', '4.0')),
+  line('C536005', 'E', -1, '10-05', '1.0'), // a cancellation: not an interaction
+  line('536005', 'F', -3, '10-05', '1.0'), // a write-off: skipped by the format
+  line('536006', 'D', 1, '11-02', '1.0'),
+  line('536007', 'C', 2, '11-03', '3.0'),
+];
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'quiver-eval-recs-'));
+  writeFileSync(join(dir, 'retail.csv'), `${[HEADER, ...ROWS].join('\n')}\n`);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('prints HR@10, NDCG@10, Recall@20 and coverage per model next to popularity', async () => {
+  const run = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01'], {
+    cwd: dir,
+  }).done;
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /read 14 item events \(4 items, 4 users\)/);
+  const rows = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| model'))
+    .map((l) => l.split('|').map((c) => c.trim()));
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    ['popularity (decayed)', 'co-occurrence', 'matrix factorization (ALS)'],
+  );
+  // users, HR@10, NDCG@10, Recall@20, coverage ({C, D} of 4 items), ratio to popularity.
+  for (const r of rows)
+    assert.deepEqual(r.slice(2, 8), ['2', '1.0000', '1.0000', '1.0000', '0.5000', '1.00×']);
+});
+
+test('bad arguments exit with usage (64) or data (65) codes', async () => {
+  const missing = await runCli(['eval', 'recommend', '--events', 'retail.csv'], { cwd: dir }).done;
+  assert.equal(missing.code, 64);
+  assert.match(missing.stderr, /--split/);
+  const model = await runCli(
+    ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--model', 'bpr'],
+    { cwd: dir },
+  ).done;
+  assert.equal(model.code, 64);
+  const empty = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--split', '2012-01-01'], {
+    cwd: dir,
+  }).done;
+  assert.equal(empty.code, 65);
+  assert.match(empty.stderr, /no events on one side/);
+});

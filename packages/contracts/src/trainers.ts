@@ -1,0 +1,169 @@
+// Wire shapes of recommender training (issue 10): runs of a trainer kind, their progress, offline metrics,
+// the published version and the promotion decision, and per-kind schedules.
+import { type Static, Type } from 'typebox';
+import { QueryInteger } from './common.ts';
+
+export const TRAINER_KINDS = ['cooccurrence', 'als', 'popularity', 'content'] as const;
+export type TrainerKind = (typeof TRAINER_KINDS)[number];
+export const TrainerKindSchema = Type.Enum([...TRAINER_KINDS]);
+
+/** Per-kind parameters; every field is optional and defaults to the trained-on-Online-Retail choice. */
+export const TRAINER_PARAMS = {
+  cooccurrence: Type.Object(
+    {
+      neighbours: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+      shrinkage: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
+      scope: Type.Optional(Type.Union([Type.Literal('session'), Type.Literal('user')])),
+      maxBasketItems: Type.Optional(Type.Integer({ minimum: 2, maximum: 10_000 })),
+      halfLifeDays: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
+    },
+    { additionalProperties: false },
+  ),
+  als: Type.Object(
+    {
+      factors: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+      iterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+      regularization: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
+      alpha: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
+      cgSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+      foldInRegularization: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+      seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    },
+    { additionalProperties: false },
+  ),
+  popularity: Type.Object(
+    { halfLifeDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3650 })) },
+    { additionalProperties: false },
+  ),
+  content: Type.Object(
+    { maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+    { additionalProperties: false },
+  ),
+} as const;
+
+export const PROMOTE_MODES = ['always', 'if-better', 'never'] as const;
+export type PromoteMode = (typeof PROMOTE_MODES)[number];
+
+export const EvaluationSpecSchema = Type.Object(
+  {
+    splitAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'train before, test from this time on' }),
+    ),
+    holdout: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        description: 'test on the last fraction of the events’ time range (default 0.1) when no splitAt',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EvaluationSpec = Static<typeof EvaluationSpecSchema>;
+
+export const CreateTrainingRunSchema = Type.Object(
+  {
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
+        maxProperties: 50,
+        description: 'per kind: see TRAINER_PARAMS; unknown names are a 400',
+      }),
+    ),
+    evaluation: Type.Optional(EvaluationSpecSchema),
+    promote: Type.Optional(
+      Type.Enum([...PROMOTE_MODES], {
+        description: "move the 'champion' alias: always, if NDCG@10 ≥ the champion's (default), never",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateTrainingRun = Static<typeof CreateTrainingRunSchema>;
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const MetricsSchema = Type.Record(Type.String(), Type.Number());
+
+export const TrainingRunSchema = Type.Object({
+  id: Type.String(),
+  kind: TrainerKindSchema,
+  status: Type.Enum([...RUN_STATUSES]),
+  trigger: Type.Union([Type.Literal('api'), Type.Literal('schedule')]),
+  params: Type.Record(Type.String(), Type.Unknown(), { description: 'as asked, before defaults' }),
+  evaluation: EvaluationSpecSchema,
+  promote: Type.Enum([...PROMOTE_MODES]),
+  progress: Type.Object({
+    phase: Type.String({ description: 'queued, reading, training, evaluating, publishing, done' }),
+    fraction: Type.Number({ minimum: 0, maximum: 1 }),
+  }),
+  timings: Type.Record(Type.String(), Type.Number(), { description: 'milliseconds per phase' }),
+  data: Type.Union([
+    Type.Object({
+      events: Type.Integer(),
+      items: Type.Integer(),
+      users: Type.Integer(),
+      from: Type.Union([Type.String(), Type.Null()]),
+      to: Type.Union([Type.String(), Type.Null()]),
+      splitAt: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  metrics: Type.Union([MetricsSchema, Type.Null()], {
+    description: 'offline metrics on the split: hr@10, ndcg@10, recall@20, coverage, users',
+  }),
+  baseline: Type.Union([MetricsSchema, Type.Null()], {
+    description: 'decayed popularity on the same split, measured in the same run',
+  }),
+  model: Type.Union([Type.Object({ name: Type.String(), version: Type.Integer() }), Type.Null()]),
+  promotion: Type.Union([
+    Type.Object({
+      decision: Type.Union([Type.Literal('promoted'), Type.Literal('blocked'), Type.Literal('skipped')]),
+      reason: Type.String(),
+      candidate: Type.Union([Type.Number(), Type.Null()]),
+      champion: Type.Union([Type.Number(), Type.Null()]),
+      championVersion: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  endpoints: Type.Array(Type.String(), { description: 'scenario endpoints this run created' }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type TrainingRun = Static<typeof TrainingRunSchema>;
+
+export const TrainingRunListQuerySchema = Type.Object(
+  {
+    kind: Type.Optional(TrainerKindSchema),
+    limit: Type.Optional(QueryInteger({ minimum: 1, maximum: 200, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type TrainingRunListQuery = Static<typeof TrainingRunListQuerySchema>;
+
+export const TrainingRunListSchema = Type.Object({ runs: Type.Array(TrainingRunSchema) });
+
+export const PutTrainingScheduleSchema = Type.Object(
+  {
+    everyHours: Type.Number({ minimum: 0.01, maximum: 24 * 366 }),
+    params: CreateTrainingRunSchema.properties.params,
+    evaluation: Type.Optional(EvaluationSpecSchema),
+    promote: CreateTrainingRunSchema.properties.promote,
+  },
+  { additionalProperties: false },
+);
+export type PutTrainingSchedule = Static<typeof PutTrainingScheduleSchema>;
+
+export const TrainingScheduleSchema = Type.Object({
+  kind: TrainerKindSchema,
+  everyHours: Type.Number(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  evaluation: EvaluationSpecSchema,
+  promote: Type.Enum([...PROMOTE_MODES]),
+  nextRunAt: Type.String({ format: 'date-time' }),
+  lastRunId: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type TrainingSchedule = Static<typeof TrainingScheduleSchema>;

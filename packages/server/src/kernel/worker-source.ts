@@ -1,0 +1,14 @@
+// How to start a worker thread from a module that may be a .ts file (run through tsx).
+
+/**
+ * A worker started from a .ts file needs tsx. On Node 20 `execArgv: ['--import', 'tsx']` does not reach the
+ * worker's entry module (its hooks register too late), so a small bootstrap registers tsx's ESM hooks first
+ * and then imports the worker. tsx is resolved from this package, so the cwd does not matter. Start it with
+ * `new Worker(workerSource(url), { eval: true, execArgv: [] })`.
+ */
+export const workerSource = (url: URL): string =>
+  url.pathname.endsWith('.ts')
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+      `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })` +
+      '.catch((e) => { process.nextTick(() => { throw e; }); });'
+    : `import(${JSON.stringify(url.href)});`;

@@ -1,0 +1,78 @@
+// Hybrid's second phase as a registry model called through the inference path (batched, cached, metered):
+// `quiver-search-ranker`, alias `champion`. A tenant without one gets the built-in linear model
+// (DEFAULT_RERANK's weights) registered as version 1 on first need; uploading another version that reads
+// `features` FP32 [batch, 3] and answers one score per row, then moving the alias, swaps the ranker.
+import { isQuiverError } from '../../kernel/index.ts';
+import type { InferenceService } from '../inference/index.ts';
+import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
+import type { SecondPhaseScorer } from './ports.ts';
+import { linearRankerGraph, RANKER_INPUT } from './ranker-graph.ts';
+import { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
+
+export const RANKER_MODEL = 'quiver-search-ranker';
+
+export interface OnnxRankerDeps {
+  registry: Pick<RegistryService, 'createModel' | 'uploadVersion' | 'setAlias'>;
+  inference: Pick<InferenceService, 'infer'>;
+}
+
+export const createOnnxRanker = (deps: OnnxRankerDeps): SecondPhaseScorer => {
+  const registering = new Map<string, Promise<void>>();
+
+  const registerBuiltin = async (tenantId: string) => {
+    try {
+      await deps.registry.createModel(tenantId, {
+        name: RANKER_MODEL,
+        description: `Quiver built-in hybrid search ranker: linear over ${RERANK_FEATURES.join(', ')}`,
+        task: 'ranking',
+      });
+    } catch (error) {
+      if (!(isQuiverError(error) && error.code === 'already_exists')) throw error;
+    }
+    const uploaded = await deps.registry.uploadVersion(tenantId, RANKER_MODEL, {
+      artifact: linearRankerGraph(DEFAULT_RERANK.weights),
+      metadata: {
+        framework: 'quiver-builtin',
+        description: `weights ${JSON.stringify(DEFAULT_RERANK.weights)}`,
+        cache: { enabled: true },
+        sampleInput: [
+          { name: RANKER_INPUT, datatype: 'FP32', shape: [1, RERANK_FEATURES.length], data: [0, 0, 0] },
+        ],
+      },
+    });
+    if (uploaded.created)
+      await deps.registry.setAlias(tenantId, RANKER_MODEL, DEFAULT_ALIAS, uploaded.version.version);
+  };
+
+  const infer = async (tenantId: string, rows: readonly (readonly number[])[]) => {
+    const res = await deps.inference.infer(tenantId, RANKER_MODEL, DEFAULT_ALIAS, {
+      inputs: [
+        {
+          name: RANKER_INPUT,
+          datatype: 'FP32',
+          shape: [rows.length, RERANK_FEATURES.length],
+          data: rows.flat(),
+        },
+      ],
+    });
+    return (res.body.outputs[0].data as number[]).map(Number);
+  };
+
+  return {
+    async score(tenantId, rows) {
+      if (rows.length === 0) return [];
+      try {
+        return await infer(tenantId, rows);
+      } catch (error) {
+        if (!(isQuiverError(error) && error.code === 'not_found')) throw error;
+      }
+      let pending = registering.get(tenantId);
+      if (!pending) {
+        pending = registerBuiltin(tenantId).finally(() => registering.delete(tenantId));
+        registering.set(tenantId, pending);
+      }
+      await pending;
+      return infer(tenantId, rows);
+    },
+  };
+};

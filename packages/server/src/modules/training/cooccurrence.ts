@@ -1,0 +1,135 @@
+// Item-item co-occurrence: how often two items share a basket (a session or invoice, or a user's history),
+// normalized as a shrunk cosine, kept as each item's top-M neighbours.
+import { type Interactions, sparseRows } from './interactions.ts';
+import { topK } from './rank.ts';
+
+export interface CooccurrenceParams {
+  /** Neighbours kept per item. */
+  neighbours: number;
+  /**
+   * Added to the cosine's denominator: s_ij = c_ij / (√(n_i·n_j) + shrinkage), so pairs seen in few baskets
+   * count less than the raw cosine says.
+   */
+  shrinkage: number;
+  /** What a basket is: a session (invoice) or all of a user's events. */
+  scope: 'session' | 'user';
+  /** Baskets with more distinct items are skipped (bulk orders say little about any one pair). */
+  maxBasketItems: number;
+  /** A basket counts 2^(−age / halfLife), age = from its last event to the end of the data; 0 = no decay. */
+  halfLifeDays: number;
+}
+
+export const DEFAULT_COOCCURRENCE: CooccurrenceParams = {
+  neighbours: 50,
+  shrinkage: 10,
+  scope: 'session',
+  maxBasketItems: 200,
+  halfLifeDays: 30,
+};
+
+const DAY_MS = 86_400_000;
+
+/** Per item its top-M neighbours (-1 pads a short row) and their similarities, row-major [N, M]. */
+export interface NeighbourTable {
+  m: number;
+  neighbours: Int32Array;
+  weights: Float32Array;
+}
+
+/**
+ * In a basket each item weighs the strongest of its events there (w_bi, 1 for a purchase), and the basket
+ * d_b (its time decay, 1 without one). Then c_ij = Σ_b d_b·w_bi·w_bj over baskets holding both,
+ * n_i = Σ_b d_b·w_bi², and s_ij = c_ij / (√(n_i·n_j) + shrinkage).
+ * Item by item with a dense scratch row: O(Σ_b |b|²) time, O(N) extra memory.
+ */
+export const trainCooccurrence = (
+  x: Interactions,
+  params: CooccurrenceParams = DEFAULT_COOCCURRENCE,
+  progress: (fraction: number) => void = () => {},
+): NeighbourTable => {
+  const n = x.items.length;
+  const m = params.neighbours;
+  const keys = params.scope === 'user' ? x.user : x.basket;
+  const rows = sparseRows(x, keys, params.scope === 'user' ? x.users.length : x.baskets, 'max');
+  const baskets = rows.offsets.length - 1;
+  const decay = new Float32Array(baskets).fill(1);
+  if (params.halfLifeDays > 0 && x.length > 0) {
+    const lastTime = new Float64Array(baskets);
+    for (let e = 0; e < x.length; e++) lastTime[keys[e]] = x.time[e];
+    const end = x.time[x.length - 1];
+    for (let b = 0; b < baskets; b++) decay[b] = 2 ** (-(end - lastTime[b]) / (params.halfLifeDays * DAY_MS));
+  }
+  // Item → (basket, weight), over the baskets small enough to count.
+  const count = new Int32Array(n + 1);
+  const kept = new Uint8Array(baskets);
+  for (let b = 0; b < baskets; b++) {
+    const size = rows.offsets[b + 1] - rows.offsets[b];
+    if (size < 2 || size > params.maxBasketItems) continue;
+    kept[b] = 1;
+    for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) count[rows.items[p] + 1]++;
+  }
+  for (let i = 0; i < n; i++) count[i + 1] += count[i];
+  const fill = count.slice(0, n);
+  const itemBaskets = new Int32Array(count[n]);
+  const itemWeights = new Float32Array(count[n]);
+  const norm = new Float64Array(n);
+  for (let b = 0; b < baskets; b++) {
+    if (!kept[b]) continue;
+    for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) {
+      const i = rows.items[p];
+      itemBaskets[fill[i]] = b;
+      itemWeights[fill[i]++] = rows.values[p] * decay[b];
+      norm[i] += rows.values[p] * rows.values[p] * decay[b];
+    }
+  }
+
+  const neighbours = new Int32Array(n * m).fill(-1);
+  const weights = new Float32Array(n * m);
+  const acc = new Float64Array(n);
+  const touched = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let t = 0;
+    for (let q = count[i]; q < count[i + 1]; q++) {
+      const b = itemBaskets[q];
+      const wi = itemWeights[q];
+      for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) {
+        const j = rows.items[p];
+        if (j === i) continue;
+        if (acc[j] === 0) touched[t++] = j;
+        acc[j] += wi * rows.values[p];
+      }
+    }
+    for (let u = 0; u < t; u++) {
+      const j = touched[u];
+      acc[j] /= Math.sqrt(norm[i] * norm[j]) + params.shrinkage;
+    }
+    const best = topK(acc, m, { candidates: touched.subarray(0, t), minScore: 0 });
+    best.forEach((j, r) => {
+      neighbours[i * m + r] = j;
+      weights[i * m + r] = acc[j];
+    });
+    for (let u = 0; u < t; u++) acc[touched[u]] = 0;
+    if ((i & 255) === 255) progress(i / n);
+  }
+  progress(1);
+  return { m, neighbours, weights };
+};
+
+/** scores = Σ_j w_j · row_j: the neighbours graph's arithmetic, for evaluation. */
+export const scoreNeighbours = (
+  table: NeighbourTable,
+  context: ArrayLike<number>,
+  contextWeights: ArrayLike<number>,
+  out: Float32Array,
+): void => {
+  out.fill(0);
+  for (let c = 0; c < context.length; c++) {
+    const i = context[c];
+    const w = contextWeights[c];
+    for (let r = i * table.m; r < (i + 1) * table.m; r++) {
+      const j = table.neighbours[r];
+      if (j < 0) break;
+      out[j] += w * table.weights[r];
+    }
+  }
+};

@@ -1,0 +1,18 @@
+// The training module's public surface: the pure trainers and evaluation (offline.ts, also exported to the
+// CLI as @quiver/server/training), and training runs: service, routes, migrations.
+export { contentModel, type ItemVectors } from './content.ts';
+export type { NeighbourTable } from './cooccurrence.ts';
+export { type EvaluateOptions, rankingMetrics } from './evaluate.ts';
+export { EVENT_WEIGHTS } from './interactions.ts';
+export { trainingMigrations } from './migrations.ts';
+export { scoreContext, type TrainedModel } from './model.ts';
+export * from './offline.ts';
+export { decidePromotion, GATE_METRIC, type Promotion } from './publish.ts';
+export { trainingRoutes } from './routes.ts';
+export {
+  createTrainingService,
+  type TrainingDeps,
+  type TrainingOptions,
+  type TrainingService,
+} from './service.ts';
+export { type OfflineRun, offlineRun } from './trainers.ts';

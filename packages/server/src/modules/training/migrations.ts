@@ -1,0 +1,16 @@
+// Tables of the training module: runs (status, progress, results) and per-kind schedules, tenant-scoped.
+import type { Migration } from '../../adapters/sql/index.ts';
+
+export const trainingMigrations: Migration[] = [
+  {
+    version: 1000,
+    name: 'training',
+    sql: `
+CREATE TABLE training_runs (tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, trigger_kind TEXT NOT NULL, request TEXT NOT NULL, progress TEXT NOT NULL, timings TEXT NOT NULL, result TEXT, error TEXT, created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, heartbeat_at BIGINT NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE INDEX training_runs_kind ON training_runs (tenant_id, kind, created_at);
+CREATE INDEX training_runs_status ON training_runs (status, created_at);
+CREATE TABLE training_schedules (tenant_id TEXT NOT NULL REFERENCES tenants(id), kind TEXT NOT NULL, every_ms BIGINT NOT NULL, request TEXT NOT NULL, next_run_at BIGINT NOT NULL, last_run_id TEXT, seq INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (tenant_id, kind));
+CREATE INDEX training_schedules_due ON training_schedules (next_run_at);
+`,
+  },
+];

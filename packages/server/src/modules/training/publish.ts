@@ -1,0 +1,189 @@
+// Publishing a run: the ONNX artifact (recommend's builders), a registry version with the offline metrics,
+// the promotion gate on the `champion` alias, and the scenario endpoints routing to it when missing.
+import type { PromoteMode, TrainerKind } from '@quiver/contracts';
+import { isQuiverError } from '../../kernel/index.ts';
+import {
+  DEFAULT_SCORES_TOP_K,
+  DEFAULT_TOP_K,
+  factorsGraph,
+  MODEL_OF_KIND,
+  neighboursGraph,
+  type RecommenderGraph,
+  recommenderMetadata,
+  SCENARIO_ENDPOINTS,
+  scoresGraph,
+} from '../recommend/index.ts';
+import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
+import type { RoutingService } from '../routing/index.ts';
+import type { Fitted } from './trainers.ts';
+
+export const GATE_METRIC = 'ndcg@10';
+
+export interface PublishDeps {
+  registry: Pick<RegistryService, 'getModel' | 'createModel' | 'uploadVersion' | 'getVersion' | 'setAlias'>;
+  routing: Pick<RoutingService, 'get' | 'put'>;
+}
+
+export interface Promotion {
+  decision: 'promoted' | 'blocked' | 'skipped';
+  reason: string;
+  candidate: number | null;
+  champion: number | null;
+  championVersion: number | null;
+}
+
+/** The gate: `if-better` promotes when the candidate's NDCG@10 ≥ the champion's, or there is no champion. */
+export const decidePromotion = (
+  mode: PromoteMode,
+  candidate: number | null,
+  champion: { version: number; value: number | null } | null,
+): Promotion => {
+  const base = {
+    candidate,
+    champion: champion?.value ?? null,
+    championVersion: champion?.version ?? null,
+  };
+  if (mode === 'never') return { decision: 'skipped', reason: "promote is 'never'", ...base };
+  if (mode === 'always') return { decision: 'promoted', reason: "promote is 'always'", ...base };
+  if (!champion) return { decision: 'promoted', reason: 'no champion yet', ...base };
+  if (champion.value === null)
+    return { decision: 'promoted', reason: `the champion has no ${GATE_METRIC}`, ...base };
+  if (candidate !== null && candidate >= champion.value)
+    return {
+      decision: 'promoted',
+      reason: `${GATE_METRIC} ${candidate} ≥ champion's ${champion.value}`,
+      ...base,
+    };
+  return {
+    decision: 'blocked',
+    reason: `${GATE_METRIC} ${candidate ?? 'none'} < champion v${champion.version}'s ${champion.value}`,
+    ...base,
+  };
+};
+
+/** K of a built graph: the builders answer min(N + 1, their default). */
+const topKOf = (n: number, graph: RecommenderGraph) =>
+  Math.min(n + 1, graph === 'scores' ? DEFAULT_SCORES_TOP_K : DEFAULT_TOP_K);
+
+export const buildArtifact = (fitted: Fitted): { bytes: Buffer; graph: RecommenderGraph; topK: number } => {
+  const { model, ids } = fitted;
+  if (model.graph === 'neighbours') {
+    const bytes = neighboursGraph({
+      ids,
+      neighbours: model.table.neighbours,
+      weights: model.table.weights,
+      m: model.table.m,
+    });
+    return { bytes, graph: 'neighbours', topK: topKOf(ids.length, 'neighbours') };
+  }
+  if (model.graph === 'factors') {
+    const bytes = factorsGraph({ ids, factors: model.items, dim: model.f, projection: model.projection });
+    return { bytes, graph: 'factors', topK: topKOf(ids.length, 'factors') };
+  }
+  const bytes = scoresGraph({ ids, scores: model.scores });
+  return { bytes, graph: 'scores', topK: topKOf(ids.length, 'scores') };
+};
+
+const ensureModel = async (deps: PublishDeps, tenantId: string, name: string, kind: TrainerKind) => {
+  try {
+    await deps.registry.getModel(tenantId, name);
+  } catch (error) {
+    if (!isQuiverError(error) || error.code !== 'not_found') throw error;
+    try {
+      await deps.registry.createModel(tenantId, {
+        name,
+        task: 'recommendation',
+        description: `${kind} recommender, published by the training module`,
+      });
+    } catch (raced) {
+      if (!isQuiverError(raced) || raced.code !== 'already_exists') throw raced;
+    }
+  }
+};
+
+const championOf = async (deps: PublishDeps, tenantId: string, name: string) => {
+  try {
+    const v = await deps.registry.getVersion(tenantId, name, DEFAULT_ALIAS);
+    if (!v.aliases.includes(DEFAULT_ALIAS)) return null; // no alias: resolve fell back to the latest
+    const metrics = (v.metadata.metrics ?? {}) as Record<string, number>;
+    return {
+      version: v.version,
+      value: typeof metrics[GATE_METRIC] === 'number' ? metrics[GATE_METRIC] : null,
+    };
+  } catch (error) {
+    if (isQuiverError(error) && error.code === 'not_found') return null;
+    throw error;
+  }
+};
+
+/** Creates each scenario endpoint of this kind that does not exist yet (an existing one is never touched). */
+const ensureEndpoints = async (deps: PublishDeps, tenantId: string, kind: TrainerKind): Promise<string[]> => {
+  const created: string[] = [];
+  for (const { endpoint, kind: k } of Object.values(SCENARIO_ENDPOINTS)) {
+    if (k !== kind) continue;
+    try {
+      await deps.routing.get(tenantId, endpoint);
+      continue;
+    } catch (error) {
+      if (!isQuiverError(error) || error.code !== 'not_found') throw error;
+    }
+    const put = await deps.routing.put(tenantId, endpoint, {
+      routes: [{ model: MODEL_OF_KIND[kind], alias: DEFAULT_ALIAS, weight: 100 }],
+    });
+    if (put.created) created.push(endpoint);
+  }
+  return created;
+};
+
+export interface PublishInput {
+  tenantId: string;
+  runId: string;
+  kind: TrainerKind;
+  fitted: Fitted;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  trainingWindow?: { from: string; to: string };
+  promote: PromoteMode;
+}
+
+export interface Published {
+  model: { name: string; version: number };
+  promotion: Promotion;
+  endpoints: string[];
+}
+
+export const publish = async (deps: PublishDeps, input: PublishInput): Promise<Published> => {
+  const { tenantId, kind } = input;
+  const name = MODEL_OF_KIND[kind];
+  const artifact = buildArtifact(input.fitted);
+  await ensureModel(deps, tenantId, name, kind);
+  const metadata = recommenderMetadata({
+    info: {
+      kind,
+      graph: artifact.graph,
+      items: input.fitted.ids.length,
+      topK: artifact.topK,
+      runId: input.runId,
+      params: input.params,
+    },
+    trainingWindow: input.trainingWindow,
+    metrics: input.metrics,
+  });
+  const { version } = await deps.registry.uploadVersion(tenantId, name, {
+    artifact: artifact.bytes,
+    metadata,
+  });
+  const champion = await championOf(deps, tenantId, name);
+  const promotion =
+    champion?.version === version.version
+      ? {
+          ...decidePromotion('always', input.metrics[GATE_METRIC] ?? null, champion),
+          reason: 'already the champion (same artifact)',
+        }
+      : decidePromotion(input.promote, input.metrics[GATE_METRIC] ?? null, champion);
+  if (promotion.decision === 'promoted' && champion?.version !== version.version)
+    await deps.registry.setAlias(tenantId, name, DEFAULT_ALIAS, version.version);
+  const hasChampion = promotion.decision === 'promoted' || champion !== null;
+  const endpoints = hasChampion ? await ensureEndpoints(deps, tenantId, kind) : [];
+  return { model: { name, version: version.version }, promotion, endpoints };
+};

@@ -1,0 +1,45 @@
+// Runs one offline training run in its own worker thread and resolves with its result.
+import { Worker } from 'node:worker_threads';
+import { QuiverError, workerSource } from '../../kernel/index.ts';
+import type { TrainReply, TrainRequest } from './protocol.ts';
+import type { OfflineRun } from './trainers.ts';
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url);
+
+/** The interactions' own buffers, moved to the worker instead of copied (the caller's arrays are detached). */
+const buffersOf = (request: TrainRequest): ArrayBuffer[] => {
+  const x = request.interactions;
+  const arrays = [x.item, x.user, x.basket, x.time, x.weight, x.purchase];
+  const whole = arrays.every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength);
+  return whole ? [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))] : [];
+};
+
+/** Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after. */
+export const trainInWorker = (
+  request: TrainRequest,
+  onProgress: (phase: string, fraction: number) => void,
+): Promise<OfflineRun> =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(workerSource(WORKER_URL), {
+      eval: true,
+      execArgv: [],
+      workerData: request,
+      transferList: buffersOf(request),
+    });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void worker.terminate();
+    };
+    worker.on('message', (reply: TrainReply) => {
+      if (reply.type === 'progress') onProgress(reply.phase, reply.fraction);
+      else if (reply.type === 'done') settle(() => resolve(reply.run));
+      else settle(() => reject(new QuiverError('unprocessable', `training failed: ${reply.message}`)));
+    });
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) =>
+      settle(() => reject(new Error(`the training worker exited (code ${code}) before answering`))),
+    );
+  });

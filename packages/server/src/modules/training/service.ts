@@ -1,0 +1,350 @@
+// Training runs as background jobs: queued in SQL, claimed one at a time per tenant, executed (events read on
+// the main thread, the math in a worker thread), published; and per-kind schedules ticked by a timer.
+import {
+  type CreateTrainingRun,
+  type PutTrainingSchedule,
+  TRAINER_PARAMS,
+  type TrainerKind,
+  type TrainingRun,
+  type TrainingSchedule,
+} from '@quiver/contracts';
+import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { type Clock, compileValidator, isoNow, newId, QuiverError } from '../../kernel/index.ts';
+import type { EventsService } from '../events/index.ts';
+import type { VectorsService } from '../vectors/index.ts';
+import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
+import { type PublishDeps, publish } from './publish.ts';
+import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
+import { trainInWorker } from './runner.ts';
+import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
+
+export const DEFAULT_TICK_MS = 30_000;
+/** A running run whose replica has not written for this long is failed (the replica died). */
+export const DEFAULT_STALE_MS = 10 * 60_000;
+export const DEFAULT_HOLDOUT = 0.1;
+const REPLAY_PAGE = 1000;
+const PROGRESS_SAVE_MS = 1000;
+const HOUR_MS = 3_600_000;
+
+export interface TrainingDeps extends PublishDeps {
+  db: SqlDatabase;
+  events: Pick<EventsService, 'replay'>;
+  /** The search encoder's item embeddings, for the content trainer; absent: content runs fail. */
+  vectors?: Pick<VectorsService, 'itemVectors'>;
+  clock: Clock;
+  onError?: (error: unknown, what: string) => void;
+}
+
+export interface TrainingOptions {
+  /** How often due schedules and queued runs are looked for (a POST also starts work at once). */
+  tickMs?: number;
+  staleMs?: number;
+  /** Trains in a worker thread (default); tests of the job API can train inline. */
+  train?: typeof trainInWorker;
+}
+
+const validators = Object.fromEntries(
+  Object.entries(TRAINER_PARAMS).map(([kind, schema]) => [
+    kind,
+    compileValidator<Record<string, unknown>>(schema),
+  ]),
+) as Record<TrainerKind, ReturnType<typeof compileValidator<Record<string, unknown>>>>;
+
+const requestOf = (kind: TrainerKind, body: CreateTrainingRun): RunRequest => {
+  const params = body.params ?? {};
+  const checked = validators[kind](params, '/params');
+  if (!checked.ok)
+    throw new QuiverError('validation_failed', `Invalid ${kind} parameters`, { errors: checked.errors });
+  return { params, evaluation: body.evaluation ?? {}, promote: body.promote ?? 'if-better' };
+};
+
+const toRun = (r: RunRow): TrainingRun => ({
+  id: r.id,
+  kind: r.kind as TrainerKind,
+  status: r.status,
+  trigger: r.trigger,
+  params: r.request.params,
+  evaluation: r.request.evaluation,
+  promote: r.request.promote,
+  progress: r.progress,
+  timings: r.timings,
+  data: (r.result.data as TrainingRun['data']) ?? null,
+  metrics: (r.result.metrics as TrainingRun['metrics']) ?? null,
+  baseline: (r.result.baseline as TrainingRun['baseline']) ?? null,
+  model: (r.result.model as TrainingRun['model']) ?? null,
+  promotion: (r.result.promotion as TrainingRun['promotion']) ?? null,
+  endpoints: (r.result.endpoints as string[]) ?? [],
+  error: r.error,
+  createdAt: r.createdAt,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+});
+
+const toSchedule = (s: ScheduleRow): TrainingSchedule => ({
+  kind: s.kind as TrainerKind,
+  everyHours: s.everyMs / HOUR_MS,
+  params: s.request.params,
+  evaluation: s.request.evaluation,
+  promote: s.request.promote,
+  nextRunAt: new Date(s.nextRunAt).toISOString(),
+  lastRunId: s.lastRunId,
+  updatedAt: s.updatedAt,
+});
+
+const numbers = (m: object, prefix = ''): Record<string, number> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}${k}`, Number(v)]));
+
+export const createTrainingService = (deps: TrainingDeps, options: TrainingOptions = {}) => {
+  const repo = createTrainingRepository(deps.db);
+  const { clock } = deps;
+  const onError = deps.onError ?? (() => {});
+  const train = options.train ?? trainInWorker;
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let pumping: Promise<void> | undefined;
+  let closed = false;
+
+  const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
+    const builder = createInteractionsBuilder();
+    let read = 0;
+    for (let after = 0; ; ) {
+      const page = await deps.events.replay(run.tenantId, after, REPLAY_PAGE);
+      if (page.events.length === 0) break;
+      for (const { event } of page.events) builder.add(event);
+      read += page.events.length;
+      after = page.lastPosition;
+      run.result.eventsRead = read;
+      await save();
+    }
+    return builder.build();
+  };
+
+  const execute = async (run: RunRow): Promise<void> => {
+    const kind = run.kind as TrainerKind;
+    const startedMs = performance.now();
+    let savedAt = 0;
+    const save = async (force = false) => {
+      const now = clock.now();
+      if (!force && now - savedAt < PROGRESS_SAVE_MS) return;
+      savedAt = now;
+      await repo.saveProgress(run, now);
+    };
+    const phase = (name: string, fraction: number) => {
+      run.progress = { phase: name, fraction: Math.max(0, Math.min(1, fraction)) };
+    };
+    try {
+      phase('reading', 0);
+      const x = await readEvents(run, save);
+      if (x.length === 0 && kind !== 'content')
+        throw new QuiverError(
+          'unprocessable',
+          'the tenant has no item events (view, click, add_to_cart, purchase) to train on',
+        );
+      const { splitAt, holdout } = run.request.evaluation;
+      const splitTime = splitAt ? Date.parse(splitAt) : holdoutTime(x, holdout ?? DEFAULT_HOLDOUT);
+      let vectors: Awaited<ReturnType<VectorsService['itemVectors']>> | undefined;
+      if (kind === 'content') {
+        if (!deps.vectors) throw new QuiverError('unavailable', 'content training needs the vectors module');
+        const limit = Number(run.request.params.maxItems ?? DEFAULT_CONTENT.maxItems);
+        vectors = await deps.vectors.itemVectors(run.tenantId, limit);
+        if (vectors.ids.length === 0)
+          throw new QuiverError('unprocessable', 'the catalog has no items to embed');
+      }
+      const iso = (t: number) => new Date(t).toISOString();
+      const window = x.length > 0 ? { from: iso(x.time[0]), to: iso(x.time[x.length - 1]) } : undefined;
+      run.result.data = {
+        events: x.length,
+        items: x.items.length,
+        users: x.users.length,
+        from: window?.from ?? null,
+        to: window?.to ?? null,
+        splitAt: x.length > 0 ? iso(splitTime) : null,
+      };
+      run.timings.readMs = Math.round(performance.now() - startedMs);
+      phase('evaluating', 0);
+      await save(true);
+      // The worker takes x's arrays: nothing below reads them.
+      const offline: OfflineRun = await train(
+        { kind, interactions: x, params: run.request.params, splitTime, vectors },
+        (name, fraction) => {
+          phase(name, fraction);
+          save().catch((e) => onError(e, `training run ${run.id} progress`));
+        },
+      );
+      run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
+      run.timings.trainMs = Math.round(offline.timings.trainMs);
+      const metrics = { ...numbers(offline.metrics), ...numbers(offline.baseline, 'popularity_') };
+      run.result.metrics = numbers(offline.metrics);
+      run.result.baseline = numbers(offline.baseline);
+      phase('publishing', 0);
+      await save(true);
+      const publishedAt = performance.now();
+      const published = await publish(deps, {
+        tenantId: run.tenantId,
+        runId: run.id,
+        kind,
+        fitted: offline.fitted,
+        // The effective parameters (defaults filled in), so the version says exactly how it was trained.
+        params: { ...DEFAULT_PARAMS[kind], ...run.request.params },
+        metrics,
+        trainingWindow: window,
+        promote: run.request.promote,
+      });
+      run.result.model = published.model;
+      run.result.promotion = published.promotion;
+      run.result.endpoints = published.endpoints;
+      run.timings.publishMs = Math.round(performance.now() - publishedAt);
+      run.status = 'succeeded';
+      phase('done', 1);
+    } catch (error) {
+      run.status = 'failed';
+      run.error = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof QuiverError)) onError(error, `training run ${run.id} failed`);
+    }
+    run.timings.totalMs = Math.round(performance.now() - startedMs);
+    run.finishedAt = isoNow(clock);
+    await repo.finishRun(run, clock.now());
+  };
+
+  /** Claims and executes queued runs, one at a time in this replica, until none can be claimed. */
+  const pump = async () => {
+    for (;;) {
+      if (closed) return;
+      let ran = false;
+      for (const queued of await repo.queuedRuns(50)) {
+        if (closed) return;
+        const startedAt = isoNow(clock);
+        if (!(await repo.claimRun(queued.tenantId, queued.id, startedAt, clock.now()))) continue;
+        await execute({
+          ...queued,
+          status: 'running',
+          startedAt,
+          progress: { phase: 'reading', fraction: 0 },
+        });
+        ran = true;
+        break;
+      }
+      if (!ran) return;
+    }
+  };
+
+  const kick = (): Promise<void> => {
+    pumping ??= pump()
+      .catch((error) => onError(error, 'training queue failed'))
+      .finally(() => {
+        pumping = undefined;
+      });
+    return pumping;
+  };
+
+  const insertRun = async (
+    tenantId: string,
+    kind: TrainerKind,
+    request: RunRequest,
+    trigger: RunRow['trigger'],
+    id = newId('trn'),
+  ): Promise<RunRow> => {
+    const row: RunRow = {
+      tenantId,
+      id,
+      kind,
+      status: 'queued',
+      trigger,
+      request,
+      progress: { phase: 'queued', fraction: 0 },
+      timings: {},
+      result: {},
+      error: null,
+      createdAt: isoNow(clock),
+      startedAt: null,
+      finishedAt: null,
+    };
+    await repo.insertRun(row, clock.now());
+    return row;
+  };
+
+  /** Due schedules start a run each (one replica wins each schedule's conditional update). */
+  const tickSchedules = async () => {
+    const now = clock.now();
+    await repo.failStale(now - staleMs, isoNow(clock));
+    for (const s of await repo.dueSchedules(now)) {
+      const runId = newId('trn');
+      // Next time from now, not from the missed slot: a server that was down does not catch up in a burst.
+      if (!(await repo.advanceSchedule(s, now + s.everyMs, runId))) continue;
+      await insertRun(s.tenantId, s.kind as TrainerKind, s.request, 'schedule', runId);
+    }
+  };
+
+  const tickNow = async () => {
+    await tickSchedules();
+    await kick();
+  };
+
+  return {
+    async createRun(tenantId: string, kind: TrainerKind, body: CreateTrainingRun): Promise<TrainingRun> {
+      const row = await insertRun(tenantId, kind, requestOf(kind, body), 'api');
+      void kick();
+      return toRun(row);
+    },
+
+    async getRun(tenantId: string, id: string): Promise<TrainingRun> {
+      const row = await repo.getRun(tenantId, id);
+      if (!row) throw new QuiverError('not_found', `training run '${id}' was not found`);
+      return toRun(row);
+    },
+
+    async listRuns(tenantId: string, kind: TrainerKind | undefined, limit: number): Promise<TrainingRun[]> {
+      return (await repo.listRuns(tenantId, kind, limit)).map(toRun);
+    },
+
+    async putSchedule(
+      tenantId: string,
+      kind: TrainerKind,
+      body: PutTrainingSchedule,
+    ): Promise<TrainingSchedule> {
+      const request = requestOf(kind, body);
+      const everyMs = Math.round(body.everyHours * HOUR_MS);
+      await repo.putSchedule({
+        tenantId,
+        kind,
+        everyMs,
+        request,
+        nextRunAt: clock.now() + everyMs,
+        lastRunId: null,
+        seq: 0,
+        updatedAt: isoNow(clock),
+      });
+      return toSchedule((await repo.getSchedule(tenantId, kind))!);
+    },
+
+    async getSchedule(tenantId: string, kind: TrainerKind): Promise<TrainingSchedule> {
+      const s = await repo.getSchedule(tenantId, kind);
+      if (!s) throw new QuiverError('not_found', `no ${kind} training schedule`);
+      return toSchedule(s);
+    },
+
+    async deleteSchedule(tenantId: string, kind: TrainerKind): Promise<void> {
+      if (!(await repo.deleteSchedule(tenantId, kind)))
+        throw new QuiverError('not_found', `no ${kind} training schedule`);
+    },
+
+    /** Runs due schedules and queued runs now, resolving when this replica has no more to do (tests). */
+    tickNow,
+
+    start(): void {
+      timer = setInterval(() => {
+        tickNow().catch((error) => onError(error, 'training tick failed'));
+      }, options.tickMs ?? DEFAULT_TICK_MS);
+      timer.unref();
+      void kick();
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      clearInterval(timer);
+      await pumping;
+    },
+  };
+};
+
+export type TrainingService = ReturnType<typeof createTrainingService>;
