@@ -3,6 +3,8 @@
 import type { QuiverApp } from '../../app.ts';
 import { isQuiverError } from '../../kernel/index.ts';
 import {
+  DEFAULT_SCORES_TOP_K,
+  DEFAULT_TOP_K,
   type FactorsSpec,
   factorsGraph,
   MODEL_OF_KIND,
@@ -44,7 +46,7 @@ export const publishRecommender = async (
   }
   const artifact = build(s);
   const n = s.spec.ids.length;
-  const k = Math.min(n + 1, s.spec.topK ?? (s.graph === 'scores' ? 5000 : 500));
+  const k = Math.min(n + 1, s.spec.topK ?? (s.graph === 'scores' ? DEFAULT_SCORES_TOP_K : DEFAULT_TOP_K));
   const { version } = await app.registry.uploadVersion(tenantId, model, {
     artifact,
     metadata: recommenderMetadata({ info: { kind, graph: s.graph, items: n, topK: k } }),
