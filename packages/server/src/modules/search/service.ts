@@ -27,7 +27,7 @@ import type { VectorRetriever } from './ports.ts';
 import { searchRepository as repo } from './repository.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { startIndexSync } from './sync.ts';
-import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
+import { type CatalogSource, createTenantIndexes, type TenantIndex } from './tenant-index.ts';
 import { words } from './tokenize.ts';
 
 /** How many nearest items a vector search asks for (before filters). */
@@ -77,34 +77,60 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return rules;
   };
 
-  /** Ranked candidates of the chosen mode, and the mode actually used. */
+  /** The mode a request is answered in (hybrid falls back to keyword without a vector retriever). */
+  const modeOf = (requested: SearchRequest['mode'], notices: string[]): SearchResponse['mode'] => {
+    const mode = requested ?? 'hybrid';
+    if (mode === 'keyword' || deps.vectors) return mode;
+    if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
+    notices.push('hybrid: no vector index, keyword results only');
+    return 'keyword';
+  };
+
+  /** Ranked candidates of the mode: every match, best first. */
   const retrieve = async (
     tenantId: string,
+    index: TenantIndex,
     query: string,
-    requested: SearchRequest['mode'],
+    mode: SearchResponse['mode'],
     rules: SearchRules,
-    notices: string[],
-  ): Promise<{ mode: SearchResponse['mode']; ranked: Candidate[] }> => {
-    const index = await indexes.get(tenantId);
-    let mode = requested ?? 'hybrid';
-    if (mode !== 'keyword' && !deps.vectors) {
-      if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
-      notices.push('hybrid: no vector index, keyword results only');
-      mode = 'keyword';
-    }
+  ): Promise<Candidate[]> => {
     if (words(query).length === 0) {
       // Browsing: every item, in id order, found by no retriever.
       const ids = [...index.items.keys()].sort();
-      return { mode, ranked: ids.map((id) => ({ id, score: 0, retrievers: NONE })) };
+      return ids.map((id) => ({ id, score: 0, retrievers: NONE }));
     }
+    // The vector query (encoder on a worker thread, then HNSW) is started first and runs while the keyword
+    // index scores on this thread.
+    const vectorHits =
+      mode === 'keyword' ? undefined : deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
     const keyword =
       mode === 'vector' ? undefined : index.keyword.search(query, { alternatives: synonymMap(rules, query) });
-    const vector =
-      mode === 'keyword' ? undefined : await deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
+    const vector = await vectorHits;
     // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.
-    if (mode === 'keyword') return { mode, ranked: keyword! };
-    if (mode === 'vector') return { mode, ranked: vector! };
-    return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    if (mode === 'keyword') return keyword!;
+    if (mode === 'vector') return vector!;
+    return fuse({ keyword, vector }, fusion);
+  };
+
+  const respond = (
+    mode: SearchResponse['mode'],
+    page: SearchHit[],
+    total: number,
+    offset: number,
+    fingerprint: string,
+    notices: string[],
+    facets: SearchResponse['facets'] = {},
+  ): SearchResponse => {
+    const end = offset + page.length;
+    return {
+      searchId: newId('srch'),
+      mode,
+      total,
+      hits: page,
+      facets,
+      nextCursor: end < total ? encodeCursor({ o: end, f: fingerprint }) : null,
+      notices,
+    };
   };
 
   return {
@@ -142,8 +168,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         offset = c.o;
       }
       const notices: string[] = [];
+      const mode = modeOf(request.mode, notices);
       const rules = await rulesOf(tenantId);
-      const { mode, ranked } = await retrieve(tenantId, request.query, request.mode, rules, notices);
       const index = await indexes.get(tenantId);
       const curation = curationFor(rules, request.query);
 
@@ -172,6 +198,25 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         pinned.add(id);
         hits.push({ item, score: 0, retrievers: ['pinned'] });
       }
+      // Relevance order without facets or a personal boost needs only the requested page of the matches
+      // (and their count): no hit is built for the others.
+      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
+      const from = windowed ? Math.max(0, offset - hits.length) : 0;
+      const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
+      if (windowed && mode === 'keyword' && hits.length === 0 && words(request.query).length > 0) {
+        // The keyword index selects the page itself (a bounded heap, filters applied as it counts).
+        const accept =
+          filter || curation.hide.size > 0 ? (id: string) => pass(index.items.get(id)) : undefined;
+        const found = index.keyword.top(request.query, Math.max(to, 1), {
+          alternatives: synonymMap(rules, request.query),
+          accept,
+        });
+        const page = found.hits
+          .slice(from, to)
+          .map((h) => ({ item: index.items.get(h.id)!, score: h.score, retrievers: [mode] }));
+        return respond(mode, page, found.total, offset, fingerprint, notices);
+      }
+      const ranked = await retrieve(tenantId, index, request.query, mode, rules);
       const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
       const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
       if (hits.length > 0) {
@@ -181,11 +226,6 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           if (r) h.retrievers.push(...retrieversOf(r));
         }
       }
-      // Relevance order without facets or a personal boost needs only the requested page of the matches
-      // (and their count): no hit is built for the others.
-      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
-      const from = windowed ? Math.max(0, offset - hits.length) : 0;
-      const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
       const rest: typeof hits = [];
       let matched = 0;
       let top = 0;
@@ -228,21 +268,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const page: SearchHit[] = windowed
         ? [...hits.slice(offset, offset + limit), ...rest].slice(0, limit)
         : all.slice(offset, offset + limit);
-      const end = offset + page.length;
-      return {
-        searchId: newId('srch'),
+      return respond(
         mode,
+        page,
         total,
-        hits: page,
-        facets: request.facets?.length
+        offset,
+        fingerprint,
+        notices,
+        request.facets?.length
           ? countFacets(
               all.map((h) => h.item),
               request.facets,
             )
           : {},
-        nextCursor: end < total ? encodeCursor({ o: end, f: fingerprint }) : null,
-        notices,
-      };
+      );
     },
 
     async getRules(tenantId: string): Promise<SearchRules> {
