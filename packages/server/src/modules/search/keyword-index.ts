@@ -77,6 +77,22 @@ export interface KeywordTop {
   total: number;
 }
 
+export interface HeadOptions extends TopOptions {
+  /** Ids whose rank among all matches is wanted, wherever they rank. */
+  locate?: readonly string[];
+}
+
+export interface KeywordHead {
+  /** The best `depth` matches, unfiltered, best first: ranks 0 … depth - 1 of `search`. */
+  hits: KeywordHit[];
+  /** Rank (in `search` order) and score of each located id that matches. */
+  located: Map<string, { rank: number; score: number }>;
+  /** Matches in all. */
+  matches: number;
+  /** Matches `accept` accepts (all matches without it). */
+  total: number;
+}
+
 const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T, size: number): T => {
   if (a.length >= size) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2, 64));
@@ -242,11 +258,68 @@ export class KeywordIndex {
     for (const no of matched) {
       if (accept && !accept(ids[no])) continue;
       total++;
-      best.offer(no);
+      const worst = best.threshold;
+      // Most matches lose to the k-th best on score alone: skip the heap for them.
+      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
     }
     const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
     for (const no of matched) scores[no] = 0;
     return { hits, total };
+  }
+
+  /**
+   * What fusing the keyword ranking with another needs, without sorting every match: its head, the ranks of
+   * the other list's ids, and the filtered count.
+   */
+  head(query: string, depth: number, options: HeadOptions = {}): KeywordHead {
+    const matched = this.score(query, options);
+    const scores = this.scoreBuffer;
+    const ids = this.ids;
+    const worse = (a: number, b: number) =>
+      scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]);
+    const best = new TopK(depth, worse);
+    const accept = options.accept;
+    let total = 0;
+    for (const no of matched) {
+      if (!accept || accept(ids[no])) total++;
+      const worst = best.threshold;
+      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
+    }
+    // A located document's rank is the number of matches above it. With the targets sorted best first, each
+    // match is above a suffix of them: found by binary search on score, ids compared only among equal scores.
+    const targets: number[] = [];
+    for (const id of new Set(options.locate ?? [])) {
+      const no = this.numbers.get(id);
+      if (no !== undefined && scores[no] > 0) targets.push(no);
+    }
+    targets.sort(this.comparator());
+    const tScores = Float64Array.from(targets, (no) => scores[no]);
+    const last = targets.length - 1;
+    const starts = new Int32Array(targets.length + 1);
+    if (targets.length > 0)
+      for (const no of matched) {
+        const x = scores[no];
+        if (x < tScores[last]) continue; // below every target
+        let lo = 0;
+        let hi = targets.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (tScores[mid] < x) hi = mid;
+          else lo = mid + 1;
+        }
+        // Targets [lo, end) score below x; those just before with the same score rank by id.
+        while (lo > 0 && tScores[lo - 1] === x && ids[targets[lo - 1]] > ids[no]) lo--;
+        starts[lo]++;
+      }
+    const located = new Map<string, { rank: number; score: number }>();
+    let above = 0;
+    targets.forEach((no, t) => {
+      above += starts[t];
+      located.set(ids[no], { rank: above, score: scores[no] });
+    });
+    const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
+    for (const no of matched) scores[no] = 0;
+    return { hits, located, matches: matched.length, total };
   }
 
   private comparator() {

@@ -21,6 +21,7 @@ import {
 } from '../../kernel/index.ts';
 import { countFacets } from './facets.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
+import { fusedWindow } from './fused-window.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
 import type { VectorRetriever } from './ports.ts';
@@ -203,10 +204,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
       const from = windowed ? Math.max(0, offset - hits.length) : 0;
       const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
+      // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
+      const filtered = filter !== undefined || curation.hide.size > 0;
       if (windowed && mode === 'keyword' && hits.length === 0 && words(request.query).length > 0) {
         // The keyword index selects the page itself (a bounded heap, filters applied as it counts).
-        const accept =
-          filter || curation.hide.size > 0 ? (id: string) => pass(index.items.get(id)) : undefined;
+        const accept = filtered ? (id: string) => pass(index.items.get(id)) : undefined;
         const found = index.keyword.top(request.query, Math.max(to, 1), {
           alternatives: synonymMap(rules, request.query),
           accept,
@@ -214,6 +216,25 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         const page = found.hits
           .slice(from, to)
           .map((h) => ({ item: index.items.get(h.id)!, score: h.score, retrievers: [mode] }));
+        return respond(mode, page, found.total, offset, fingerprint, notices);
+      }
+      if (windowed && mode === 'hybrid' && hits.length === 0 && words(request.query).length > 0) {
+        const vector = await deps.vectors!.query(tenantId, request.query, VECTOR_CANDIDATES);
+        const found = fusedWindow(
+          index.keyword,
+          request.query,
+          { alternatives: synonymMap(rules, request.query) },
+          vector,
+          fusion,
+          { from, to },
+          (id) => pass(index.items.get(id)),
+          filtered ? (id) => pass(index.items.get(id)) : undefined,
+        );
+        const page = found.page.map((r) => ({
+          item: index.items.get(r.id)!,
+          score: r.score,
+          retrievers: [...r.retrievers],
+        }));
         return respond(mode, page, found.total, offset, fingerprint, notices);
       }
       const ranked = await retrieve(tenantId, index, request.query, mode, rules);

@@ -16,6 +16,11 @@ export class TopK {
     return this.heap.length;
   }
 
+  /** The worst document held once k are held (a candidate must beat it), else undefined. */
+  get threshold(): number | undefined {
+    return this.heap.length === this.k ? this.heap[0] : undefined;
+  }
+
   /** Offers a document; it is kept when fewer than k are held or it beats the worst held. */
   offer(no: number): void {
     const h = this.heap;
