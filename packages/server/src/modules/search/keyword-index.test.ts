@@ -106,6 +106,14 @@ describe('keyword index', () => {
         const accepted = expected.filter((h) => odd(h.id));
         assert.equal(top.total, accepted.length);
         assert.deepEqual(top.hits, got.filter((h) => odd(h.id)).slice(0, 7));
+        // head: the first 5, the rank of every located id (ties by id included) and the filtered count.
+        const head = ix.head(q, 5, { prefix: false, typos: false, accept: odd, locate: [...docs.keys()] });
+        assert.deepEqual(head.hits, got.slice(0, 5));
+        assert.equal(head.total, accepted.length);
+        assert.deepEqual(
+          [...head.located].sort((a, b) => a[1].rank - b[1].rank),
+          got.map((h, rank) => [h.id, { rank, score: h.score }]),
+        );
       }
     };
     for (let i = 0; i < 400; i++) {

@@ -295,6 +295,10 @@ export class KeywordIndex {
     targets.sort(this.comparator());
     const tScores = Float64Array.from(targets, (no) => scores[no]);
     const last = targets.length - 1;
+    // Where each target's run of equal scores begins (ids ascend within a run).
+    const runStart = new Int32Array(targets.length);
+    for (let t = 1; t < targets.length; t++)
+      runStart[t] = tScores[t] === tScores[t - 1] ? runStart[t - 1] : t;
     const starts = new Int32Array(targets.length + 1);
     if (targets.length > 0)
       for (const no of matched) {
@@ -307,8 +311,19 @@ export class KeywordIndex {
           if (tScores[mid] < x) hi = mid;
           else lo = mid + 1;
         }
-        // Targets [lo, end) score below x; those just before with the same score rank by id.
-        while (lo > 0 && tScores[lo - 1] === x && ids[targets[lo - 1]] > ids[no]) lo--;
+        // Targets [lo, end) score below x; in the run just before with the same score, those with a later id
+        // rank below this match too (a second binary search, by id).
+        if (lo > 0 && tScores[lo - 1] === x) {
+          const id = ids[no];
+          let a = runStart[lo - 1];
+          let z = lo;
+          while (a < z) {
+            const mid = (a + z) >> 1;
+            if (ids[targets[mid]] > id) z = mid;
+            else a = mid + 1;
+          }
+          lo = a;
+        }
         starts[lo]++;
       }
     const located = new Map<string, { rank: number; score: number }>();
