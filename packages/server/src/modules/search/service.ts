@@ -206,9 +206,10 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
       // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
       const filtered = filter !== undefined || curation.hide.size > 0;
+      const passes = (id: string) => pass(index.items.get(id));
       if (windowed && mode === 'keyword' && hits.length === 0 && words(request.query).length > 0) {
         // The keyword index selects the page itself (a bounded heap, filters applied as it counts).
-        const accept = filtered ? (id: string) => pass(index.items.get(id)) : undefined;
+        const accept = filtered ? passes : undefined;
         const found = index.keyword.top(request.query, Math.max(to, 1), {
           alternatives: synonymMap(rules, request.query),
           accept,
@@ -227,8 +228,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           vector,
           fusion,
           { from, to },
-          (id) => pass(index.items.get(id)),
-          filtered ? (id) => pass(index.items.get(id)) : undefined,
+          filtered ? passes : (id) => index.items.has(id),
+          filtered ? passes : undefined,
         );
         const page = found.page.map((r) => ({
           item: index.items.get(r.id)!,
