@@ -28,7 +28,9 @@ export const fusedWindow = (
   acceptMatch: ((id: string) => boolean) | undefined = accept,
 ): FusedWindow => {
   const locate = vector.map((v) => v.id);
-  let depth = window.to + vector.length;
+  // The head's own entries all fuse above the first one left out, so `to` of them always fill an unfiltered
+  // page; a filter may reject some, so it starts deeper.
+  let depth = acceptMatch ? window.to + vector.length : window.to;
   for (;;) {
     const head = keyword.head(query, depth + 1, { ...options, accept: acceptMatch, locate });
     const complete = head.hits.length <= depth;
