@@ -24,8 +24,8 @@ export const fusedWindow = (
   fusion: FusionConfig,
   window: { from: number; to: number },
   accept: (id: string) => boolean,
-  /** `accept` for keyword matches, absent when it takes them all (they are indexed items): not called then. */
-  acceptMatch: ((id: string) => boolean) | undefined = accept,
+  /** `accept` for keyword matches; undefined when it takes them all (they are indexed items): not called then. */
+  acceptMatch: ((id: string) => boolean) | undefined,
 ): FusedWindow => {
   const locate = vector.map((v) => v.id);
   // The head's own entries all fuse above the first one left out, so `to` of them always fill an unfiltered

@@ -1,6 +1,7 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
 // last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
 
+import { ranksAmong } from './ranks.ts';
 import { analyze, isStopWord, stem, words } from './tokenize.ts';
 import { TopK } from './top-k.ts';
 
@@ -285,53 +286,14 @@ export class KeywordIndex {
       const worst = best.threshold;
       if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
     }
-    // A located document's rank is the number of matches above it. With the targets sorted best first, each
-    // match is above a suffix of them: found by binary search on score, ids compared only among equal scores.
     const targets: number[] = [];
     for (const id of new Set(options.locate ?? [])) {
       const no = this.numbers.get(id);
       if (no !== undefined && scores[no] > 0) targets.push(no);
     }
-    targets.sort(this.comparator());
-    const tScores = Float64Array.from(targets, (no) => scores[no]);
-    const last = targets.length - 1;
-    // Where each target's run of equal scores begins (ids ascend within a run).
-    const runStart = new Int32Array(targets.length);
-    for (let t = 1; t < targets.length; t++)
-      runStart[t] = tScores[t] === tScores[t - 1] ? runStart[t - 1] : t;
-    const starts = new Int32Array(targets.length + 1);
-    if (targets.length > 0)
-      for (const no of matched) {
-        const x = scores[no];
-        if (x < tScores[last]) continue; // below every target
-        let lo = 0;
-        let hi = targets.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (tScores[mid] < x) hi = mid;
-          else lo = mid + 1;
-        }
-        // Targets [lo, end) score below x; in the run just before with the same score, those with a later id
-        // rank below this match too (a second binary search, by id).
-        if (lo > 0 && tScores[lo - 1] === x) {
-          const id = ids[no];
-          let a = runStart[lo - 1];
-          let z = lo;
-          while (a < z) {
-            const mid = (a + z) >> 1;
-            if (ids[targets[mid]] > id) z = mid;
-            else a = mid + 1;
-          }
-          lo = a;
-        }
-        starts[lo]++;
-      }
     const located = new Map<string, { rank: number; score: number }>();
-    let above = 0;
-    targets.forEach((no, t) => {
-      above += starts[t];
-      located.set(ids[no], { rank: above, score: scores[no] });
-    });
+    const ranks = ranksAmong(matched, targets.sort(this.comparator()), scores, ids);
+    targets.forEach((no, t) => located.set(ids[no], { rank: ranks[t], score: scores[no] }));
     const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
     for (const no of matched) scores[no] = 0;
     return { hits, located, matches: matched.length, total };
