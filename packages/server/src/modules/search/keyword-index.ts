@@ -291,9 +291,8 @@ export class KeywordIndex {
       const no = this.numbers.get(id);
       if (no !== undefined && scores[no] > 0) targets.push(no);
     }
-    const located = new Map<string, { rank: number; score: number }>();
     const ranks = ranksAmong(matched, targets.sort(this.comparator()), scores, ids);
-    targets.forEach((no, t) => located.set(ids[no], { rank: ranks[t], score: scores[no] }));
+    const located = new Map(targets.map((no, t) => [ids[no], { rank: ranks[t], score: scores[no] }]));
     const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
     for (const no of matched) scores[no] = 0;
     return { hits, located, matches: matched.length, total };
