@@ -1,8 +1,8 @@
 // Catalog benchmark: authenticated GET /v1/items/{id} against a bare Fastify route (same run), and bulk
 // upsert throughput through POST /v1/items/batch on SQLite and on PostgreSQL.
-import autocannon from 'autocannon';
 import { createTempPgDatabase } from '../packages/server/src/testing/postgres.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
+import { loadServer, medianRun, type Run } from './lib/load.ts';
 import { fmt, table } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -11,26 +11,14 @@ const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 30);
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
 
-const load = async (server: ChildServer<{ port: number }>, headers: Record<string, string> = {}) => {
-  const port = server.info.port;
-  const cpuBefore = server.cpuSeconds();
-  const ids = Array.from({ length: 300 }, (_, i) => `SKU-${10_000 + i}`);
+const IDS = Array.from({ length: 300 }, (_, i) => `SKU-${10_000 + i}`);
+
+const load = (server: ChildServer<{ port: number }>, headers: Record<string, string> = {}) => {
   let n = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
+  return loadServer(server, () => ({ method: 'GET', path: `/v1/items/${IDS[n++ % IDS.length]}`, headers }), {
     connections: CONNECTIONS,
-    duration: DURATION_S,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/v1/items/${ids[n++ % ids.length]}`, headers }),
-      },
-    ],
+    durationS: DURATION_S,
   });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  const cpuUs = ((server.cpuSeconds() - cpuBefore) * 1e6) / result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 };
 
 const bulk = async (port: number, key: string) => {
@@ -58,15 +46,6 @@ const bulk = async (port: number, key: string) => {
 };
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-type Run = Awaited<ReturnType<typeof load>>;
-const medianRun = (runs: Run[]): Run => ({
-  rps: median(runs.map((r) => r.rps)),
-  p50: median(runs.map((r) => r.p50)),
-  p99: median(runs.map((r) => r.p99)),
-  cpuUs: median(runs.map((r) => r.cpuUs)),
-});
-
 export const main = async () => {
   console.log(
     `catalog benchmark: ${ROUNDS} interleaved rounds of ${DURATION_S}s per server, ${CONNECTIONS} connections; medians.\n` +

@@ -23,8 +23,8 @@ export interface BenchApp {
     headers: Record<string, string>,
     payload?: unknown,
   ): Promise<{ json(): unknown }>;
-  /** Listens on a free local port and prints `READY {port, key}`; stops on SIGTERM. */
-  listen(): Promise<void>;
+  /** Listens on a free local port and prints `READY {port, key, ...extra}`; stops on SIGTERM. */
+  listen(extra?: Record<string, unknown>): Promise<void>;
 }
 
 export const startBenchApp = async (): Promise<BenchApp> => {
@@ -56,11 +56,11 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     dataDir,
     auth: { authorization: `Bearer ${secret}` },
     call,
-    async listen() {
+    async listen(extra = {}) {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      console.log(`READY ${JSON.stringify({ port, key: secret })}`);
+      console.log(`READY ${JSON.stringify({ ...extra, port, key: secret })}`);
       process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
     },
   };

@@ -48,7 +48,7 @@ export const generatedItems = (count: number) => {
   });
 };
 
-/** Typical shopper queries: whole words, two-word phrases, fragments typed so far, and typos. */
+/** A hand-picked set of typical shopper queries: whole words, two-word phrases, fragments typed so far, and typos. */
 export const QUERIES = [
   'lamp',
   'oak table',
@@ -71,3 +71,43 @@ export const QUERIES = [
   'black boots',
   'teapot',
 ];
+
+/** One edit in a word of 5+ letters: a letter dropped, doubled, swapped with the next, or replaced. */
+const typo = (word: string, r: () => number): string => {
+  if (word.length < 5) return word;
+  const i = 1 + Math.floor(r() * (word.length - 2));
+  switch (Math.floor(r() * 4)) {
+    case 0:
+      return word.slice(0, i) + word.slice(i + 1);
+    case 1:
+      return word.slice(0, i) + word[i] + word.slice(i);
+    case 2:
+      return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+    default:
+      return word.slice(0, i) + 'aeiou'[Math.floor(r() * 5)] + word.slice(i + 1);
+  }
+};
+
+/**
+ * `count` distinct queries drawn from the generated items' vocabulary (so response caches do not make a
+ * run trivial): words, adjective + noun and brand + noun phrases, fragments of the last word as typed so
+ * far, and one-typo words; deterministic.
+ */
+export const generatedQueries = (count: number): string[] => {
+  const r = rng(7);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const fragment = (w: string) => w.slice(0, Math.min(w.length, 3 + Math.floor(r() * 3)));
+  const kinds = [
+    () => pick(NOUN),
+    () => `${pick(ADJ)} ${pick(NOUN)}`,
+    () => `${pick(BRAND)} ${pick(NOUN)}`,
+    () => `${pick(ADJ)} ${pick(ADJ)} ${pick(NOUN)}`,
+    () => `${pick(ADJ)} ${fragment(pick(NOUN))}`,
+    () => fragment(pick(NOUN)),
+    () => typo(pick(NOUN), r),
+    () => `${pick(ADJ)} ${typo(pick(NOUN), r)}`,
+  ];
+  const out = new Set<string>(QUERIES);
+  while (out.size < count) out.add(pick(kinds)());
+  return [...out].slice(0, count);
+};

@@ -1,8 +1,15 @@
 // The keyword index: BM25 field weights, stemming, prefix (search-as-you-type) and typo tolerance bounds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { allowedTypos, boundedDistance, KeywordIndex } from './keyword-index.ts';
-import { stem } from './tokenize.ts';
+import {
+  allowedTypos,
+  boundedDistance,
+  DEFAULT_FIELD_WEIGHTS,
+  FIELDS,
+  type KeywordDoc,
+  KeywordIndex,
+} from './keyword-index.ts';
+import { analyze, isStopWord, stem } from './tokenize.ts';
 
 const index = () => {
   const ix = new KeywordIndex();
@@ -65,4 +72,105 @@ describe('keyword index', () => {
     assert.equal(top(ix, 'floor'), undefined);
     assert.equal(ix.size, 4);
   });
+
+  test('matches a brute-force BM25F scorer on a random corpus, through updates and compaction', () => {
+    const rnd = random(7);
+    const vocabulary = [...new Set(Array.from({ length: 60 }, () => randomWord(rnd)))].filter(
+      (w) => !isStopWord(w),
+    );
+    const text = (n: number) =>
+      Array.from({ length: n }, () => vocabulary[Math.floor(rnd() ** 2 * 60) % vocabulary.length]).join(' ');
+    const randomDoc = (): KeywordDoc => ({
+      title: text(1 + Math.floor(rnd() * 5)),
+      brand: rnd() < 0.5 ? text(1) : undefined,
+      description: text(Math.floor(rnd() * 30)),
+      attributes: rnd() < 0.3 ? text(2) : undefined,
+    });
+    const ix = new KeywordIndex();
+    const docs = new Map<string, KeywordDoc>();
+    const queries = Array.from({ length: 40 }, () => text(1 + Math.floor(rnd() * 3)));
+    const compare = () => {
+      for (const q of queries) {
+        const expected = bruteForce(docs, q);
+        const got = ix.search(q, { prefix: false, typos: false });
+        assert.deepEqual(
+          got.map((h) => h.id),
+          expected.map((h) => h.id),
+          q,
+        );
+        got.forEach((h, i) => {
+          assert.ok(Math.abs(h.score - expected[i].score) < 1e-9, q);
+        });
+        const odd = (id: string) => Number(id.slice(1)) % 2 === 1;
+        const top = ix.top(q, 7, { prefix: false, typos: false, accept: odd });
+        const accepted = expected.filter((h) => odd(h.id));
+        assert.equal(top.total, accepted.length);
+        assert.deepEqual(top.hits, got.filter((h) => odd(h.id)).slice(0, 7));
+        // head: the first 5, the rank of every located id (ties by id included) and the filtered count.
+        const head = ix.head(q, 5, { prefix: false, typos: false, accept: odd, locate: [...docs.keys()] });
+        assert.deepEqual(head.hits, got.slice(0, 5));
+        assert.equal(head.total, accepted.length);
+        assert.deepEqual(
+          [...head.located].sort((a, b) => a[1].rank - b[1].rank),
+          got.map((h, rank) => [h.id, { rank, score: h.score }]),
+        );
+      }
+    };
+    for (let i = 0; i < 400; i++) {
+      const doc = randomDoc();
+      docs.set(`d${i}`, doc);
+      ix.put(`d${i}`, doc);
+    }
+    compare(); // every document in the delta
+    ix.compact();
+    compare(); // every document in the base segment
+    for (let i = 0; i < 150; i++) {
+      const id = `d${Math.floor(rnd() * 450)}`;
+      if (rnd() < 0.3) {
+        docs.delete(id);
+        ix.remove(id);
+      } else {
+        const doc = randomDoc();
+        docs.set(id, doc);
+        ix.put(id, doc);
+      }
+    }
+    compare(); // base with tombstones plus a delta
+    ix.compact();
+    compare();
+    assert.equal(ix.size, docs.size);
+  });
 });
+
+const random = (seed: number) => () => {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
+/** Three letters, so the stemmer leaves them as they are. */
+const randomWord = (rnd: () => number) =>
+  ['bcdfgklmnprstvz', 'aeiou', 'bcdfgklmnprstvz'].map((s) => s[Math.floor(rnd() * s.length)]).join('');
+
+/** BM25F as the README states it (k1 0.9, b 0.4, default weights), scored document by document. */
+const bruteForce = (docs: ReadonlyMap<string, KeywordDoc>, query: string) => {
+  const analyzed = [...docs].map(([id, doc]) => ({ id, fields: FIELDS.map((f) => analyze(doc[f] ?? '')) }));
+  const n = analyzed.length;
+  const avg = FIELDS.map((_, f) => Math.max(analyzed.reduce((s, d) => s + d.fields[f].length, 0) / n, 1));
+  const clauses = analyze(query); // each query word is a clause, a repeated word counts again
+  const out: Array<{ id: string; score: number }> = [];
+  for (const d of analyzed) {
+    let score = 0;
+    for (const term of clauses) {
+      const df = analyzed.filter((x) => x.fields.some((f) => f.includes(term))).length;
+      if (df === 0) continue;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      FIELDS.forEach((field, f) => {
+        const tf = d.fields[f].filter((t) => t === term).length;
+        if (tf === 0) return;
+        const norm = 1 - 0.4 + (0.4 * d.fields[f].length) / avg[f];
+        score += (idf * DEFAULT_FIELD_WEIGHTS[field] * tf * 1.9) / (tf + 0.9 * norm);
+      });
+    }
+    if (score > 0) out.push({ id: d.id, score });
+  }
+  return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+};

@@ -1,6 +1,9 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
 // last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
+
+import { ranksAmong } from './ranks.ts';
 import { analyze, isStopWord, stem, words } from './tokenize.ts';
+import { TopK } from './top-k.ts';
 
 export const FIELDS = ['title', 'brand', 'categories', 'description', 'attributes'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -60,14 +63,69 @@ export const boundedDistance = (a: string, b: string, max: number): number => {
   return prev[b.length];
 };
 
+/** Documents changed since the last compaction beyond which a search compacts first (or 1/8 of the index). */
+export const DELTA_MAX_DOCS = 1024;
+
+export interface TopOptions extends QueryOptions {
+  /** Only documents it accepts are counted and ranked (exact filters); absent: every match. */
+  accept?: (id: string) => boolean;
+}
+
+export interface KeywordTop {
+  /** The best `k` accepted matches, best first (score descending, then id ascending). */
+  hits: KeywordHit[];
+  /** How many documents match (and are accepted): exact, not an estimate. */
+  total: number;
+}
+
+export interface HeadOptions extends TopOptions {
+  /** Ids whose rank among all matches is wanted, wherever they rank. */
+  locate?: readonly string[];
+}
+
+export interface KeywordHead {
+  /** The best `depth` matches, unfiltered, best first: ranks 0 … depth - 1 of `search`. */
+  hits: KeywordHit[];
+  /** Rank (in `search` order) and score of each located id that matches. */
+  located: Map<string, { rank: number; score: number }>;
+  /** Matches in all. */
+  matches: number;
+  /** Matches `accept` accepts (all matches without it). */
+  total: number;
+}
+
+const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T, size: number): T => {
+  if (a.length >= size) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2, 64));
+  next.set(a);
+  return next;
+};
+
+/**
+ * Postings live in two segments. The base segment holds, per term, its documents (Int32Array) and their
+ * term frequency per field (Uint16Array, F per document), built by `compact()`. Documents written since then
+ * are the delta: each term lists their numbers in a plain array, and their frequencies are read from the
+ * document's own term list. A written or removed document's base postings are skipped (`inBase` is 0) until
+ * the next compaction drops them, so a single upsert or delete is searchable at once.
+ */
 export class KeywordIndex {
   private readonly weights: Float64Array;
   private readonly k1: number;
   private readonly b: number;
-  private readonly postings = new Map<string, Map<number, Uint16Array>>();
-  private readonly docTerms = new Map<number, string[]>();
-  /** Field lengths by document number (undefined for removed numbers). */
-  private readonly lengths: Array<Uint16Array | undefined> = [];
+  // Term dictionary: a term's number indexes `df` and the postings arrays.
+  private readonly termNo = new Map<string, number>();
+  private readonly terms: string[] = [];
+  /** Live documents containing the term (a term with 0 is not in the vocabulary). */
+  private df = new Int32Array(0);
+  private baseDocs: Array<Int32Array | undefined> = [];
+  private baseTf: Array<Uint16Array | undefined> = [];
+  private deltaDocs: Array<number[] | undefined> = [];
+  private deltaCount = 0;
+  // By document number: its distinct terms and their frequencies (F per term), field lengths, base flag.
+  private readonly docTerms: Array<Int32Array | undefined> = [];
+  private readonly docTf: Array<Uint16Array | undefined> = [];
+  private lengths = new Uint16Array(0);
+  private inBase = new Uint8Array(0);
   private readonly totalLength = new Float64Array(F);
   private readonly numbers = new Map<string, number>();
   private readonly ids: string[] = [];
@@ -100,97 +158,212 @@ export class KeywordIndex {
     const no = previous ?? this.nextNo++;
     this.numbers.set(id, no);
     this.ids[no] = id;
-    const lengths = new Uint16Array(F);
-    const terms = new Set<string>();
+    this.lengths = grow(this.lengths, (no + 1) * F);
+    this.inBase = grow(this.inBase, no + 1);
+    const tfByTerm = new Map<number, Uint16Array>();
     FIELDS.forEach((field, f) => {
       const text = doc[field];
       if (!text) return;
       const tokens = analyze(text);
-      lengths[f] = Math.min(tokens.length, 65535);
-      this.totalLength[f] += lengths[f];
+      const length = Math.min(tokens.length, 65535);
+      this.lengths[no * F + f] = length;
+      this.totalLength[f] += length;
       for (const t of tokens) {
-        let list = this.postings.get(t);
-        if (!list) {
-          list = new Map();
-          this.postings.set(t, list);
-          this.sortedTerms = null;
-          this.byLength = null;
-        }
-        let tf = list.get(no);
+        const term = this.termOf(t);
+        let tf = tfByTerm.get(term);
         if (!tf) {
           tf = new Uint16Array(F);
-          list.set(no, tf);
-          terms.add(t);
+          tfByTerm.set(term, tf);
         }
         if (tf[f] < 65535) tf[f]++;
       }
     });
-    this.lengths[no] = lengths;
-    this.docTerms.set(no, [...terms]);
+    const termList = Int32Array.from(tfByTerm.keys());
+    const tfs = new Uint16Array(termList.length * F);
+    termList.forEach((term, i) => {
+      tfs.set(tfByTerm.get(term)!, i * F);
+      if (this.df[term]++ === 0) this.vocabularyChanged();
+      const delta = this.deltaDocs[term];
+      if (delta) delta.push(no);
+      else this.deltaDocs[term] = [no];
+    });
+    this.docTerms[no] = termList;
+    this.docTf[no] = tfs;
+    this.inBase[no] = 0;
+    this.deltaCount++;
   }
 
   remove(id: string): boolean {
     const no = this.numbers.get(id);
     if (no === undefined) return false;
-    for (const t of this.docTerms.get(no) ?? []) {
-      const list = this.postings.get(t);
-      list?.delete(no);
-      if (list && list.size === 0) {
-        this.postings.delete(t);
-        this.sortedTerms = null;
-        this.byLength = null;
-      }
+    for (const term of this.docTerms[no] ?? []) if (--this.df[term] === 0) this.vocabularyChanged();
+    for (let f = 0; f < F; f++) {
+      this.totalLength[f] -= this.lengths[no * F + f];
+      this.lengths[no * F + f] = 0;
     }
-    const lengths = this.lengths[no];
-    if (lengths) for (let f = 0; f < F; f++) this.totalLength[f] -= lengths[f];
-    this.lengths[no] = undefined;
-    this.docTerms.delete(no);
+    this.docTerms[no] = undefined;
+    this.docTf[no] = undefined;
+    this.inBase[no] = 0;
+    this.deltaCount++;
     this.numbers.delete(id);
     delete this.ids[no];
     return true;
   }
 
+  /** Rebuilds the base segment from every live document and empties the delta (O(postings)). */
+  compact(): void {
+    const counts = new Int32Array(this.terms.length);
+    for (const termList of this.docTerms) if (termList) for (const term of termList) counts[term]++;
+    const docs = Array.from(counts, (c) => (c > 0 ? new Int32Array(c) : undefined));
+    const tfs = Array.from(counts, (c) => (c > 0 ? new Uint16Array(c * F) : undefined));
+    const fill = new Int32Array(this.terms.length);
+    this.docTerms.forEach((termList, no) => {
+      if (!termList) return;
+      const own = this.docTf[no]!;
+      for (let i = 0; i < termList.length; i++) {
+        const term = termList[i];
+        const at = fill[term]++;
+        docs[term]![at] = no;
+        tfs[term]!.set(own.subarray(i * F, i * F + F), at * F);
+      }
+      this.inBase[no] = 1;
+    });
+    this.baseDocs = docs;
+    this.baseTf = tfs;
+    this.deltaDocs = [];
+    this.deltaCount = 0;
+  }
+
   /** Every document matching at least one query word, best first (unbounded; the caller filters and cuts). */
   search(query: string, options: QueryOptions = {}): KeywordHit[] {
+    const matched = this.score(query, options);
+    const scores = this.scoreBuffer;
+    const order = matched.sort(this.comparator());
+    const hits: KeywordHit[] = new Array(order.length);
+    for (let j = 0; j < order.length; j++) hits[j] = { id: this.ids[order[j]], score: scores[order[j]] };
+    for (const no of matched) scores[no] = 0;
+    return hits;
+  }
+
+  /**
+   * The best `k` matches the filter accepts and how many it accepts in all: the same ranking as `search`,
+   * without sorting (or allocating a hit for) every match.
+   */
+  top(query: string, k: number, options: TopOptions = {}): KeywordTop {
+    const matched = this.score(query, options);
+    const scores = this.scoreBuffer;
+    const ids = this.ids;
+    const best = new TopK(k, (a, b) => scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]));
+    const accept = options.accept;
+    let total = 0;
+    for (const no of matched) {
+      if (accept && !accept(ids[no])) continue;
+      total++;
+      const worst = best.threshold;
+      // Most matches lose to the k-th best on score alone: skip the heap for them.
+      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
+    }
+    const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
+    for (const no of matched) scores[no] = 0;
+    return { hits, total };
+  }
+
+  /**
+   * What fusing the keyword ranking with another needs, without sorting every match: its head, the ranks of
+   * the other list's ids, and the filtered count.
+   */
+  head(query: string, depth: number, options: HeadOptions = {}): KeywordHead {
+    const matched = this.score(query, options);
+    const scores = this.scoreBuffer;
+    const ids = this.ids;
+    const worse = (a: number, b: number) =>
+      scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]);
+    const best = new TopK(depth, worse);
+    const accept = options.accept;
+    let total = 0;
+    for (const no of matched) {
+      if (!accept || accept(ids[no])) total++;
+      const worst = best.threshold;
+      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
+    }
+    const targets: number[] = [];
+    for (const id of new Set(options.locate ?? [])) {
+      const no = this.numbers.get(id);
+      if (no !== undefined && scores[no] > 0) targets.push(no);
+    }
+    const ranks = ranksAmong(matched, targets.sort(this.comparator()), scores, ids);
+    const located = new Map(targets.map((no, t) => [ids[no], { rank: ranks[t], score: scores[no] }]));
+    const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
+    for (const no of matched) scores[no] = 0;
+    return { hits, located, matches: matched.length, total };
+  }
+
+  private comparator() {
+    const scores = this.scoreBuffer;
+    const ids = this.ids;
+    return (x: number, y: number) => scores[y] - scores[x] || (ids[x] < ids[y] ? -1 : 1);
+  }
+
+  /**
+   * Scores every matching document into `scoreBuffer` (by document number) and returns their numbers; the
+   * caller reads and then zeroes those entries. A query word is a clause scoring the best of its variants.
+   */
+  private score(query: string, options: QueryOptions): number[] {
     const raw = words(query);
     const meaningful = raw.filter((w) => !isStopWord(w));
     const qwords = meaningful.length > 0 ? meaningful : raw;
     const n = this.numbers.size;
-    if (n === 0) return [];
+    const matched: number[] = [];
+    if (n === 0) return matched;
+    if (this.deltaCount > Math.max(DELTA_MAX_DOCS, n >> 3)) this.compact();
     const avg = Array.from(this.totalLength, (t) => Math.max(t / n, 1));
-    // Dense arrays by document number, far cheaper per posting than maps; reused across queries (search is
-    // synchronous) and left zeroed after each.
-    if (this.scoreBuffer.length < this.nextNo) {
-      this.scoreBuffer = new Float64Array(this.nextNo * 2);
-      this.bestBuffer = new Float64Array(this.nextNo * 2);
-    }
+    // Dense arrays by document number, reused across queries (search is synchronous) and left zeroed.
+    this.scoreBuffer = grow(this.scoreBuffer, this.nextNo);
+    this.bestBuffer = grow(this.bestBuffer, this.nextNo);
     const scores = this.scoreBuffer;
     const best = this.bestBuffer;
-    const matched: number[] = [];
     const touched: number[] = [];
-    const k1 = this.k1;
-    const b = this.b;
+    const { k1, b, weights, lengths, inBase } = this;
+    // The BM25F sum of one document's field frequencies `tf[at .. at + F)` (the same arithmetic, in the
+    // same order, for base and delta postings, so a document scores the same in either).
+    const bm25 = (no: number, tf: Uint16Array, at: number): number => {
+      let s = 0;
+      const lo = no * F;
+      for (let f = 0; f < F; f++) {
+        const t = tf[at + f];
+        if (t === 0) continue;
+        s += (weights[f] * (t * (k1 + 1))) / (t + k1 * (1 - b + (b * lengths[lo + f]) / avg[f]));
+      }
+      return s;
+    };
+    const offer = (no: number, s: number) => {
+      if (best[no] === 0) touched.push(no);
+      if (s > best[no]) best[no] = s;
+    };
     qwords.forEach((word, i) => {
       const isLast = i === qwords.length - 1 && raw[raw.length - 1] === word;
       const variants = this.variants(word, options, isLast);
       for (const alt of options.alternatives?.get(word) ?? [])
         for (const w of words(alt)) if (!variants.has(stem(w))) variants.set(stem(w), 1);
       touched.length = 0;
-      for (const [term, weight] of variants) {
-        const list = this.postings.get(term);
-        if (!list) continue;
-        const idf = Math.log(1 + (n - list.size + 0.5) / (list.size + 0.5));
-        for (const [no, tf] of list) {
-          const len = this.lengths[no]!;
-          let s = 0;
-          for (let f = 0; f < F; f++) {
-            const t = tf[f];
-            if (t === 0) continue;
-            s += (this.weights[f] * (t * (k1 + 1))) / (t + k1 * (1 - b + (b * len[f]) / avg[f]));
+      for (const [text, weight] of variants) {
+        const term = this.termNo.get(text);
+        if (term === undefined || this.df[term] === 0) continue;
+        const df = this.df[term];
+        const factor = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight;
+        const docs = this.baseDocs[term];
+        const tfs = this.baseTf[term]!;
+        if (docs)
+          for (let j = 0; j < docs.length; j++) {
+            const no = docs[j];
+            if (inBase[no] === 1) offer(no, bm25(no, tfs, j * F) * factor);
           }
-          s *= idf * weight;
-          if (best[no] === 0) touched.push(no);
-          if (s > best[no]) best[no] = s;
+        for (const no of this.deltaDocs[term] ?? []) {
+          // Delta numbers may repeat or be stale: the document's current term list decides.
+          const own = this.docTerms[no];
+          if (inBase[no] === 1 || !own) continue;
+          const at = own.indexOf(term);
+          if (at >= 0) offer(no, bm25(no, this.docTf[no]!, at * F) * factor);
         }
       }
       for (const no of touched) {
@@ -199,12 +372,37 @@ export class KeywordIndex {
         best[no] = 0;
       }
     });
-    const hits: KeywordHit[] = new Array(matched.length);
-    for (let j = 0; j < matched.length; j++) {
-      hits[j] = { id: this.ids[matched[j]], score: scores[matched[j]] };
-      scores[matched[j]] = 0;
+    return matched;
+  }
+
+  private termOf(text: string): number {
+    let term = this.termNo.get(text);
+    if (term === undefined) {
+      term = this.terms.length;
+      this.termNo.set(text, term);
+      this.terms.push(text);
+      this.df = grow(this.df, term + 1);
     }
-    return hits.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : 1));
+    return term;
+  }
+
+  private vocabularyChanged(): void {
+    this.sortedTerms = null;
+    this.byLength = null;
+  }
+
+  /** True when some live document contains the term. */
+  private known(text: string): boolean {
+    const term = this.termNo.get(text);
+    return term !== undefined && this.df[term] > 0;
+  }
+
+  private docFrequency(text: string): number {
+    return this.df[this.termNo.get(text)!];
+  }
+
+  private vocabulary(): string[] {
+    return this.terms.filter((t) => this.known(t));
   }
 
   /** The index terms a query word stands for, with a weight each (exact 1, prefix and typos less). */
@@ -212,10 +410,10 @@ export class KeywordIndex {
     const out = new Map<string, number>();
     const exact = stem(word);
     out.set(exact, 1);
-    if (exact !== word && this.postings.has(word)) out.set(word, 1);
+    if (exact !== word && this.known(word)) out.set(word, 1);
     // A word the vocabulary knows is taken as typed: completions and corrections only for unknown words
     // (a finished word stays precise; a fragment still being typed expands).
-    const known = this.postings.has(exact) || this.postings.has(word);
+    const known = this.known(exact) || this.known(word);
     if (isLast && !known && options.prefix !== false && word.length >= 2) {
       const sorted = this.sorted();
       let lo = 0;
@@ -228,7 +426,7 @@ export class KeywordIndex {
       const found: string[] = [];
       for (let i = lo; i < sorted.length && sorted[i].startsWith(word); i++) found.push(sorted[i]);
       // Most frequent completions first: they are what a shopper is most likely typing.
-      found.sort((a, b) => this.postings.get(b)!.size - this.postings.get(a)!.size);
+      found.sort((a, b) => this.docFrequency(b) - this.docFrequency(a));
       for (const t of found.slice(0, MAX_PREFIX_TERMS)) if (!out.has(t)) out.set(t, PREFIX_WEIGHT);
     }
     const max = options.typos === false || known || /\d/.test(word) ? 0 : allowedTypos(word.length);
@@ -249,14 +447,14 @@ export class KeywordIndex {
   }
 
   private sorted(): string[] {
-    if (!this.sortedTerms) this.sortedTerms = [...this.postings.keys()].sort();
+    if (!this.sortedTerms) this.sortedTerms = this.vocabulary().sort();
     return this.sortedTerms;
   }
 
   private lengthBuckets(): Map<number, string[]> {
     if (!this.byLength) {
       this.byLength = new Map();
-      for (const t of this.postings.keys()) {
+      for (const t of this.vocabulary()) {
         if (/\d/.test(t)) continue;
         const list = this.byLength.get(t.length) ?? [];
         list.push(t);

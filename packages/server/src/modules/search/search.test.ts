@@ -34,11 +34,13 @@ catalog.push({ id: 'rare', title: 'Panoramic telescope', brand: 'Acme', categori
 
 const hitIds = (r: SearchResponse) => r.hits.map((h) => h.item.id);
 
-// One vector "model" for hybrid tests: ranks items whose id ends in a 7 first.
+// One vector "model" for hybrid tests: ranks items whose id ends in a 7 first; for a text with "model", also
+// every even item, in reverse order (a long candidate list, many of them deep in the keyword ranking).
 const fakeVectors: VectorRetriever = {
-  async query(_tenant, _text, k) {
+  async query(_tenant, text, k) {
     return catalog
-      .filter((c) => c.id.endsWith('7'))
+      .filter((c) => c.id.endsWith('7') || (text.includes('model') && Number(c.id.slice(5)) % 2 === 0))
+      .reverse()
       .slice(0, k)
       .map((c, i) => ({ id: c.id, score: 1 - i / 100 }));
   },
@@ -276,6 +278,30 @@ for (const kind of STORAGE_KINDS) {
         [...kinds].join(),
       );
       assert.match(hybrid.searchId, /^srch_/);
+    });
+
+    test('a page read from the ranking head equals the page of the complete ranking', async () => {
+      // Facet counts need every match, so a request with facets takes the complete (unwindowed) path.
+      const filters = [undefined, { brand: 'Acme' }, { price: { lte: 40 } }, { category: 'optics' }];
+      for (const mode of ['keyword', 'hybrid'] as const)
+        for (const query of ['oak sofa', 'grey', 'lamp speaker chair table', 'wireles', 'model', 'model 17'])
+          for (const f of filters) {
+            let cursor: string | undefined;
+            for (let pageNo = 0; pageNo < 5; pageNo++) {
+              const body = { query, mode, limit: 3, cursor, ...(f ? { filters: f } : {}) };
+              const head = await ok(body);
+              const full = await ok({ ...body, facets: ['brand'] });
+              const what = `${mode} '${query}' ${JSON.stringify(f)} page ${pageNo}`;
+              assert.equal(head.total, full.total, what);
+              assert.deepEqual(
+                head.hits.map((h) => [h.item.id, h.score, h.retrievers.join('+')]),
+                full.hits.map((h) => [h.item.id, h.score, h.retrievers.join('+')]),
+                what,
+              );
+              cursor = head.nextCursor ?? undefined;
+              if (!cursor) break;
+            }
+          }
     });
 
     test('tenant isolation: another tenant sees none of these items or rules', async () => {

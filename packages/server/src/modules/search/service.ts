@@ -21,14 +21,16 @@ import {
 } from '../../kernel/index.ts';
 import { countFacets } from './facets.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
-import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.ts';
+import { fusedWindow } from './fused-window.ts';
+import { DEFAULT_FUSION, type FusionConfig, fuse, type Ranked } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
 import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import { searchRepository as repo } from './repository.ts';
-import { DEFAULT_RERANK, orderRescored, type RerankConfig, rerankCandidates, rerankScore } from './rerank.ts';
+import { DEFAULT_RERANK, type RerankConfig } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
+import { rescore } from './second-phase.ts';
 import { startIndexSync } from './sync.ts';
-import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
+import { type CatalogSource, createTenantIndexes, type TenantIndex } from './tenant-index.ts';
 import { words } from './tokenize.ts';
 
 /** How many nearest items a vector search asks for (before filters). */
@@ -86,54 +88,71 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return rules;
   };
 
-  /** Ranked candidates of the chosen mode, and the mode actually used. */
-  const retrieve = async (
+  const secondPhase = (
     tenantId: string,
     query: string,
-    requested: SearchRequest['mode'],
+    index: TenantIndex,
+    lists: { keyword: Ranked[]; vector: Ranked[] },
+    notices: string[],
+  ) => rescore(deps, rerankConfig!, tenantId, query, lists, (id) => index.items.get(id), notices);
+
+  /** The mode a request is answered in (hybrid falls back to keyword without a vector retriever). */
+  const modeOf = (requested: SearchRequest['mode'], notices: string[]): SearchResponse['mode'] => {
+    const mode = requested ?? 'hybrid';
+    if (mode === 'keyword' || deps.vectors) return mode;
+    if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
+    notices.push('hybrid: no vector index, keyword results only');
+    return 'keyword';
+  };
+
+  /** Ranked candidates of the mode: every match, best first. */
+  const retrieve = async (
+    tenantId: string,
+    index: TenantIndex,
+    query: string,
+    mode: SearchResponse['mode'],
     rules: SearchRules,
     notices: string[],
-  ): Promise<{ mode: SearchResponse['mode']; ranked: Candidate[] }> => {
-    const index = await indexes.get(tenantId);
-    let mode = requested ?? 'hybrid';
-    if (mode !== 'keyword' && !deps.vectors) {
-      if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
-      notices.push('hybrid: no vector index, keyword results only');
-      mode = 'keyword';
-    }
+  ): Promise<Candidate[]> => {
     if (words(query).length === 0) {
       // Browsing: every item, in id order, found by no retriever.
       const ids = [...index.items.keys()].sort();
-      return { mode, ranked: ids.map((id) => ({ id, score: 0, retrievers: NONE })) };
+      return ids.map((id) => ({ id, score: 0, retrievers: NONE }));
     }
+    // The vector query (encoder on a worker thread, then HNSW) is started first and runs while the keyword
+    // index scores on this thread.
+    const vectorHits =
+      mode === 'keyword' ? undefined : deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
     const keyword =
       mode === 'vector' ? undefined : index.keyword.search(query, { alternatives: synonymMap(rules, query) });
-    const vector =
-      mode === 'keyword' ? undefined : await deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
+    const vector = await vectorHits;
     // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.
-    if (mode === 'keyword') return { mode, ranked: keyword! };
-    if (mode === 'vector') return { mode, ranked: vector! };
-    if (!rerankConfig) return { mode, ranked: fuse({ keyword, vector }, fusion) };
+    if (mode === 'keyword') return keyword!;
+    if (mode === 'vector') return vector!;
+    if (!rerankConfig) return fuse({ keyword, vector }, fusion);
     const lists = { keyword: keyword!, vector: vector! };
-    const candidates = rerankCandidates(query, lists, (id) => index.items.get(id), rerankConfig);
-    const inProcess = () => candidates.map((c) => rerankScore(c, rerankConfig.weights));
-    let scores: number[];
-    try {
-      scores = deps.ranker
-        ? await deps.ranker.score(
-            tenantId,
-            candidates.map((c) => c.features),
-          )
-        : inProcess();
-      if (scores.length !== candidates.length)
-        throw new Error(`the ranker gave ${scores.length} scores for ${candidates.length} candidates`);
-    } catch (error) {
-      // A failing ranker degrades the ranking, never the answer.
-      deps.onError?.(error);
-      notices.push('hybrid: the ranker failed, ranked by the built-in weights');
-      scores = inProcess();
-    }
-    return { mode, ranked: orderRescored(candidates, scores, lists) };
+    return (await secondPhase(tenantId, query, index, lists, notices)).ranked;
+  };
+
+  const respond = (
+    mode: SearchResponse['mode'],
+    page: SearchHit[],
+    total: number,
+    offset: number,
+    fingerprint: string,
+    notices: string[],
+    facets: SearchResponse['facets'] = {},
+  ): SearchResponse => {
+    const end = offset + page.length;
+    return {
+      searchId: newId('srch'),
+      mode,
+      total,
+      hits: page,
+      facets,
+      nextCursor: end < total ? encodeCursor({ o: end, f: fingerprint }) : null,
+      notices,
+    };
   };
 
   return {
@@ -178,8 +197,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         offset = c.o;
       }
       const notices: string[] = [];
+      const mode = modeOf(request.mode, notices);
       const rules = await rulesOf(tenantId);
-      const { mode, ranked } = await retrieve(tenantId, request.query, request.mode, rules, notices);
       const index = await indexes.get(tenantId);
       const curation = curationFor(rules, request.query);
 
@@ -208,6 +227,76 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         pinned.add(id);
         hits.push({ item, score: 0, retrievers: ['pinned'] });
       }
+      // Relevance order without facets or a personal boost needs only the requested page of the matches
+      // (and their count): no hit is built for the others.
+      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
+      const from = windowed ? Math.max(0, offset - hits.length) : 0;
+      const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
+      // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
+      const filtered = filter !== undefined || curation.hide.size > 0;
+      const passes = (id: string) => pass(index.items.get(id));
+      if (windowed && mode === 'keyword' && hits.length === 0 && words(request.query).length > 0) {
+        // The keyword index selects the page itself (a bounded heap, filters applied as it counts).
+        const accept = filtered ? passes : undefined;
+        const found = index.keyword.top(request.query, Math.max(to, 1), {
+          alternatives: synonymMap(rules, request.query),
+          accept,
+        });
+        const page = found.hits
+          .slice(from, to)
+          .map((h) => ({ item: index.items.get(h.id)!, score: h.score, retrievers: [mode] }));
+        return respond(mode, page, found.total, offset, fingerprint, notices);
+      }
+      if (windowed && mode === 'hybrid' && hits.length === 0 && words(request.query).length > 0) {
+        const vector = await deps.vectors!.query(tenantId, request.query, VECTOR_CANDIDATES);
+        if (rerankConfig) {
+          // The second phase rescores the keyword head and the vector candidates; a page within the accepted
+          // candidates is final. Deeper pages (or a filter that leaves too few) take the complete ranking below.
+          const accept = filtered ? passes : (id: string) => index.items.has(id);
+          const head = index.keyword.head(request.query, rerankConfig.keywordWindow, {
+            alternatives: synonymMap(rules, request.query),
+            accept: filtered ? passes : undefined,
+            locate: vector.map((v) => v.id),
+          });
+          const { ranked, candidates } = await secondPhase(
+            tenantId,
+            request.query,
+            index,
+            { keyword: head.hits, vector },
+            notices,
+          );
+          const accepted = ranked.slice(0, candidates).filter((r) => accept(r.id));
+          if (accepted.length >= to) {
+            let total = head.total;
+            for (const id of new Set(vector.map((v) => v.id)))
+              if (!head.located.has(id) && accept(id)) total++;
+            const page = accepted.slice(from, to).map((r) => ({
+              item: index.items.get(r.id)!,
+              score: r.score,
+              retrievers: [...r.retrievers],
+            }));
+            return respond(mode, page, total, offset, fingerprint, notices);
+          }
+        } else {
+          const found = fusedWindow(
+            index.keyword,
+            request.query,
+            { alternatives: synonymMap(rules, request.query) },
+            vector,
+            fusion,
+            { from, to },
+            filtered ? passes : (id) => index.items.has(id),
+            filtered ? passes : undefined,
+          );
+          const page = found.page.map((r) => ({
+            item: index.items.get(r.id)!,
+            score: r.score,
+            retrievers: [...r.retrievers],
+          }));
+          return respond(mode, page, found.total, offset, fingerprint, notices);
+        }
+      }
+      const ranked = await retrieve(tenantId, index, request.query, mode, rules, notices);
       const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
       const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
       if (hits.length > 0) {
@@ -217,11 +306,6 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           if (r) h.retrievers.push(...retrieversOf(r));
         }
       }
-      // Relevance order without facets or a personal boost needs only the requested page of the matches
-      // (and their count): no hit is built for the others.
-      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
-      const from = windowed ? Math.max(0, offset - hits.length) : 0;
-      const to = windowed ? offset + limit - hits.length : Number.POSITIVE_INFINITY;
       const rest: typeof hits = [];
       let matched = 0;
       let top = 0;
@@ -264,21 +348,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const page: SearchHit[] = windowed
         ? [...hits.slice(offset, offset + limit), ...rest].slice(0, limit)
         : all.slice(offset, offset + limit);
-      const end = offset + page.length;
-      return {
-        searchId: newId('srch'),
+      return respond(
         mode,
+        page,
         total,
-        hits: page,
-        facets: request.facets?.length
+        offset,
+        fingerprint,
+        notices,
+        request.facets?.length
           ? countFacets(
               all.map((h) => h.item),
               request.facets,
             )
           : {},
-        nextCursor: end < total ? encodeCursor({ o: end, f: fingerprint }) : null,
-        notices,
-      };
+      );
     },
 
     /**

@@ -90,6 +90,7 @@ export const createTenantIndexes = (
       for (const item of page.items) index.put(item);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
+    index.keyword.compact();
   };
 
   return {

@@ -1,0 +1,43 @@
+// Hybrid's second phase as the service runs it: the candidates' features, scored by the tenant's ranker (an
+// ONNX model through the inference path) or, when there is none or it fails, by the built-in weights here.
+import type { Item } from '@quiver/contracts';
+import type { Fused, Ranked } from './fusion.ts';
+import type { SecondPhaseScorer } from './ports.ts';
+import { orderRescored, type RerankConfig, rerankCandidates, rerankScore } from './rerank.ts';
+
+export interface Rescored {
+  /** The candidates best first, then every other entry of `lists` in RRF order below them. */
+  ranked: Fused[];
+  /** How many leading entries of `ranked` are rescored candidates. */
+  candidates: number;
+}
+
+export const rescore = async (
+  deps: { ranker?: SecondPhaseScorer; onError?: (error: unknown) => void },
+  config: RerankConfig,
+  tenantId: string,
+  query: string,
+  lists: { keyword: Ranked[]; vector: Ranked[] },
+  itemOf: (id: string) => Item | undefined,
+  notices: string[],
+): Promise<Rescored> => {
+  const candidates = rerankCandidates(query, lists, itemOf, config);
+  const inProcess = () => candidates.map((c) => rerankScore(c, config.weights));
+  let scores: number[];
+  try {
+    scores = deps.ranker
+      ? await deps.ranker.score(
+          tenantId,
+          candidates.map((c) => c.features),
+        )
+      : inProcess();
+    if (scores.length !== candidates.length)
+      throw new Error(`the ranker gave ${scores.length} scores for ${candidates.length} candidates`);
+  } catch (error) {
+    // A failing ranker degrades the ranking, never the answer.
+    deps.onError?.(error);
+    notices.push('hybrid: the ranker failed, ranked by the built-in weights');
+    scores = inProcess();
+  }
+  return { ranked: orderRescored(candidates, scores, lists), candidates: candidates.length };
+};
