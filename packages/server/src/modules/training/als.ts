@@ -31,7 +31,7 @@ export interface AlsParams {
 export const DEFAULT_ALS: AlsParams = {
   factors: 64,
   iterations: 15,
-  regularization: 0.1,
+  regularization: 10,
   alpha: 5,
   cgSteps: 3,
   foldInRegularization: 1,
