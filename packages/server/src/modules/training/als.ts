@@ -35,7 +35,7 @@ export const DEFAULT_ALS: AlsParams = {
   alpha: 5,
   cgSteps: 3,
   foldInRegularization: 1,
-  halfLifeDays: 60,
+  halfLifeDays: 30,
   popularityWeight: 0.01,
   popularityHalfLifeDays: 3,
   seed: 42,
