@@ -48,8 +48,10 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
       [50, 100, 200, 400].map((regularization) => ({ method: 'ease', halfLifeDays, regularization })),
     ),
   ],
-  als: [0, 60, 120].flatMap((halfLifeDays) =>
-    [0, 0.001, 0.003, 0.01].map((popularityWeight) => ({ halfLifeDays, popularityWeight })),
+  als: [30, 60].flatMap((halfLifeDays) =>
+    [0.1, 10].flatMap((regularization) =>
+      [0, 0.01].map((popularityWeight) => ({ halfLifeDays, regularization, popularityWeight })),
+    ),
   ),
 };
 

@@ -1,6 +1,6 @@
 // Item-item co-occurrence: how often two items share a basket (a session or invoice, or a user's history),
 // normalized as a shrunk cosine or solved as EASE^R (Steck 2019), kept as each item's top-M neighbours.
-import { type Interactions, sparseRows } from './interactions.ts';
+import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
 import { topK } from './rank.ts';
 
@@ -132,29 +132,48 @@ export const trainCooccurrence = (
     if ((i & 255) === 255) progress((params.method === 'ease' ? 0.3 : 1) * (i / n));
   }
   if (params.method === 'ease') {
-    const solved = easeItems(count, params);
-    const gram = new Float64Array(solved.length * solved.length);
-    const column = new Int32Array(n).fill(-1);
-    solved.forEach((i, a) => {
-      column[i] = a;
-    });
-    solved.forEach((i, a) => {
-      const row = gram.subarray(a * solved.length, (a + 1) * solved.length);
-      for (let q = count[i]; q < count[i + 1]; q++) {
-        const b = itemBaskets[q];
-        for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) {
-          const c = column[rows.items[p]];
-          if (c >= 0 && c !== a) row[c] += itemWeights[q] * rows.values[p];
-        }
-      }
-      row[a] = norm[i] + params.regularization;
-    });
-    progress(0.4);
+    progress(0.3);
     for (let r = 0; r < weights.length; r++) weights[r] *= params.easeFallbackWeight;
-    easeNeighbours(invertSpd(gram, solved.length), solved, { m, neighbours, weights });
+    solveEase({ count, itemBaskets, itemWeights, norm }, rows, params, { m, neighbours, weights });
   }
   progress(1);
   return { m, neighbours, weights };
+};
+
+/** Item → its baskets (CSR by item) with d_b·w_bi, and n_i: what the cosine pass built. */
+interface ItemBaskets {
+  count: Int32Array;
+  itemBaskets: Int32Array;
+  itemWeights: Float32Array;
+  norm: Float64Array;
+}
+
+/** G = C + λI over the solved items (C_ab = Σ_b d_b·w_ba·w_bb, C_aa = n_a), inverted; their rows become B's. */
+const solveEase = (
+  by: ItemBaskets,
+  rows: SparseRows,
+  params: CooccurrenceParams,
+  table: NeighbourTable,
+): void => {
+  const solved = easeItems(by.count, params);
+  const k = solved.length;
+  const gram = new Float64Array(k * k);
+  const column = new Int32Array(by.norm.length).fill(-1);
+  solved.forEach((i, a) => {
+    column[i] = a;
+  });
+  solved.forEach((i, a) => {
+    const row = gram.subarray(a * k, (a + 1) * k);
+    for (let q = by.count[i]; q < by.count[i + 1]; q++) {
+      const b = by.itemBaskets[q];
+      for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) {
+        const c = column[rows.items[p]];
+        if (c >= 0 && c !== a) row[c] += by.itemWeights[q] * rows.values[p];
+      }
+    }
+    row[a] = by.norm[i] + params.regularization;
+  });
+  easeNeighbours(invertSpd(gram, k), solved, table);
 };
 
 /** The items `ease` solves for: the `easeMaxItems` in most baskets, at least `easeMinBaskets` (by index on ties). */
