@@ -11,6 +11,11 @@ export const TrainerKindSchema = Type.Enum([...TRAINER_KINDS]);
 export const TRAINER_PARAMS = {
   cooccurrence: Type.Object(
     {
+      method: Type.Optional(Type.Union([Type.Literal('cosine'), Type.Literal('ease')])),
+      regularization: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+      easeMaxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000 })),
+      easeMinBaskets: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      easeFallbackWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
       neighbours: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
       shrinkage: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
       scope: Type.Optional(Type.Union([Type.Literal('session'), Type.Literal('user')])),

@@ -31,11 +31,11 @@ export interface AlsParams {
 export const DEFAULT_ALS: AlsParams = {
   factors: 64,
   iterations: 15,
-  regularization: 0.1,
+  regularization: 10,
   alpha: 5,
   cgSteps: 3,
   foldInRegularization: 1,
-  halfLifeDays: 60,
+  halfLifeDays: 30,
   popularityWeight: 0.01,
   popularityHalfLifeDays: 3,
   seed: 42,

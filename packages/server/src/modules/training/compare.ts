@@ -40,11 +40,18 @@ export const compareTrainers = (
 /** What `--tune` tries per kind (each trial overrides the defaults). */
 export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
   popularity: [1, 3, 7, 14, 30].map((halfLifeDays) => ({ halfLifeDays })),
-  cooccurrence: [0, 10, 50].flatMap((shrinkage) =>
-    [0, 30, 90].map((halfLifeDays) => ({ shrinkage, halfLifeDays })),
-  ),
-  als: [0, 60, 120].flatMap((halfLifeDays) =>
-    [0, 0.001, 0.003, 0.01].map((popularityWeight) => ({ halfLifeDays, popularityWeight })),
+  cooccurrence: [
+    ...[0, 10, 50].flatMap((shrinkage) =>
+      [0, 30, 90].map((halfLifeDays) => ({ method: 'cosine', shrinkage, halfLifeDays })),
+    ),
+    ...[7, 15, 30].flatMap((halfLifeDays) =>
+      [50, 100, 200, 400].map((regularization) => ({ method: 'ease', halfLifeDays, regularization })),
+    ),
+  ],
+  als: [30, 60].flatMap((halfLifeDays) =>
+    [0.1, 10].flatMap((regularization) =>
+      [0, 0.01].map((popularityWeight) => ({ halfLifeDays, regularization, popularityWeight })),
+    ),
   ),
 };
 

@@ -1,9 +1,23 @@
 // Item-item co-occurrence: how often two items share a basket (a session or invoice, or a user's history),
-// normalized as a shrunk cosine, kept as each item's top-M neighbours.
-import { type Interactions, sparseRows } from './interactions.ts';
+// normalized as a shrunk cosine or solved as EASE^R (Steck 2019), kept as each item's top-M neighbours.
+import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
+import { invertSpd } from './linalg.ts';
 import { topK } from './rank.ts';
 
 export interface CooccurrenceParams {
+  /**
+   * How co-occurrence counts C become weights: `cosine` s_ij = c_ij / (√(n_i·n_j) + shrinkage); `ease` the
+   * closed-form linear item model B = I − P·diag(1/P_jj), P = (C + λI)⁻¹ with C_ii = n_i, over the `easeMaxItems`
+   * items in most baskets (at least `easeMinBaskets`); the other items keep their cosine neighbours, scaled by
+   * `easeFallbackWeight` so they rank below any EASE evidence.
+   */
+  method: 'cosine' | 'ease';
+  /** λ of `ease`. */
+  regularization: number;
+  /** `ease` solves for at most this many items (a dense k×k inverse: ≈ k³ multiply-adds, 3·8·k² bytes). */
+  easeMaxItems: number;
+  easeMinBaskets: number;
+  easeFallbackWeight: number;
   /** Neighbours kept per item. */
   neighbours: number;
   /**
@@ -20,11 +34,16 @@ export interface CooccurrenceParams {
 }
 
 export const DEFAULT_COOCCURRENCE: CooccurrenceParams = {
+  method: 'ease',
+  regularization: 100,
+  easeMaxItems: 2500,
+  easeMinBaskets: 40,
+  easeFallbackWeight: 0.01,
   neighbours: 50,
   shrinkage: 10,
   scope: 'session',
   maxBasketItems: 200,
-  halfLifeDays: 30,
+  halfLifeDays: 15,
 };
 
 const DAY_MS = 86_400_000;
@@ -39,8 +58,9 @@ export interface NeighbourTable {
 /**
  * In a basket each item weighs the strongest of its events there (w_bi, 1 for a purchase), and the basket
  * d_b (its time decay, 1 without one). Then c_ij = Σ_b d_b·w_bi·w_bj over baskets holding both,
- * n_i = Σ_b d_b·w_bi², and s_ij = c_ij / (√(n_i·n_j) + shrinkage).
- * Item by item with a dense scratch row: O(Σ_b |b|²) time, O(N) extra memory.
+ * n_i = Σ_b d_b·w_bi², and s_ij = c_ij / (√(n_i·n_j) + shrinkage): item by item with a dense scratch row,
+ * O(Σ_b |b|²) time, O(N) extra memory. `ease` then replaces the rows of its k items by B's (see the params):
+ * O(k³) more time for the inverse.
  */
 export const trainCooccurrence = (
   x: Interactions,
@@ -109,10 +129,72 @@ export const trainCooccurrence = (
       weights[i * m + r] = acc[j];
     });
     for (let u = 0; u < t; u++) acc[touched[u]] = 0;
-    if ((i & 255) === 255) progress(i / n);
+    if ((i & 255) === 255) progress((params.method === 'ease' ? 0.3 : 1) * (i / n));
+  }
+  if (params.method === 'ease') {
+    progress(0.3);
+    for (let r = 0; r < weights.length; r++) weights[r] *= params.easeFallbackWeight;
+    solveEase({ count, itemBaskets, itemWeights, norm }, rows, params, { m, neighbours, weights });
   }
   progress(1);
   return { m, neighbours, weights };
+};
+
+/** Item → its baskets (CSR by item) with d_b·w_bi, and n_i: what the cosine pass built. */
+interface ItemBaskets {
+  count: Int32Array;
+  itemBaskets: Int32Array;
+  itemWeights: Float32Array;
+  norm: Float64Array;
+}
+
+/** G = C + λI over the solved items (C_ab = Σ_b d_b·w_ba·w_bb, C_aa = n_a), inverted; their rows become B's. */
+const solveEase = (
+  by: ItemBaskets,
+  rows: SparseRows,
+  params: CooccurrenceParams,
+  table: NeighbourTable,
+): void => {
+  const solved = easeItems(by.count, params);
+  const k = solved.length;
+  const gram = new Float64Array(k * k);
+  const column = new Int32Array(by.norm.length).fill(-1);
+  solved.forEach((i, a) => {
+    column[i] = a;
+  });
+  solved.forEach((i, a) => {
+    const row = gram.subarray(a * k, (a + 1) * k);
+    for (let q = by.count[i]; q < by.count[i + 1]; q++) {
+      const b = by.itemBaskets[q];
+      for (let p = rows.offsets[b]; p < rows.offsets[b + 1]; p++) {
+        const c = column[rows.items[p]];
+        if (c >= 0 && c !== a) row[c] += by.itemWeights[q] * rows.values[p];
+      }
+    }
+    row[a] = by.norm[i] + params.regularization;
+  });
+  easeNeighbours(invertSpd(gram, k), solved, table);
+};
+
+/** The items `ease` solves for: the `easeMaxItems` in most baskets, at least `easeMinBaskets` (by index on ties). */
+const easeItems = (count: Int32Array, params: CooccurrenceParams): number[] => {
+  const baskets = Float64Array.from({ length: count.length - 1 }, (_, i) => count[i + 1] - count[i]);
+  return topK(baskets, params.easeMaxItems, { minScore: params.easeMinBaskets - 1 }).sort((a, b) => a - b);
+};
+
+/** Row a of B = I − P·diag(1/P_bb): B_ab = −P_ab / P_bb (b ≠ a); its positive top-M replace item a's row. */
+const easeNeighbours = (inverse: Float64Array, solved: readonly number[], table: NeighbourTable): void => {
+  const k = solved.length;
+  const b = new Float64Array(k);
+  solved.forEach((i, a) => {
+    for (let c = 0; c < k; c++) b[c] = c === a ? 0 : -inverse[a * k + c] / inverse[c * k + c];
+    table.neighbours.fill(-1, i * table.m, (i + 1) * table.m);
+    table.weights.fill(0, i * table.m, (i + 1) * table.m);
+    topK(b, table.m, { minScore: 0 }).forEach((c, r) => {
+      table.neighbours[i * table.m + r] = solved[c];
+      table.weights[i * table.m + r] = b[c];
+    });
+  });
 };
 
 /** scores = Σ_j w_j · row_j: the neighbours graph's arithmetic, for evaluation. */

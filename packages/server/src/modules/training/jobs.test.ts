@@ -108,11 +108,16 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(version.metadata.metrics['popularity_ndcg@10'], run.baseline['ndcg@10']);
       assert.equal(version.metadata.recommender.runId, queued.id);
       assert.deepEqual(version.metadata.recommender.params, {
+        method: 'ease',
+        regularization: 100,
+        easeMaxItems: 2500,
+        easeMinBaskets: 40,
+        easeFallbackWeight: 0.01,
         neighbours: 50,
         shrinkage: 10,
         scope: 'session',
         maxBasketItems: 200,
-        halfLifeDays: 30,
+        halfLifeDays: 15,
       });
       assert.deepEqual(version.aliases, ['champion']);
 

@@ -13,6 +13,7 @@ import {
   trainCooccurrence,
   trainPopularity,
 } from './index.ts';
+import { invertSpd } from './linalg.ts';
 
 const DAY = 86_400_000;
 const at = (day: number) => new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString();
@@ -64,7 +65,7 @@ describe('interactions', () => {
 
 describe('co-occurrence', () => {
   const x = interactionsOf(FIXTURE);
-  const base = { ...DEFAULT_COOCCURRENCE, halfLifeDays: 0, neighbours: 3 };
+  const base = { ...DEFAULT_COOCCURRENCE, method: 'cosine' as const, halfLifeDays: 0, neighbours: 3 };
 
   test('cosine: c_ij / √(n_i·n_j) with n_A = 3, n_B = 3, n_C = 2, n_D = 1', () => {
     const t = trainCooccurrence(x, { ...base, shrinkage: 0 });
@@ -114,6 +115,56 @@ describe('co-occurrence', () => {
     // n_A = 1/8 + 1/4 + 1 = 11/8, n_B = 1/8 + 1/4 + 1/2 = 7/8, c_AB = 3/8.
     const ab = row(t, 0).find(([j]) => j === 1);
     close(ab?.[1] ?? 0, 3 / 8 / Math.sqrt((11 / 8) * (7 / 8)), 'A~B decayed');
+  });
+
+  test('EASE: B = I − P·diag(1/P_jj), P = (C + λI)⁻¹ over the items in ≥ 2 baskets; D keeps a scaled cosine row', () => {
+    const t = trainCooccurrence(x, {
+      ...base,
+      method: 'ease',
+      regularization: 1,
+      easeMinBaskets: 2,
+      easeFallbackWeight: 0.5,
+      shrinkage: 0,
+    });
+    // A, B, C are in 3, 3, 2 baskets (D in 1). C + λI over A, B, C = [[4,2,1],[2,4,2],[1,2,3]], determinant 24,
+    // P = (1/24)·[[8,−4,0],[−4,11,−6],[0,−6,12]]. B_ab = −P_ab/P_bb: A→B 4/11, A→C 0 (dropped), B→A 4/8,
+    // B→C 6/12 (a tie up to rounding, so compared by index below), C→A 0 (dropped), C→B 6/11.
+    const byIndex = (i: number) => row(t, i).sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => byIndex(i).map(([j]) => j)),
+      [[1], [0, 2], [1]],
+    );
+    close(row(t, 0)[0][1], 4 / 11, 'A→B');
+    close(byIndex(1)[0][1], 0.5, 'B→A');
+    close(byIndex(1)[1][1], 0.5, 'B→C');
+    close(row(t, 2)[0][1], 6 / 11, 'C→B');
+    // D is outside the solved items: its cosine neighbour A (1/√3) times the fallback weight 0.5.
+    assert.deepEqual(
+      row(t, 3).map(([j]) => j),
+      [0],
+    );
+    close(row(t, 3)[0][1], 0.5 / Math.sqrt(3), 'D~A');
+  });
+});
+
+describe('linear algebra', () => {
+  test('invertSpd: A·A⁻¹ = I for a 37×37 SPD matrix (MᵀM + I)', () => {
+    const n = 37;
+    const m = Float64Array.from({ length: n * n }, (_, k) => Math.sin(k * 1.7) + ((k * 7) % 5) / 5);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 1 : 0;
+        for (let k = 0; k < n; k++) s += m[k * n + i] * m[k * n + j];
+        a[i * n + j] = s;
+      }
+    const inv = invertSpd(a.slice(), n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += a[i * n + k] * inv[k * n + j];
+        close(s, i === j ? 1 : 0, `(A·A⁻¹)[${i},${j}]`);
+      }
   });
 });
 
@@ -250,7 +301,12 @@ describe('offline metrics', () => {
     assert.deepEqual(pop, { users: 2, 'hr@10': 1, 'ndcg@10': 1, 'recall@20': 1, coverage: 0.5 });
     // Co-occurrence (cosine): u1's context A,B,C scores D = s_AD = 1/√3 only. u2's context A,B: C = s_AC + s_BC,
     // D = s_AD: C (1/√6 + 2/√6 = 1.22) before D (0.577): both relevant, NDCG 1.
-    const co = trainCooccurrence(train, { ...DEFAULT_COOCCURRENCE, shrinkage: 0, halfLifeDays: 0 });
+    const co = trainCooccurrence(train, {
+      ...DEFAULT_COOCCURRENCE,
+      method: 'cosine',
+      shrinkage: 0,
+      halfLifeDays: 0,
+    });
     const m = evaluate(train, test, { graph: 'neighbours', table: co });
     assert.deepEqual(m, { users: 2, 'hr@10': 1, 'ndcg@10': 1, 'recall@20': 1, coverage: 0.5 });
     // A model that only knows B~A ranks nothing new for either user: every metric 0.
