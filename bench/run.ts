@@ -3,7 +3,12 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   catalog: () => import('./catalog.ts').then((m) => m.main()),
   events: () => import('./events.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
-  recommend: () => import('./recommend.ts').then((m) => m.main()),
+  // Serving latency per scenario, then training time per trainer (each also runs alone).
+  recommend: async () => {
+    await import('./recommend.ts').then((m) => m.main());
+    await import('./recommend-training.ts').then((m) => m.main());
+  },
+  'recommend-serving': () => import('./recommend.ts').then((m) => m.main()),
   'recommend-training': () => import('./recommend-training.ts').then((m) => m.main()),
   routing: () => import('./routing.ts').then((m) => m.main()),
   relevance: () => import('./relevance.ts').then((m) => m.main()),

@@ -24,7 +24,10 @@ const startProcess = (env: Record<string, string>) => {
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The exit code, or the signal's name when a signal ended the process (a native crash: SIGABRT, SIGSEGV).
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
   return { child, exited, output: () => output };
 };
 
@@ -160,7 +163,7 @@ describe('quiver process', () => {
     const code = await proc.exited;
     await new Promise((r) => setTimeout(r, 50));
     assert.match(response, /^HTTP\/1.1 201/);
-    assert.equal(code, 0);
+    assert.equal(code, 0, `exit ${code}; the process said:\n${proc.output().slice(-3000)}`);
     assert.match(proc.output(), /draining/);
   });
 
