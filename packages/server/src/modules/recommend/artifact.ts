@@ -104,7 +104,9 @@ const checkIds = (ids: readonly string[]) => {
   check(!ids.includes(PADDING_ID), 'the empty id is the padding id');
 };
 
-const kOf = (n: number, topK: number | undefined, fallback: number) => Math.min(n + 1, topK ?? fallback);
+/** K of a graph over `n` items: min(N + 1, topK or the graph's default). */
+export const topKOf = (n: number, graph: RecommenderGraph, topK?: number): number =>
+  Math.min(n + 1, topK ?? (graph === 'scores' ? DEFAULT_SCORES_TOP_K : DEFAULT_TOP_K));
 
 /** The shared head and tail: ids → row indices (unknown → pad row N), and scores → TopK → ids. */
 const common = (ids: readonly string[], k: number) => ({
@@ -154,7 +156,7 @@ export const neighboursGraph = (s: NeighboursSpec): Buffer => {
       weights[i] = s.weights[i];
     }
   }
-  const k = kOf(n, s.topK, DEFAULT_TOP_K);
+  const k = topKOf(n, 'neighbours', s.topK);
   const c = common(s.ids, k);
   return model(
     'quiver_recommender_neighbours',
@@ -189,7 +191,7 @@ export const factorsGraph = (s: FactorsSpec): Buffer => {
   check(!s.projection || s.projection.length === d * d, 'projection is not [dim, dim]');
   const qt = new Float32Array(d * (n + 1));
   for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) qt[f * (n + 1) + i] = s.factors[i * d + f];
-  const k = kOf(n, s.topK, DEFAULT_TOP_K);
+  const k = topKOf(n, 'factors', s.topK);
   const c = common(s.ids, k);
   const project = s.projection
     ? [node('MatMul', ['user_raw', 'projection'], ['user'])]
@@ -219,7 +221,7 @@ export const scoresGraph = (s: ScoresSpec): Buffer => {
   checkIds(s.ids);
   const n = s.ids.length;
   check(s.scores.length === n, 'scores are not [N]');
-  const k = kOf(n, s.topK, DEFAULT_SCORES_TOP_K);
+  const k = topKOf(n, 'scores', s.topK);
   const c = common(s.ids, k);
   const fixed = new Float32Array(n + 1);
   fixed.set(s.scores);

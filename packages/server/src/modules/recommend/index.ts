@@ -28,7 +28,14 @@ export {
   type Scenario,
   type ScoresSpec,
   scoresGraph,
+  topKOf,
 } from './artifact.ts';
+export {
+  buildRecommender,
+  ensureRecommenderModel,
+  ensureScenarioEndpoints,
+  type RecommenderSpec,
+} from './publish.ts';
 export { recommendRoutes } from './routes.ts';
 export { createRecommendService, type RecommendDeps, type RecommendService } from './service.ts';
 export { createSessionTracker, type SessionItems, type SessionTracker } from './sessions.ts';

@@ -3,15 +3,10 @@
 import type { PromoteMode, TrainerKind } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
 import {
-  DEFAULT_SCORES_TOP_K,
-  DEFAULT_TOP_K,
-  factorsGraph,
-  MODEL_OF_KIND,
-  neighboursGraph,
-  type RecommenderGraph,
+  buildRecommender,
+  ensureRecommenderModel,
+  ensureScenarioEndpoints,
   recommenderMetadata,
-  SCENARIO_ENDPOINTS,
-  scoresGraph,
 } from '../recommend/index.ts';
 import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
@@ -61,44 +56,19 @@ export const decidePromotion = (
   };
 };
 
-/** K of a built graph: the builders answer min(N + 1, their default). */
-const topKOf = (n: number, graph: RecommenderGraph) =>
-  Math.min(n + 1, graph === 'scores' ? DEFAULT_SCORES_TOP_K : DEFAULT_TOP_K);
-
-export const buildArtifact = (fitted: Fitted): { bytes: Buffer; graph: RecommenderGraph; topK: number } => {
+export const buildArtifact = (fitted: Fitted) => {
   const { model, ids } = fitted;
-  if (model.graph === 'neighbours') {
-    const bytes = neighboursGraph({
-      ids,
-      neighbours: model.table.neighbours,
-      weights: model.table.weights,
-      m: model.table.m,
+  if (model.graph === 'neighbours')
+    return buildRecommender({
+      graph: 'neighbours',
+      spec: { ids, neighbours: model.table.neighbours, weights: model.table.weights, m: model.table.m },
     });
-    return { bytes, graph: 'neighbours', topK: topKOf(ids.length, 'neighbours') };
-  }
-  if (model.graph === 'factors') {
-    const bytes = factorsGraph({ ids, factors: model.items, dim: model.f, projection: model.projection });
-    return { bytes, graph: 'factors', topK: topKOf(ids.length, 'factors') };
-  }
-  const bytes = scoresGraph({ ids, scores: model.scores });
-  return { bytes, graph: 'scores', topK: topKOf(ids.length, 'scores') };
-};
-
-const ensureModel = async (deps: PublishDeps, tenantId: string, name: string, kind: TrainerKind) => {
-  try {
-    await deps.registry.getModel(tenantId, name);
-  } catch (error) {
-    if (!isQuiverError(error) || error.code !== 'not_found') throw error;
-    try {
-      await deps.registry.createModel(tenantId, {
-        name,
-        task: 'recommendation',
-        description: `${kind} recommender, published by the training module`,
-      });
-    } catch (raced) {
-      if (!isQuiverError(raced) || raced.code !== 'already_exists') throw raced;
-    }
-  }
+  if (model.graph === 'factors')
+    return buildRecommender({
+      graph: 'factors',
+      spec: { ids, factors: model.items, dim: model.f, projection: model.projection },
+    });
+  return buildRecommender({ graph: 'scores', spec: { ids, scores: model.scores } });
 };
 
 const championOf = async (deps: PublishDeps, tenantId: string, name: string) => {
@@ -114,25 +84,6 @@ const championOf = async (deps: PublishDeps, tenantId: string, name: string) => 
     if (isQuiverError(error) && error.code === 'not_found') return null;
     throw error;
   }
-};
-
-/** Creates each scenario endpoint of this kind that does not exist yet (an existing one is never touched). */
-const ensureEndpoints = async (deps: PublishDeps, tenantId: string, kind: TrainerKind): Promise<string[]> => {
-  const created: string[] = [];
-  for (const { endpoint, kind: k } of Object.values(SCENARIO_ENDPOINTS)) {
-    if (k !== kind) continue;
-    try {
-      await deps.routing.get(tenantId, endpoint);
-      continue;
-    } catch (error) {
-      if (!isQuiverError(error) || error.code !== 'not_found') throw error;
-    }
-    const put = await deps.routing.put(tenantId, endpoint, {
-      routes: [{ model: MODEL_OF_KIND[kind], alias: DEFAULT_ALIAS, weight: 100 }],
-    });
-    if (put.created) created.push(endpoint);
-  }
-  return created;
 };
 
 export interface PublishInput {
@@ -154,9 +105,8 @@ export interface Published {
 
 export const publish = async (deps: PublishDeps, input: PublishInput): Promise<Published> => {
   const { tenantId, kind } = input;
-  const name = MODEL_OF_KIND[kind];
   const artifact = buildArtifact(input.fitted);
-  await ensureModel(deps, tenantId, name, kind);
+  const name = await ensureRecommenderModel(deps.registry, tenantId, kind);
   const metadata = recommenderMetadata({
     info: {
       kind,
@@ -184,6 +134,6 @@ export const publish = async (deps: PublishDeps, input: PublishInput): Promise<P
   if (promotion.decision === 'promoted' && champion?.version !== version.version)
     await deps.registry.setAlias(tenantId, name, DEFAULT_ALIAS, version.version);
   const hasChampion = promotion.decision === 'promoted' || champion !== null;
-  const endpoints = hasChampion ? await ensureEndpoints(deps, tenantId, kind) : [];
+  const endpoints = hasChampion ? await ensureScenarioEndpoints(deps.routing, tenantId, kind) : [];
   return { model: { name, version: version.version }, promotion, endpoints };
 };
