@@ -5,24 +5,16 @@ import { after, before, test } from 'node:test';
 import type { RecommendationResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
+import { basket } from '../training/testing.ts';
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
-let seq = 0;
-const buy = (userId: string, sessionId: string, itemId: string, days: number) => ({
-  id: `e${++seq}`,
-  type: 'purchase',
-  userId,
-  sessionId,
-  itemId,
-  timestamp: ago(days),
-});
 // A is in every basket; B and C go together most; D least.
 const EVENTS = [
-  ...['A', 'B', 'C'].map((i) => buy('u1', 's1', i, 5)),
-  ...['A', 'B', 'C'].map((i) => buy('u2', 's2', i, 4)),
-  ...['A', 'B', 'D'].map((i) => buy('u3', 's3', i, 3)),
-  ...['A', 'C', 'D'].map((i) => buy('u4', 's4', i, 2)),
+  ...basket('u1', 's1', ['A', 'B', 'C'], ago(5)),
+  ...basket('u2', 's2', ['A', 'B', 'C'], ago(4)),
+  ...basket('u3', 's3', ['A', 'B', 'D'], ago(3)),
+  ...basket('u4', 's4', ['A', 'C', 'D'], ago(2)),
 ];
 
 let t: TestApp;

@@ -6,31 +6,20 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
 import { readCandidates, recommenderRequest } from '../recommend/index.ts';
+import { basket } from './testing.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 const at = (day: number) => new Date(T0 + day * DAY).toISOString();
 const SPLIT = at(10);
 
-let seq = 0;
-const buy = (userId: string, sessionId: string, itemId: string, day: number) => ({
-  id: `e${++seq}`,
-  type: 'purchase',
-  userId,
-  sessionId,
-  itemId,
-  timestamp: at(day),
-});
-
-// Before the split every basket holds three items; after it u1 buys D (had A,B,C) and u3 buys C (had A,B,D).
-// Co-occurrence ranks exactly those for them (NDCG@10 = 1); with maxBasketItems 2 it learns nothing (0).
 const EVENTS = [
-  ...['A', 'B', 'C'].map((i) => buy('u1', 's1', i, 1)),
-  ...['A', 'B', 'C'].map((i) => buy('u2', 's2', i, 2)),
-  ...['A', 'B', 'D'].map((i) => buy('u3', 's3', i, 3)),
-  ...['A', 'C', 'D'].map((i) => buy('u4', 's4', i, 4)),
-  buy('u1', 's5', 'D', 11),
-  buy('u3', 's6', 'C', 12),
+  ...basket('u1', 's1', ['A', 'B', 'C'], at(1)),
+  ...basket('u2', 's2', ['A', 'B', 'C'], at(2)),
+  ...basket('u3', 's3', ['A', 'B', 'D'], at(3)),
+  ...basket('u4', 's4', ['A', 'C', 'D'], at(4)),
+  ...basket('u1', 's5', ['D'], at(11)),
+  ...basket('u3', 's6', ['C'], at(12)),
 ];
 
 const problem = (res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => {
