@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
-import { openSqlDatabase, type SqlDatabase } from './index.ts';
+import { isUniqueViolation, openSqlDatabase, type SqlDatabase } from './index.ts';
 
 const MIGRATIONS = [
   {
@@ -110,6 +110,16 @@ for (const kind of STORAGE_KINDS) {
         }),
       );
       assert.deepEqual(await db.query('SELECT id FROM things WHERE tenant_id = $1', ['t3']), []);
+    });
+
+    test('a duplicate key is recognised as a unique violation, other failures are not', async () => {
+      await db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t-unique', 'dup', 1]);
+      const duplicate = await db
+        .execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t-unique', 'dup', 2])
+        .catch((e: unknown) => e);
+      assert.equal(isUniqueViolation(duplicate), true);
+      const other = await db.execute('INSERT INTO no_such_table VALUES (1)').catch((e: unknown) => e);
+      assert.equal(isUniqueViolation(other), false);
     });
 
     test('concurrent read-modify-write transactions on one row lose no update', async () => {

@@ -9,6 +9,12 @@ export { inList, valuesList } from './port.ts';
 
 export const EMBEDDED_DB_FILE = 'quiver.db';
 
+/** Whether a statement failed on a unique constraint or index (PostgreSQL 23505, SQLite's UNIQUE failure). */
+export const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
 /** `postgres://…` → PostgreSQL; `sqlite://path` or `sqlite://:memory:` → SQLite; none → `<dataDir>/quiver.db`. */
 export const openSqlDatabase = (url: string | undefined, dataDir: string): SqlDatabase => {
   if (!url) return new SqliteDatabase(join(dataDir, EMBEDDED_DB_FILE));

@@ -13,4 +13,11 @@ CREATE TABLE training_schedules (tenant_id TEXT NOT NULL REFERENCES tenants(id),
 CREATE INDEX training_schedules_due ON training_schedules (next_run_at);
 `,
   },
+  {
+    version: 1001,
+    name: 'training-one-running-run',
+    // One running run per tenant, enforced by the database: two replicas claiming different queued runs of a
+    // tenant at once both pass a NOT EXISTS check under READ COMMITTED; a unique index lets only one commit.
+    sql: `CREATE UNIQUE INDEX training_runs_one_running ON training_runs (tenant_id) WHERE status = 'running';`,
+  },
 ];

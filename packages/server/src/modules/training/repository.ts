@@ -1,6 +1,6 @@
 // The training module's SQL: runs and schedules. Every query names its tenant except the two that find
 // work for any tenant (queued runs, due schedules), whose claims are conditional updates.
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { isUniqueViolation, type SqlDatabase } from '../../adapters/sql/index.ts';
 
 /** What a run was asked to do (the body of POST /v1/trainers/{kind}/runs, defaults not applied). */
 export interface RunRequest {
@@ -148,12 +148,18 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
    * the claim that keeps one run at a time per tenant across replicas. True when this caller won.
    */
   async claimRun(tenantId: string, id: string, startedAt: string, now: number): Promise<boolean> {
-    const changed = await db.execute(
-      `UPDATE training_runs SET status = 'running', started_at = $3, heartbeat_at = $4, progress = $5
+    const changed = await db
+      .execute(
+        `UPDATE training_runs SET status = 'running', started_at = $3, heartbeat_at = $4, progress = $5
        WHERE tenant_id = $1 AND id = $2 AND status = 'queued'
        AND NOT EXISTS (SELECT 1 FROM training_runs r WHERE r.tenant_id = $1 AND r.status = 'running')`,
-      [tenantId, id, startedAt, now, JSON.stringify({ phase: 'reading', fraction: 0 })],
-    );
+        [tenantId, id, startedAt, now, JSON.stringify({ phase: 'reading', fraction: 0 })],
+      )
+      // Another replica's claim of another run of this tenant committed first (training_runs_one_running).
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) return 0;
+        throw error;
+      });
     return changed === 1;
   },
 
