@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deepModel } from '../../../testing/onnx/index.ts';
 import { createInferenceEngine } from './index.ts';
+import { spawnWorker } from './worker-handle.ts';
 
 describe('engine shutdown', () => {
   test('close() lets a running batch finish, then stops the workers', async () => {
@@ -18,5 +19,17 @@ describe('engine shutdown', () => {
     await engine.close();
     const result = await running;
     assert.deepEqual(result.outputs.y.shape, [64, 256]);
+  });
+
+  test('a worker stops only after the calls in flight are answered (a load here)', async () => {
+    const worker = spawnWorker(0, () => {});
+    const loading = worker.call({ op: 'load', key: 'deep', source: deepModel({ dim: 512, depth: 64 }) });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(worker.inflight, 1);
+    await worker.terminate();
+    // Terminated mid-load, the call would have been failed with "inference worker 0 stopped".
+    const loaded = await loading;
+    assert.ok(loaded.ok && 'signature' in loaded);
+    assert.equal(worker.alive, false);
   });
 });

@@ -21,8 +21,16 @@ export interface WorkerHandle {
   readonly started: boolean;
   readonly alive: boolean;
   call(msg: Call, transfer?: ArrayBuffer[]): Promise<Success>;
-  terminate(): Promise<void>;
+  /**
+   * Stops the thread once the requests in flight are answered (or after `graceMs`): a worker terminated
+   * inside an onnxruntime call can abort the whole process with a Napi::Error (seen at shutdown while a model
+   * was being loaded, validated or run).
+   */
+  terminate(graceMs?: number): Promise<void>;
 }
+
+/** How long terminate() waits for the requests in flight by default. */
+export const TERMINATE_GRACE_MS = 10_000;
 
 const failureError = (reply: Extract<WorkerReply, { ok: false }>): QuiverError => {
   switch (reply.failure) {
@@ -47,6 +55,7 @@ export const spawnWorker = (
   let started = false;
   let stopping = false;
   let lastError: Error | undefined;
+  let idle: (() => void) | undefined;
 
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
@@ -81,8 +90,20 @@ export const spawnWorker = (
         }
       });
     },
-    async terminate() {
+    async terminate(graceMs = TERMINATE_GRACE_MS) {
       stopping = true;
+      if (alive && pending.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       await worker.terminate();
     },
   };
@@ -96,6 +117,7 @@ export const spawnWorker = (
     pending.delete(reply.id);
     if (reply.ok) p.resolve(reply);
     else p.reject(failureError(reply));
+    if (pending.size === 0) idle?.();
   });
   worker.on('error', (e) => {
     lastError = e;
