@@ -85,3 +85,16 @@ test('interleave alternates lists, keeps first occurrences, tags lists and score
     ],
   );
 });
+
+test('interleave gives skipped ids (the query items) no rank, so they do not shift a list', () => {
+  const merged = [...interleave([list('q', 'x', 'y'), list('a', 'b')], new Set(['q']))];
+  assert.deepEqual(
+    merged.map((c) => [c.id, c.part, c.score]),
+    [
+      ['x', 0, 1],
+      ['a', 1, 1 / 2],
+      ['y', 0, 1 / 3],
+      ['b', 1, 1 / 4],
+    ],
+  );
+});
