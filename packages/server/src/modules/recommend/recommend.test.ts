@@ -131,6 +131,20 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(res.statusCode, 202, res.body);
       assert.equal(res.json().accepted, events.length, res.body);
     };
+    /** The endpoint's click results once one click is attributed to it. */
+    const oneClickOn = (endpoint: string) =>
+      eventually(
+        async () =>
+          (
+            await t.request({
+              method: 'GET',
+              url: `/v1/endpoints/${endpoint}/results?metric=click`,
+              headers: shop,
+            })
+          ).json(),
+        (x) => x.variants?.[0]?.conversions === 1,
+        `a click attributed to ${endpoint}`,
+      );
     const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
     before(async () => {
@@ -218,18 +232,7 @@ for (const kind of STORAGE_KINDS) {
       await sendEvents([
         { type: 'click', userId: 'u9', itemId: 'tea-1', recommendationId: r.recommendationId },
       ]);
-      const results = await eventually(
-        async () =>
-          (
-            await t.request({
-              method: 'GET',
-              url: '/v1/endpoints/recs-bought-together/results?metric=click',
-              headers: shop,
-            })
-          ).json(),
-        (x) => x.variants?.[0]?.conversions === 1,
-        'the click is attributed',
-      );
+      const results = await oneClickOn('recs-bought-together');
       assert.equal(results.variants[0].variant, 'recs-cooccurrence@champion');
       const unknown = await ok({ scenario: 'bought-together', itemId: 'nothing-like-it' });
       assert.deepEqual(unknown.items, []);
@@ -311,18 +314,7 @@ for (const kind of STORAGE_KINDS) {
       await sendEvents([
         { type: 'click', userId: 'nobody', itemId: hot.id, recommendationId: hot.recommendationId },
       ]);
-      const results = await eventually(
-        async () =>
-          (
-            await t.request({
-              method: 'GET',
-              url: '/v1/endpoints/recs-trending/results?metric=click',
-              headers: shop,
-            })
-          ).json(),
-        (x) => x.variants?.[0]?.conversions === 1,
-        'the click on a trending item is attributed to trending',
-      );
+      const results = await oneClickOn('recs-trending');
       assert.equal(results.variants[0].variant, 'recs-popularity@champion');
     });
 
