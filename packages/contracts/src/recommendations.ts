@@ -81,6 +81,10 @@ export const RecommendedItemSchema = Type.Object({
   ...ItemSchema.properties,
   score: Type.Number(),
   reasons: Type.Optional(Type.Array(RecommendationReasonSchema)),
+  recommendationId: Type.String({
+    description:
+      "The token of the list this item came from: send it back on events about this item (a mixed answer's items differ)",
+  }),
 });
 export type RecommendedItem = Static<typeof RecommendedItemSchema>;
 

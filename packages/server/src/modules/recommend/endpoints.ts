@@ -54,6 +54,8 @@ const hasEvidence = (body: InferResponseBody, graph: RecommenderGraph, candidate
 };
 
 const GRAPH_CACHE_MAX = 10_000;
+/** (version, item) pairs whose knowledge is cached; cleared when full. */
+const KNOWN_CACHE_MAX = 100_000;
 
 /** `parameters` of every endpoint call: the routing unit an endpoint may be sticky by. */
 export type Unit = { userId?: string; sessionId?: string };
@@ -73,7 +75,38 @@ export const createEndpointReader = (deps: EndpointDeps) => {
     return info.graph;
   };
 
+  // Whether a version knows an item never changes (versions are immutable): cached per (version, item).
+  const known = new Map<string, boolean>();
+
   return {
+    /**
+     * Which of `ids` the version that gave `answer` knows: asked that version once per id not yet cached, the
+     * id alone at weight 1 (known = the answer has evidence, as for `Answer.evidence`). An item the model
+     * holds but can say nothing about (no neighbours, zero factors) counts as unknown.
+     */
+    async knows(tenantId: string, answer: Answer, ids: readonly string[]): Promise<Set<string>> {
+      const keyOf = (id: string) => `${tenantId}\u0000${answer.model}\u0000${answer.version}\u0000${id}`;
+      const asked = ids.filter((id) => !known.has(keyOf(id)));
+      const found = await Promise.all(
+        asked.map(async (id) => {
+          const body = await deps.inferVersion(
+            tenantId,
+            answer.model,
+            answer.version,
+            recommenderRequest([{ id, weight: 1 }]),
+          );
+          return hasEvidence(body, answer.graph, candidatesOf(body, answer.graph));
+        }),
+      );
+      const out = new Set(ids.filter((id) => known.get(keyOf(id))));
+      if (known.size + asked.length > KNOWN_CACHE_MAX) known.clear();
+      for (const [j, id] of asked.entries()) {
+        known.set(keyOf(id), found[j]);
+        if (found[j]) out.add(id);
+      }
+      return out;
+    },
+
     /**
      * The scenario's endpoint answer for this context; throws `recommender_not_trained` when the endpoint or
      * the model version it routes to does not exist yet.

@@ -72,16 +72,25 @@ test('diversity caps count brands or primary categories; items without the field
   assert.deepEqual(ids(byCategory), ['a', 'd', 'c']);
 });
 
+/** Each merged candidate as [id, list, score]. */
+const merged = (lists: Candidate[][], skip?: Set<string>) =>
+  [...interleave(lists, skip)].map((c) => [c.id, c.part, c.score]);
+
 test('interleave alternates lists, keeps first occurrences, tags lists and scores by merged rank', () => {
-  const merged = [...interleave([list('x', 'y'), list('a', 'x', 'b', 'c')])];
-  assert.deepEqual(
-    merged.map((c) => [c.id, c.part, c.score]),
-    [
-      ['x', 0, 1],
-      ['a', 1, 1 / 2],
-      ['y', 0, 1 / 3],
-      ['b', 1, 1 / 4],
-      ['c', 1, 1 / 5],
-    ],
-  );
+  assert.deepEqual(merged([list('x', 'y'), list('a', 'x', 'b', 'c')]), [
+    ['x', 0, 1],
+    ['a', 1, 1 / 2],
+    ['y', 0, 1 / 3],
+    ['b', 1, 1 / 4],
+    ['c', 1, 1 / 5],
+  ]);
+});
+
+test('interleave gives skipped ids (the query items) no rank, so they do not shift a list', () => {
+  assert.deepEqual(merged([list('q', 'x', 'y'), list('a', 'b')], new Set(['q'])), [
+    ['x', 0, 1],
+    ['a', 1, 1 / 2],
+    ['y', 0, 1 / 3],
+    ['b', 1, 1 / 4],
+  ]);
 });

@@ -75,9 +75,13 @@ export const rank = (
 /**
  * Interleaves lists (first of each, then second of each…), keeping the first occurrence of an id, tagging
  * each with its list's index and scoring it by its merged rank, 1 / (rank + 1): the lists' own scores are not
- * comparable. Lazy, like the lists.
+ * comparable. Ids in `skip` (those the answer drops anyway) take no rank, so a list's position does not
+ * depend on whether it repeats a query item. Lazy, like the lists.
  */
-export const interleave = (lists: readonly Iterable<Candidate>[]): Iterable<Candidate> => ({
+export const interleave = (
+  lists: readonly Iterable<Candidate>[],
+  skip: ReadonlySet<string> = new Set(),
+): Iterable<Candidate> => ({
   *[Symbol.iterator]() {
     const seen = new Set<string>();
     const its = lists.map((l) => l[Symbol.iterator]());
@@ -86,7 +90,8 @@ export const interleave = (lists: readonly Iterable<Candidate>[]): Iterable<Cand
     while (live.some(Boolean))
       for (let k = 0; k < its.length; k++) {
         if (!live[k]) continue;
-        const next = its[k].next();
+        let next = its[k].next();
+        while (!next.done && skip.has(next.value.id)) next = its[k].next();
         if (next.done) {
           live[k] = false;
           continue;

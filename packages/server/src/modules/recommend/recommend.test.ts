@@ -131,6 +131,20 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(res.statusCode, 202, res.body);
       assert.equal(res.json().accepted, events.length, res.body);
     };
+    /** The endpoint's click results once one click is attributed to it. */
+    const oneClickOn = (endpoint: string) =>
+      eventually(
+        async () =>
+          (
+            await t.request({
+              method: 'GET',
+              url: `/v1/endpoints/${endpoint}/results?metric=click`,
+              headers: shop,
+            })
+          ).json(),
+        (x) => x.variants?.[0]?.conversions === 1,
+        `a click attributed to ${endpoint}`,
+      );
     const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
     before(async () => {
@@ -218,18 +232,7 @@ for (const kind of STORAGE_KINDS) {
       await sendEvents([
         { type: 'click', userId: 'u9', itemId: 'tea-1', recommendationId: r.recommendationId },
       ]);
-      const results = await eventually(
-        async () =>
-          (
-            await t.request({
-              method: 'GET',
-              url: '/v1/endpoints/recs-bought-together/results?metric=click',
-              headers: shop,
-            })
-          ).json(),
-        (x) => x.variants?.[0]?.conversions === 1,
-        'the click is attributed',
-      );
+      const results = await oneClickOn('recs-bought-together');
       assert.equal(results.variants[0].variant, 'recs-cooccurrence@champion');
       const unknown = await ok({ scenario: 'bought-together', itemId: 'nothing-like-it' });
       assert.deepEqual(unknown.items, []);
@@ -303,6 +306,16 @@ for (const kind of STORAGE_KINDS) {
         text: 'bought with Electric kettle',
       });
       assert.equal(mixed.items[1].reasons?.[0]?.kind, 'trending');
+      // Each item carries the token of the list it came from: a click on a trending item counts for trending.
+      assert.equal(mixed.recommendationId, mixed.items[0].recommendationId);
+      assert.match(mixed.items[0].recommendationId ?? '', /^rt1~recs-bought-together~/);
+      const hot = mixed.items[1];
+      assert.match(hot.recommendationId ?? '', /^rt1~recs-trending~/);
+      await sendEvents([
+        { type: 'click', userId: 'nobody', itemId: hot.id, recommendationId: hot.recommendationId },
+      ]);
+      const results = await oneClickOn('recs-trending');
+      assert.equal(results.variants[0].variant, 'recs-popularity@champion');
     });
 
     test('a new item the similar-items model does not know gets content neighbours from the vectors index', async () => {
@@ -321,6 +334,39 @@ for (const kind of STORAGE_KINDS) {
         itemId: 'mug-9',
         text: 'similar to Blue ceramic mug',
       });
+    });
+
+    test('a cart mixing known and new items: the new ones add their vectors neighbours to the model’s', async () => {
+      await putItems([item('lamp-9', 'Green desk lamp', 'Lumo', 'home/lighting', 25)]);
+      await t.vectors.ready('shop');
+      const r = await eventually(
+        () => ok({ scenario: 'similar-items', itemIds: ['mug-1', 'lamp-9'], explain: true, limit: 4 }),
+        (x) => x.items.some((i) => i.id === 'lamp'),
+        'the new item’s neighbours in the answer',
+      );
+      // The model's list (mug-1's neighbours) interleaved with lamp-9's nearest items by text.
+      assert.equal(r.model, 'recs-content');
+      assert.deepEqual(ids(r).slice(0, 2), ['mug-2', 'lamp']);
+      assert.ok(!ids(r).includes('lamp-9') && !ids(r).includes('mug-1'), 'the query items are left out');
+      const reason = (id: string) => r.items.find((i) => i.id === id)?.reasons?.[0];
+      assert.deepEqual(reason('mug-2'), {
+        kind: 'similar-to',
+        itemId: 'mug-1',
+        text: 'similar to White ceramic mug',
+      });
+      assert.deepEqual(reason('lamp'), {
+        kind: 'similar-to',
+        itemId: 'lamp-9',
+        text: 'similar to Green desk lamp',
+      });
+      assert.ok(
+        r.notices.some((x) => x.includes('lamp-9')),
+        JSON.stringify(r.notices),
+      );
+      // Known items only: the model's answer alone, as before.
+      const known = await ok({ scenario: 'similar-items', itemIds: ['mug-1', 'mug-2'], limit: 3 });
+      assert.deepEqual(ids(known), ['mug-3', 'tea-1', 'tea-2']);
+      assert.deepEqual(known.notices, []);
     });
 
     test('a new version serves through the endpoint, and moving the alias back rolls it back', async () => {

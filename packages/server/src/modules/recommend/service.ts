@@ -101,27 +101,45 @@ export const createRecommendService = (deps: RecommendDeps) => {
     return [...best.values()].sort((a, b) => b.score - a.score);
   };
 
+  /**
+   * The model's neighbours of the query items it knows, and, for those it does not (new items), their nearest
+   * items by text from the vectors index. Which query items the model knows: all when there is one and the
+   * answer has evidence, none when the answer has none, else the serving version is asked (`reader.knows`,
+   * cached per version and item) about the first MAX_VECTOR_SEEDS. Both lists: interleaved by merged rank.
+   */
   const similarItems = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
     const context = sameWeight(plan.seeds);
     const answer = await reader.ask(tenantId, 'similar-items', context, unit);
     const served = { primary: answer, drop: plan.seeds, degraded: answer.degraded };
-    if (answer.evidence || !deps.vectors)
+    const modelPart = (known: readonly string[]): Part => ({
+      answer,
+      candidates: answer.candidates,
+      explain: { by: 'context', reason: 'similar-to', context: sameWeight(known) },
+    });
+    if (!deps.vectors) return { ...served, parts: [modelPart(plan.seeds)], notices: [] };
+    if (!answer.evidence)
       return {
         ...served,
         parts: [
-          {
-            answer,
-            candidates: answer.candidates,
-            explain: { by: 'context', reason: 'similar-to', context },
-          },
+          { answer, candidates: await vectorNeighbours(tenantId, plan.seeds), explain: { by: 'given' } },
         ],
-        notices: [],
+        notices: [
+          'similar-items: the model does not know these items yet; content neighbours from the vectors index',
+        ],
       };
+    const probed = plan.seeds.slice(0, MAX_VECTOR_SEEDS);
+    const known = plan.seeds.length === 1 ? new Set(probed) : await reader.knows(tenantId, answer, probed);
+    const unknown = probed.filter((id) => !known.has(id));
+    if (unknown.length === 0) return { ...served, parts: [modelPart(plan.seeds)], notices: [] };
     return {
       ...served,
-      parts: [{ answer, candidates: await vectorNeighbours(tenantId, plan.seeds), explain: { by: 'given' } }],
+      parts: [
+        modelPart(plan.seeds.filter((id) => !unknown.includes(id))),
+        { answer, candidates: await vectorNeighbours(tenantId, unknown), explain: { by: 'given' } },
+      ],
       notices: [
-        'similar-items: the model does not know these items yet; content neighbours from the vectors index',
+        `similar-items: the model does not know ${unknown.join(', ')} yet; their content neighbours from ` +
+          "the vectors index are interleaved with the model's",
       ],
     };
   };
@@ -278,7 +296,10 @@ export const createRecommendService = (deps: RecommendDeps) => {
       const merged =
         served.parts.length === 1
           ? served.parts[0].candidates
-          : interleave(served.parts.map((p) => p.candidates));
+          : interleave(
+              served.parts.map((p) => p.candidates),
+              dropped,
+            );
       const ranked = rank(merged, await deps.items.items(tenantId), plan, dropped);
       const reasons = plan.explain ? await explain(tenantId, plan, served.parts, ranked) : undefined;
       const p = served.primary;
@@ -293,6 +314,7 @@ export const createRecommendService = (deps: RecommendDeps) => {
         items: ranked.map((r) => ({
           ...r.item,
           score: r.score,
+          recommendationId: served.parts[r.part ?? 0].answer.recommendationId,
           ...(reasons ? { reasons: reasons.get(r.item.id) ?? [] } : {}),
         })),
         notices: served.notices,
