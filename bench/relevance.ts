@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { QUERY_CLASS_ORDER } from '../packages/cli/src/eval/classes.ts';
 import { readJudgedSet } from '../packages/cli/src/eval/judgments.ts';
 import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packages/cli/src/eval/metrics.ts';
+import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
 import { fuse, type Ranked } from '../packages/server/src/modules/search/fusion.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import {
@@ -66,7 +67,8 @@ const learn = (
 export const main = async () => {
   const set = readJudgedSet(join(ICECAT_DIR, 'queries.tsv'), join(ICECAT_DIR, 'qrels.tsv'));
   const items = readIcecatProducts().map(icecatItem);
-  const byId = new Map(items.map((i) => [i.id, i]));
+  const coverage = new CoverageTerms();
+  for (const item of items) coverage.put(item.id, item);
 
   const plain = new KeywordIndex({ weights: { title: 1, description: 1, brand: 0 }, k1: 1.2, b: 0.75 });
   for (const i of items) plain.put(i.id, { title: i.title, description: i.description });
@@ -92,7 +94,7 @@ export const main = async () => {
   }
   const candidatesOf = new Map<string, Candidates>();
   for (const [query, l] of lists) {
-    const candidates = rerankCandidates(query, l, (id) => byId.get(id));
+    const candidates = rerankCandidates(query, l, (terms) => coverage.scorer(terms));
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)

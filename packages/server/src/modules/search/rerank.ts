@@ -60,14 +60,33 @@ export const containsTerm = (text: string, term: string): boolean => {
   return false;
 };
 
+/** The text coverage reads: title, brand and the description's start, accents folded, lowercased. */
+export const coverageText = (item: RerankText): string => {
+  let text = `${item.title} ${item.brand ?? ''} ${(item.description ?? '').slice(0, COVERAGE_DESCRIPTION_CHARS)}`;
+  if (NON_ASCII.test(text)) text = text.normalize('NFKD').replace(/\p{M}/gu, '');
+  return text.toLowerCase();
+};
+
 /** The share of `terms` (distinct analyzed query terms) among the item's analyzed text. */
 export const coverage = (terms: readonly string[], item: RerankText): number => {
   if (terms.length === 0) return 0;
-  let text = `${item.title} ${item.brand ?? ''} ${(item.description ?? '').slice(0, COVERAGE_DESCRIPTION_CHARS)}`;
-  if (NON_ASCII.test(text)) text = text.normalize('NFKD').replace(/\p{M}/gu, '');
-  text = text.toLowerCase();
+  const text = coverageText(item);
   return terms.filter((t) => containsTerm(text, t)).length / terms.length;
 };
+
+/**
+ * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item). The search
+ * service answers from `CoverageTerms` (analyzed at index time); `coverageOfText` reads the items' text.
+ */
+export type CoverageOf = (terms: readonly string[]) => (id: string) => number | undefined;
+
+export const coverageOfText =
+  (textOf: (id: string) => RerankText | undefined): CoverageOf =>
+  (terms) =>
+  (id) => {
+    const text = textOf(id);
+    return text && coverage(terms, text);
+  };
 
 /** A rescored candidate's features, in the order of `RERANK_FEATURES`. */
 export const RERANK_FEATURES = ['keyword', 'vector', 'coverage'] as const;
@@ -82,13 +101,13 @@ export const rerankScore = (c: RerankCandidate, weights: RerankConfig['weights']
   weights.keyword * c.features[0] + weights.vector * c.features[1] + weights.coverage * c.features[2];
 
 /**
- * The candidates of the second phase (each retriever's window) with their features; `textOf` returns an
- * item's text (undefined: unknown item, left out).
+ * The candidates of the second phase (each retriever's window) with their features; `coverageOf` gives an
+ * item's coverage (undefined: unknown item, left out).
  */
 export const rerankCandidates = (
   query: string,
   lists: { keyword: Ranked[]; vector: Ranked[] },
-  textOf: (id: string) => RerankText | undefined,
+  coverageOf: CoverageOf,
   windows: Pick<RerankConfig, 'keywordWindow' | 'vectorWindow'> = DEFAULT_RERANK,
 ): RerankCandidate[] => {
   const keyword = lists.keyword.slice(0, windows.keywordWindow);
@@ -105,18 +124,18 @@ export const rerankCandidates = (
   const maxKeyword = keyword[0]?.score ?? 0;
   const maxVector = vector[0]?.score ?? 0;
   const minVector = vector[vector.length - 1]?.score ?? 0;
-  const terms = [...new Set(analyze(query))];
+  const covered = coverageOf([...new Set(analyze(query))]);
   const out: RerankCandidate[] = [];
   for (const [id, c] of found) {
-    const text = textOf(id);
-    if (!text) continue;
+    const share = covered(id);
+    if (share === undefined) continue;
     out.push({
       id,
       retrievers: c.retrievers,
       features: [
         maxKeyword > 0 ? c.kw / maxKeyword : 0,
         maxVector > 0 ? (c.vec ?? minVector) / maxVector : 0,
-        coverage(terms, text),
+        share,
       ],
     });
   }
@@ -155,7 +174,7 @@ export const rerank = (
   textOf: (id: string) => RerankText | undefined,
   config: RerankConfig = DEFAULT_RERANK,
 ): Fused[] => {
-  const candidates = rerankCandidates(query, lists, textOf, config);
+  const candidates = rerankCandidates(query, lists, coverageOfText(textOf), config);
   return orderRescored(
     candidates,
     candidates.map((c) => rerankScore(c, config.weights)),

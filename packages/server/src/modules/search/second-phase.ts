@@ -1,9 +1,14 @@
 // Hybrid's second phase as the service runs it: the candidates' features, scored by the tenant's ranker (an
 // ONNX model through the inference path) or, when there is none or it fails, by the built-in weights here.
-import type { Item } from '@quiver/contracts';
 import type { Fused, Ranked } from './fusion.ts';
 import type { SecondPhaseScorer } from './ports.ts';
-import { orderRescored, type RerankConfig, rerankCandidates, rerankScore } from './rerank.ts';
+import {
+  type CoverageOf,
+  orderRescored,
+  type RerankConfig,
+  rerankCandidates,
+  rerankScore,
+} from './rerank.ts';
 
 export interface Rescored {
   /** The candidates best first, then every other entry of `lists` in RRF order below them. */
@@ -18,10 +23,10 @@ export const rescore = async (
   tenantId: string,
   query: string,
   lists: { keyword: Ranked[]; vector: Ranked[] },
-  itemOf: (id: string) => Item | undefined,
+  coverageOf: CoverageOf,
   notices: string[],
 ): Promise<Rescored> => {
-  const candidates = rerankCandidates(query, lists, itemOf, config);
+  const candidates = rerankCandidates(query, lists, coverageOf, config);
   const inProcess = () => candidates.map((c) => rerankScore(c, config.weights));
   let scores: number[];
   try {

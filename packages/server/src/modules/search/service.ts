@@ -94,7 +94,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     index: TenantIndex,
     lists: { keyword: Ranked[]; vector: Ranked[] },
     notices: string[],
-  ) => rescore(deps, rerankConfig!, tenantId, query, lists, (id) => index.items.get(id), notices);
+  ) => rescore(deps, rerankConfig!, tenantId, query, lists, (terms) => index.coverage.scorer(terms), notices);
 
   /** The mode a request is answered in (hybrid falls back to keyword without a vector retriever). */
   const modeOf = (requested: SearchRequest['mode'], notices: string[]): SearchResponse['mode'] => {

@@ -2,6 +2,7 @@
 // first use and then kept current by applying changed item ids, one change at a time per tenant.
 import type { Item } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
+import { CoverageTerms } from './coverage-terms.ts';
 import { type KeywordDoc, KeywordIndex } from './keyword-index.ts';
 
 /** What the search module needs of the catalog module (its service's `get` and `list`). */
@@ -30,17 +31,21 @@ export const keywordDoc = (item: Item): KeywordDoc => ({
 export class TenantIndex {
   readonly items = new Map<string, Item>();
   readonly keyword = new KeywordIndex();
+  /** The second phase's coverage terms of each item. */
+  readonly coverage = new CoverageTerms();
   private chain: Promise<void> = Promise.resolve();
 
   /** Sets the item as read from the catalog (steps are serial, so the last read is the newest state). */
   put(item: Item): void {
     this.items.set(item.id, item);
     this.keyword.put(item.id, keywordDoc(item));
+    this.coverage.put(item.id, item);
   }
 
   remove(id: string): void {
     this.items.delete(id);
     this.keyword.remove(id);
+    this.coverage.remove(id);
   }
 
   /** Runs after every earlier build or apply step of this tenant (one at a time, in order). */
