@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
 import { readCandidates, recommenderRequest } from '../recommend/index.ts';
+import { DEFAULT_COOCCURRENCE } from './cooccurrence.ts';
 import { basket } from './testing.ts';
 
 const DAY = 86_400_000;
@@ -96,18 +97,8 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(version.metadata.metrics['ndcg@10'], 1);
       assert.equal(version.metadata.metrics['popularity_ndcg@10'], run.baseline['ndcg@10']);
       assert.equal(version.metadata.recommender.runId, queued.id);
-      assert.deepEqual(version.metadata.recommender.params, {
-        method: 'ease',
-        regularization: 100,
-        easeMaxItems: 2500,
-        easeMinBaskets: 40,
-        easeFallbackWeight: 0.01,
-        neighbours: 50,
-        shrinkage: 10,
-        scope: 'session',
-        maxBasketItems: 200,
-        halfLifeDays: 15,
-      });
+      // The effective parameters: every default filled in.
+      assert.deepEqual(version.metadata.recommender.params, { ...DEFAULT_COOCCURRENCE });
       assert.deepEqual(version.aliases, ['champion']);
 
       const endpoint = (
