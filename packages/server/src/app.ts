@@ -206,7 +206,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const relay = createCatalogRelay({
     db,
     stream,
-    onError: (error) => app.log.warn({ err: error }, 'catalog relay failed'),
+    onError: (error, failedPasses) => app.log.warn({ err: error, failedPasses }, 'catalog relay failing'),
+    onRecover: (failedPasses) => app.log.info({ failedPasses }, 'catalog relay recovered'),
   });
   const catalog = createCatalogService({ db, clock, onChange: relay.kick });
   const events = createEventsService({ db, stream, clock, metrics });

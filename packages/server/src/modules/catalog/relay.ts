@@ -7,6 +7,8 @@ import { catalogRepository as repo } from './repository.ts';
 
 export const CATALOG_TOPIC_FAMILY = 'catalog';
 export const DEFAULT_RELAY_POLL_MS = 1000;
+/** While passes keep failing (the stream is down), a failure is reported at most this often. */
+export const DEFAULT_RELAY_REPORT_MS = 60_000;
 const RELAY_BATCH = 500;
 
 export interface CatalogRelay {
@@ -18,10 +20,20 @@ export interface CatalogRelay {
 }
 
 export const createCatalogRelay = (
-  deps: { db: SqlDatabase; stream: Stream; onError?: (error: unknown) => void },
-  options: { pollMs?: number } = {},
+  deps: {
+    db: SqlDatabase;
+    stream: Stream;
+    /** A failed pass: the first of a run of failures, then at most once per `reportEveryMs` (with the count). */
+    onError?: (error: unknown, failedPasses: number) => void;
+    /** The first pass that succeeds after failures. */
+    onRecover?: (failedPasses: number) => void;
+  },
+  options: { pollMs?: number; reportEveryMs?: number } = {},
 ): CatalogRelay => {
   const { db, stream } = deps;
+  const reportEveryMs = options.reportEveryMs ?? DEFAULT_RELAY_REPORT_MS;
+  let failures = 0;
+  let reportedAt = 0;
   let current: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -49,8 +61,15 @@ export const createCatalogRelay = (
     current = (async () => {
       try {
         for (const tenantId of await repo.tenantsBehind(db)) await relayTenant(tenantId);
+        if (failures > 0) deps.onRecover?.(failures);
+        failures = 0;
       } catch (error) {
-        deps.onError?.(error);
+        // A stream outage fails every pass (one a second): say so when it starts, then now and then.
+        failures++;
+        if (failures === 1 || Date.now() - reportedAt >= reportEveryMs) {
+          reportedAt = Date.now();
+          deps.onError?.(error, failures);
+        }
       } finally {
         current = undefined;
         if (again && !closed) {
