@@ -5,5 +5,6 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './json.ts';
 export * from './random.ts';
+export * from './top-k.ts';
 export * from './validate.ts';
 export * from './worker-source.ts';

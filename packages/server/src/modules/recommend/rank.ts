@@ -75,12 +75,12 @@ export const rank = (
 /**
  * Interleaves lists (first of each, then second of each…), keeping the first occurrence of an id, tagging
  * each with its list's index and scoring it by its merged rank, 1 / (rank + 1): the lists' own scores are not
- * comparable. Ids in `skip` (those the answer drops anyway) take no rank, so a list's position does not
+ * comparable. Ids in `dropped` (those the answer drops anyway) take no rank, so a list's position does not
  * depend on whether it repeats a query item. Lazy, like the lists.
  */
 export const interleave = (
   lists: readonly Iterable<Candidate>[],
-  skip: ReadonlySet<string> = new Set(),
+  dropped: ReadonlySet<string> = new Set(),
 ): Iterable<Candidate> => ({
   *[Symbol.iterator]() {
     const seen = new Set<string>();
@@ -91,7 +91,7 @@ export const interleave = (
       for (let k = 0; k < its.length; k++) {
         if (!live[k]) continue;
         let next = its[k].next();
-        while (!next.done && skip.has(next.value.id)) next = its[k].next();
+        while (!next.done && dropped.has(next.value.id)) next = its[k].next();
         if (next.done) {
           live[k] = false;
           continue;

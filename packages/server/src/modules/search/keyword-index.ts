@@ -1,9 +1,9 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
 // last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
 
+import { TopK } from '../../kernel/index.ts';
 import { ranksAmong } from './ranks.ts';
 import { analyze, isStopWord, stem, words } from './tokenize.ts';
-import { TopK } from './top-k.ts';
 
 export const FIELDS = ['title', 'brand', 'categories', 'description', 'attributes'] as const;
 export type Field = (typeof FIELDS)[number];

@@ -101,7 +101,7 @@ export const evaluate = (
         halfLife > 0 ? 2 ** (-(end - (last.get(u * nItems + i) ?? end)) / halfLife) : 1,
       );
       scoreContext(model, context, weights, scores);
-      const ranked = topK(scores, RECALL_K, { skip: (i) => inHistory[i] === 1, minScore });
+      const ranked = topK(scores, RECALL_K, { exclude: (i) => inHistory[i] === 1, minScore });
       for (const i of ranked.slice(0, HIT_K)) shown[i] = 1;
       const m = rankingMetrics(ranked, items);
       users++;

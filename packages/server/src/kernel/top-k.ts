@@ -1,7 +1,7 @@
-// Bounded top-k selection over document numbers: a binary heap holding the k best seen so far, its worst at
-// the root, so keeping the best k of m matches costs O(m log k) instead of sorting all m.
+// Bounded top-k selection over numbered entries (documents, item rows): a binary heap holding the k best seen
+// so far, its worst at the root, so keeping the best k of m costs O(m log k) instead of sorting all m.
 
-/** True when document `a` ranks below `b` (lower score, or the same score and a later id). */
+/** True when entry `a` ranks below `b` (e.g. a lower score, or the same score and a later id). */
 export type Worse = (a: number, b: number) => boolean;
 
 export class TopK {
