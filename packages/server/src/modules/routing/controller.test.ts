@@ -13,6 +13,19 @@ import { createRoutingService } from './index.ts';
 /** An OIP body carrying the routing unit (OIP parameters are open; the static type names only timeout_ms). */
 const unitBody = (userId: string) => ({ parameters: { userId }, inputs: [] }) as unknown as InferRequestBody;
 
+/** A routing service over the test app's stream whose candidate (version 2) always fails. */
+const failingCandidate = (db: SqlDatabase, stream: TestApp['stream']) =>
+  createRoutingService({
+    db,
+    stream,
+    metrics: createMetrics(),
+    resolve: async () => ({}),
+    infer: async (_t, model, ref) => {
+      if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
+      return { model_name: model, model_version: ref ?? '1', outputs: [] };
+    },
+  });
+
 describe('rollout controller', () => {
   let t: TestApp;
   before(async () => {
@@ -36,16 +49,7 @@ describe('rollout controller', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     }) as SqlDatabase;
-    const routing = createRoutingService({
-      db,
-      stream: t.stream,
-      metrics: createMetrics(),
-      resolve: async () => ({}),
-      infer: async (_t, model, ref) => {
-        if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
-        return { model_name: model, model_version: ref ?? '1', outputs: [] };
-      },
-    });
+    const routing = failingCandidate(db, t.stream);
     await routing.put('acme', 'e', { routes: [{ model: 'm', version: 1, weight: 1 }], stickyBy: 'userId' });
     const r = await routing.createRollout('acme', 'e', {
       candidate: { model: 'm', version: 2 },
@@ -66,17 +70,7 @@ describe('rollout controller', () => {
     await routing.close();
   });
   test('two replicas deciding at once: exactly one applies the decision', async () => {
-    const replica = () =>
-      createRoutingService({
-        db: t.db,
-        stream: t.stream,
-        metrics: createMetrics(),
-        resolve: async () => ({}),
-        infer: async (_t, model, ref) => {
-          if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
-          return { model_name: model, model_version: ref ?? '1', outputs: [] };
-        },
-      });
+    const replica = () => failingCandidate(t.db, t.stream);
     const [a, b] = [replica(), replica()];
     await a.put('acme', 'twin', { routes: [{ model: 'm', version: 1, weight: 1 }], stickyBy: 'userId' });
     const r = await a.createRollout('acme', 'twin', {
@@ -98,16 +92,7 @@ describe('rollout controller', () => {
     await Promise.all([a.close(), b.close()]);
   });
   test('a candidate whose breaker is open still counts as failing the requests assigned to it', async () => {
-    const routing = createRoutingService({
-      db: t.db,
-      stream: t.stream,
-      metrics: createMetrics(),
-      resolve: async () => ({}),
-      infer: async (_t, model, ref) => {
-        if (ref === '2') throw new QuiverError('unprocessable', 'the candidate fails');
-        return { model_name: model, model_version: ref ?? '1', outputs: [] };
-      },
-    });
+    const routing = failingCandidate(t.db, t.stream);
     await routing.put('acme', 'tripped', {
       routes: [{ model: 'm', version: 1, weight: 1 }],
       fallback: [{ model: 'm', version: 1 }],

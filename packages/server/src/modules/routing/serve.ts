@@ -150,10 +150,8 @@ export const createServer = (deps: ServeDeps) => {
       for (let i = 0; i < attempts.length; i++) {
         const a = attempts[i];
         const breaker = breakerOf(tenantId, name, a.target, spec.breaker);
-        if (!breaker.allow()) {
-          skipped++;
-          // The request this target was meant to answer is a failure of the target's, or an open breaker
-          // would hide a failing candidate from its rollout (no latency: nothing ran).
+        /** A failure of this target, under its configured reference since no version answered. */
+        const failed = (latencyMs?: number) =>
           deps.telemetry.record({
             tenantId,
             endpoint: name,
@@ -162,7 +160,13 @@ export const createServer = (deps: ServeDeps) => {
             model: a.target.model,
             version: refOf(a.target) ?? 'default',
             ok: false,
+            latencyMs,
           });
+        if (!breaker.allow()) {
+          skipped++;
+          // The request this target was meant to answer is a failure of the target's, or an open breaker
+          // would hide a failing candidate from its rollout (no latency: nothing ran).
+          failed();
           continue;
         }
         const started = performance.now();
@@ -215,16 +219,7 @@ export const createServer = (deps: ServeDeps) => {
         } catch (error) {
           if (isQuiverError(error) && CALLER_ERRORS.has(error.code)) throw error;
           breaker.failure();
-          deps.telemetry.record({
-            tenantId,
-            endpoint: name,
-            kind: 'serve',
-            variant: a.variant,
-            model: a.target.model,
-            version: refOf(a.target) ?? 'default',
-            ok: false,
-            latencyMs: performance.now() - started,
-          });
+          failed(performance.now() - started);
           lastError = error;
         }
       }
