@@ -270,13 +270,15 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
           : undefined,
     },
   );
+  // Endpoints and recommendations answer JSON: binary outputs (Triton's extension) are a /v2 feature.
+  const inferJson = async (...args: Parameters<typeof inference.infer>) =>
+    (await inference.infer(...args)).body;
   const routing = createRoutingService({
     db,
     stream,
     metrics,
     clock,
-    // Endpoints answer JSON: binary outputs (Triton's extension) are a /v2 feature.
-    infer: async (...args) => (await inference.infer(...args)).body,
+    infer: inferJson,
     resolve: registry.resolver.resolve,
     onError: (err, what) => app.log.warn({ err }, what),
   });
@@ -289,8 +291,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const recommend = createRecommendService({
     infer: routing.infer,
-    inferVersion: async (tenantId, model, version, body) =>
-      (await inference.infer(tenantId, model, version, body)).body,
+    inferVersion: inferJson,
     resolve: registry.resolver.resolve,
     items: search,
     features: features.getOnlineFeatures,
