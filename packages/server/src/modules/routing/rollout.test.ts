@@ -81,7 +81,13 @@ for (const kind of STORAGE_KINDS) {
         method: 'PUT',
         url: '/v1/endpoints/canary',
         headers: acme,
-        payload: { routes: [{ model: 'lookup', version: 1, weight: 100 }], stickyBy: 'userId' },
+        payload: {
+          routes: [{ model: 'lookup', version: 1, weight: 100 }],
+          stickyBy: 'userId',
+          // The guardrails are under test here, not the breaker: with the default one, five failing calls in a
+          // row (about 1 run in 30, by the random salt) opened v3's breaker before any of its calls succeeded.
+          breaker: { consecutiveFailures: 10_000, minRequests: 100_000 },
+        },
       });
     const start = async (version: number) => {
       const res = await t.request({
