@@ -124,14 +124,19 @@ for (const kind of STORAGE_KINDS) {
       const r = await start(3);
       assert.equal(r.percent, 20);
       const versions = await traffic(200, (u) => u % 10);
-      assert.ok(versions.includes('3'));
+      assert.ok(versions.includes('3'), `v3 answered none of ${versions.length} calls`);
       await t.routing.tick();
       const done = await get(r.id);
       assert.equal(done.status, 'rolled_back', JSON.stringify(done.decisions));
       const last = done.decisions.at(-1);
       assert.equal(last.action, 'rollback');
       assert.match(last.reason, /error rate/);
-      assert.ok(last.numbers.candidateErrorRate > 0.3 && last.numbers.baselineErrorRate === 0);
+      // The controller's own timer may decide mid-traffic, on fewer calls than the test made: the rule is an
+      // error rate above the baseline's (none) by more than the allowed 0.02.
+      assert.ok(
+        last.numbers.candidateErrorRate > 0.02 && last.numbers.baselineErrorRate === 0,
+        JSON.stringify(last.numbers),
+      );
       // Everyone is back on the baseline.
       assert.deepEqual(new Set(await traffic(50, () => 1)), new Set(['1']));
       const history = (
