@@ -4,12 +4,10 @@
 // honest figure, 5-fold cross-validation by query: the weights learned (coordinate ascent on NDCG@10) on four
 // folds rank the fifth. NDCG@10 per query class for each. Set ICECAT_DIR to read the dataset elsewhere.
 
-import { join } from 'node:path';
 import { QUERY_CLASS_ORDER } from '../packages/cli/src/eval/classes.ts';
-import { readJudgedSet } from '../packages/cli/src/eval/judgments.ts';
 import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packages/cli/src/eval/metrics.ts';
 import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
-import { fuse, type Ranked } from '../packages/server/src/modules/search/fusion.ts';
+import { fuse } from '../packages/server/src/modules/search/fusion.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import {
   DEFAULT_RERANK,
@@ -18,15 +16,15 @@ import {
   rerankCandidates,
   rerankScore,
 } from '../packages/server/src/modules/search/rerank.ts';
-import { VECTOR_CANDIDATES } from '../packages/server/src/modules/search/service.ts';
-import { startBenchApp } from './lib/bench-app.ts';
-import { ICECAT_DIR, icecatItem, readIcecatProducts } from './lib/icecat.ts';
+import {
+  crossValidate,
+  FOLDS,
+  type JudgedQuery,
+  learnWeights,
+  loadRelevanceData,
+  TENANT,
+} from './lib/relevance-data.ts';
 import { fmt } from './lib/report.ts';
-
-const TENANT = 'bench';
-const FOLDS = 5;
-const STEPS = [-2, -1, -0.5, -0.25, -0.1, -0.05, 0.05, 0.1, 0.25, 0.5, 1, 2];
-const ROUNDS = 25;
 
 type Weights = RerankConfig['weights'];
 type Candidates = { candidates: RerankCandidate[]; rest: string[] };
@@ -43,55 +41,24 @@ const rankWith = (c: Candidates, w: Weights): string[] =>
 const learn = (
   queries: Array<{ c: Candidates; judged: ReadonlyMap<string, number> }>,
   frozen: ReadonlyArray<keyof Weights> = [],
-): Weights => {
-  const objective = (w: Weights) =>
-    queries.reduce((s, q) => s + scoreQuery(rankWith(q.c, w), q.judged).ndcg, 0) / queries.length;
-  let w: Weights = { keyword: 1, vector: 0, coverage: 0 };
-  let best = objective(w);
-  const names = (['keyword', 'vector', 'coverage'] as const).filter((n) => !frozen.includes(n));
-  for (let round = 0; round < ROUNDS; round++) {
-    let improved = false;
-    for (const name of names)
-      for (const step of STEPS) {
-        const next = { ...w, [name]: Math.round((w[name] + step) * 100) / 100 };
-        const v = objective(next);
-        if (v > best + 1e-9) {
-          [best, w, improved] = [v, next, true];
-        }
-      }
-    if (!improved) break;
-  }
-  return w;
-};
+): Weights =>
+  learnWeights(
+    { keyword: 1, vector: 0, coverage: 0 },
+    (['keyword', 'vector', 'coverage'] as const).filter((n) => !frozen.includes(n)),
+    (w) => queries.reduce((s, q) => s + scoreQuery(rankWith(q.c, w), q.judged).ndcg, 0) / queries.length,
+  );
 
 export const main = async () => {
-  const set = readJudgedSet(join(ICECAT_DIR, 'queries.tsv'), join(ICECAT_DIR, 'qrels.tsv'));
-  const items = readIcecatProducts().map(icecatItem);
+  const { set, items, bench, judgedQueries, lists } = await loadRelevanceData();
   const coverage = new CoverageTerms();
   for (const item of items) coverage.put(item.id, item);
 
   const plain = new KeywordIndex({ weights: { title: 1, description: 1, brand: 0 }, k1: 1.2, b: 0.75 });
   for (const i of items) plain.put(i.id, { title: i.title, description: i.description });
 
-  const bench = await startBenchApp();
-  const { quiver } = bench;
-  console.log(`importing ${items.length} products and building the vector index…`);
-  for (let i = 0; i < items.length; i += 1000)
-    await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
-  await quiver.vectors.ready(TENANT);
   const search = (query: string, mode: 'keyword' | 'hybrid', limit: number) =>
-    quiver.search.search(TENANT, { query, mode, limit });
+    bench.quiver.search.search(TENANT, { query, mode, limit });
 
-  // Each judged query's first-phase lists, through the app's services.
-  const lists = new Map<string, { keyword: Ranked[]; vector: Ranked[] }>();
-  for (const [qid, query] of set.queries) {
-    if (!set.judgments.get(qid)?.size) continue;
-    const keyword = (await search(query, 'keyword', DEFAULT_RERANK.keywordWindow)).hits.map((h) => ({
-      id: h.item.id,
-      score: h.score,
-    }));
-    lists.set(query, { keyword, vector: await quiver.vectors.query(TENANT, query, VECTOR_CANDIDATES) });
-  }
   const candidatesOf = new Map<string, Candidates>();
   for (const [query, l] of lists) {
     const candidates = rerankCandidates(query, l, (terms) => coverage.scorer(terms));
@@ -103,19 +70,14 @@ export const main = async () => {
   }
 
   // Cross-validation: folds by the queries' order in the file.
-  const judgedQueries = [...set.queries].filter(([qid]) => set.judgments.get(qid)?.size);
+  const train = (q: JudgedQuery) => ({ c: candidatesOf.get(q.query)!, judged: q.judged });
   const crossValidated = (frozen: ReadonlyArray<keyof Weights>) => {
     const held = new Map<string, string[]>();
-    const weights: Weights[] = [];
-    for (let fold = 0; fold < FOLDS; fold++) {
-      const train = judgedQueries
-        .filter((_, i) => i % FOLDS !== fold)
-        .map(([qid, q]) => ({ c: candidatesOf.get(q)!, judged: set.judgments.get(qid)! }));
-      const w = learn(train, frozen);
-      weights.push(w);
-      for (const [, q] of judgedQueries.filter((_, i) => i % FOLDS === fold))
-        held.set(q, rankWith(candidatesOf.get(q)!, w));
-    }
+    const weights = crossValidate(
+      judgedQueries,
+      (qs) => learn(qs.map(train), frozen),
+      (q, w) => held.set(q.query, rankWith(candidatesOf.get(q.query)!, w)),
+    );
     return { rank: (q: string) => held.get(q)!, weights };
   };
   const cv = crossValidated([]);
@@ -161,6 +123,6 @@ export const main = async () => {
   const show = (w: Weights) => `keyword ${w.keyword}, vector ${w.vector}, coverage ${w.coverage}`;
   console.log(`\nshipped weights (DEFAULT_RERANK): ${show(DEFAULT_RERANK.weights)}`);
   for (const [i, w] of cv.weights.entries()) console.log(`fold ${i + 1} learned: ${show(w)}`);
-  const all = judgedQueries.map(([qid, q]) => ({ c: candidatesOf.get(q)!, judged: set.judgments.get(qid)! }));
+  const all = judgedQueries.map(train);
   console.log(`learned on all ${all.length} queries: ${show(learn(all))}`);
 };

@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'recommend-training': () => import('./recommend-training.ts').then((m) => m.main()),
   routing: () => import('./routing.ts').then((m) => m.main()),
   relevance: () => import('./relevance.ts').then((m) => m.main()),
+  'relevance-features': () => import('./relevance-features.ts').then((m) => m.main()),
   'scoped-keys': () => import('./scoped-keys.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
