@@ -1,7 +1,7 @@
 // Asking a scenario's endpoint (through routing: assignment, fallbacks, the token) and reading its answer
 // by the model contract; also asking the exact version that served again, for per-context explanations.
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
-import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
+import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
 import {
@@ -19,13 +19,13 @@ import type { Candidate } from './rank.ts';
 export interface EndpointDeps {
   /** The routing service's endpoint infer. */
   infer: RoutingService['infer'];
-  /** One model version's answer (the inference service), for explanations. */
+  /** One model version's answer (the inference service, outputs as views), for explanations. */
   inferVersion(
     tenantId: string,
     model: string,
     version: string,
     body: InferRequestBody,
-  ): Promise<InferResponseBody>;
+  ): Promise<InferViewsBody>;
   /** The registry's resolver: a version's metadata. */
   resolve(tenantId: string, model: string, ref: string): Promise<{ metadata: VersionMetadata }>;
 }
@@ -47,7 +47,7 @@ export interface Answer {
   evidence: boolean;
 }
 
-const hasEvidence = (body: InferResponseBody, graph: RecommenderGraph, candidates: Iterable<Candidate>) => {
+const hasEvidence = (body: InferViewsBody, graph: RecommenderGraph, candidates: Iterable<Candidate>) => {
   if (graph !== 'factors') return !candidates[Symbol.iterator]().next().done;
   const scores = body.outputs.find((o) => o.name === OUTPUT_SCORES)?.data ?? [];
   return scores.length > 0 && (Number(scores[0]) !== 0 || Number(scores[scores.length - 1]) !== 0);
@@ -121,7 +121,13 @@ export const createEndpointReader = (deps: EndpointDeps) => {
       const parameters = Object.fromEntries(Object.entries(unit).filter(([, v]) => v !== undefined));
       let a: Awaited<ReturnType<RoutingService['infer']>>;
       try {
-        a = await deps.infer(tenantId, endpoint, recommenderRequest(context, parameters), {});
+        a = await deps.infer(
+          tenantId,
+          endpoint,
+          recommenderRequest(context, parameters),
+          {},
+          { views: true },
+        );
       } catch (error) {
         if (isQuiverError(error) && error.code === 'not_found')
           throw new QuiverError(
@@ -150,6 +156,9 @@ export const createEndpointReader = (deps: EndpointDeps) => {
     /**
      * What the version that gave `answer` scores for one context item alone, at its weight, for the `wanted`
      * ids: its share of the whole answer's scores (every graph is linear in the context). Top K, positive.
+     * The version is asked with the item at weight 1 and the scores scaled by its weight in float32, as the
+     * graph would (exact for neighbour tables; within float32 rounding for factors): the answer at weight 1
+     * is the same for every user whose history holds the item, so the inference cache serves it.
      */
     async alone(
       tenantId: string,
@@ -161,12 +170,13 @@ export const createEndpointReader = (deps: EndpointDeps) => {
         tenantId,
         answer.model,
         answer.version,
-        recommenderRequest([item]),
+        recommenderRequest([{ id: item.id, weight: 1 }]),
       );
+      const weight = Math.fround(item.weight);
       const out = new Map<string, number>();
       for (const c of candidatesOf(body, answer.graph)) {
         if (c.score <= 0) break;
-        if (wanted.has(c.id)) out.set(c.id, c.score);
+        if (wanted.has(c.id)) out.set(c.id, Math.fround(weight * c.score));
       }
       return out;
     },
