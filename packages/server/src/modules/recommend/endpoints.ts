@@ -176,7 +176,9 @@ export const createEndpointReader = (deps: EndpointDeps) => {
       const out = new Map<string, number>();
       for (const c of candidatesOf(body, answer.graph)) {
         if (c.score <= 0) break;
-        if (wanted.has(c.id)) out.set(c.id, Math.fround(weight * c.score));
+        if (!wanted.has(c.id)) continue;
+        out.set(c.id, Math.fround(weight * c.score));
+        if (out.size === wanted.size) break;
       }
       return out;
     },
