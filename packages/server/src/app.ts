@@ -56,6 +56,7 @@ import {
 } from './modules/registry/index.ts';
 import {
   createRoutingService,
+  type InferFn,
   type RoutingService,
   routingMigrations,
   routingRoutes,
@@ -270,15 +271,18 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
           : undefined,
     },
   );
-  // Endpoints and recommendations answer JSON: binary outputs (Triton's extension) are a /v2 feature.
-  const inferJson = async (...args: Parameters<typeof inference.infer>) =>
-    (await inference.infer(...args)).body;
+  // Endpoints answer JSON (binary outputs, Triton's extension, are a /v2 feature); recommendations read the
+  // outputs in process, as views of the engine's arrays.
+  const inferBody: InferFn = async (tenantId, model, ref, body, { views, ...call } = {}) =>
+    views
+      ? inference.inferViews(tenantId, model, ref, body, call)
+      : (await inference.infer(tenantId, model, ref, body, call)).body;
   const routing = createRoutingService({
     db,
     stream,
     metrics,
     clock,
-    infer: inferJson,
+    infer: inferBody,
     resolve: registry.resolver.resolve,
     onError: (err, what) => app.log.warn({ err }, what),
   });
@@ -291,7 +295,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const recommend = createRecommendService({
     infer: routing.infer,
-    inferVersion: inferJson,
+    inferVersion: (tenantId, model, version, body) => inference.inferViews(tenantId, model, version, body),
     resolve: registry.resolver.resolve,
     items: search,
     features: features.getOnlineFeatures,

@@ -4,7 +4,7 @@ import { QuiverError } from '../../kernel/index.ts';
 import { encodeRaw } from './binary.ts';
 import type { Signature, Tensor, Tensors } from './engine/index.ts';
 import { fromHalf } from './fp16.ts';
-import type { InferRequestBody, ResponseOutput } from './schemas.ts';
+import type { InferRequestBody, ResponseOutput, ViewOutput } from './schemas.ts';
 
 /** JSON values of a tensor. */
 const jsonData = (t: Tensor): unknown[] => {
@@ -68,3 +68,15 @@ export const encodeOutputs = (
   });
   return { outputs: encoded, chunks };
 };
+
+/** The outputs asked for (all, in signature order, when none are named) as views of the engine's data. */
+export const viewOutputs = (
+  outputs: Tensors,
+  signature: Signature,
+  request: Pick<InferRequestBody, 'outputs'> = {},
+): ViewOutput[] =>
+  (request.outputs ?? signature.outputs).map(({ name }) => {
+    const t = outputs[name];
+    if (!t) throw new QuiverError('internal', `the model did not return output '${name}'`);
+    return { name, datatype: t.datatype, shape: t.shape, data: t.data };
+  });

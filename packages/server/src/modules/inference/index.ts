@@ -14,10 +14,12 @@ export {
   InferRequestSchema,
   type InferResponseBody,
   InferResponseSchema,
+  type InferViewsBody,
   type ModelMetadata,
   type ServerMetadata,
   TIMEOUT_HEADER,
   TimeoutHeaders,
+  type ViewOutput,
 } from './schemas.ts';
 export {
   createInferenceService,

@@ -102,6 +102,15 @@ export const InferResponseSchema = Type.Object({
 });
 export type InferResponseBody = Static<typeof InferResponseSchema>;
 
+/**
+ * An output whose data is the engine's array as it is (a typed array for numbers, string[] for BYTES), for
+ * callers in this process that only read it: no JSON copy per request (a 5,000-item ranking is 10,000
+ * values). Not JSON: never serialize it. Read only: a cached answer shares it with every hit.
+ */
+export type ViewOutput = Omit<ResponseOutput, 'data'> & { data?: ArrayLike<unknown> };
+/** An answer with its outputs as views (see ViewOutput); an InferResponseBody is one too. */
+export type InferViewsBody = Omit<InferResponseBody, 'outputs'> & { outputs: ViewOutput[] };
+
 /** What the service answers: the JSON body, and the raw bytes of binary outputs (in output order; empty for JSON). */
 export interface InferAnswer {
   body: InferResponseBody;

@@ -5,13 +5,19 @@ import type { Metrics } from '../../metrics/index.ts';
 import type { ModelResolver, ModelVersion } from '../registry/index.ts';
 import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts';
 import { decodeInputs } from './decode.ts';
-import { checkRequestedOutputs, encodeOutputs } from './encode.ts';
+import { checkRequestedOutputs, encodeOutputs, viewOutputs } from './encode.ts';
 import { type InferenceEngine, type Tensors, validateInputs } from './engine/index.ts';
 import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';
 import { createResolveCache } from './resolve.ts';
-import type { InferAnswer, InferRequestBody, ModelMetadata, ServerMetadata } from './schemas.ts';
+import type {
+  InferAnswer,
+  InferRequestBody,
+  InferViewsBody,
+  ModelMetadata,
+  ServerMetadata,
+} from './schemas.ts';
 
 export const SERVER_NAME = 'quiver';
 /** The server package's version, reported by GET /v2. */
@@ -69,6 +75,17 @@ export interface InferenceService {
     body: InferRequestBody,
     options?: InferCallOptions,
   ): Promise<InferAnswer>;
+  /**
+   * `infer` for callers in this process: the outputs as views of the engine's arrays (see ViewOutput), not
+   * copied into JSON arrays; binary output parameters do not apply.
+   */
+  inferViews(
+    tenantId: string,
+    model: string,
+    ref: string | undefined,
+    body: InferRequestBody,
+    options?: Pick<InferCallOptions, 'timeoutMs'>,
+  ): Promise<InferViewsBody>;
   close(): Promise<void>;
 }
 
@@ -145,6 +162,45 @@ export const createInferenceService = (
     }
   };
 
+  /** The request run (or answered from cache) with its metrics; `encode` shapes the engine's outputs. */
+  const answer = async <T>(
+    tenantId: string,
+    model: string,
+    ref: string | undefined,
+    body: InferRequestBody,
+    callOptions: InferCallOptions,
+    encode: (outputs: Tensors, v: ModelVersion) => T,
+  ): Promise<T> => {
+    const started = performance.now();
+    const timeoutMs = callOptions.timeoutMs ?? body.parameters?.timeout_ms;
+    // An explicit timeout counts from arrival, so time spent resolving and loading is part of it.
+    const deadline = timeoutMs === undefined ? undefined : clock.now() + timeoutMs;
+    let labels: ServedLabels = { tenant: tenantId, model: '', version: '' };
+    try {
+      const v = await resolved.resolve(tenantId, model, ref);
+      labels = servedLabels(v);
+      const inputs = {
+        ...(await featureTensors(deps.features, v, body.parameters)),
+        ...decodeInputs(body.inputs, '/inputs', callOptions.binary),
+      };
+      validateInputs(v.signature, inputs);
+      checkRequestedOutputs(v.signature, body.outputs);
+      return encode(await run(v, labels, inputs, deadline), v);
+    } catch (error) {
+      m.failure(labels, isQuiverError(error) ? error.code : 'internal');
+      throw error;
+    } finally {
+      m.request(labels);
+      m.latency(labels, (performance.now() - started) / 1000);
+    }
+  };
+
+  const head = (v: ModelVersion, body: InferRequestBody) => ({
+    model_name: v.model,
+    model_version: String(v.version),
+    ...(body.id === undefined ? {} : { id: body.id }),
+  });
+
   return {
     server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
 
@@ -175,37 +231,17 @@ export const createInferenceService = (
       return { name: model, ready };
     },
 
-    async infer(tenantId, model, ref, body, callOptions = {}) {
-      const started = performance.now();
-      const timeoutMs = callOptions.timeoutMs ?? body.parameters?.timeout_ms;
-      // An explicit timeout counts from arrival, so time spent resolving and loading is part of it.
-      const deadline = timeoutMs === undefined ? undefined : clock.now() + timeoutMs;
-      let labels: ServedLabels = { tenant: tenantId, model: '', version: '' };
-      try {
-        const v = await resolved.resolve(tenantId, model, ref);
-        labels = servedLabels(v);
-        const inputs = {
-          ...(await featureTensors(deps.features, v, body.parameters)),
-          ...decodeInputs(body.inputs, '/inputs', callOptions.binary),
-        };
-        validateInputs(v.signature, inputs);
-        checkRequestedOutputs(v.signature, body.outputs);
-        const { outputs, chunks } = encodeOutputs(await run(v, labels, inputs, deadline), v.signature, body);
-        const answer = {
-          model_name: v.model,
-          model_version: String(v.version),
-          ...(body.id === undefined ? {} : { id: body.id }),
-          outputs,
-        };
-        return { body: answer, chunks };
-      } catch (error) {
-        m.failure(labels, isQuiverError(error) ? error.code : 'internal');
-        throw error;
-      } finally {
-        m.request(labels);
-        m.latency(labels, (performance.now() - started) / 1000);
-      }
-    },
+    infer: (tenantId, model, ref, body, callOptions = {}) =>
+      answer(tenantId, model, ref, body, callOptions, (outputs, v) => {
+        const encoded = encodeOutputs(outputs, v.signature, body);
+        return { body: { ...head(v, body), outputs: encoded.outputs }, chunks: encoded.chunks };
+      }),
+
+    inferViews: (tenantId, model, ref, body, callOptions = {}) =>
+      answer(tenantId, model, ref, body, callOptions, (outputs, v) => ({
+        ...head(v, body),
+        outputs: viewOutputs(outputs, v.signature, body),
+      })),
 
     async close() {
       closed = true;

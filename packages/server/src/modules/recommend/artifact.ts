@@ -15,7 +15,7 @@ import {
   stringTensor,
   valueInfo,
 } from '../../testing/onnx/graph.ts';
-import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
+import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 
 export const RECOMMENDER_KINDS = ['cooccurrence', 'als', 'popularity', 'content'] as const;
@@ -276,7 +276,7 @@ export const recommenderRequest = (
  * read lazily: a caller that needs the first few does not convert the rest. Iterable more than once.
  */
 export const candidatesOf = (
-  body: InferResponseBody,
+  body: InferViewsBody,
   graph: RecommenderGraph,
 ): Iterable<{ id: string; score: number }> => {
   const ids = body.outputs.find((o) => o.name === OUTPUT_IDS)?.data;
@@ -298,7 +298,7 @@ export const candidatesOf = (
 
 /** The candidates of an answer, best first, after the contract's rules (no padding; no evidence dropped). */
 export const readCandidates = (
-  body: InferResponseBody,
+  body: InferViewsBody,
   graph: RecommenderGraph,
 ): { id: string; score: number }[] => [...candidatesOf(body, graph)];
 

@@ -1,7 +1,7 @@
 // Asking a scenario's endpoint (through routing: assignment, fallbacks, the token) and reading its answer
 // by the model contract; also asking the exact version that served again, for per-context explanations.
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
-import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
+import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
 import {
@@ -19,13 +19,13 @@ import type { Candidate } from './rank.ts';
 export interface EndpointDeps {
   /** The routing service's endpoint infer. */
   infer: RoutingService['infer'];
-  /** One model version's answer (the inference service), for explanations. */
+  /** One model version's answer (the inference service, outputs as views), for explanations. */
   inferVersion(
     tenantId: string,
     model: string,
     version: string,
     body: InferRequestBody,
-  ): Promise<InferResponseBody>;
+  ): Promise<InferViewsBody>;
   /** The registry's resolver: a version's metadata. */
   resolve(tenantId: string, model: string, ref: string): Promise<{ metadata: VersionMetadata }>;
 }
@@ -47,7 +47,7 @@ export interface Answer {
   evidence: boolean;
 }
 
-const hasEvidence = (body: InferResponseBody, graph: RecommenderGraph, candidates: Iterable<Candidate>) => {
+const hasEvidence = (body: InferViewsBody, graph: RecommenderGraph, candidates: Iterable<Candidate>) => {
   if (graph !== 'factors') return !candidates[Symbol.iterator]().next().done;
   const scores = body.outputs.find((o) => o.name === OUTPUT_SCORES)?.data ?? [];
   return scores.length > 0 && (Number(scores[0]) !== 0 || Number(scores[scores.length - 1]) !== 0);
@@ -56,6 +56,19 @@ const hasEvidence = (body: InferResponseBody, graph: RecommenderGraph, candidate
 const GRAPH_CACHE_MAX = 10_000;
 /** (version, item) pairs whose knowledge is cached; cleared when full. */
 const KNOWN_CACHE_MAX = 100_000;
+/**
+ * (version, item) rankings kept for explanations (each ≤ K row numbers and scores, about 4 kB at K = 500);
+ * cleared when full, with the versions' id tables.
+ */
+const ALONE_CACHE_MAX = 4096;
+
+/** One context item's ranking alone at weight 1: positive scores, best first, ids as rows of an IdTable. */
+interface Ranking {
+  rows: Int32Array;
+  scores: Float32Array;
+}
+/** A version's ids as small integers, so its cached rankings do not each hold 500 strings. */
+type IdTable = Map<string, number>;
 
 /** `parameters` of every endpoint call: the routing unit an endpoint may be sticky by. */
 export type Unit = { userId?: string; sessionId?: string };
@@ -77,6 +90,9 @@ export const createEndpointReader = (deps: EndpointDeps) => {
 
   // Whether a version knows an item never changes (versions are immutable): cached per (version, item).
   const known = new Map<string, boolean>();
+  // Nor what it answers for one item alone: cached per (version, item) for explanations.
+  const rankings = new Map<string, Ranking>();
+  const idTables = new Map<string, IdTable>();
 
   return {
     /**
@@ -121,7 +137,13 @@ export const createEndpointReader = (deps: EndpointDeps) => {
       const parameters = Object.fromEntries(Object.entries(unit).filter(([, v]) => v !== undefined));
       let a: Awaited<ReturnType<RoutingService['infer']>>;
       try {
-        a = await deps.infer(tenantId, endpoint, recommenderRequest(context, parameters), {});
+        a = await deps.infer(
+          tenantId,
+          endpoint,
+          recommenderRequest(context, parameters),
+          {},
+          { views: true },
+        );
       } catch (error) {
         if (isQuiverError(error) && error.code === 'not_found')
           throw new QuiverError(
@@ -150,6 +172,9 @@ export const createEndpointReader = (deps: EndpointDeps) => {
     /**
      * What the version that gave `answer` scores for one context item alone, at its weight, for the `wanted`
      * ids: its share of the whole answer's scores (every graph is linear in the context). Top K, positive.
+     * The version's ranking for the item alone at weight 1 is the same for every user whose history holds the
+     * item: it is asked once and cached (versions are immutable), and scaled by the item's weight in float32
+     * as the graph would (exact for neighbour tables; within float32 rounding for factors).
      */
     async alone(
       tenantId: string,
@@ -157,16 +182,49 @@ export const createEndpointReader = (deps: EndpointDeps) => {
       item: ContextItem,
       wanted: ReadonlySet<string>,
     ): Promise<Map<string, number>> {
-      const body = await deps.inferVersion(
-        tenantId,
-        answer.model,
-        answer.version,
-        recommenderRequest([item]),
-      );
+      const version = `${tenantId}\u0000${answer.model}\u0000${answer.version}`;
+      const key = `${version}\u0000${item.id}`;
+      let ranking = rankings.get(key);
+      if (!ranking) {
+        const body = await deps.inferVersion(
+          tenantId,
+          answer.model,
+          answer.version,
+          recommenderRequest([{ id: item.id, weight: 1 }]),
+        );
+        // After the await: the table and the cache are read and filled in one turn, so a clear cannot split them.
+        if (rankings.size >= ALONE_CACHE_MAX) {
+          rankings.clear();
+          idTables.clear();
+        }
+        const table = idTables.get(version) ?? new Map<string, number>();
+        idTables.set(version, table);
+        const rows: number[] = [];
+        const scores: number[] = [];
+        for (const c of candidatesOf(body, answer.graph)) {
+          if (c.score <= 0) break;
+          let row = table.get(c.id);
+          if (row === undefined) {
+            row = table.size;
+            table.set(c.id, row);
+          }
+          rows.push(row);
+          scores.push(c.score);
+        }
+        ranking = { rows: Int32Array.from(rows), scores: Float32Array.from(scores) };
+        rankings.set(key, ranking);
+      }
+      const table = idTables.get(version);
+      const weight = Math.fround(item.weight);
       const out = new Map<string, number>();
-      for (const c of candidatesOf(body, answer.graph)) {
-        if (c.score <= 0) break;
-        if (wanted.has(c.id)) out.set(c.id, c.score);
+      const wantedRows = new Map<number, string>();
+      for (const id of wanted) {
+        const row = table?.get(id);
+        if (row !== undefined) wantedRows.set(row, id);
+      }
+      for (let i = 0; i < ranking.rows.length && out.size < wantedRows.size; i++) {
+        const id = wantedRows.get(ranking.rows[i]);
+        if (id !== undefined) out.set(id, Math.fround(weight * ranking.scores[i]));
       }
       return out;
     },

@@ -127,7 +127,7 @@ export const routingRoutes =
           request.params.name,
           request.body,
           request.headers,
-          request.headers[TIMEOUT_HEADER],
+          { timeoutMs: request.headers[TIMEOUT_HEADER] },
         );
         return (reply as FastifyReply)
           .header('quiver-model', answer.model)

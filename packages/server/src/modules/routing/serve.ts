@@ -2,7 +2,7 @@
 // breaker and a per-attempt deadline), a token naming what served, and shadows mirrored afterwards.
 import type { Shadow } from '@quiver/contracts';
 import { type Clock, isQuiverError, QuiverError } from '../../kernel/index.ts';
-import type { InferRequestBody, InferResponseBody } from '../inference/index.ts';
+import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import { bucketOf, pickRoute, randomUnitHash, unitHash, unitOf } from './assignment.ts';
 import { type Breaker, createBreaker } from './breaker.ts';
 import { type EndpointCache, fallbackName, refOf, type Target, targetName } from './endpoints.ts';
@@ -15,11 +15,15 @@ export type InferFn = (
   model: string,
   ref: string | undefined,
   body: InferRequestBody,
-  options?: { timeoutMs?: number },
-) => Promise<InferResponseBody>;
+  options?: InferCallOptions,
+) => Promise<InferViewsBody>;
+
+/** `views`: the outputs as views of the engine's arrays, for callers in this process (see ViewOutput). */
+export type InferCallOptions = { timeoutMs?: number; views?: boolean };
 
 export interface EndpointAnswer {
-  body: InferResponseBody;
+  /** JSON unless the call asked for views. */
+  body: InferViewsBody;
   model: string;
   version: string;
   variant: string;
@@ -68,6 +72,7 @@ export const createServer = (deps: ServeDeps) => {
     s: Shadow,
     body: InferRequestBody,
     primary: EndpointAnswer,
+    views: boolean,
   ) => {
     if (shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) return;
     shadowsInFlight++;
@@ -76,7 +81,7 @@ export const createServer = (deps: ServeDeps) => {
       const started = performance.now();
       const peer = `${primary.model}@${primary.version}`;
       try {
-        const out = await deps.infer(tenantId, s.model, refOf(s), body);
+        const out = await deps.infer(tenantId, s.model, refOf(s), body, { views });
         deps.telemetry.record({
           tenantId,
           endpoint,
@@ -121,7 +126,7 @@ export const createServer = (deps: ServeDeps) => {
       name: string,
       body: InferRequestBody,
       headers: Record<string, string | string[] | undefined>,
-      callTimeoutMs?: number,
+      call: InferCallOptions = {},
     ): Promise<EndpointAnswer> {
       const ep = await deps.cache.get(tenantId, name);
       const spec = ep.row.spec;
@@ -135,7 +140,7 @@ export const createServer = (deps: ServeDeps) => {
         variant: ep.variants[assigned],
         at: deps.clock.now(),
       });
-      const timeoutMs = spec.timeoutMs ?? callTimeoutMs ?? body.parameters?.timeout_ms;
+      const timeoutMs = spec.timeoutMs ?? call.timeoutMs ?? body.parameters?.timeout_ms;
       const attempts: { target: Target; variant: string; kind: 'route' | 'fallback'; index: number }[] = [
         { target: spec.routes[assigned], variant: ep.variants[assigned], kind: 'route', index: assigned },
         ...(spec.fallback ?? []).map((f, index) => ({
@@ -172,7 +177,7 @@ export const createServer = (deps: ServeDeps) => {
         const started = performance.now();
         try {
           const out = await withDeadline(
-            deps.infer(tenantId, a.target.model, refOf(a.target), body, { timeoutMs }),
+            deps.infer(tenantId, a.target.model, refOf(a.target), body, { timeoutMs, views: call.views }),
             timeoutMs,
           );
           breaker.success();
@@ -214,7 +219,8 @@ export const createServer = (deps: ServeDeps) => {
             degraded,
           };
           for (const s of spec.shadow ?? [])
-            if (s.percent > 0 && Math.random() * 100 < s.percent) mirror(tenantId, name, s, body, answer);
+            if (s.percent > 0 && Math.random() * 100 < s.percent)
+              mirror(tenantId, name, s, body, answer, call.views ?? false);
           return answer;
         } catch (error) {
           if (isQuiverError(error) && CALLER_ERRORS.has(error.code)) throw error;

@@ -26,7 +26,7 @@ import {
   routesAt,
   type SideNumbers,
 } from './rollout.ts';
-import { createServer, type EndpointAnswer, type InferFn } from './serve.ts';
+import { createServer, type EndpointAnswer, type InferCallOptions, type InferFn } from './serve.ts';
 import { histogramQuantile } from './stats.ts';
 import { bucketStart, createTelemetry, DEFAULT_FLUSH_MS } from './telemetry.ts';
 
@@ -324,8 +324,8 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
       name: string,
       body: InferRequestBody,
       headers: Record<string, string | string[] | undefined>,
-      timeoutMs?: number,
-    ): Promise<EndpointAnswer> => server.infer(tenantId, name, body, headers, timeoutMs),
+      call?: InferCallOptions,
+    ): Promise<EndpointAnswer> => server.infer(tenantId, name, body, headers, call),
 
     async stats(tenantId: string, name: string, sinceIso?: string): Promise<EndpointStats> {
       await mustGet(tenantId, name);

@@ -9,14 +9,15 @@ export const MAX_SHADOWS_IN_FLIGHT = 64;
 interface OutputLike {
   name: string;
   shape: number[];
-  /** Absent for outputs sent as binary data: nothing to compare. */
-  data?: unknown[];
+  /** Absent for outputs sent as binary data: nothing to compare. A typed array for a view (ViewOutput). */
+  data?: ArrayLike<unknown>;
 }
 
-const numbers = (data: unknown[] | undefined): number[] => {
+const numbers = (data: ArrayLike<unknown> | undefined): number[] => {
   const out: number[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (ArrayBuffer.isView(v)) for (const x of v as unknown as Iterable<unknown>) walk(x);
     else out.push(typeof v === 'number' ? v : Number(v));
   };
   walk(data ?? []);
