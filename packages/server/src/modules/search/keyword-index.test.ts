@@ -110,6 +110,11 @@ describe('keyword index', () => {
         const head = ix.head(q, 5, { prefix: false, typos: false, accept: odd, locate: [...docs.keys()] });
         assert.deepEqual(head.hits, got.slice(0, 5));
         assert.equal(head.total, accepted.length);
+        // Deeper heads cut through runs of tied scores (ids ascending within a run); `present` is every match.
+        for (const depth of [1, 23, 60, got.length, got.length + 3])
+          assert.deepEqual(ix.head(q, depth, { prefix: false, typos: false }).hits, got.slice(0, depth), q);
+        const present = ix.head(q, 5, { prefix: false, typos: false, present: [...docs.keys(), 'nope'] });
+        assert.deepEqual([...present.present].sort(), got.map((h) => h.id).sort());
         assert.deepEqual(
           [...head.located].sort((a, b) => a[1].rank - b[1].rank),
           got.map((h, rank) => [h.id, { rank, score: h.score }]),

@@ -81,6 +81,8 @@ export interface KeywordTop {
 export interface HeadOptions extends TopOptions {
   /** Ids whose rank among all matches is wanted, wherever they rank. */
   locate?: readonly string[];
+  /** Ids of which only whether they match is wanted (no rank computed): cheaper than `locate`. */
+  present?: readonly string[];
 }
 
 export interface KeywordHead {
@@ -88,11 +90,46 @@ export interface KeywordHead {
   hits: KeywordHit[];
   /** Rank (in `search` order) and score of each located id that matches. */
   located: Map<string, { rank: number; score: number }>;
+  /** The ids of `present` that match. */
+  present: Set<string>;
   /** Matches in all. */
   matches: number;
   /** Matches `accept` accepts (all matches without it). */
   total: number;
 }
+
+/** The k-th largest of the documents' scores (k ≤ docs.length), by a min-heap of the k largest so far. */
+const kthLargest = (docs: readonly number[], scores: Float64Array, k: number): number => {
+  const heap = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    // Sift up.
+    let at = i;
+    const s = scores[docs[i]];
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (heap[parent] <= s) break;
+      heap[at] = heap[parent];
+      at = parent;
+    }
+    heap[at] = s;
+  }
+  for (let i = k; i < docs.length; i++) {
+    const s = scores[docs[i]];
+    if (s <= heap[0]) continue;
+    // Replace the root and sift down.
+    let at = 0;
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= k) break;
+      const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (heap[c] >= s) break;
+      heap[at] = heap[c];
+      at = c;
+    }
+    heap[at] = s;
+  }
+  return heap[0];
+};
 
 const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T, size: number): T => {
   if (a.length >= size) return a;
@@ -276,26 +313,60 @@ export class KeywordIndex {
     const matched = this.score(query, options);
     const scores = this.scoreBuffer;
     const ids = this.ids;
-    const worse = (a: number, b: number) =>
-      scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]);
-    const best = new TopK(depth, worse);
     const accept = options.accept;
-    let total = 0;
-    for (const no of matched) {
-      if (!accept || accept(ids[no])) total++;
-      const worst = best.threshold;
-      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
+    let total = matched.length;
+    if (accept) {
+      total = 0;
+      for (const no of matched) if (accept(ids[no])) total++;
     }
     const targets: number[] = [];
     for (const id of new Set(options.locate ?? [])) {
       const no = this.numbers.get(id);
       if (no !== undefined && scores[no] > 0) targets.push(no);
     }
-    const ranks = ranksAmong(matched, targets.sort(this.comparator()), scores, ids);
-    const located = new Map(targets.map((no, t) => [ids[no], { rank: ranks[t], score: scores[no] }]));
-    const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
+    const located = new Map<string, { rank: number; score: number }>();
+    if (targets.length > 0) {
+      const ranks = ranksAmong(matched, targets.sort(this.comparator()), scores, ids);
+      for (let t = 0; t < targets.length; t++)
+        located.set(ids[targets[t]], { rank: ranks[t], score: scores[targets[t]] });
+    }
+    const present = new Set<string>();
+    for (const id of options.present ?? []) {
+      const no = this.numbers.get(id);
+      if (no !== undefined && scores[no] > 0) present.add(id);
+    }
+    const hits = this.best(matched, depth).map((no) => ({ id: ids[no], score: scores[no] }));
     for (const no of matched) scores[no] = 0;
-    return { hits, located, matches: matched.length, total };
+    return { hits, located, present, matches: matched.length, total };
+  }
+
+  /**
+   * The best `k` of `matched` (scored in `scoreBuffer`), best first: score descending, then id ascending. A
+   * heap of scores alone finds the k-th best score; only the documents tied with it compare ids (a heap of
+   * documents compared by score, then id, compared strings for every tie at its root: most of the cost).
+   */
+  private best(matched: readonly number[], k: number): number[] {
+    const scores = this.scoreBuffer;
+    const ids = this.ids;
+    if (k <= 0) return [];
+    if (matched.length <= k) return [...matched].sort(this.comparator());
+    const kth = kthLargest(matched, scores, k);
+    const out: number[] = [];
+    const tied: number[] = [];
+    for (const no of matched) {
+      const s = scores[no];
+      if (s > kth) out.push(no);
+      else if (s === kth) tied.push(no);
+    }
+    const need = k - out.length;
+    if (tied.length <= need) out.push(...tied);
+    else {
+      // The `need` smallest ids among the tied.
+      const first = new TopK(need, (a, b) => ids[a] > ids[b]);
+      for (const no of tied) first.offer(no);
+      out.push(...first.drain());
+    }
+    return out.sort(this.comparator());
   }
 
   private comparator() {

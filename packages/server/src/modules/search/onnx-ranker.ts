@@ -47,13 +47,17 @@ export const createOnnxRanker = (deps: OnnxRankerDeps): SecondPhaseScorer => {
   };
 
   const infer = async (tenantId: string, rows: readonly (readonly number[])[]) => {
+    // Row-major, filled in place (`rows.flat()` cost more than the rest of building the request).
+    const width = RERANK_FEATURES.length;
+    const data = new Array<number>(rows.length * width);
+    for (let r = 0; r < rows.length; r++) for (let f = 0; f < width; f++) data[r * width + f] = rows[r][f];
     const res = await deps.inference.infer(tenantId, RANKER_MODEL, DEFAULT_ALIAS, {
       inputs: [
         {
           name: RANKER_INPUT,
           datatype: 'FP32',
-          shape: [rows.length, RERANK_FEATURES.length],
-          data: rows.flat(),
+          shape: [rows.length, width],
+          data,
         },
       ],
     });

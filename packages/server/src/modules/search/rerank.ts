@@ -110,36 +110,77 @@ export const rerankCandidates = (
   coverageOf: CoverageOf,
   windows: Pick<RerankConfig, 'keywordWindow' | 'vectorWindow'> = DEFAULT_RERANK,
 ): RerankCandidate[] => {
-  const keyword = lists.keyword.slice(0, windows.keywordWindow);
-  const vector = lists.vector.slice(0, windows.vectorWindow);
-  const found = new Map<string, { retrievers: Retriever[]; kw: number; vec?: number }>();
-  for (const h of keyword) found.set(h.id, { retrievers: ['keyword'], kw: h.score });
-  for (const h of vector) {
-    const c = found.get(h.id);
-    if (c) {
-      c.vec = h.score;
-      c.retrievers.push('vector');
-    } else found.set(h.id, { retrievers: ['vector'], kw: 0, vec: h.score });
-  }
+  const keyword =
+    lists.keyword.length > windows.keywordWindow
+      ? lists.keyword.slice(0, windows.keywordWindow)
+      : lists.keyword;
+  const vector =
+    lists.vector.length > windows.vectorWindow ? lists.vector.slice(0, windows.vectorWindow) : lists.vector;
   const maxKeyword = keyword[0]?.score ?? 0;
   const maxVector = vector[0]?.score ?? 0;
   const minVector = vector[vector.length - 1]?.score ?? 0;
   const covered = coverageOf([...new Set(analyze(query))]);
+  // Keyword candidates first, in their order, then the vector-only ones; a candidate found by both gets its
+  // cosine where it stands (`at`: id → its place in `out`).
   const out: RerankCandidate[] = [];
-  for (const [id, c] of found) {
-    const share = covered(id);
+  const at = new Map<string, number>();
+  const emptyVector = maxVector > 0 ? minVector / maxVector : 0;
+  for (const h of keyword) {
+    if (at.has(h.id)) continue;
+    const share = covered(h.id);
+    // An unknown item is left out (-1: known to the loop below as found by keyword).
+    at.set(h.id, share === undefined ? -1 : out.length);
     if (share === undefined) continue;
     out.push({
-      id,
-      retrievers: c.retrievers,
-      features: [
-        maxKeyword > 0 ? c.kw / maxKeyword : 0,
-        maxVector > 0 ? (c.vec ?? minVector) / maxVector : 0,
-        share,
-      ],
+      id: h.id,
+      retrievers: ['keyword'],
+      features: [maxKeyword > 0 ? h.score / maxKeyword : 0, emptyVector, share],
     });
   }
+  for (const h of vector) {
+    const cosine = maxVector > 0 ? h.score / maxVector : 0;
+    const i = at.get(h.id);
+    if (i !== undefined) {
+      if (i < 0) continue;
+      const c = out[i];
+      if (!c.retrievers.includes('vector')) c.retrievers.push('vector');
+      c.features[1] = cosine;
+      continue;
+    }
+    const share = covered(h.id);
+    at.set(h.id, share === undefined ? -1 : out.length);
+    if (share === undefined) continue;
+    out.push({ id: h.id, retrievers: ['vector'], features: [0, cosine, share] });
+  }
   return out;
+};
+
+/** The candidates with their second-phase scores (in the candidates' order), best first. */
+export const sortRescored = (candidates: readonly RerankCandidate[], scores: readonly number[]): Fused[] => {
+  const rescored: Fused[] = candidates.map((c, i) => ({
+    id: c.id,
+    score: scores[i],
+    retrievers: c.retrievers,
+  }));
+  return rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+};
+
+/**
+ * Every match of `lists` that is not a candidate (`rescored`, best first), in RRF order, with scores below the
+ * lowest candidate's.
+ */
+export const ranksBelow = (
+  rescored: readonly Fused[],
+  lists: { keyword: Ranked[]; vector: Ranked[] },
+): Fused[] => {
+  const seen = new Set(rescored.map((c) => c.id));
+  const floor = rescored.length > 0 ? rescored[rescored.length - 1].score : 0;
+  const rest = fuse(lists, { method: 'rrf', k: 60 }).filter((f) => !seen.has(f.id));
+  const top = rest[0]?.score || 1;
+  // Below the floor, in fused order: within (0, floor / 2] when the floor is positive, so a personal boost
+  // (a factor ≤ 1.5) keeps them below every candidate and never turns into a penalty; else floor − 2 + (0, 1].
+  for (const f of rest) f.score = floor > 0 ? (floor / 2) * (f.score / top) : floor - 2 + f.score / top;
+  return rest;
 };
 
 /**
@@ -151,20 +192,8 @@ export const orderRescored = (
   scores: readonly number[],
   lists: { keyword: Ranked[]; vector: Ranked[] },
 ): Fused[] => {
-  const rescored: Fused[] = candidates.map((c, i) => ({
-    id: c.id,
-    score: scores[i],
-    retrievers: c.retrievers,
-  }));
-  rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-  const seen = new Set(candidates.map((c) => c.id));
-  const floor = rescored.length > 0 ? rescored[rescored.length - 1].score : 0;
-  const rest = fuse(lists, { method: 'rrf', k: 60 }).filter((f) => !seen.has(f.id));
-  const top = rest[0]?.score || 1;
-  // Below the floor, in fused order: within (0, floor / 2] when the floor is positive, so a personal boost
-  // (a factor ≤ 1.5) keeps them below every candidate and never turns into a penalty; else floor − 2 + (0, 1].
-  for (const f of rest) f.score = floor > 0 ? (floor / 2) * (f.score / top) : floor - 2 + f.score / top;
-  return [...rescored, ...rest];
+  const rescored = sortRescored(candidates, scores);
+  return [...rescored, ...ranksBelow(rescored, lists)];
 };
 
 /** Hybrid ranking with the linear model computed here (the ONNX ranker computes the same in the engine). */

@@ -4,17 +4,21 @@ import type { Fused, Ranked } from './fusion.ts';
 import type { SecondPhaseScorer } from './ports.ts';
 import {
   type CoverageOf,
-  orderRescored,
   type RerankConfig,
+  ranksBelow,
   rerankCandidates,
   rerankScore,
+  sortRescored,
 } from './rerank.ts';
 
 export interface Rescored {
-  /** The candidates best first, then every other entry of `lists` in RRF order below them. */
-  ranked: Fused[];
-  /** How many leading entries of `ranked` are rescored candidates. */
-  candidates: number;
+  /** The rescored candidates, best first. */
+  candidates: Fused[];
+  /**
+   * Every other entry of `lists` in RRF order, scored below the candidates: computed only when called (a
+   * page within the candidates does not need it).
+   */
+  rest: () => Fused[];
 }
 
 export const rescore = async (
@@ -44,5 +48,6 @@ export const rescore = async (
     notices.push('hybrid: the ranker failed, ranked by the built-in weights');
     scores = inProcess();
   }
-  return { ranked: orderRescored(candidates, scores, lists), candidates: candidates.length };
+  const rescored = sortRescored(candidates, scores);
+  return { candidates: rescored, rest: () => ranksBelow(rescored, lists) };
 };

@@ -131,7 +131,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     if (mode === 'vector') return vector!;
     if (!rerankConfig) return fuse({ keyword, vector }, fusion);
     const lists = { keyword: keyword!, vector: vector! };
-    return (await secondPhase(tenantId, query, index, lists, notices)).ranked;
+    const { candidates, rest } = await secondPhase(tenantId, query, index, lists, notices);
+    return [...candidates, ...rest()];
   };
 
   const respond = (
@@ -256,20 +257,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           const head = index.keyword.head(request.query, rerankConfig.keywordWindow, {
             alternatives: synonymMap(rules, request.query),
             accept: filtered ? passes : undefined,
-            locate: vector.map((v) => v.id),
+            present: vector.map((v) => v.id),
           });
-          const { ranked, candidates } = await secondPhase(
+          const { candidates } = await secondPhase(
             tenantId,
             request.query,
             index,
             { keyword: head.hits, vector },
             notices,
           );
-          const accepted = ranked.slice(0, candidates).filter((r) => accept(r.id));
+          const accepted = candidates.filter((r) => accept(r.id));
           if (accepted.length >= to) {
             let total = head.total;
             for (const id of new Set(vector.map((v) => v.id)))
-              if (!head.located.has(id) && accept(id)) total++;
+              if (!head.present.has(id) && accept(id)) total++;
             const page = accepted.slice(from, to).map((r) => ({
               item: index.items.get(r.id)!,
               score: r.score,

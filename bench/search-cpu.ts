@@ -1,0 +1,73 @@
+// CPU per search request, in process: SEARCH_ITEMS generated items (default 50,000), the bench tenant's
+// indexes built, then PASSES passes over SEARCH_QUERIES distinct generated queries (default 2,000) through
+// the app (`app.inject` POST /v1/search, routing and serialization included) at CONNECTIONS requests in
+// flight (default 50). CPU is process.cpuUsage (every thread: the inference workers included) ÷ requests.
+// `node --expose-gc --import tsx bench/search-cpu.ts` (add --cpu-prof for a profile of each thread).
+// SEARCH_PROFILE=prefix writes a main-thread CPU profile of each mode's measured passes.
+// Also writes each hybrid answer's ids (SEARCH_ANSWERS=file) to compare two versions.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { startBenchApp } from './lib/bench-app.ts';
+import { generatedItems, generatedQueries } from './lib/search-items.ts';
+
+const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
+const QUERY_COUNT = Number(process.env.SEARCH_QUERIES ?? 2000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PASSES = Number(process.env.PASSES ?? 2);
+const MODES = (process.env.MODES ?? 'keyword,hybrid').split(',') as Array<'keyword' | 'hybrid'>;
+
+const bench = await startBenchApp();
+const items = generatedItems(COUNT);
+for (let i = 0; i < items.length; i += 1000)
+  await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' });
+await bench.quiver.vectors.ready('bench');
+const queries = generatedQueries(QUERY_COUNT);
+
+const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: string[][]) => {
+  let next = 0;
+  const total = queries.length * passes;
+  const worker = async () => {
+    while (next < total) {
+      const n = next++;
+      const res = await bench.call('POST', '/v1/search', bench.auth, {
+        query: queries[n % queries.length],
+        mode,
+        limit: 10,
+      });
+      if (answers && n < queries.length)
+        answers[n] = (res.json() as { hits: Array<{ id: string }> }).hits.map((h) => h.id);
+    }
+  };
+  globalThis.gc?.();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const used = process.cpuUsage(cpu);
+  const s = (performance.now() - started) / 1000;
+  return { mode, requests: total, cpuUsPerRequest: (used.user + used.system) / total, rps: total / s };
+};
+
+// One warm-up pass per mode (the ranker registers itself, the JIT settles), then the measured passes.
+for (const mode of MODES) await run(mode, 1);
+const answers: string[][] = [];
+for (const mode of MODES) {
+  const profile = process.env.SEARCH_PROFILE ? new Session() : undefined;
+  if (profile) {
+    profile.connect();
+    await profile.post('Profiler.enable');
+    await profile.post('Profiler.start');
+  }
+  const r = await run(mode, PASSES, mode === 'hybrid' ? answers : undefined);
+  if (profile) {
+    const { profile: p } = await profile.post('Profiler.stop');
+    writeFileSync(`${process.env.SEARCH_PROFILE}-${mode}.cpuprofile`, JSON.stringify(p));
+    profile.disconnect();
+  }
+  console.log(
+    `${mode}: ${r.requests} requests, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, ${r.rps.toFixed(0)} req/s in process`,
+  );
+}
+if (process.env.SEARCH_ANSWERS) writeFileSync(process.env.SEARCH_ANSWERS, JSON.stringify(answers));
+await bench.app.close();
+process.exit(0);
