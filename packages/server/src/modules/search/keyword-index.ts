@@ -1,7 +1,7 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
 // last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
 
-import { TopK } from '../../kernel/index.ts';
+import { kthLargest, TopK } from '../../kernel/index.ts';
 import { ranksAmong } from './ranks.ts';
 import { analyze, isStopWord, stem, words } from './tokenize.ts';
 
@@ -97,39 +97,6 @@ export interface KeywordHead {
   /** Matches `accept` accepts (all matches without it). */
   total: number;
 }
-
-/** The k-th largest of the documents' scores (k ≤ docs.length), by a min-heap of the k largest so far. */
-const kthLargest = (docs: readonly number[], scores: Float64Array, k: number): number => {
-  const heap = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    // Sift up.
-    let at = i;
-    const s = scores[docs[i]];
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (heap[parent] <= s) break;
-      heap[at] = heap[parent];
-      at = parent;
-    }
-    heap[at] = s;
-  }
-  for (let i = k; i < docs.length; i++) {
-    const s = scores[docs[i]];
-    if (s <= heap[0]) continue;
-    // Replace the root and sift down.
-    let at = 0;
-    for (;;) {
-      const l = 2 * at + 1;
-      if (l >= k) break;
-      const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-      if (heap[c] >= s) break;
-      heap[at] = heap[c];
-      at = c;
-    }
-    heap[at] = s;
-  }
-  return heap[0];
-};
 
 const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T, size: number): T => {
   if (a.length >= size) return a;
