@@ -20,15 +20,17 @@ export const fallbackName = (f: Target): string => `fallback:${targetName(f)}`;
 
 export const newSalt = (): string => randomBytes(12).toString('base64url');
 
+/** Every target of a spec (routes, shadows, fallbacks) with its JSON pointer in the spec. */
+const targetsOf = (spec: PutEndpoint): [string, Target][] => [
+  ...spec.routes.map((r, i) => [`/routes/${i}`, r] as [string, Target]),
+  ...(spec.shadow ?? []).map((s, i) => [`/shadow/${i}`, s] as [string, Target]),
+  ...(spec.fallback ?? []).map((f, i) => [`/fallback/${i}`, f] as [string, Target]),
+];
+
 /** Checks what the schema cannot: one of version/alias, unique variant names, a positive total weight. */
 export const validateSpec = (spec: PutEndpoint): void => {
   const errors: FieldError[] = [];
-  const targets: [string, Target][] = [
-    ...spec.routes.map((r, i) => [`/routes/${i}`, r] as [string, Target]),
-    ...(spec.shadow ?? []).map((s, i) => [`/shadow/${i}`, s] as [string, Target]),
-    ...(spec.fallback ?? []).map((f, i) => [`/fallback/${i}`, f] as [string, Target]),
-  ];
-  for (const [path, t] of targets)
+  for (const [path, t] of targetsOf(spec))
     if (t.version !== undefined && t.alias !== undefined)
       errors.push({ path, message: 'give either version or alias, not both' });
   const names = new Set<string>();
@@ -43,6 +45,34 @@ export const validateSpec = (spec: PutEndpoint): void => {
     throw new QuiverError('validation_failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), {
       errors,
     });
+};
+
+/** Resolves a target in the registry; throws when it does not exist (the registry's resolver). */
+export type ResolveFn = (tenantId: string, model: string, ref?: string) => Promise<unknown>;
+
+/** Throws `unprocessable` naming every target of the spec that `resolve` does not find. */
+export const checkTargets = async (resolve: ResolveFn, tenantId: string, spec: PutEndpoint) => {
+  const errors: FieldError[] = [];
+  for (const [path, t] of targetsOf(spec)) {
+    try {
+      await resolve(tenantId, t.model, refOf(t));
+    } catch {
+      errors.push({ path, message: `model '${targetName(t)}' was not found` });
+    }
+  }
+  if (errors.length > 0)
+    throw new QuiverError('unprocessable', errors.map((e) => e.message).join('; '), { errors });
+};
+
+/** The stored endpoint, read now (not through the cache); throws `not_found` when there is none. */
+export const mustGetEndpoint = async (
+  repo: RoutingRepository,
+  tenantId: string,
+  name: string,
+): Promise<EndpointRow> => {
+  const row = await repo.getEndpoint(tenantId, name);
+  if (!row) throw new QuiverError('not_found', `endpoint '${name}' was not found`);
+  return row;
 };
 
 export interface CompiledEndpoint {

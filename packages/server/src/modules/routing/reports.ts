@@ -1,7 +1,10 @@
-// What an endpoint reports: served and shadow telemetry (stats) and experiment results with statistics.
+// What an endpoint reports: served and shadow telemetry (stats), experiment results with statistics, and
+// the numbers of each side of a rollout that the controller decides on.
 import type { EndpointStats, ExperimentResults, PutEndpoint } from '@quiver/contracts';
-import { variantName } from './endpoints.ts';
+import type { Clock } from '../../kernel/index.ts';
+import { mustGetEndpoint, variantName } from './endpoints.ts';
 import type { RoutingRepository, StatsCounts, StatsRow } from './repository.ts';
+import type { SideNumbers } from './rollout.ts';
 import {
   histogramQuantile,
   LATENCY_BOUNDS_MS,
@@ -9,6 +12,10 @@ import {
   sampleRatioMismatch,
   wilsonInterval,
 } from './stats.ts';
+import { bucketStart, type Telemetry } from './telemetry.ts';
+
+/** Default window of GET …/stats: the last 15 minutes. */
+export const DEFAULT_STATS_WINDOW_MS = 15 * 60_000;
 
 export type Aggregate = StatsCounts;
 
@@ -138,3 +145,49 @@ export const experimentResults = async (
     srm,
   };
 };
+
+/** One side of a rollout from the aggregated serve rows and attributed events; zeros when it had no traffic. */
+export const sideNumbers = (
+  agg: ReturnType<typeof aggregate>,
+  variant: string,
+  clicks: Map<string, number>,
+  conversions: Map<string, number>,
+): SideNumbers => {
+  const a = agg.get(variant);
+  const requests = a?.requests ?? 0;
+  const errors = a?.errors ?? 0;
+  return {
+    requests,
+    errors,
+    p99Ms: a ? histogramQuantile(a.latency, 0.99) : null,
+    served: requests - errors,
+    clicks: clicks.get(variant) ?? 0,
+    conversions: conversions.get(variant) ?? 0,
+  };
+};
+
+export interface ReportDeps {
+  repo: RoutingRepository;
+  telemetry: Telemetry;
+  clock: Clock;
+  breakerStates(tenantId: string, name: string): EndpointStats['breakers'];
+}
+
+/** Both reads flush this replica's telemetry first, so they include its own traffic up to the call. */
+export const createReports = ({ repo, telemetry, clock, breakerStates }: ReportDeps) => ({
+  /** Since `sinceIso`, else the last `DEFAULT_STATS_WINDOW_MS`; at the 10 s bucket granularity. */
+  async stats(tenantId: string, name: string, sinceIso?: string): Promise<EndpointStats> {
+    await mustGetEndpoint(repo, tenantId, name);
+    await telemetry.flush();
+    const since = sinceIso ? Date.parse(sinceIso) : clock.now() - DEFAULT_STATS_WINDOW_MS;
+    const rows = await repo.readStats(tenantId, name, bucketStart(since));
+    return endpointStats(rows, since, breakerStates(tenantId, name));
+  },
+
+  /** Compares the endpoint's current routes; the first one is the control. */
+  async results(tenantId: string, name: string, o: ResultsOptions): Promise<ExperimentResults> {
+    const row = await mustGetEndpoint(repo, tenantId, name);
+    await telemetry.flush();
+    return experimentResults(repo, tenantId, name, row.spec, o);
+  },
+});

@@ -13,6 +13,8 @@ export const DEFAULT_GUARDRAILS: Required<
   maxP99Ratio: 1.5,
 };
 export const DEFAULT_TICK_MS = 1_000;
+/** Statuses of a rollout that still owns its endpoint's routes: at most one per endpoint, and no `PUT` meanwhile. */
+export const ACTIVE_STATUSES = ['running', 'paused'];
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 export const parseDuration = (text: string): number => {
