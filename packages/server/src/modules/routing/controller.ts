@@ -28,6 +28,7 @@ export interface Decided {
   numbers: Record<string, number | null>;
 }
 
+/** What `apply` can do: any decision but `wait`, and the manual pause and resume. */
 export type Transition = Exclude<Action, 'wait'> | 'pause' | 'resume';
 
 export const createRolloutController = (deps: RolloutControllerDeps, tickMs = DEFAULT_TICK_MS) => {

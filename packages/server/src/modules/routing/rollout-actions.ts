@@ -42,6 +42,7 @@ const toRollout = (r: RolloutRow): Rollout => {
   };
 };
 
+/** Steps must rise and end at 100; none given means the default steps. */
 const validateSteps = (steps: number[]): void => {
   if (steps.some((s, i) => i > 0 && s <= steps[i - 1]) || (steps.length > 0 && steps.at(-1) !== 100))
     throw new QuiverError('validation_failed', 'steps must increase and end at 100', {
