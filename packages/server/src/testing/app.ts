@@ -50,9 +50,9 @@ export const startTestApp = async (
       demo: false,
       logLevel: 'silent',
       operatorKey: TEST_OPERATOR_KEY,
-      // A PostgreSQL database needs a named blob store: this app's own directory, as by default.
+      // A PostgreSQL database needs a named blob store: the data directory's, as by default.
       ...(/^postgres/.test(overrides.databaseUrl ?? storage.url)
-        ? { artifactsUrl: localArtifactsUrl(dataDir) }
+        ? { artifactsUrl: localArtifactsUrl(overrides.dataDir ?? dataDir) }
         : {}),
       ...overrides,
       ...(overrides.streamUrl ? { streamUrl: testStreamUrl(overrides.streamUrl) } : {}),
