@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { type PrivateNats, startPrivateNats } from '../../testing/nats-server.ts';
 import { freePort } from '../../testing/private-process.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
-import { event } from './testing.ts';
+import { freshEvent, postEvents, recentItemsStatus } from './testing.ts';
 
 const postgres = STORAGE_KINDS.find((k) => k.name === 'postgres')!;
 /** Generous: a prompt answer takes milliseconds; a call waiting on NATS would take seconds. */
@@ -29,22 +29,8 @@ describe('NATS down at start-up (PostgreSQL + a private nats-server started late
     await nats?.close();
   });
 
-  const send = (id: string, userId: string) =>
-    t.request({
-      method: 'POST',
-      url: '/v1/events',
-      headers: shop,
-      payload: { events: [event(id, { userId, timestamp: new Date().toISOString() })] },
-    });
-  const online = async (userId: string) => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/features/online',
-      headers: shop,
-      payload: { features: ['user_recent_items:items'], entities: { userId: [userId] } },
-    });
-    return res.statusCode === 200 ? res.json().results[1].statuses[0] : `status ${res.statusCode}`;
-  };
+  const send = (id: string, userId: string) => postEvents(t, shop, [freshEvent(id, userId)]);
+  const online = (userId: string) => recentItemsStatus(t, shop, userId);
 
   test('starts unready: /readyz 503 naming the stream, /livez 200, event writes 503 + Retry-After', async () => {
     assert.equal((await t.request({ method: 'GET', url: '/livez' })).statusCode, 200);
