@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { localArtifactsUrl } from '../../packages/server/src/adapters/blob/index.ts';
 import { buildApp, loadConfig, type QuiverApp } from '../../packages/server/src/index.ts';
 
 const OPERATOR = 'qo_bench-operator-key-000000000000000';
@@ -31,6 +32,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
   const config = loadConfig(process.env, {
     dataDir,
+    // One server: its own directory is shared enough (a PostgreSQL DATABASE_URL requires naming it).
+    artifactsUrl: localArtifactsUrl(dataDir),
     demo: false,
     logLevel: 'warn',
     operatorKey: OPERATOR,

@@ -6,7 +6,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
 import { type KvStore, openKv } from './adapters/kv/index.ts';
 import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
-import { openStream, type Stream, streamMigrations } from './adapters/stream/index.ts';
+import {
+  openStream,
+  type Stream,
+  type StreamStarts,
+  startOnStream,
+  streamMigrations,
+} from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
   clientErrorHandler,
@@ -180,9 +186,22 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     reply.header('x-request-id', request.id);
   });
   await db.migrate(MIGRATIONS);
-  const stream = await openStream(config.streamUrl, { db, clock });
+  // NATS down at start: the replica starts unready and the stream opens (and its consumers start) later.
+  const stream = await openStream(
+    config.streamUrl,
+    { db, clock },
+    {
+      jetstream: {
+        onOpenError: (err, attempts) =>
+          app.log.warn({ err, attempts }, 'the event stream (NATS) is not available yet; retrying'),
+        onOpen: (attempts) => app.log.info({ attempts }, 'the event stream (NATS) is open'),
+      },
+    },
+  );
+  let consumers: StreamStarts | undefined;
   app.addHook('onClose', async () => {
     // Producers and consumers stop first (they write positions), then the stores they write to.
+    await consumers?.stop();
     await training?.close();
     await vectors?.close();
     await relay.close();
@@ -328,7 +347,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   registerMetrics(app, metrics, { access: config.metricsAccess });
   await registerOpenApi(app);
   registerHealth(app, {
-    check: async () => void (await Promise.all([db.ping(), stream.ping()])),
+    checks: {
+      database: () => db.ping(),
+      stream: async () => {
+        await stream.ping();
+        if (!consumers?.started()) throw new Error('the stream consumers have not started yet');
+      },
+    },
     // Redis down leaves the replica ready: auth and rate limits work without it (see README).
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
@@ -337,13 +362,10 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.register(catalogRoutes(catalog));
   await app.register(eventsRoutes(events));
   await app.register(featuresRoutes(features));
-  await features.start();
   await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
   await app.register(inferenceRoutes(inference));
   await app.register(routingRoutes(routing));
-  await routing.start();
   await app.register(searchRoutes(search));
-  await search.start();
   // Indexes build in the background from the catalog; a search before its tenant's build waits for it.
   void (async () => {
     for (let cursor: string | undefined; ; ) {
@@ -353,10 +375,19 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       cursor = page.nextCursor;
     }
   })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
-  await vectors.start();
   await app.register(recommendRoutes(recommend));
-  await sessions.start();
   await app.register(trainingRoutes(training));
+  consumers = await startOnStream(
+    stream,
+    [
+      () => features.start(),
+      () => routing.start(),
+      () => search.start(),
+      () => vectors.start(),
+      () => sessions.start(),
+    ],
+    (err) => app.log.warn({ err }, 'starting the stream consumers failed; retrying'),
+  );
   training.start();
 
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });

@@ -23,6 +23,7 @@ test('environment variables override a config file, which overrides defaults', (
     PORT: '9100',
     QUIVER_DEMO: 'false',
     DATABASE_URL: 'postgres://db/x',
+    ARTIFACTS_URL: 's3://models/quiver',
   });
   assert.equal(c.port, 9100);
   assert.equal(c.logLevel, 'warn');
@@ -63,4 +64,25 @@ test('a missing or broken config file is a listed problem', () => {
     () => loadConfig({ QUIVER_CONFIG: '/nonexistent/quiver.json' }),
     (e: unknown) => e instanceof ConfigError && /QUIVER_CONFIG/.test(e.problems[0]),
   );
+});
+
+test('a PostgreSQL database without ARTIFACTS_URL is refused, saying what to set', () => {
+  for (const url of ['postgres://db/x', 'postgresql://db/x']) {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: url, PORT: 'eighty' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.length === 2 &&
+        e.problems.some((p) => /ARTIFACTS_URL/.test(p) && /s3:\/\//.test(p) && /file:\/\//.test(p)),
+    );
+  }
+});
+
+test('a shared blob store, or a directory every replica mounts, makes a PostgreSQL database valid', () => {
+  for (const artifacts of ['s3://models/quiver', 'file:///mnt/shared/quiver-blobs']) {
+    const c = loadConfig({ DATABASE_URL: 'postgres://db/x', ARTIFACTS_URL: artifacts });
+    assert.equal(c.artifactsUrl, artifacts);
+  }
+  // Embedded storage keeps the default: blobs under the data directory.
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///tmp/q.db' }).artifactsUrl, undefined);
 });

@@ -34,6 +34,22 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+const SHARED_DATABASE = /^postgres(ql)?:\/\//;
+
+/**
+ * Replicas sharing a PostgreSQL database must share their model artifacts too: the registry is in the
+ * database, but a default blob store is each replica's own data directory, so a version uploaded through
+ * one replica would be missing on the others.
+ */
+const sharedStorageProblems = (c: Partial<Config>): string[] =>
+  c.databaseUrl && SHARED_DATABASE.test(c.databaseUrl) && !c.artifactsUrl
+    ? [
+        'artifactsUrl (ARTIFACTS_URL): required with a PostgreSQL DATABASE_URL, or model artifacts stay in ' +
+          "each replica's own data directory and the other replicas cannot load them; set s3://bucket/prefix, " +
+          'or file:///path on a directory every replica mounts',
+      ]
+    : [];
+
 /**
  * Builds the configuration from `overrides` (used by tests), a JSON file named by `QUIVER_CONFIG`, and the
  * environment, in increasing precedence after defaults. Throws a ConfigError listing every problem.
@@ -66,6 +82,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     const message = error.keyword === 'const' ? 'is not one of the allowed values' : error.message;
     if (!problems.includes(`${where}: ${message}`)) problems.push(`${where}: ${message}`);
   }
+  problems.push(...sharedStorageProblems(candidate as Partial<Config>));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(candidate as Config);
 };

@@ -1,5 +1,5 @@
 // Liveness and readiness: /livez answers while the process runs; /readyz only while storage answers,
-// naming dependencies the replica serves without (degraded) while staying ready.
+// naming the dependencies that do not (unavailable) and those the replica serves without (degraded).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
@@ -7,15 +7,19 @@ import { Type } from 'typebox';
 export const READY_CHECK_TIMEOUT_MS = 800;
 
 export interface HealthDeps {
-  /** Throws when a dependency the service needs is not answering. */
-  check(): Promise<void>;
+  /** The dependencies the service needs, by name; each check throws when its dependency is not answering. */
+  checks: Record<string, () => Promise<void>>;
   /** True once shutdown began: readiness turns off so the load balancer drains this replica. */
   draining(): boolean;
   /** Dependencies that are down but that the replica serves without (a fallback or a 503 on some routes). */
   degraded?(): string[];
 }
 
-const Status = Type.Object({ status: Type.String(), degraded: Type.Optional(Type.Array(Type.String())) });
+const Status = Type.Object({
+  status: Type.String(),
+  degraded: Type.Optional(Type.Array(Type.String())),
+  unavailable: Type.Optional(Type.Array(Type.String())),
+});
 
 const withTimeout = (check: Promise<void>, ms: number): Promise<void> => {
   let timer: NodeJS.Timeout | undefined;
@@ -35,14 +39,20 @@ export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => 
     { ...common, schema: { tags: ['health'], response: { 200: Status, 503: Status } } },
     async (_, reply) => {
       if (deps.draining()) return reply.code(503).header('retry-after', '1').send({ status: 'draining' });
-      try {
-        await withTimeout(deps.check(), READY_CHECK_TIMEOUT_MS);
-        const degraded = deps.degraded?.() ?? [];
-        return degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
-      } catch (error) {
-        reply.log.warn({ err: error }, 'readiness check failed');
-        return reply.code(503).header('retry-after', '1').send({ status: 'unavailable' });
-      }
+      const checks = Object.entries(deps.checks);
+      const outcomes = await Promise.allSettled(
+        checks.map(([, check]) => withTimeout(check(), READY_CHECK_TIMEOUT_MS)),
+      );
+      const unavailable = checks.flatMap(([name], i) => {
+        const outcome = outcomes[i];
+        if (outcome.status === 'fulfilled') return [];
+        reply.log.warn({ err: outcome.reason, dependency: name }, 'readiness check failed');
+        return [name];
+      });
+      if (unavailable.length > 0)
+        return reply.code(503).header('retry-after', '1').send({ status: 'unavailable', unavailable });
+      const degraded = deps.degraded?.() ?? [];
+      return degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
     },
   );
 };

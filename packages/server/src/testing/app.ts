@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scope } from '@quiver/contracts';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { localArtifactsUrl } from '../adapters/blob/index.ts';
 import { type AppOptions, buildApp, type QuiverApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Clock } from '../kernel/index.ts';
@@ -49,6 +50,10 @@ export const startTestApp = async (
       demo: false,
       logLevel: 'silent',
       operatorKey: TEST_OPERATOR_KEY,
+      // A PostgreSQL database needs a named blob store: the data directory's, as by default.
+      ...(/^postgres/.test(overrides.databaseUrl ?? storage.url)
+        ? { artifactsUrl: localArtifactsUrl(overrides.dataDir ?? dataDir) }
+        : {}),
       ...overrides,
       ...(overrides.streamUrl ? { streamUrl: testStreamUrl(overrides.streamUrl) } : {}),
     },

@@ -20,8 +20,9 @@ export interface PrivateNats {
   close(): Promise<void>;
 }
 
-export const startPrivateNats = async (): Promise<PrivateNats> => {
-  const port = await freePort();
+/** On `port` when given (a test that first had nothing listening there), else on a free one. */
+export const startPrivateNats = async (port?: number): Promise<PrivateNats> => {
+  port ??= await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'quiver-nats-'));
   let child: ChildProcess | undefined;
   let output = '';

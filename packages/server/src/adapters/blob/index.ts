@@ -1,6 +1,6 @@
 // Chooses the blob store from a URL: s3://bucket/prefix → S3, file://path or none → files under the data dir.
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileBlobStore } from './file.ts';
 import type { BlobStore } from './port.ts';
 import { S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
@@ -37,6 +37,13 @@ export const s3OptionsFromUrl = (url: string, env: NodeJS.ProcessEnv = process.e
         : undefined,
   };
 };
+
+/**
+ * The default blob directory as an explicit `file://` URL: for a single server, or tests, on a shared
+ * database (replicas need a directory they all mount, or S3).
+ */
+export const localArtifactsUrl = (dataDir: string): string =>
+  pathToFileURL(join(dataDir, EMBEDDED_BLOB_DIR)).href;
 
 /** `s3://…` → S3; `file:///abs/path` or `file://rel/path` → files there; none → `<dataDir>/blobs`. */
 export const openBlobStore = (

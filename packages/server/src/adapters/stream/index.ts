@@ -1,11 +1,12 @@
 // Chooses the stream implementation from a URL: nats:// → NATS JetStream, none → the log in the SQL database.
 import type { Clock } from '../../kernel/clock.ts';
 import type { SqlDatabase } from '../sql/index.ts';
-import { type JetStreamOptions, openJetStream } from './nats.ts';
+import { openRetryingJetStream, type RetryingJetStreamOptions } from './nats-open.ts';
 import type { Stream } from './port.ts';
 import { SqlStream, type SqlStreamOptions } from './sql.ts';
 
 export type { JetStreamOptions } from './nats.ts';
+export type { RetryingJetStreamOptions } from './nats-open.ts';
 export type {
   BatchHandler,
   ConsumeOptions,
@@ -17,6 +18,7 @@ export type {
 export { DEFAULT_BATCH_SIZE, tenantTopic } from './port.ts';
 export type { SqlStreamOptions } from './sql.ts';
 export { streamMigrations } from './sql-migrations.ts';
+export { type StreamStarts, startOnStream } from './start.ts';
 
 export interface StreamDeps {
   /** Holds the embedded log; its schema comes from `streamMigrations`, applied by the caller. */
@@ -26,7 +28,7 @@ export interface StreamDeps {
 
 export interface StreamOptions {
   sql?: SqlStreamOptions;
-  jetstream?: JetStreamOptions;
+  jetstream?: RetryingJetStreamOptions;
 }
 
 /**
@@ -35,11 +37,11 @@ export interface StreamOptions {
  */
 const jetStreamFromUrl = (
   url: string,
-  base: JetStreamOptions = {},
-): { server: string; options: JetStreamOptions } => {
+  base: RetryingJetStreamOptions = {},
+): { server: string; options: RetryingJetStreamOptions } => {
   const parsed = new URL(url);
   const q = parsed.searchParams;
-  const options: JetStreamOptions = { ...base };
+  const options: RetryingJetStreamOptions = { ...base };
   if (q.get('stream')) options.streamName = q.get('stream')!;
   if (q.get('subjects')) options.subjectPrefix = q.get('subjects')!;
   if (q.get('maxAgeS')) options.maxAgeMs = Number(q.get('maxAgeS')) * 1000;
@@ -48,7 +50,10 @@ const jetStreamFromUrl = (
   return { server: parsed.toString(), options };
 };
 
-/** `nats://…` (or `tls://…`) → JetStream; none → the durable log in `deps.db`. */
+/**
+ * `nats://…` (or `tls://…`) → JetStream; none → the durable log in `deps.db`. JetStream that cannot be
+ * opened now (NATS down) is still returned, and opens in the background: see `Stream.whenOpen`.
+ */
 export const openStream = async (
   url: string | undefined,
   deps: StreamDeps,
@@ -57,7 +62,7 @@ export const openStream = async (
   if (!url) return new SqlStream(deps, options.sql);
   if (url.startsWith('nats://') || url.startsWith('tls://')) {
     const { server, options: jetstream } = jetStreamFromUrl(url, options.jetstream);
-    return openJetStream(server, jetstream);
+    return openRetryingJetStream(server, jetstream);
   }
   throw new Error(`unsupported STREAM_URL scheme in '${url.split(':')[0]}:'`);
 };

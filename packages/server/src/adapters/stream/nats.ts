@@ -73,7 +73,7 @@ interface Fetched {
 
 const isNotFound = (error: unknown): boolean => (error as NatsError)?.api_error?.code === 404;
 
-const unavailable = (why: string, cause?: unknown) =>
+export const unavailable = (why: string, cause?: unknown) =>
   new QuiverError('unavailable', `The event stream (NATS JetStream) is not available: ${why}`, { cause });
 
 /** Connects, creates the stream if it is missing, and returns the stream port over it. */
@@ -148,6 +148,14 @@ export class JetStreamStream implements Stream {
       if (isNotFound(error) || error instanceof QuiverError) throw error;
       throw unavailable(`${what} failed (${(error as Error)?.message ?? error})`, error);
     }
+  }
+
+  isOpen(): boolean {
+    return true;
+  }
+
+  async whenOpen(): Promise<boolean> {
+    return true;
   }
 
   async ping(): Promise<void> {

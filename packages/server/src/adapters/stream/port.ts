@@ -57,6 +57,13 @@ export interface Stream {
   lag(name: string): Promise<number>;
   /** Moves the consumer so it next gets the first matching message at or after `position` (replay or skip). */
   seek(name: string, position: number): Promise<void>;
+  /**
+   * False only for JetStream opened while NATS was down, until it first connects (and has its stream):
+   * until then every other call fails with `unavailable`.
+   */
+  isOpen(): boolean;
+  /** Resolves true once `isOpen()`; false if closed first. */
+  whenOpen(): Promise<boolean>;
   /** Resolves when the stream can take writes; throws `unavailable` promptly (well under a second) when not. */
   ping(): Promise<void>;
   /** Stops this instance's consumers and releases its connections (not a database it was given). */

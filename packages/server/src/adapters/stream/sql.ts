@@ -218,6 +218,14 @@ export class SqlStream implements Stream {
   }
 
   /** The log is the database: it takes writes while the database answers. */
+  isOpen(): boolean {
+    return true;
+  }
+
+  async whenOpen(): Promise<boolean> {
+    return true;
+  }
+
   async ping(): Promise<void> {
     await this.db.ping();
   }

@@ -7,7 +7,7 @@ import { eventually } from '../../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../../testing/app.ts';
 import { type PrivateNats, startPrivateNats } from '../../testing/nats-server.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
-import { event } from './testing.ts';
+import { freshEvent, postEvents, recentItemsStatus } from './testing.ts';
 
 /** Longer than the NATS client's default reconnect budget (10 attempts, 2 s apart), which used to end for good. */
 const OUTAGE_MS = 25_000;
@@ -34,18 +34,9 @@ describe('NATS outage', () => {
     await nats?.close();
   });
 
-  const fresh = (id: string, userId: string) => event(id, { userId, timestamp: new Date().toISOString() });
-  const send = (events: unknown[]) =>
-    t.request({ method: 'POST', url: '/v1/events', headers: shop, payload: { events } });
-  const online = async (userId: string) => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/features/online',
-      headers: shop,
-      payload: { features: ['user_recent_items:items'], entities: { userId: [userId] } },
-    });
-    return res.statusCode === 200 ? res.json().results[1].statuses[0] : `status ${res.statusCode}`;
-  };
+  const fresh = freshEvent;
+  const send = (events: unknown[]) => postEvents(t, shop, events);
+  const online = (userId: string) => recentItemsStatus(t, shop, userId);
 
   test('while NATS is down: prompt 503 unavailable with Retry-After; /readyz 503; back up: all resumes', async () => {
     assert.equal((await send([fresh('before-1', 'u-before')])).statusCode, 202);

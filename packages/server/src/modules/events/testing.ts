@@ -142,3 +142,25 @@ export const replayAll = async (
     after = page.lastPosition;
   }
 };
+
+/** An event stamped now, so it falls inside every feature window. */
+export const freshEvent = (id: string, userId: string) =>
+  event(id, { userId, timestamp: new Date().toISOString() });
+
+export const postEvents = (t: TestApp, headers: Record<string, string>, events: unknown[]) =>
+  t.request({ method: 'POST', url: '/v1/events', headers, payload: { events } });
+
+/** `PRESENT` once the feature consumer applied an event of the user's; `status <code>` when the read fails. */
+export const recentItemsStatus = async (
+  t: TestApp,
+  headers: Record<string, string>,
+  userId: string,
+): Promise<string> => {
+  const res = await t.request({
+    method: 'POST',
+    url: '/v1/features/online',
+    headers,
+    payload: { features: ['user_recent_items:items'], entities: { userId: [userId] } },
+  });
+  return res.statusCode === 200 ? res.json().results[1].statuses[0] : `status ${res.statusCode}`;
+};

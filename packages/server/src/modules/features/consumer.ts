@@ -88,7 +88,8 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
   let rebuildingUntil: number | null = null;
   /** True from the moment the state is found lost (or the consumer could not open) until it runs again. */
   let reopening = false;
-  let stopped = false;
+  /** Until `start` (which waits for the stream when NATS was down at start-up) and after `stop`. */
+  let stopped = true;
   /** The marker this consumer's state carries, and the KV connection it was last checked on. */
   let epoch: string | undefined;
   let checkedConnection = -1;
@@ -240,6 +241,7 @@ export const createFeatureConsumer = (deps: ConsumerDeps, options: ConsumerOptio
      * after the KV reconnects until its state is known to be the one this consumer built.
      */
     async assertServing(): Promise<void> {
+      if (stopped) throw notServing('The feature store has not started yet (it waits for the event stream)');
       if (!reopening && kv.connection !== checkedConnection) await checkEpoch();
       if (reopening && !kv.available()) throw notServing('The feature store is not available; retry shortly');
       if (reopening || rebuildingUntil !== null) {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { localArtifactsUrl } from '../../adapters/blob/index.ts';
 import { TEST_OPERATOR_KEY } from '../../testing/app.ts';
 import { STORAGE_KINDS } from '../../testing/storage.ts';
 
@@ -70,7 +71,11 @@ for (const kind of STORAGE_KINDS) {
     test('a claim whose owner died expires; the retry takes it over and the batch lands exactly once', async () => {
       const storage = await kind.create();
       const dataDir = mkdtempSync(join(tmpdir(), 'quiver-crash-'));
-      const env = { DATABASE_URL: storage.url, QUIVER_DATA_DIR: dataDir };
+      const env = {
+        DATABASE_URL: storage.url,
+        QUIVER_DATA_DIR: dataDir,
+        ARTIFACTS_URL: localArtifactsUrl(dataDir),
+      };
       const servers: Server[] = [];
       try {
         const first = await startServer({ ...env, QUIVER_TEST_HOLD: '1' });
