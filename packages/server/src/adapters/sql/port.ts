@@ -11,6 +11,12 @@ export interface SqlExecutor {
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/**
+ * Work that joins another module's transaction: run last inside it, before the commit, with the value
+ * the transaction produced. A throw rolls the whole transaction back.
+ */
+export type TxHook<T> = (tx: SqlExecutor, value: T) => Promise<void>;
+
 export interface Migration {
   version: number;
   name: string;
