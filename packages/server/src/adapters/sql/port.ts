@@ -17,6 +17,9 @@ export interface SqlExecutor {
  */
 export type TxHook<T> = (tx: SqlExecutor, value: T) => Promise<void>;
 
+/** The hook that adds nothing (the default where no caller joins). */
+export const noTxHook: TxHook<unknown> = async () => {};
+
 export interface Migration {
   version: number;
   name: string;

@@ -151,8 +151,7 @@ export const catalogRoutes =
         },
       },
       // The answer commits with the batch: a retry after a crash replays it instead of writing again.
-      async (request, reply) =>
-        catalog.batchUpsert(tenantOf(request), request.body.items, answerInTx(reply)),
+      async (request, reply) => catalog.batchUpsert(tenantOf(request), request.body.items, answerInTx(reply)),
     );
 
     app.get(

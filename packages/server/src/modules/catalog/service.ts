@@ -10,7 +10,7 @@ import {
   type ItemInput,
   ItemInputSchema,
 } from '@quiver/contracts';
-import type { SqlDatabase, SqlExecutor, TxHook } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type SqlExecutor, type TxHook } from '../../adapters/sql/index.ts';
 import {
   type Clock,
   compileValidator,
@@ -23,8 +23,6 @@ import {
 } from '../../kernel/index.ts';
 import { checkPreconditions, etagOf, type Preconditions } from './etag.ts';
 import { type ItemRecord, catalogRepository as repo } from './repository.ts';
-
-const noHook = async () => {};
 
 const validateBatchItem = compileValidator<BatchItem>(BatchItemSchema);
 const validateItemInput = compileValidator<ItemInput>(ItemInputSchema);
@@ -172,7 +170,7 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
     async batchUpsert(
       tenantId: string,
       elements: readonly unknown[],
-      answer: TxHook<BatchResponse> = noHook,
+      answer: TxHook<BatchResponse> = noTxHook,
     ): Promise<BatchResponse> {
       const results: BatchResult[] = new Array(elements.length);
       const valid: { index: number; id: string; data: ItemData }[] = [];

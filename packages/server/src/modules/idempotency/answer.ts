@@ -1,6 +1,6 @@
 // The idempotent answer of a request, and recording it in the transaction that makes the request's effect.
 import type { FastifyReply } from 'fastify';
-import type { SqlExecutor, TxHook } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlExecutor, type TxHook } from '../../adapters/sql/index.ts';
 import { QuiverError } from '../../kernel/index.ts';
 import { idempotencyRepository as repo } from './repository.ts';
 
@@ -29,8 +29,6 @@ export const answerOf = (reply: FastifyReply, body: string | null): Answer => {
 export const sameAnswer = (a: Answer, b: Answer): boolean =>
   a.status === b.status && a.body === b.body && JSON.stringify(a.headers) === JSON.stringify(b.headers);
 
-const noAnswer: TxHook<unknown> = async () => {};
-
 /**
  * A hook for the write path of an idempotent POST: called last inside the transaction that makes the
  * request's effect, with the value the route will send with `status`, it stores that answer as the key's
@@ -46,11 +44,11 @@ const noAnswer: TxHook<unknown> = async () => {};
  */
 export const answerInTx = (reply: FastifyReply, status = 200): TxHook<unknown> => {
   const claim = reply.request.idempotency;
-  if (!claim) return noAnswer;
+  if (!claim) return noTxHook;
   return async (tx: SqlExecutor, value: unknown) => {
     reply.code(status);
     // The route's serializer for this status: the same function Fastify applies when the value is sent.
-    const body = value === undefined || value === null ? null : (reply.serialize(value) as string);
+    const body = value === undefined ? null : (reply.serialize(value) as string);
     const answer = answerOf(reply, body);
     if (body !== null) answer.headers['content-type'] ??= JSON_CONTENT_TYPE;
     if (!(await repo.complete(tx, claim, answer))) {

@@ -88,12 +88,18 @@ const assertWrittenOnce = async (server: Server) => {
   const changes = await fetch(`http://127.0.0.1:${server.port}/v1/changes?after=0&limit=1000`, { headers });
   const feed = (await changes.json()) as { changes: { version: number }[]; lastSeq: number };
   const more = await fetch(`http://127.0.0.1:${server.port}/v1/changes?after=${feed.lastSeq}`, { headers });
-  assert.equal(feed.changes.length + ((await more.json()) as { changes: [] }).changes.length, BATCH.items.length);
+  assert.equal(
+    feed.changes.length + ((await more.json()) as { changes: [] }).changes.length,
+    BATCH.items.length,
+  );
   assert.ok(feed.changes.every((c) => c.version === 1));
   const items = await fetch(`http://127.0.0.1:${server.port}/v1/items?limit=1000`, { headers });
   const page = (await items.json()) as { items: { version: number }[] };
   assert.equal(page.items.length, BATCH.items.length);
-  assert.ok(page.items.every((i) => i.version === 1), 'every item at version 1');
+  assert.ok(
+    page.items.every((i) => i.version === 1),
+    'every item at version 1',
+  );
 };
 
 for (const kind of STORAGE_KINDS) {

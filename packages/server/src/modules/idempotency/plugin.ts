@@ -126,7 +126,8 @@ export const registerIdempotency = (
     }
     const answer = answerOf(reply, (payload as string | null) ?? null);
     if (claim.recorded && sameAnswer(claim.recorded, answer)) return payload;
-    if (claim.recorded) request.log.warn({ key: claim.key }, 'idempotent answer differs from the one recorded');
+    if (claim.recorded)
+      request.log.warn({ key: claim.key }, 'idempotent answer differs from the one recorded');
     await repo.complete(db, claim, answer);
     return payload;
   };

@@ -8,7 +8,7 @@ import type {
   PutEndpoint,
   Rollout,
 } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
 import { type Clock, isoNow, newId, QuiverError, systemClock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
@@ -341,7 +341,13 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
       return experimentResults(repo, tenantId, name, row.spec, o);
     },
 
-    async createRollout(tenantId: string, name: string, body: CreateRollout): Promise<Rollout> {
+    /** `answer` joins the write's transaction with the rollout (the idempotency record of the request). */
+    async createRollout(
+      tenantId: string,
+      name: string,
+      body: CreateRollout,
+      answer: TxHook<Rollout> = noTxHook,
+    ): Promise<Rollout> {
       const row = await mustGet(tenantId, name);
       await checkTargets(tenantId, { routes: [{ ...body.candidate, weight: 1 }] });
       const steps = body.steps ?? [];
@@ -378,6 +384,7 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
         ],
         createdAt: new Date(now).toISOString(),
       };
+      const rollout = toRollout(r);
       await deps.db.transaction(async (tx) => {
         const active = (await repo.rollouts(tx, tenantId, name)).find((x) => ACTIVE.includes(x.status));
         if (active) throw new QuiverError('conflict', `rollout '${active.id}' is already ${active.status}`);
@@ -391,9 +398,10 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
           isoNow(clock),
           row.salt,
         );
+        await answer(tx, rollout);
       });
       cache.invalidate(tenantId, name);
-      return toRollout(r);
+      return rollout;
     },
 
     rollout: async (tenantId: string, name: string, id: string) =>
