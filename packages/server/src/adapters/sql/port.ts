@@ -11,6 +11,15 @@ export interface SqlExecutor {
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/**
+ * Work that joins another module's transaction: run last inside it, before the commit, with the value
+ * the transaction produced. A throw rolls the whole transaction back.
+ */
+export type TxHook<T> = (tx: SqlExecutor, value: T) => Promise<void>;
+
+/** The hook that adds nothing (the default where no caller joins). */
+export const noTxHook: TxHook<unknown> = async () => {};
+
 export interface Migration {
   version: number;
   name: string;

@@ -17,6 +17,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { boundedJsonParser, tenantOf } from '../../http/index.ts';
+import { answerInTx } from '../idempotency/index.ts';
 import { notModified } from './etag.ts';
 import type { CatalogService, WrittenItem } from './service.ts';
 
@@ -149,7 +150,8 @@ export const catalogRoutes =
           response: { 200: BatchResponseSchema, ...errors },
         },
       },
-      async (request) => catalog.batchUpsert(tenantOf(request), request.body.items),
+      // The answer commits with the batch: a retry after a crash replays it instead of writing again.
+      async (request, reply) => catalog.batchUpsert(tenantOf(request), request.body.items, answerInTx(reply)),
     );
 
     app.get(

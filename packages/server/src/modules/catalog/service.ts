@@ -10,7 +10,7 @@ import {
   type ItemInput,
   ItemInputSchema,
 } from '@quiver/contracts';
-import type { SqlDatabase, SqlExecutor } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type SqlExecutor, type TxHook } from '../../adapters/sql/index.ts';
 import {
   type Clock,
   compileValidator,
@@ -163,8 +163,15 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
       return { items: page.rows.map(toItem), nextCursor: page.nextCursor };
     },
 
-    /** Upserts up to a thousand items; each is validated alone and reported by index. */
-    async batchUpsert(tenantId: string, elements: readonly unknown[]): Promise<BatchResponse> {
+    /**
+     * Upserts up to a thousand items; each is validated alone and reported by index. `answer` joins the
+     * write's transaction with the response (the idempotency record of an HTTP request).
+     */
+    async batchUpsert(
+      tenantId: string,
+      elements: readonly unknown[],
+      answer: TxHook<BatchResponse> = noTxHook,
+    ): Promise<BatchResponse> {
       const results: BatchResult[] = new Array(elements.length);
       const valid: { index: number; id: string; data: ItemData }[] = [];
       const seen = new Map<string, number>();
@@ -194,34 +201,39 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
           valid.push({ index, id: checked.value.id, data: dataOf(checked.value) });
         }
       });
-      if (valid.length > 0) {
-        await db.transaction(async (tx) => {
-          const first = await repo.reserveSeqs(tx, tenantId, valid.length);
-          if (first === undefined) throw notFound('tenant', tenantId);
-          const at = isoNow(clock);
-          const versions = await repo.upsertMany(tx, tenantId, valid, at);
-          const changes: Change[] = valid.map((v, i) => ({
-            seq: first + i,
-            itemId: v.id,
-            op: 'upsert',
-            version: versions.get(v.id)!,
-            at,
-          }));
-          await repo.appendChanges(tx, tenantId, changes);
-          for (const v of valid) {
-            const version = versions.get(v.id)!;
-            results[v.index] = {
-              index: v.index,
-              id: v.id,
-              status: version === 1 ? 'created' : 'updated',
-              version,
-            };
-          }
-        });
-        onChange();
-      }
-      const count = (s: BatchResult['status']) => results.filter((r) => r.status === s).length;
-      return { created: count('created'), updated: count('updated'), failed: count('error'), results };
+      const respond = (): BatchResponse => {
+        const count = (s: BatchResult['status']) => results.filter((r) => r.status === s).length;
+        return { created: count('created'), updated: count('updated'), failed: count('error'), results };
+      };
+      if (valid.length === 0) return respond();
+      const response = await db.transaction(async (tx) => {
+        const first = await repo.reserveSeqs(tx, tenantId, valid.length);
+        if (first === undefined) throw notFound('tenant', tenantId);
+        const at = isoNow(clock);
+        const versions = await repo.upsertMany(tx, tenantId, valid, at);
+        const changes: Change[] = valid.map((v, i) => ({
+          seq: first + i,
+          itemId: v.id,
+          op: 'upsert',
+          version: versions.get(v.id)!,
+          at,
+        }));
+        await repo.appendChanges(tx, tenantId, changes);
+        for (const v of valid) {
+          const version = versions.get(v.id)!;
+          results[v.index] = {
+            index: v.index,
+            id: v.id,
+            status: version === 1 ? 'created' : 'updated',
+            version,
+          };
+        }
+        const response = respond();
+        await answer(tx, response);
+        return response;
+      });
+      onChange();
+      return response;
     },
 
     async changes(tenantId: string, afterSeq: number, limit: number) {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Clock, QuiverError, sha256Hex, stableStringify } from '../../kernel/index.ts';
+import { answerOf, sameAnswer } from './answer.ts';
 import { type Claim, idempotencyRepository as repo } from './repository.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -13,8 +14,6 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_LEASE_MS = 10_000;
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-/** Response headers replayed with the stored body. */
-const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,6 +109,11 @@ export const registerIdempotency = (
       .send(stored.body ?? undefined);
   };
 
+  /**
+   * Stores the answer of a request whose write path did not record it in its own transaction (no SQL
+   * effect, e.g. events handed to the stream, or no write at all): a crash between that effect and this
+   * store still lets a retry run again. A failed request gives an unanswered claim up.
+   */
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = letGo(request);
     if (!claim) return payload;
@@ -120,12 +124,11 @@ export const registerIdempotency = (
       await repo.release(db, claim);
       return payload;
     }
-    const headers: Record<string, string> = {};
-    for (const name of REPLAYED_HEADERS) {
-      const value = reply.getHeader(name);
-      if (value !== undefined) headers[name] = String(value);
-    }
-    await repo.complete(db, claim, reply.statusCode, headers, (payload as string | null) ?? null);
+    const answer = answerOf(reply, (payload as string | null) ?? null);
+    if (claim.recorded && sameAnswer(claim.recorded, answer)) return payload;
+    if (claim.recorded)
+      request.log.warn({ key: claim.key }, 'idempotent answer differs from the one recorded');
+    await repo.complete(db, claim, answer);
     return payload;
   };
 

@@ -1,5 +1,6 @@
 // The only file of the idempotency module with SQL; every statement names the caller's scope.
 import type { SqlExecutor } from '../../adapters/sql/index.ts';
+import type { Answer } from './answer.ts';
 
 export interface StoredAnswer {
   fingerprint: string;
@@ -16,6 +17,8 @@ export interface Claim {
   scope: string;
   key: string;
   owner: string;
+  /** The answer stored in the transaction of the request's effect, if the write path did so. */
+  recorded?: Answer;
 }
 
 export const idempotencyRepository = {
@@ -77,27 +80,25 @@ export const idempotencyRepository = {
     };
   },
 
-  async complete(
-    db: SqlExecutor,
-    c: Claim,
-    status: number,
-    headers: Record<string, string>,
-    body: string | null,
-  ) {
-    await db.execute(
+  /** Stores the holder's answer; false when the claim is no longer its own (taken over or released). */
+  async complete(db: SqlExecutor, c: Claim, answer: Answer): Promise<boolean> {
+    const changed = await db.execute(
       `UPDATE idempotency_keys SET status = $4, headers = $5, body = $6, lease_until = NULL
        WHERE scope = $1 AND key = $2 AND owner = $3`,
-      [c.scope, c.key, c.owner, status, JSON.stringify(headers), body],
+      [c.scope, c.key, c.owner, answer.status, JSON.stringify(answer.headers), answer.body],
     );
+    return changed === 1;
   },
 
-  /** Gives the claim up (the request failed), so a retry runs at once. */
+  /**
+   * Gives an unanswered claim up (the request failed), so a retry runs at once. An answer committed with
+   * the request's effect stays: the effect happened, so a retry must replay it, not run again.
+   */
   async release(db: SqlExecutor, c: Claim): Promise<void> {
-    await db.execute('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND owner = $3', [
-      c.scope,
-      c.key,
-      c.owner,
-    ]);
+    await db.execute(
+      'DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND owner = $3 AND status IS NULL',
+      [c.scope, c.key, c.owner],
+    );
   },
 
   /** Forgets one key whose 24 h are over (answered or not). */

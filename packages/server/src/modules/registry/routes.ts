@@ -17,6 +17,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
 import { isQuiverError, jsonTooDeep, jsonTooDeepError, QuiverError } from '../../kernel/index.ts';
+import { answerInTx } from '../idempotency/index.ts';
 import { MAX_VERSION } from './refs.ts';
 import type { RegistryService, Upload } from './service.ts';
 
@@ -150,7 +151,9 @@ export const registryRoutes =
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await registry.createModel(tenantOf(request), request.body)),
+        reply
+          .code(201)
+          .send(await registry.createModel(tenantOf(request), request.body, answerInTx(reply, 201))),
     );
 
     app.get(

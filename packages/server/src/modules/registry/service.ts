@@ -7,7 +7,7 @@ import {
   VersionMetadataSchema,
 } from '@quiver/contracts';
 import type { BlobStore } from '../../adapters/blob/index.ts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import {
   type Clock,
   compileValidator,
@@ -108,19 +108,28 @@ export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactByt
   return {
     resolver,
 
-    async createModel(tenantId: string, input: CreateModel): Promise<ModelView> {
+    /** `answer` joins the write's transaction with the view (the idempotency record of the request). */
+    async createModel(
+      tenantId: string,
+      input: CreateModel,
+      answer: TxHook<ModelView> = noTxHook,
+    ): Promise<ModelView> {
       const row = {
         name: input.name,
         description: input.description ?? null,
         task: input.task ?? null,
         createdAt: isoNow(clock),
       };
-      if (!(await repo.insertModel(db, tenantId, row))) {
-        throw new QuiverError('already_exists', `model '${input.name}' already exists`, {
-          errors: [{ path: '/name', message: 'already taken' }],
-        });
-      }
-      return { ...row, latestVersion: null, aliases: {} };
+      return db.transaction(async (tx) => {
+        if (!(await repo.insertModel(tx, tenantId, row))) {
+          throw new QuiverError('already_exists', `model '${input.name}' already exists`, {
+            errors: [{ path: '/name', message: 'already taken' }],
+          });
+        }
+        const view: ModelView = { ...row, latestVersion: null, aliases: {} };
+        await answer(tx, view);
+        return view;
+      });
     },
 
     getModel: viewOf,

@@ -1,7 +1,7 @@
 // Rollouts as the API sees them: start one on an endpoint, read them, and the manual actions (pause, resume,
 // promote, roll back), each applied through the controller like its own decisions.
 import type { CreateRollout, Rollout } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import { type Clock, isoNow, newId, QuiverError } from '../../kernel/index.ts';
 import type { Decided, RolloutController, Transition } from './controller.ts';
 import {
@@ -74,8 +74,16 @@ export const createRolloutActions = ({ db, repo, cache, resolve, clock, apply }:
   };
 
   return {
-    /** Starts at the first step with the candidate last in the routes; `conflict` if one is already active. */
-    async create(tenantId: string, name: string, body: CreateRollout): Promise<Rollout> {
+    /**
+     * Starts at the first step with the candidate last in the routes; `conflict` if one is already active.
+     * `answer` joins the write's transaction with the rollout (the idempotency record of the request).
+     */
+    async create(
+      tenantId: string,
+      name: string,
+      body: CreateRollout,
+      answer: TxHook<Rollout> = noTxHook,
+    ): Promise<Rollout> {
       const row = await mustGetEndpoint(repo, tenantId, name);
       await checkTargets(resolve, tenantId, { routes: [{ ...body.candidate, weight: 1 }] });
       validateSteps(body.steps ?? []);
@@ -101,6 +109,7 @@ export const createRolloutActions = ({ db, repo, cache, resolve, clock, apply }:
         decisions: [{ at, action: 'start', step: 0, percent: spec.steps[0], reason, numbers: {} }],
         createdAt: at,
       };
+      const rollout = toRollout(r);
       await db.transaction(async (tx) => {
         const active = (await repo.rollouts(tx, tenantId, name)).find((x) =>
           ACTIVE_STATUSES.includes(x.status),
@@ -110,9 +119,10 @@ export const createRolloutActions = ({ db, repo, cache, resolve, clock, apply }:
         const routes = routesAt(spec, spec.steps[0]);
         const why = `rollout ${id}: start (candidate ${spec.steps[0]}%)`;
         await repo.saveSpec(tx, tenantId, name, { ...row.spec, routes }, why, isoNow(clock), row.salt);
+        await answer(tx, rollout);
       });
       cache.invalidate(tenantId, name);
-      return toRollout(r);
+      return rollout;
     },
 
     get: async (tenantId: string, name: string, id: string) =>

@@ -19,6 +19,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { tenantOf } from '../../http/index.ts';
 import { decodeCursor, encodeCursor } from '../../kernel/index.ts';
+import { answerInTx } from '../idempotency/index.ts';
 import {
   InferRequestSchema,
   InferResponseSchema,
@@ -190,7 +191,14 @@ export const routingRoutes =
       async (request, reply) =>
         reply
           .code(201)
-          .send(await service.createRollout(tenantOf(request), request.params.name, request.body)),
+          .send(
+            await service.createRollout(
+              tenantOf(request),
+              request.params.name,
+              request.body,
+              answerInTx(reply, 201),
+            ),
+          ),
     );
     app.get(
       '/v1/endpoints/:name/rollouts',

@@ -8,7 +8,7 @@ import type {
   PutEndpoint,
   Rollout,
 } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import type { SqlDatabase, TxHook } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
 import { type Clock, systemClock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
@@ -71,8 +71,16 @@ export interface RoutingService {
   stats(tenantId: string, name: string, sinceIso?: string): Promise<EndpointStats>;
   /** Exposures, conversions, rates and lift per variant of the current routes, with an SRM check. */
   results(tenantId: string, name: string, options: ResultsOptions): Promise<ExperimentResults>;
-  /** Starts a canary rollout of a candidate; `conflict` if one is already active on the endpoint. */
-  createRollout(tenantId: string, name: string, body: CreateRollout): Promise<Rollout>;
+  /**
+   * Starts a canary rollout of a candidate; `conflict` if one is already active on the endpoint. `answer`
+   * runs inside the rollout's transaction (the request's idempotency record).
+   */
+  createRollout(
+    tenantId: string,
+    name: string,
+    body: CreateRollout,
+    answer?: TxHook<Rollout>,
+  ): Promise<Rollout>;
   /** One rollout of the endpoint; `not_found` if there is none. */
   rollout(tenantId: string, name: string, id: string): Promise<Rollout>;
   /** The endpoint's rollouts, newest first. */

@@ -17,6 +17,7 @@ import {
   TenantSchema,
 } from '@quiver/contracts';
 import { Type } from 'typebox';
+import { answerInTx } from '../idempotency/index.ts';
 import type { TenancyService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
@@ -40,7 +41,9 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await tenancy.createTenant(request.principal!, request.body)),
+        reply
+          .code(201)
+          .send(await tenancy.createTenant(request.principal!, request.body, answerInTx(reply, 201))),
     );
 
     app.get(
@@ -107,7 +110,14 @@ export const tenancyRoutes =
       async (request, reply) =>
         reply
           .code(201)
-          .send(await tenancy.createKey(request.principal!, request.params.tenantId, request.body)),
+          .send(
+            await tenancy.createKey(
+              request.principal!,
+              request.params.tenantId,
+              request.body,
+              answerInTx(reply, 201),
+            ),
+          ),
     );
 
     app.post(

@@ -11,7 +11,7 @@ import type {
   SearchFilter,
   Tenant,
 } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import {
   type Clock,
   decodeCursor,
@@ -138,7 +138,12 @@ export const createTenancyService = (deps: TenancyDeps) => {
       throw denied();
     },
 
-    async createTenant(actor: Principal, input: CreateTenant): Promise<Tenant> {
+    /** `answer` joins the write's transaction with the tenant (the idempotency record of the request). */
+    async createTenant(
+      actor: Principal,
+      input: CreateTenant,
+      answer: TxHook<Tenant> = noTxHook,
+    ): Promise<Tenant> {
       const tenant: Tenant = {
         id: input.id,
         name: input.name,
@@ -155,6 +160,7 @@ export const createTenancyService = (deps: TenancyDeps) => {
           name: tenant.name,
           limits: tenant.limits,
         });
+        await answer(tx, tenant);
         return tenant;
       });
     },
@@ -178,7 +184,12 @@ export const createTenancyService = (deps: TenancyDeps) => {
       });
     },
 
-    async createKey(actor: Principal, tenantId: string, input: CreateKey): Promise<CreatedKey> {
+    async createKey(
+      actor: Principal,
+      tenantId: string,
+      input: CreateKey,
+      answer: TxHook<CreatedKey> = noTxHook,
+    ): Promise<CreatedKey> {
       await requireTenant(tenantId);
       if (input.expiresAt && Date.parse(input.expiresAt) <= clock.now()) {
         throw new QuiverError('validation_failed', 'expiresAt must be in the future', {
@@ -197,15 +208,17 @@ export const createTenancyService = (deps: TenancyDeps) => {
         expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
         revokedAt: null,
       };
-      await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         await repo.insertKey(tx, key, sha256Hex(secret));
         await audit(tx, actor, tenantId, 'key.create', id, {
           name: key.name,
           scopes: key.scopes,
           expiresAt: key.expiresAt,
         });
+        const created = { key, secret };
+        await answer(tx, created);
+        return created;
       });
-      return { key, secret };
     },
 
     /** Mints a scoped key (stateless: nothing is stored but the tenant's signing secret, made once). */
