@@ -1,5 +1,6 @@
 // Chooses the stream implementation from a URL: nats:// → NATS JetStream, none → the log in the SQL database.
 import type { Clock } from '../../kernel/clock.ts';
+import type { Adapter, AdapterContext } from '../open.ts';
 import type { SqlDatabase } from '../sql/index.ts';
 import { type JetStreamOptions, openJetStream } from './nats.ts';
 import type { Stream } from './port.ts';
@@ -60,4 +61,19 @@ export const openStream = async (
     return openJetStream(server, jetstream);
   }
   throw new Error(`unsupported STREAM_URL scheme in '${url.split(':')[0]}:'`);
+};
+
+const streamDeps = ({ db, clock }: AdapterContext): StreamDeps => {
+  if (!db) throw new Error('the stream opens after the SQL database: its context needs `db`');
+  return { db, clock };
+};
+
+/** The stream in the adapter table (see openStream): `nats://` or `tls://` → JetStream; none → the SQL log. */
+export const streamAdapter: Adapter<Promise<Stream>> = {
+  variable: 'STREAM_URL',
+  schemes: {
+    nats: (url, context) => openStream(url, streamDeps(context)),
+    tls: (url, context) => openStream(url, streamDeps(context)),
+  },
+  embedded: (context) => openStream(undefined, streamDeps(context)),
 };
