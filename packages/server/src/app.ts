@@ -1,92 +1,49 @@
 // The one composition root: buildApp(config) wires adapters, modules and HTTP; used by main and by tests.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
-import { type KvStore, openKv } from './adapters/kv/index.ts';
-import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
-import {
-  openStream,
-  type Stream,
-  type StreamStarts,
-  startOnStream,
-  streamMigrations,
-} from './adapters/stream/index.ts';
+import type { FastifyInstance } from 'fastify';
+import type { BlobStore } from './adapters/blob/index.ts';
+import { type AdapterContext, openPort } from './adapters/index.ts';
+import type { KvStore } from './adapters/kv/index.ts';
+import type { SqlDatabase } from './adapters/sql/index.ts';
+import { type Stream, type StreamStarts, startOnStream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
-  clientErrorHandler,
-  handleError,
-  MAX_PARAM_LENGTH,
-  onMaxParamLength,
+  createServer,
   parseCorsOrigins,
   registerAuth,
-  registerBoundedJson,
   registerCors,
   registerHealth,
   registerMetrics,
   registerOpenApi,
-  sendProblem,
   withLocalFallback,
 } from './http/index.ts';
-import { type Clock, requestValidatorCompiler, sha256Hex, systemClock } from './kernel/index.ts';
+import { type Clock, createLifecycle, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
-import {
-  catalogMigrations,
-  catalogRoutes,
-  createCatalogRelay,
-  createCatalogService,
-} from './modules/catalog/index.ts';
+import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
-import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.ts';
-import {
-  createFeaturesService,
-  type FeaturesService,
-  featuresMigrations,
-  featuresRoutes,
-} from './modules/features/index.ts';
+import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
+import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
-import { createLazyInferenceEngine, type InferenceEngine } from './modules/inference/engine/index.ts';
+import { createEngineModule, type InferenceEngine } from './modules/inference/engine/index.ts';
 import {
-  createInferenceService,
+  createInferenceModule,
   type InferenceService,
   inferenceObserver,
-  inferenceRoutes,
 } from './modules/inference/index.ts';
-import { createRecommendService, createSessionTracker, recommendRoutes } from './modules/recommend/index.ts';
+import { createRecommendModule } from './modules/recommend/index.ts';
+import { createRegistryModule, type RegistryService, registryMigrations } from './modules/registry/index.ts';
+import { createRoutingModule, type RoutingService, routingMigrations } from './modules/routing/index.ts';
 import {
-  createRegistryService,
-  type RegistryService,
-  registryMigrations,
-  registryRoutes,
-} from './modules/registry/index.ts';
-import {
-  createRoutingService,
-  type InferFn,
-  type RoutingService,
-  routingMigrations,
-  routingRoutes,
-} from './modules/routing/index.ts';
-import {
-  createOnnxRanker,
-  createSearchService,
+  createSearchModule,
   parseFilter,
   type SearchService,
   searchMigrations,
-  searchRoutes,
   type VectorRetriever,
 } from './modules/search/index.ts';
-import { createTenancyService, tenancyMigrations, tenancyRoutes } from './modules/tenancy/index.ts';
-import {
-  createTrainingService,
-  type TrainingService,
-  trainingMigrations,
-  trainingRoutes,
-} from './modules/training/index.ts';
-import { createVectorsService, type VectorsService } from './modules/vectors/index.ts';
+import { createTenancyModule, tenancyMigrations } from './modules/tenancy/index.ts';
+import { createTrainingModule, type TrainingService, trainingMigrations } from './modules/training/index.ts';
+import { createVectorsModule, type VectorsService } from './modules/vectors/index.ts';
 
-const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MIGRATIONS = [
   ...tenancyMigrations,
   ...catalogMigrations,
@@ -136,209 +93,90 @@ export interface QuiverApp {
   beginDrain(): void;
 }
 
+/**
+ * Stages, in order: open the adapters, build the modules in dependency order (each line may use the services
+ * above it), register the HTTP hooks and each module's routes, start the modules. One onClose hook closes
+ * everything in exact reverse order: modules first (producers and consumers stop, as they write positions),
+ * then the adapters they write to.
+ */
 export const buildApp = async (config: Config, options: AppOptions = {}): Promise<QuiverApp> => {
   const clock = options.clock ?? systemClock;
-  const db = options.db ?? openSqlDatabase(config.databaseUrl, config.dataDir);
-  const kv = openKv(config.redisUrl, { keyPrefix: config.redisKeyPrefix, clock });
-  const blobs = openBlobStore(config.artifactsUrl, config.dataDir);
   const metrics = createMetrics();
-  const engine = createLazyInferenceEngine(
-    { clock, observer: inferenceObserver(metrics) },
-    { poolSize: config.inferenceWorkers },
-  );
+  const app = createServer(config);
+  const log = app.log;
+  const life = createLifecycle();
+  // Stream-driven starts still waiting (NATS down at start) stop before anything closes.
+  let starts: StreamStarts | undefined;
+  app.addHook('onClose', async () => {
+    await starts?.stop();
+    await life.close();
+  });
   let draining = false;
 
-  const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.secret',
-          '*.operatorKey',
-        ],
-        censor: '[redacted]',
-      },
-    },
-    bodyLimit: config.bodyLimitBytes,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-    },
-    // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
-    clientErrorHandler,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  }).withTypeProvider<TypeBoxTypeProvider>();
-
-  // The API speaks JSON only; a text/plain body is a 415, not a string that fails validation.
-  app.removeContentTypeParser('text/plain');
-  registerBoundedJson(app);
-  app.setValidatorCompiler(requestValidatorCompiler);
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  // 1. Adapters, each chosen by its URL's scheme (adapters/index.ts); the stream's embedded log is in the db.
+  const context: AdapterContext = { dataDir: config.dataDir, clock, keyPrefix: config.redisKeyPrefix, log };
+  const db = life.open(options.db ?? openPort('sql', config, context));
+  const kv = life.open(openPort('kv', config, context));
+  const blobs = life.open(openPort('blob', config, context));
   await db.migrate(MIGRATIONS);
-  // NATS down at start: the replica starts unready and the stream opens (and its consumers start) later.
-  const stream = await openStream(
-    config.streamUrl,
-    { db, clock },
-    {
-      jetstream: {
-        onOpenError: (err, attempts) =>
-          app.log.warn({ err, attempts }, 'the event stream (NATS) is not available yet; retrying'),
-        onOpen: (attempts) => app.log.info({ attempts }, 'the event stream (NATS) is open'),
-      },
-    },
-  );
-  let consumers: StreamStarts | undefined;
-  app.addHook('onClose', async () => {
-    // Producers and consumers stop first (they write positions), then the stores they write to.
-    await consumers?.stop();
-    await training?.close();
-    await vectors?.close();
-    await relay.close();
-    await sessions.stop();
-    await routing.close();
-    await search.stop();
-    await stream.close();
-    await engine.close();
-    await Promise.allSettled([kv.close(), blobs.close()]);
-    await db.close();
-  });
-  const tenancy = createTenancyService({
-    db,
-    clock,
-    defaultLimits: config.defaultLimits,
-    operatorKey: config.operatorKey,
-    // Embedded: this process makes every key change, so a cached lookup is invalidated exactly.
-    authCacheTtlMs: db.dialect === 'sqlite' ? EMBEDDED_AUTH_CACHE_TTL_MS : 0,
-    // Scoped keys embed search filters: checked with the search grammar when minted.
-    parseFilters: parseFilter,
-  });
-  const relay = createCatalogRelay({
-    db,
-    stream,
-    onError: (error, failedPasses) => app.log.warn({ err: error, failedPasses }, 'catalog relay failing'),
-    onRecover: (failedPasses) => app.log.info({ failedPasses }, 'catalog relay recovered'),
-  });
-  const catalog = createCatalogService({ db, clock, onChange: relay.kick });
-  const events = createEventsService({ db, stream, clock, metrics });
-  const features = createFeaturesService(
-    {
-      db,
-      kv,
-      stream,
-      catalog,
-      metrics,
-      clock,
-      onError: (err) => app.log.warn({ err }, 'feature consumer failed'),
-    },
-    // One consumer per feature state: per Redis key prefix, or the in-process store's own.
-    { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
-  );
-  const registry = createRegistryService({
-    db,
-    blobs,
-    engine,
-    clock,
-    maxArtifactBytes: config.modelMaxBytes,
-  });
-  const inference = createInferenceService(
-    {
-      resolver: registry.resolver,
-      engine,
-      metrics,
-      clock,
-      log: app.log,
-      draining: () => draining,
-      features: features.getOnlineFeatures,
-    },
-    { memoryBudgetBytes: config.modelMemoryBudgetBytes },
-  );
-  const vectors: VectorsService = createVectorsService({
-    stream,
-    catalog,
-    registry,
-    inference,
-    dir: join(config.dataDir, 'vectors'),
-    onError: (err) => app.log.warn({ err }, 'vector index update failed'),
-  });
-  const search = createSearchService(
-    {
-      db,
-      stream,
-      catalog,
-      clock,
-      vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
-      ranker: createOnnxRanker({ registry, inference }),
-      features: features.getOnlineFeatures,
-      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
-    },
-    {
-      // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
-      consumerName:
-        stream.kind === 'jetstream'
-          ? `search-${sha256Hex(`${config.databaseUrl}|${config.dataDir}`).slice(0, 16)}`
-          : undefined,
-    },
-  );
-  // Endpoints answer JSON (binary outputs, Triton's extension, are a /v2 feature); recommendations read the
-  // outputs in process, as views of the engine's arrays.
-  const inferBody: InferFn = async (tenantId, model, ref, body, { views, ...call } = {}) =>
-    views
-      ? inference.inferViews(tenantId, model, ref, body, call)
-      : (await inference.infer(tenantId, model, ref, body, call)).body;
-  const routing = createRoutingService({
-    db,
-    stream,
-    metrics,
-    clock,
-    infer: inferBody,
-    resolve: registry.resolver.resolve,
-    onError: (err, what) => app.log.warn({ err }, what),
-  });
+  const stream = life.open(await openPort('stream', config, { ...context, db }));
+  const platform = { db, kv, stream, blobs, clock, metrics, log };
+  // One consumer per feature state and session store: per Redis key prefix, or the in-process store's own.
+  const namespace = config.redisUrl ? config.redisKeyPrefix : undefined;
 
-  // Recommendations: scenario endpoints (routing) over the search module's items, the feature store's
-  // user history and the session tracker's recent items; cold items fall back to the vectors index.
-  const sessions = createSessionTracker(
-    { stream, kv, clock, onError: (err) => app.log.warn({ err }, 'session tracker failed') },
-    { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
+  // 2. Modules, in dependency order: a module is one line; `{ ...platform, x }` names the services it uses.
+  const engine = life.add(
+    createEngineModule(
+      { clock, observer: inferenceObserver(metrics) },
+      { poolSize: config.inferenceWorkers },
+    ),
   );
-  const recommend = createRecommendService({
-    infer: routing.infer,
-    inferVersion: (tenantId, model, version, body) => inference.inferViews(tenantId, model, version, body),
-    resolve: registry.resolver.resolve,
-    items: search,
-    features: features.getOnlineFeatures,
-    sessions,
-    vectors,
-  });
-
-  const training = createTrainingService(
-    {
-      db,
-      events,
-      registry,
-      routing,
-      vectors,
-      clock,
-      onError: (err, what) => app.log.warn({ err }, what),
-    },
-    { tickMs: options.trainingTickMs },
+  const { defaultLimits, operatorKey } = config;
+  // Scoped keys embed search filters: checked with the search grammar when minted.
+  const tenancy = life.add(
+    createTenancyModule({ ...platform, defaultLimits, operatorKey, parseFilters: parseFilter }),
+  );
+  const catalog = life.add(createCatalogModule(platform));
+  const events = life.add(createEventsModule(platform));
+  const features = life.add(createFeaturesModule({ ...platform, catalog }, { namespace }));
+  const registry = life.add(
+    createRegistryModule({ ...platform, engine, maxArtifactBytes: config.modelMaxBytes }),
+  );
+  const inference = life.add(
+    createInferenceModule(
+      { ...platform, registry, engine, features, draining: () => draining },
+      { memoryBudgetBytes: config.modelMemoryBudgetBytes },
+    ),
+  );
+  const routing = life.add(createRoutingModule({ ...platform, inference, registry }));
+  const vectors = life.add(
+    createVectorsModule({ ...platform, catalog, registry, inference, dir: join(config.dataDir, 'vectors') }),
+  );
+  const searchVectors = options.vectors === null ? undefined : (options.vectors ?? vectors);
+  const search = life.add(
+    createSearchModule(
+      { ...platform, catalog, vectors: searchVectors, registry, inference, features, tenancy },
+      config,
+    ),
+  );
+  life.add(
+    createRecommendModule(
+      { ...platform, routing, inference, registry, search, features, vectors },
+      { namespace },
+    ),
+  );
+  const training = life.add(
+    createTrainingModule(
+      { ...platform, events, registry, routing, vectors },
+      { tickMs: options.trainingTickMs },
+    ),
   );
 
+  // 3. HTTP: the app-wide hooks (CORS, auth and rate limits, idempotency), then each module's routes.
   if (kv.kind === 'redis')
     trackDependency('redis', kv, {
       metrics,
-      log: app.log,
+      log,
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
   registerCors(app, parseCorsOrigins(config.corsOrigins));
@@ -351,45 +189,20 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       database: () => db.ping(),
       stream: async () => {
         await stream.ping();
-        if (!consumers?.started()) throw new Error('the stream consumers have not started yet');
+        if (!starts?.started()) throw new Error('the stream consumers have not started yet');
       },
     },
     // Redis down leaves the replica ready: auth and rate limits work without it (see README).
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
   });
-  await app.register(tenancyRoutes(tenancy));
-  await app.register(catalogRoutes(catalog));
-  await app.register(eventsRoutes(events));
-  await app.register(featuresRoutes(features));
-  await app.register(registryRoutes(registry, { maxArtifactBytes: config.modelMaxBytes }));
-  await app.register(inferenceRoutes(inference));
-  await app.register(routingRoutes(routing));
-  await app.register(searchRoutes(search));
-  // Indexes build in the background from the catalog; a search before its tenant's build waits for it.
-  void (async () => {
-    for (let cursor: string | undefined; ; ) {
-      const page = await tenancy.listTenants(100, cursor);
-      await search.warm(page.rows.map((t) => t.id));
-      if (!page.nextCursor) return;
-      cursor = page.nextCursor;
-    }
-  })().catch((err) => app.log.warn({ err }, 'search index warm-up failed'));
-  await app.register(recommendRoutes(recommend));
-  await app.register(trainingRoutes(training));
-  consumers = await startOnStream(
-    stream,
-    [
-      () => features.start(),
-      () => routing.start(),
-      () => search.start(),
-      () => vectors.start(),
-      () => sessions.start(),
-    ],
-    (err) => app.log.warn({ err }, 'starting the stream consumers failed; retrying'),
-  );
-  training.start();
+  for (const routes of life.routes()) await app.register(routes);
 
+  // 4. Start, in build order: now when the stream is open, else once it opens (NATS down at start: the
+  // replica serves unready until then); then the first start's credentials and demo shop.
+  starts = await startOnStream(stream, life.starts(), (err) =>
+    log.warn({ err }, 'starting the stream consumers failed; retrying'),
+  );
   const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
   await app.ready();
   return {

@@ -1,6 +1,7 @@
 // Loads the configuration: defaults → optional JSON file (QUIVER_CONFIG) → environment → validate → freeze.
 import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
+import { ADAPTERS, urlProblem } from '../adapters/index.ts';
 import { type Config, ConfigSchema, DEFAULT_RATE_LIMITS, ENV_VARS } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -50,6 +51,12 @@ const sharedStorageProblems = (c: Partial<Config>): string[] =>
       ]
     : [];
 
+/** A URL setting's problem, naming the schemes its port's adapter table accepts. */
+const urlSettingProblem = (setting: string, value: unknown): string | undefined => {
+  const port = Object.values(ADAPTERS).find((p) => p.setting === setting);
+  return port && typeof value === 'string' ? urlProblem(port.adapter, value) : undefined;
+};
+
 /**
  * Builds the configuration from `overrides` (used by tests), a JSON file named by `QUIVER_CONFIG`, and the
  * environment, in increasing precedence after defaults. Throws a ConfigError listing every problem.
@@ -79,7 +86,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     const setting = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
     const extra = (error.params as { additionalProperties?: string[] }).additionalProperties;
     const where = extra ? extra.join(', ') : `${setting} (${envName(setting)})`;
-    const message = error.keyword === 'const' ? 'is not one of the allowed values' : error.message;
+    const message =
+      error.keyword === 'const'
+        ? 'is not one of the allowed values'
+        : (urlSettingProblem(setting, candidate[setting]) ?? error.message);
     if (!problems.includes(`${where}: ${message}`)) problems.push(`${where}: ${message}`);
   }
   problems.push(...sharedStorageProblems(candidate as Partial<Config>));

@@ -1,5 +1,6 @@
 // The one configuration schema: every setting, its environment variable and its default.
 import { type Static, Type } from 'typebox';
+import { ADAPTERS, acceptedUrls, type Port } from '../adapters/index.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -13,16 +14,27 @@ export const DEFAULT_RATE_LIMITS = {
   keyBurst: 2000,
 };
 
+/** A URL choosing one of a port's implementations: its scheme must be one the adapter table knows. */
+const adapterUrl = (port: Port) => {
+  const { adapter } = ADAPTERS[port];
+  return Type.Optional(
+    Type.String({
+      pattern: `^(${Object.keys(adapter.schemes).join('|')})://`,
+      description: `${acceptedUrls(adapter)}; none: the embedded implementation`,
+    }),
+  );
+};
+
 export const ConfigSchema = Type.Object(
   {
     port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT }),
     host: Type.String({ minLength: 1, default: '0.0.0.0' }),
     dataDir: Type.String({ minLength: 1, default: './data' }),
-    databaseUrl: Type.Optional(Type.String({ pattern: '^(postgres|postgresql|sqlite)://' })),
-    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    databaseUrl: adapterUrl('sql'),
+    redisUrl: adapterUrl('kv'),
     redisKeyPrefix: Type.String({ minLength: 1, maxLength: 100, default: 'quiver:' }),
-    streamUrl: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
-    artifactsUrl: Type.Optional(Type.String({ pattern: '^(s3|file)://' })),
+    streamUrl: adapterUrl('stream'),
+    artifactsUrl: adapterUrl('blob'),
     operatorKey: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: DEFAULT_BODY_LIMIT_BYTES }),

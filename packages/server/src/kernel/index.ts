@@ -4,6 +4,7 @@ export * from './cursor.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './json.ts';
+export * from './module.ts';
 export * from './random.ts';
 export * from './top-k.ts';
 export * from './validate.ts';

@@ -1,6 +1,7 @@
 // Chooses the blob store from a URL: s3://bucket/prefix → S3, file://path or none → files under the data dir.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Adapter, openAdapter } from '../open.ts';
 import { FileBlobStore } from './file.ts';
 import type { BlobStore } from './port.ts';
 import { S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
@@ -46,14 +47,21 @@ export const localArtifactsUrl = (dataDir: string): string =>
   pathToFileURL(join(dataDir, EMBEDDED_BLOB_DIR)).href;
 
 /** `s3://…` → S3; `file:///abs/path` or `file://rel/path` → files there; none → `<dataDir>/blobs`. */
+export const blobAdapter: Adapter<BlobStore> = {
+  variable: 'ARTIFACTS_URL',
+  schemes: {
+    s3: (url, { env }) => new S3BlobStore(s3OptionsFromUrl(url, env)),
+    file: (url) =>
+      new FileBlobStore({
+        root: url.startsWith('file:///') ? fileURLToPath(url) : url.slice('file://'.length),
+      }),
+  },
+  embedded: ({ dataDir }) => new FileBlobStore({ root: join(dataDir, EMBEDDED_BLOB_DIR) }),
+};
+
+/** Opens the blob store `url` names (see blobAdapter). */
 export const openBlobStore = (
   url: string | undefined,
   dataDir: string,
   env: NodeJS.ProcessEnv = process.env,
-): BlobStore => {
-  if (!url) return new FileBlobStore({ root: join(dataDir, EMBEDDED_BLOB_DIR) });
-  if (url.startsWith('s3://')) return new S3BlobStore(s3OptionsFromUrl(url, env));
-  if (url.startsWith('file:///')) return new FileBlobStore({ root: fileURLToPath(url) });
-  if (url.startsWith('file://')) return new FileBlobStore({ root: url.slice('file://'.length) });
-  throw new Error(`unsupported ARTIFACTS_URL scheme in '${url.split(':')[0]}:'`);
-};
+): BlobStore => openAdapter(blobAdapter, url, { dataDir, env });

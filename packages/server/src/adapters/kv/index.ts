@@ -1,5 +1,6 @@
 // Chooses the KV implementation from a URL: redis:// or rediss:// → Redis, none → in process.
 import type { Clock } from '../../kernel/index.ts';
+import { type Adapter, openAdapter } from '../open.ts';
 import { MemoryKv } from './memory.ts';
 import type { KvStore } from './port.ts';
 import { RedisKv } from './redis.ts';
@@ -26,11 +27,16 @@ export interface OpenKvOptions {
   clock?: Clock;
 }
 
-/** `redis://…` or `rediss://…` → Redis; none → in process. Any other scheme is a configuration error. */
-export const openKv = (url: string | undefined, options: OpenKvOptions = {}): KvStore => {
-  if (!url) return new MemoryKv({ clock: options.clock }, { snapshotFile: options.snapshotFile });
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    return new RedisKv(url, { keyPrefix: options.keyPrefix });
-  }
-  throw new Error(`unsupported REDIS_URL scheme in '${url.split(':')[0]}:'`);
+/** `redis://…` or `rediss://…` → Redis; none → in process. */
+export const kvAdapter: Adapter<KvStore> = {
+  variable: 'REDIS_URL',
+  schemes: {
+    redis: (url, { keyPrefix }) => new RedisKv(url, { keyPrefix }),
+    rediss: (url, { keyPrefix }) => new RedisKv(url, { keyPrefix }),
+  },
+  embedded: ({ clock, snapshotFile }) => new MemoryKv({ clock }, { snapshotFile }),
 };
+
+/** Opens the KV store `url` names (see kvAdapter). Any other scheme is a configuration error. */
+export const openKv = (url: string | undefined, options: OpenKvOptions = {}): KvStore =>
+  openAdapter(kvAdapter, url, { dataDir: '', ...options });

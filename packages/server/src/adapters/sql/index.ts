@@ -1,5 +1,6 @@
 // Chooses the storage implementation from a URL: postgres:// → PostgreSQL, otherwise embedded SQLite.
 import { join } from 'node:path';
+import { type Adapter, openAdapter } from '../open.ts';
 import type { SqlDatabase } from './port.ts';
 import { PostgresDatabase } from './postgres.ts';
 import { SqliteDatabase } from './sqlite.ts';
@@ -16,9 +17,16 @@ export const isUniqueViolation = (error: unknown): boolean => {
 };
 
 /** `postgres://…` → PostgreSQL; `sqlite://path` or `sqlite://:memory:` → SQLite; none → `<dataDir>/quiver.db`. */
-export const openSqlDatabase = (url: string | undefined, dataDir: string): SqlDatabase => {
-  if (!url) return new SqliteDatabase(join(dataDir, EMBEDDED_DB_FILE));
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return new PostgresDatabase(url);
-  if (url.startsWith('sqlite://')) return new SqliteDatabase(url.slice('sqlite://'.length));
-  throw new Error(`unsupported DATABASE_URL scheme in '${url.split(':')[0]}:'`);
+export const sqlAdapter: Adapter<SqlDatabase> = {
+  variable: 'DATABASE_URL',
+  schemes: {
+    postgres: (url) => new PostgresDatabase(url),
+    postgresql: (url) => new PostgresDatabase(url),
+    sqlite: (url) => new SqliteDatabase(url.slice('sqlite://'.length)),
+  },
+  embedded: ({ dataDir }) => new SqliteDatabase(join(dataDir, EMBEDDED_DB_FILE)),
 };
+
+/** Opens the database `url` names (see sqlAdapter). */
+export const openSqlDatabase = (url: string | undefined, dataDir: string): SqlDatabase =>
+  openAdapter(sqlAdapter, url, { dataDir });

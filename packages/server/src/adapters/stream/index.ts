@@ -1,5 +1,6 @@
 // Chooses the stream implementation from a URL: nats:// → NATS JetStream, none → the log in the SQL database.
 import type { Clock } from '../../kernel/clock.ts';
+import type { Adapter, AdapterContext } from '../open.ts';
 import type { SqlDatabase } from '../sql/index.ts';
 import { openRetryingJetStream, type RetryingJetStreamOptions } from './nats-open.ts';
 import type { Stream } from './port.ts';
@@ -65,4 +66,26 @@ export const openStream = async (
     return openRetryingJetStream(server, jetstream);
   }
   throw new Error(`unsupported STREAM_URL scheme in '${url.split(':')[0]}:'`);
+};
+
+const streamDeps = ({ db, clock }: AdapterContext): StreamDeps => {
+  if (!db) throw new Error('the stream opens after the SQL database: its context needs `db`');
+  return { db, clock };
+};
+
+/** NATS down at start: the stream opens later, and says so in the context's log. */
+const openNats = (url: string, context: AdapterContext) =>
+  openStream(url, streamDeps(context), {
+    jetstream: {
+      onOpenError: (err, attempts) =>
+        context.log?.warn({ err, attempts }, 'the event stream (NATS) is not available yet; retrying'),
+      onOpen: (attempts) => context.log?.info({ attempts }, 'the event stream (NATS) is open'),
+    },
+  });
+
+/** The stream in the adapter table (see openStream): `nats://` or `tls://` → JetStream; none → the SQL log. */
+export const streamAdapter: Adapter<Promise<Stream>> = {
+  variable: 'STREAM_URL',
+  schemes: { nats: openNats, tls: openNats },
+  embedded: (context) => openStream(undefined, streamDeps(context)),
 };

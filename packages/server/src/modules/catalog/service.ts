@@ -56,7 +56,7 @@ const dataOf = (input: ItemInput | BatchItem): ItemData => {
   return data;
 };
 
-export const createCatalogService = ({ db, clock, onChange = () => {} }: CatalogDeps) => {
+export const createCatalogService = ({ db, clock, onChange = () => {} }: CatalogDeps): CatalogService => {
   /** Locks the tenant's feed, runs `write`, and appends one change; all in one transaction. */
   const writeOne = async <T>(
     tenantId: string,
@@ -243,4 +243,33 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
   };
 };
 
-export type CatalogService = ReturnType<typeof createCatalogService>;
+/** A tenant's items: versioned writes with preconditions, and the change feed they append to. */
+export interface CatalogService {
+  /** The item, its ETag and its stored record; `not_found` when absent. */
+  get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }>;
+  /** Creates or replaces the item when the preconditions hold. */
+  put(tenantId: string, id: string, input: ItemInput, pre: Preconditions): Promise<WrittenItem>;
+  /** Applies a JSON merge patch (RFC 7386) and validates the result as a whole item. */
+  patch(
+    tenantId: string,
+    id: string,
+    patch: Record<string, unknown>,
+    pre: Preconditions,
+  ): Promise<WrittenItem>;
+  /** Deletes the item when the preconditions hold. */
+  delete(tenantId: string, id: string, pre: Preconditions): Promise<void>;
+  /** A page of the tenant's items, in id order. */
+  list(
+    tenantId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Item[]; nextCursor: string | null }>;
+  /** Upserts up to a thousand items; each is validated alone and reported by index. */
+  batchUpsert(
+    tenantId: string,
+    elements: readonly unknown[],
+    answer?: TxHook<BatchResponse>,
+  ): Promise<BatchResponse>;
+  /** The change feed after `afterSeq`, at most `limit` changes, and the last sequence read. */
+  changes(tenantId: string, afterSeq: number, limit: number): Promise<{ changes: Change[]; lastSeq: number }>;
+}

@@ -39,7 +39,7 @@ const flatten = (errors: IngestResult['errors']): FieldError[] =>
  * with one id both publish (the stream keeps one) and exactly one INSERT wins; the other answers a duplicate.
  * A repeated id may carry other content: the first accepted version is the one kept.
  */
-export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps) => {
+export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps): EventsService => {
   const total = metrics.counter('events_total', 'Events received, by outcome', ['tenant', 'outcome']);
   const latency = metrics.histogram(
     'events_ingest_seconds',
@@ -102,4 +102,10 @@ export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps) 
   };
 };
 
-export type EventsService = ReturnType<typeof createEventsService>;
+/** Event ingestion (published to the stream before acknowledged) and the tenant's event log. */
+export interface EventsService {
+  /** Throws `validation_failed` (with `/events/<i>/…` paths) when no event of the batch is valid. */
+  ingest(tenantId: string, elements: readonly unknown[]): Promise<IngestResult>;
+  /** The tenant's events after stream position `after`, in order, at most `limit`. */
+  replay(tenantId: string, after: number, limit: number): Promise<EventPage>;
+}

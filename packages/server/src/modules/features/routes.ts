@@ -26,8 +26,6 @@ const tags = ['features'];
 export const featuresRoutes =
   (features: FeaturesService): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.addHook('onClose', () => features.stop());
-
     app.put(
       '/v1/feature-views/:name',
       {

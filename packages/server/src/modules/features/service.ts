@@ -1,8 +1,10 @@
 // The feature store: definitions, the stream consumer that keeps online state, online and point-in-time reads.
 import type {
   Entities,
+  FeatureService,
   FeatureServiceInput,
   FeaturesResponse,
+  FeatureView,
   FeatureViewInput,
   HistoricalFeaturesRequest,
   OnlineFeaturesRequest,
@@ -13,7 +15,7 @@ import type { Stream } from '../../adapters/stream/index.ts';
 import { type Clock, QuiverError } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import { type CatalogCacheOptions, type CatalogReader, createCatalogCache } from './catalog-cache.ts';
-import { type ConsumerOptions, createFeatureConsumer } from './consumer.ts';
+import { type ConsumerOptions, type ConsumerStatus, createFeatureConsumer } from './consumer.ts';
 import { computeHistorical } from './historical.ts';
 import { createHistoryReader, type HistoryOptions } from './history.ts';
 import { readOnline } from './online.ts';
@@ -47,7 +49,7 @@ export type GetOnlineFeatures = (
   entities: Entities,
 ) => Promise<FeaturesResponse>;
 
-export const createFeaturesService = (deps: FeaturesDeps, options: FeaturesOptions = {}) => {
+export const createFeaturesService = (deps: FeaturesDeps, options: FeaturesOptions = {}): FeaturesService => {
   const { kv, clock } = deps;
   const store = createDefinitionStore(deps, { cacheTtlMs: options.definitionsCacheTtlMs });
   const catalog = createCatalogCache(deps, options.catalogCache);
@@ -160,4 +162,40 @@ export const createFeaturesService = (deps: FeaturesDeps, options: FeaturesOptio
   };
 };
 
-export type FeaturesService = ReturnType<typeof createFeaturesService>;
+/** Feature definitions, the consumer that keeps online state from the event stream, and feature reads. */
+export interface FeaturesService {
+  /** The durable stream consumer's name (one per feature state). */
+  consumerName: string;
+  /** Starts the consumer that applies events to the online state. */
+  start(): Promise<void>;
+  /** Stops the consumer. */
+  stop(): Promise<void>;
+  /** Where the consumer is and how far behind. */
+  status(): Promise<ConsumerStatus>;
+  /** The tenant's feature views, built-in ones included. */
+  listViews(tenantId: string): Promise<{ views: FeatureView[] }>;
+  /** One view; `not_found` when absent. */
+  getView(tenantId: string, name: string): Promise<FeatureView>;
+  /** Creates or replaces a view. */
+  putView(
+    tenantId: string,
+    name: string,
+    input: FeatureViewInput,
+  ): Promise<{ view: FeatureView; created: boolean }>;
+  /** The tenant's feature services (named feature lists). */
+  listServices(tenantId: string): Promise<{ services: FeatureService[] }>;
+  /** One feature service; `not_found` when absent. */
+  getService(tenantId: string, name: string): Promise<FeatureService>;
+  /** Creates or replaces a feature service. */
+  putService(
+    tenantId: string,
+    name: string,
+    input: FeatureServiceInput,
+  ): Promise<{ service: FeatureService; created: boolean }>;
+  /** `POST /v1/features/online`: current values for the request's entities. */
+  online(tenantId: string, request: OnlineFeaturesRequest): Promise<FeaturesResponse>;
+  /** For model inference: the same read as `POST /v1/features/online`. */
+  getOnlineFeatures: GetOnlineFeatures;
+  /** Point-in-time values for training rows, computed from the event log with the same definitions. */
+  historical(tenantId: string, request: HistoricalFeaturesRequest): Promise<FeaturesResponse>;
+}

@@ -1,4 +1,15 @@
 // The inference module's public surface: the OIP (KServe V2) routes, the serving service and its metrics hooks.
+import type { QuiverModule } from '../../kernel/index.ts';
+import type { FeaturesService } from '../features/index.ts';
+import type { RegistryService } from '../registry/index.ts';
+import { inferenceRoutes } from './routes.ts';
+import {
+  createInferenceService,
+  type InferenceDeps,
+  type InferenceOptions,
+  type InferenceService,
+} from './service.ts';
+
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_S } from './cache.ts';
 export {
   DEFAULT_MEMORY_BUDGET_BYTES,
@@ -28,3 +39,21 @@ export {
   type InferenceOptions,
   type InferenceService,
 } from './service.ts';
+
+export interface InferenceModuleDeps extends Omit<InferenceDeps, 'resolver' | 'features'> {
+  registry: Pick<RegistryService, 'resolver'>;
+  /** Versions whose inputs come from features read them here. */
+  features: Pick<FeaturesService, 'getOnlineFeatures'>;
+}
+
+/** Serves registry versions through the engine (OIP routes under /v2); loads models on demand. */
+export const createInferenceModule = (
+  { registry, features, ...deps }: InferenceModuleDeps,
+  options: InferenceOptions,
+): QuiverModule<InferenceService> => {
+  const inference = createInferenceService(
+    { ...deps, resolver: registry.resolver, features: features.getOnlineFeatures },
+    options,
+  );
+  return { service: inference, routes: inferenceRoutes(inference) };
+};

@@ -66,7 +66,7 @@ const notTrained = (error: unknown) => isQuiverError(error) && error.code === 'r
 
 const sameWeight = (ids: readonly string[]): ContextItem[] => ids.map((id) => ({ id, weight: 1 }));
 
-export const createRecommendService = (deps: RecommendDeps) => {
+export const createRecommendService = (deps: RecommendDeps): RecommendService => {
   const reader = createEndpointReader(deps);
 
   const trendingPart = (answer: Answer): Part => ({
@@ -323,4 +323,12 @@ export const createRecommendService = (deps: RecommendDeps) => {
   };
 };
 
-export type RecommendService = ReturnType<typeof createRecommendService>;
+/** Recommendations per scenario, answered through the scenario's endpoint. */
+export interface RecommendService {
+  /** `filter`: the effective filter when the caller parsed it (a scoped key's embedded filters with the request's). */
+  recommend(
+    tenantId: string,
+    request: RecommendationRequest,
+    filter?: Filter,
+  ): Promise<RecommendationResponse>;
+}

@@ -34,10 +34,18 @@ export interface SessionItems {
   recent(tenantId: string, sessionId: string): Promise<string[]>;
 }
 
+/** The tracker: a stream consumer keeping each session's recent items in the KV store. */
+export interface SessionTracker extends SessionItems {
+  /** Replays the log into a store that lost its sessions, then starts the consumer. */
+  start(): Promise<void>;
+  /** Stops the consumer. */
+  stop(): Promise<void>;
+}
+
 export const createSessionTracker = (
   deps: { stream: Stream; kv: KvStore; clock: Clock; onError(error: unknown): void },
   options: { namespace?: string } = {},
-) => {
+): SessionTracker => {
   const name = consumerName(options.namespace);
   let consumer: Consumer | undefined;
 
@@ -106,5 +114,3 @@ export const createSessionTracker = (
     },
   };
 };
-
-export type SessionTracker = ReturnType<typeof createSessionTracker>;

@@ -45,7 +45,13 @@ type AliasListener = (tenantId: string, model: string, alias: string, version: n
 
 const artifactKey = (tenantId: string, sha256: string) => `models/${tenantId}/${sha256}.onnx`;
 
-export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactBytes }: RegistryDeps) => {
+export const createRegistryService = ({
+  db,
+  blobs,
+  engine,
+  clock,
+  maxArtifactBytes,
+}: RegistryDeps): RegistryService => {
   const listeners: AliasListener[] = [];
 
   const requireModel = async (tenantId: string, name: string) => {
@@ -273,4 +279,43 @@ export const createRegistryService = ({ db, blobs, engine, clock, maxArtifactByt
   };
 };
 
-export type RegistryService = ReturnType<typeof createRegistryService>;
+/** Models, their immutable versions (artifacts in the blob store) and aliases. */
+export interface RegistryService {
+  /** How serving finds versions and their artifacts, and hears of alias moves. */
+  resolver: ModelResolver;
+  /** Creates a model; `already_exists` when the name is taken. */
+  createModel(tenantId: string, input: CreateModel, answer?: TxHook<ModelView>): Promise<ModelView>;
+  /** The model with its aliases and latest version; `not_found` when absent. */
+  getModel(tenantId: string, name: string): Promise<ModelView>;
+  /** A page of the tenant's models, in name order. */
+  listModels(
+    tenantId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ models: ModelView[]; nextCursor: string | null }>;
+  /**
+   * Streams the artifact to the blob store (hashing it on the way), validates it in onnxruntime, and
+   * records a new version. The same bytes uploaded again to the same model answer the existing version.
+   * A rejected upload leaves nothing behind.
+   */
+  uploadVersion(
+    tenantId: string,
+    name: string,
+    upload: Upload,
+  ): Promise<{ version: ModelVersionView; created: boolean }>;
+  /** A version named by number or alias. */
+  getVersion(tenantId: string, name: string, ref: string): Promise<ModelVersionView>;
+  /** Every version of the model. */
+  listVersions(tenantId: string, name: string): Promise<ModelVersionView[]>;
+  /** The version's tokenizer.json; `not_found` when it has none. */
+  tokenizer(tenantId: string, name: string, ref: string): Promise<Buffer>;
+  /**
+   * Deletes a version no alias points at, named by its number (never by an alias, which may move meanwhile);
+   * its artifact goes when no other version shares it.
+   */
+  deleteVersion(tenantId: string, name: string, ref: string): Promise<void>;
+  /** Points an alias at a version (serving follows at once). */
+  setAlias(tenantId: string, name: string, alias: string, version: number): Promise<ModelView>;
+  /** Removes an alias. */
+  deleteAlias(tenantId: string, name: string, alias: string): Promise<void>;
+}

@@ -32,6 +32,7 @@ import { rescore } from './second-phase.ts';
 import { startIndexSync } from './sync.ts';
 import { type CatalogSource, createTenantIndexes, type TenantIndex } from './tenant-index.ts';
 import { words } from './tokenize.ts';
+import type { SearchService } from './types.ts';
 
 /** How many nearest items a vector search asks for (before filters). */
 export const VECTOR_CANDIDATES = 200;
@@ -72,7 +73,7 @@ const byPrice = (dir: 1 | -1) => (a: Item, b: Item) => {
   return dir * (x - y);
 };
 
-export const createSearchService = (deps: SearchDeps, options: SearchOptions = {}) => {
+export const createSearchService = (deps: SearchDeps, options: SearchOptions = {}): SearchService => {
   let stopped = false;
   const indexes = createTenantIndexes(deps.catalog, () => !stopped);
   const fusion = options.fusion ?? DEFAULT_FUSION;
@@ -385,4 +386,4 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   };
 };
 
-export type SearchService = ReturnType<typeof createSearchService>;
+export type { SearchService } from './types.ts';

@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   ApiKey,
+  AuditEntry,
   CreatedKey,
   CreatedScopedKey,
   CreateKey,
@@ -61,7 +62,7 @@ const parseKeySecret = (token: string): string | undefined => {
   return end > 0 ? rest.slice(0, end) : undefined;
 };
 
-export const createTenancyService = (deps: TenancyDeps) => {
+export const createTenancyService = (deps: TenancyDeps): TenancyService => {
   const { db, clock } = deps;
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
   const authCache = createAuthCache<Credential>(deps.authCacheTtlMs ?? 0, clock);
@@ -256,4 +257,41 @@ export const createTenancyService = (deps: TenancyDeps) => {
   };
 };
 
-export type TenancyService = ReturnType<typeof createTenancyService>;
+/** Tenants, their API keys and limits, authentication, and the audit log. */
+export interface TenancyService {
+  /**
+   * Makes sure an operator key exists. Returns the secret only when it was generated now, so the
+   * caller can show it once; otherwise the configured or stored key stands.
+   */
+  ensureOperatorKey(): Promise<{ generated?: string }>;
+  /**
+   * Resolves a bearer token to a principal, or throws `unauthenticated` (never saying why in detail);
+   * a genuine scoped key past its expiry is `key_expired`, so a browser knows to fetch a new one.
+   */
+  authenticate(token: string): Promise<Principal>;
+  /** Creates a tenant with the default limits unless given; audited. */
+  createTenant(actor: Principal, input: CreateTenant, answer?: TxHook<Tenant>): Promise<Tenant>;
+  /** The tenant; `not_found` when absent. */
+  getTenant(tenantId: string): Promise<Tenant>;
+  /** A page of tenants, in id order. */
+  listTenants(limit: number, cursor?: string): Promise<Page<Tenant>>;
+  /** Replaces the tenant's rate limits; audited. */
+  setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant>;
+  /** Creates an API key; its secret is in the answer only (the hash is stored). */
+  createKey(
+    actor: Principal,
+    tenantId: string,
+    input: CreateKey,
+    answer?: TxHook<CreatedKey>,
+  ): Promise<CreatedKey>;
+  /** Mints a scoped key (stateless: nothing is stored but the tenant's signing secret, made once). */
+  createScopedKey(actor: Principal, tenantId: string, input: CreateScopedKey): Promise<CreatedScopedKey>;
+  /** Ends every scoped key of the tenant by replacing its signing secret. */
+  rotateScopedKeys(actor: Principal, tenantId: string): Promise<void>;
+  /** A page of the tenant's keys (never their secrets). */
+  listKeys(tenantId: string, limit: number, cursor?: string): Promise<Page<ApiKey>>;
+  /** Revokes a key at once; audited. */
+  revokeKey(actor: Principal, tenantId: string, keyId: string): Promise<ApiKey>;
+  /** A page of the audit log, oldest first; one tenant's or, without `tenantId`, everyone's. */
+  listAudit(tenantId: string | undefined, limit: number, cursor?: string): Promise<Page<AuditEntry>>;
+}

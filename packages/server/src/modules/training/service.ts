@@ -94,7 +94,7 @@ const toSchedule = (s: ScheduleRow): TrainingSchedule => ({
 const numbers = (m: object, prefix = ''): Record<string, number> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}${k}`, Number(v)]));
 
-export const createTrainingService = (deps: TrainingDeps, options: TrainingOptions = {}) => {
+export const createTrainingService = (deps: TrainingDeps, options: TrainingOptions = {}): TrainingService => {
   const repo = createTrainingRepository(deps.db);
   const { clock } = deps;
   const onError = deps.onError ?? (() => {});
@@ -347,4 +347,24 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   };
 };
 
-export type TrainingService = ReturnType<typeof createTrainingService>;
+/** Recommender training runs (queued, claimed, trained in a worker, published) and per-kind schedules. */
+export interface TrainingService {
+  /** Queues a run and starts work on it at once. */
+  createRun(tenantId: string, kind: TrainerKind, body: CreateTrainingRun): Promise<TrainingRun>;
+  /** One run; `not_found` when absent. */
+  getRun(tenantId: string, id: string): Promise<TrainingRun>;
+  /** The tenant's runs, of one kind or all, at most `limit`. */
+  listRuns(tenantId: string, kind: TrainerKind | undefined, limit: number): Promise<TrainingRun[]>;
+  /** Creates or replaces the kind's schedule. */
+  putSchedule(tenantId: string, kind: TrainerKind, body: PutTrainingSchedule): Promise<TrainingSchedule>;
+  /** The kind's schedule; `not_found` when there is none. */
+  getSchedule(tenantId: string, kind: TrainerKind): Promise<TrainingSchedule>;
+  /** Removes the kind's schedule; `not_found` when there is none. */
+  deleteSchedule(tenantId: string, kind: TrainerKind): Promise<void>;
+  /** Runs due schedules and queued runs now, resolving when this replica has no more to do (tests). */
+  tickNow(): Promise<void>;
+  /** Looks for due schedules and queued runs now and then on a timer (returns at once). */
+  start(): void;
+  /** Stops the timer and waits for the work in progress. */
+  close(): Promise<void>;
+}

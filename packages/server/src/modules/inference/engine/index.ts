@@ -1,4 +1,8 @@
 // The inference engine's public surface: worker pool, dynamic batcher, tensors and metrics hooks.
+import type { QuiverModule } from '../../../kernel/index.ts';
+import type { EngineDeps, EngineOptions, InferenceEngine } from './engine.ts';
+import { createLazyInferenceEngine } from './lazy.ts';
+
 export { allocate, datatypeOfOrt } from './dtypes.ts';
 export {
   createInferenceEngine,
@@ -48,3 +52,12 @@ export {
   type TensorValues,
 } from './types.ts';
 export { isBatchable, validateInputs } from './validate.ts';
+
+/** The engine as a module: opens the worker pool (lazily, on first use) and closes it. */
+export const createEngineModule = (
+  deps: EngineDeps,
+  options: EngineOptions,
+): QuiverModule<InferenceEngine> => {
+  const engine = createLazyInferenceEngine(deps, options);
+  return { service: engine, close: () => engine.close() };
+};

@@ -1,0 +1,53 @@
+// The Fastify instance every route runs in: logging with secrets redacted, request ids, JSON only, one
+// validator and one error handler.
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Config } from '../config/index.ts';
+import { requestValidatorCompiler } from '../kernel/index.ts';
+import { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+import { registerBoundedJson } from './json-body.ts';
+import { handleError, sendProblem } from './problem.ts';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const createServer = (config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>) => {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.secret',
+          '*.operatorKey',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
+    clientErrorHandler,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The API speaks JSON only; a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  registerBoundedJson(app);
+  app.setValidatorCompiler(requestValidatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  return app;
+};
