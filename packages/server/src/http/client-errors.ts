@@ -40,7 +40,15 @@ const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: ['request_timeout', 'The request was not received in time'],
 };
 
-/** Fastify's `clientErrorHandler`: what Node does by default, but with a problem+json body. */
+/**
+ * Whether the refused request is a HEAD, whose answer must not have a body. Node's parser hands over only the
+ * chunk it failed on (`rawPacket`); when the request line came in an earlier chunk the method is unknown and
+ * the request is taken for one that expects a body.
+ */
+const isHead = (err: NodeJS.ErrnoException & { rawPacket?: unknown }) =>
+  Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
+
+/** Fastify's `clientErrorHandler`: what Node does by default, but with a problem+json body (none for HEAD). */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
@@ -49,9 +57,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
   ];
   if (socket.writable) {
     const body = rawProblem(code, detail);
+    // A HEAD answer keeps the Content-Length a GET would get (RFC 9110 §9.3.2) but sends no bytes after it.
     socket.write(
       `HTTP/1.1 ${ERROR_STATUS[code]} ${ERROR_TITLE[code]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${isHead(err) ? '' : body}`,
     );
   }
   socket.destroy(err);
