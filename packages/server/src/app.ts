@@ -10,6 +10,7 @@ import { openStream, type Stream, streamMigrations } from './adapters/stream/ind
 import type { Config } from './config/index.ts';
 import {
   clientErrorHandler,
+  frameworkErrors,
   handleError,
   MAX_PARAM_LENGTH,
   onMaxParamLength,
@@ -164,6 +165,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
     clientErrorHandler,
+    frameworkErrors,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,11 +1,13 @@
-// Problems for requests that never reach a route: a path parameter too long for the router (414) and
-// what Node's HTTP parser refuses (431 headers too large, 408, 400), answered as problem+json on the socket.
+// Problems for requests that never reach a route: a path that is not valid percent-encoding (400), a path
+// parameter too long for the router (414) and what Node's HTTP parser refuses (431 headers too large, 408,
+// 400), answered as problem+json.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_ID_LENGTH } from '@quiver/contracts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, ERROR_TITLE, type ErrorCode } from '../kernel/index.ts';
-import { PROBLEM_CONTENT_TYPE } from './problem.ts';
+import { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 
 /** Longest raw path parameter the router takes: an id of MAX_ID_LENGTH characters, fully percent-encoded. */
 export const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 12;
@@ -33,6 +35,19 @@ export const onMaxParamLength = (path: string, req: IncomingMessage, res: Server
   );
   res.writeHead(414, { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId });
   res.end(body);
+};
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any hook runs. A path whose percent-encoding
+ * does not decode (`%FF`, `%`, an encoded surrogate or overlong form) is a `bad_url` problem; hooks are
+ * skipped here, so the request id header is set here too.
+ */
+export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(reply, 'bad_url', 'The path is not valid percent-encoded UTF-8');
+  }
+  return handleError(error, request, reply);
 };
 
 const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {

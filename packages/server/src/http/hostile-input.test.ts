@@ -307,6 +307,33 @@ describe('oversized URL and headers over a real socket', () => {
     assert.match(head, /^HTTP\/1\.1 414 /);
     assert.equal(head.split('\r\n\r\n')[1], '');
   });
+
+  test('invalid percent-encoding in the path is a 400 bad_url problem with the request id', async () => {
+    for (const path of ['/v1/items/%FF', '/v1/items/%ED%A0%80', '/v1/items/%', '/v1/items/%C0%AF']) {
+      const res = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            { host: '127.0.0.1', port, path, headers: { 'x-request-id': 'bad-url-1' } },
+            (r) => {
+              let body = '';
+              r.on('data', (d) => {
+                body += d;
+              });
+              r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      assert.equal(res.status, 400, `${path}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.headers['x-request-id'], 'bad-url-1', path);
+      const body = JSON.parse(res.body);
+      assert.equal(body.code, 'bad_url', path);
+      assert.equal(body.requestId, 'bad-url-1', path);
+    }
+  });
 });
 
 describe('ids on NATS JetStream', () => {

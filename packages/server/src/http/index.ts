@@ -1,7 +1,7 @@
 // The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
 
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
-export { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export { registerHealth } from './health.ts';
 export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
