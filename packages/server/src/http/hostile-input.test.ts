@@ -303,7 +303,9 @@ describe('oversized URL and headers over a real socket', () => {
   });
 
   test('HEAD with a path parameter too long for the router is a 414 without a body', async () => {
-    const head = await raw(`HEAD /v1/items/${'z'.repeat(5000)} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+    const head = await raw(
+      `HEAD /v1/items/${'z'.repeat(5000)} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`,
+    );
     assert.match(head, /^HTTP\/1\.1 414 /);
     assert.equal(head.split('\r\n\r\n')[1], '');
   });

@@ -35,6 +35,7 @@ const AliasParams = Type.Object({
   alias: Type.String({ pattern: ALIAS_PATTERN }),
 });
 const access = { access: { scope: 'models:write' as const } };
+const read = { access: { scope: 'models:read' as const } };
 const METADATA_HEADER = 'quiver-model-metadata';
 const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
 
@@ -156,7 +157,7 @@ export const registryRoutes =
     app.get(
       '/v1/models',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'List models',
@@ -177,7 +178,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'Read a model with its aliases',
@@ -223,7 +224,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'List versions, newest first',
@@ -239,7 +240,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions/:ref',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'Read a version by number or alias',
@@ -253,7 +254,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions/:ref/tokenizer',
       {
-        config: access,
+        config: read,
         schema: { tags: ['models'], summary: "Download a version's tokenizer.json", params: VersionParams },
       },
       async (request, reply) =>

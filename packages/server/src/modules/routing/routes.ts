@@ -28,6 +28,7 @@ import {
 import type { RoutingService } from './service.ts';
 
 const write = { access: { scope: 'models:write' as const } };
+const read = { access: { scope: 'models:read' as const } };
 const call = { access: { scope: 'infer' as const } };
 const tags = ['endpoints'];
 const errors = ERROR_RESPONSES;
@@ -65,13 +66,13 @@ export const routingRoutes =
     );
     app.get(
       '/v1/endpoints/:name',
-      { config: write, schema: { tags, params: NameParams, response: { 200: EndpointSchema, ...errors } } },
+      { config: read, schema: { tags, params: NameParams, response: { 200: EndpointSchema, ...errors } } },
       async (request) => service.get(tenantOf(request), request.params.name),
     );
     app.get(
       '/v1/endpoints',
       {
-        config: write,
+        config: read,
         schema: { tags, querystring: PageQuerySchema, response: { 200: EndpointPageSchema, ...errors } },
       },
       async (request) => {
@@ -96,7 +97,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/history',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Every revision of the routes and weights',
@@ -143,7 +144,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/stats',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Per variant requests, errors, latency; per shadow pair divergence; breaker states',
@@ -157,7 +158,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/results',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Experiment results: exposures, conversions, rates and lift with intervals, SRM check',
@@ -195,7 +196,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/rollouts',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           params: NameParams,
@@ -206,7 +207,7 @@ export const routingRoutes =
     );
     app.get(
       '/v1/endpoints/:name/rollouts/:id',
-      { config: write, schema: { tags, params: RolloutParams, response: { 200: RolloutSchema, ...errors } } },
+      { config: read, schema: { tags, params: RolloutParams, response: { 200: RolloutSchema, ...errors } } },
       async (request) => service.rollout(tenantOf(request), request.params.name, request.params.id),
     );
     for (const action of ['pause', 'resume', 'promote', 'rollback'] as const) {
