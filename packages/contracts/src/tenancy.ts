@@ -145,7 +145,7 @@ export const CreateScopedKeySchema = Type.Object(
         },
         {
           additionalProperties: false,
-          description: "This key's own bucket; never above the tenant's per-key limits",
+          description: "This key's own bucket: at most the tenant's per-key limits (above is a 400)",
         },
       ),
     ),
