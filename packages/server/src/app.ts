@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { type BlobStore, openBlobStore } from './adapters/blob/index.ts';
 import { type KvStore, openKv } from './adapters/kv/index.ts';
 import { openSqlDatabase, type SqlDatabase } from './adapters/sql/index.ts';
@@ -10,8 +11,8 @@ import { openStream, type Stream, streamMigrations } from './adapters/stream/ind
 import type { Config } from './config/index.ts';
 import {
   clientErrorHandler,
+  createErrorHandler,
   frameworkErrors,
-  handleError,
   MAX_PARAM_LENGTH,
   onMaxParamLength,
   parseCorsOrigins,
@@ -24,7 +25,13 @@ import {
   sendProblem,
   withLocalFallback,
 } from './http/index.ts';
-import { type Clock, requestValidatorCompiler, sha256Hex, systemClock } from './kernel/index.ts';
+import {
+  type Clock,
+  createFailureRuns,
+  requestValidatorCompiler,
+  sha256Hex,
+  systemClock,
+} from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import {
   catalogMigrations,
@@ -105,6 +112,8 @@ export interface AppOptions {
   vectors?: VectorRetriever | null;
   /** How often training schedules and queued runs are looked for (tests shorten it). */
   trainingTickMs?: number;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export interface QuiverApp {
@@ -142,6 +151,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     { poolSize: config.inferenceWorkers },
   );
   let draining = false;
+  const handleError = createErrorHandler();
 
   const app = Fastify({
     logger: {
@@ -156,6 +166,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
         ],
         censor: '[redacted]',
       },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
@@ -165,7 +176,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
     clientErrorHandler,
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(handleError),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -206,6 +217,11 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Scoped keys embed search filters: checked with the search grammar when minted.
     parseFilters: parseFilter,
   });
+  // Background consumers retry every few seconds while the stream or Redis is down: each kind of failure is
+  // logged when it starts, then at most once a minute with the count (as the catalog relay does).
+  const background = createFailureRuns();
+  const logBackground = (err: unknown, what: string) =>
+    background(what).fail((failures) => app.log.warn({ err, failures }, what));
   const relay = createCatalogRelay({
     db,
     stream,
@@ -222,7 +238,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       catalog,
       metrics,
       clock,
-      onError: (err) => app.log.warn({ err }, 'feature consumer failed'),
+      onError: (err) => logBackground(err, 'feature consumer failed'),
     },
     // One consumer per feature state: per Redis key prefix, or the in-process store's own.
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
@@ -252,7 +268,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     registry,
     inference,
     dir: join(config.dataDir, 'vectors'),
-    onError: (err) => app.log.warn({ err }, 'vector index update failed'),
+    onError: (err) => logBackground(err, 'vector index update failed'),
   });
   const search = createSearchService(
     {
@@ -263,7 +279,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       vectors: options.vectors === null ? undefined : (options.vectors ?? vectors),
       ranker: createOnnxRanker({ registry, inference }),
       features: features.getOnlineFeatures,
-      onError: (err) => app.log.warn({ err }, 'search index sync failed'),
+      onError: (err) => logBackground(err, 'search index sync failed'),
     },
     {
       // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
@@ -286,13 +302,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     clock,
     infer: inferBody,
     resolve: registry.resolver.resolve,
-    onError: (err, what) => app.log.warn({ err }, what),
+    onError: logBackground,
   });
 
   // Recommendations: scenario endpoints (routing) over the search module's items, the feature store's
   // user history and the session tracker's recent items; cold items fall back to the vectors index.
   const sessions = createSessionTracker(
-    { stream, kv, clock, onError: (err) => app.log.warn({ err }, 'session tracker failed') },
+    { stream, kv, clock, onError: (err) => logBackground(err, 'session tracker failed') },
     { namespace: config.redisUrl ? config.redisKeyPrefix : undefined },
   );
   const recommend = createRecommendService({
@@ -313,7 +329,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       routing,
       vectors,
       clock,
-      onError: (err, what) => app.log.warn({ err }, what),
+      onError: logBackground,
     },
     { tickMs: options.trainingTickMs },
   );

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { MAX_ID_LENGTH } from '@quiver/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, ERROR_TITLE, type ErrorCode } from '../kernel/index.ts';
-import { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
+import { type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 
 /** Longest raw path parameter the router takes: an id of MAX_ID_LENGTH characters, fully percent-encoded. */
 export const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 12;
@@ -40,15 +40,16 @@ export const onMaxParamLength = (path: string, req: IncomingMessage, res: Server
 /**
  * Fastify's `frameworkErrors`: what the router refuses before any hook runs. A path whose percent-encoding
  * does not decode (`%FF`, `%`, an encoded surrogate or overlong form) is a `bad_url` problem; hooks are
- * skipped here, so the request id header is set here too.
+ * skipped here, so the request id header is set here too. Anything else goes to the app's error handler.
  */
-export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-  reply.header('x-request-id', request.id);
-  if (error.code === 'FST_ERR_BAD_URL') {
-    return sendProblem(reply, 'bad_url', 'The path is not valid percent-encoded UTF-8');
-  }
-  return handleError(error, request, reply);
-};
+export const frameworkErrors =
+  (handleError: ErrorHandler) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-request-id', request.id);
+    if (error.code === 'FST_ERR_BAD_URL') {
+      return sendProblem(reply, 'bad_url', 'The path is not valid percent-encoded UTF-8');
+    }
+    return handleError(error, request, reply);
+  };
 
 const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
   HPE_HEADER_OVERFLOW: ['headers_too_large', 'The request line and headers exceed the size limit (16 KiB)'],

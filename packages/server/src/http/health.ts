@@ -2,6 +2,7 @@
 // naming dependencies the replica serves without (degraded) while staying ready.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { createFailureRun } from '../kernel/index.ts';
 
 /** A readiness check that has not answered by then counts as failed: /readyz answers within a second. */
 export const READY_CHECK_TIMEOUT_MS = 800;
@@ -27,6 +28,8 @@ const withTimeout = (check: Promise<void>, ms: number): Promise<void> => {
 
 export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => {
   const common = { config: { access: { public: true } }, logLevel: 'warn' as const };
+  // Probes fail every few seconds while storage is down: logged when that starts, then now and then.
+  const failures = createFailureRun();
   app.get('/livez', { ...common, schema: { tags: ['health'], response: { 200: Status } } }, async () => ({
     status: 'ok',
   }));
@@ -37,10 +40,13 @@ export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => 
       if (deps.draining()) return reply.code(503).header('retry-after', '1').send({ status: 'draining' });
       try {
         await withTimeout(deps.check(), READY_CHECK_TIMEOUT_MS);
+        failures.recover((failedChecks) => app.log.info({ failedChecks }, 'readiness check passes again'));
         const degraded = deps.degraded?.() ?? [];
         return degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
       } catch (error) {
-        reply.log.warn({ err: error }, 'readiness check failed');
+        failures.fail((failedChecks) =>
+          reply.log.warn({ err: error, failedChecks }, 'readiness check failed'),
+        );
         return reply.code(503).header('retry-after', '1').send({ status: 'unavailable' });
       }
     },

@@ -8,5 +8,5 @@ export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { registerOpenApi } from './openapi.ts';
-export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
+export { createErrorHandler, type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
