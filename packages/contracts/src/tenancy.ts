@@ -11,11 +11,15 @@ export const SCOPES = [
   'recommend',
   'infer',
   'models:write',
+  'events:read',
+  'models:read',
+  'features:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const ScopeSchema = Type.Enum([...SCOPES], {
-  description: '`admin` grants every other scope within its tenant',
+  description:
+    '`admin` grants every other scope within its tenant; `events:write` also grants `events:read`, `models:write` `models:read`, and `infer` `features:read`',
 });
 
 export const RateLimitsSchema = Type.Object(
@@ -141,7 +145,7 @@ export const CreateScopedKeySchema = Type.Object(
         },
         {
           additionalProperties: false,
-          description: "This key's own bucket; never above the tenant's per-key limits",
+          description: "This key's own bucket: at most the tenant's per-key limits (above is a 400)",
         },
       ),
     ),

@@ -1,6 +1,7 @@
 // The one composition root: buildApp(config) wires adapters, modules and HTTP; used by main and by tests.
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { BlobStore } from './adapters/blob/index.ts';
 import { type AdapterContext, openPort } from './adapters/index.ts';
 import type { KvStore } from './adapters/kv/index.ts';
@@ -17,7 +18,7 @@ import {
   registerOpenApi,
   withLocalFallback,
 } from './http/index.ts';
-import { type Clock, createLifecycle, systemClock } from './kernel/index.ts';
+import { type Clock, createLifecycle, quietBackgroundLog, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
@@ -67,6 +68,8 @@ export interface AppOptions {
   vectors?: VectorRetriever | null;
   /** How often training schedules and queued runs are looked for (tests shorten it). */
   trainingTickMs?: number;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export interface QuiverApp {
@@ -102,8 +105,9 @@ export interface QuiverApp {
 export const buildApp = async (config: Config, options: AppOptions = {}): Promise<QuiverApp> => {
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const app = createServer(config);
-  const log = app.log;
+  const app = createServer(config, { logStream: options.logStream });
+  // Modules' background failures repeat while a dependency is down: logged once per run (see failure-run.ts).
+  const log = quietBackgroundLog(app.log);
   const life = createLifecycle();
   // Stream-driven starts still waiting (NATS down at start) stop before anything closes.
   let starts: StreamStarts | undefined;
@@ -176,7 +180,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   if (kv.kind === 'redis')
     trackDependency('redis', kv, {
       metrics,
-      log,
+      log: app.log,
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
   registerCors(app, parseCorsOrigins(config.corsOrigins));

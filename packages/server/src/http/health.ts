@@ -2,6 +2,7 @@
 // naming the dependencies that do not (unavailable) and those the replica serves without (degraded).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { createFailureRun } from '../kernel/index.ts';
 
 /** A readiness check that has not answered by then counts as failed: /readyz answers within a second. */
 export const READY_CHECK_TIMEOUT_MS = 800;
@@ -31,6 +32,8 @@ const withTimeout = (check: Promise<void>, ms: number): Promise<void> => {
 
 export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => {
   const common = { config: { access: { public: true } }, logLevel: 'warn' as const };
+  // Probes fail every few seconds while storage is down: logged when that starts, then now and then.
+  const failures = createFailureRun();
   app.get('/livez', { ...common, schema: { tags: ['health'], response: { 200: Status } } }, async () => ({
     status: 'ok',
   }));
@@ -43,14 +46,22 @@ export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => 
       const outcomes = await Promise.allSettled(
         checks.map(([, check]) => withTimeout(check(), READY_CHECK_TIMEOUT_MS)),
       );
-      const unavailable = checks.flatMap(([name], i) => {
+      const failed = checks.flatMap(([name], i) => {
         const outcome = outcomes[i];
-        if (outcome.status === 'fulfilled') return [];
-        reply.log.warn({ err: outcome.reason, dependency: name }, 'readiness check failed');
-        return [name];
+        return outcome.status === 'rejected' ? [{ name, err: outcome.reason as unknown }] : [];
       });
-      if (unavailable.length > 0)
+      if (failed.length > 0) {
+        // A dependency that stays down fails every probe: logged when it starts, then once a minute.
+        failures.fail((failedChecks) =>
+          reply.log.warn(
+            { err: failed[0].err, dependencies: failed.map((f) => f.name), failedChecks },
+            'readiness check failed',
+          ),
+        );
+        const unavailable = failed.map((f) => f.name);
         return reply.code(503).header('retry-after', '1').send({ status: 'unavailable', unavailable });
+      }
+      failures.recover((failedChecks) => app.log.info({ failedChecks }, 'readiness check passes again'));
       const degraded = deps.degraded?.() ?? [];
       return degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
     },

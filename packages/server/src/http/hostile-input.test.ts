@@ -2,6 +2,7 @@
 // URLs and headers) gets a clear 4xx problem on every backend, never a 500.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { TEST_NATS_URL } from '../adapters/stream/testing.ts';
@@ -270,6 +271,70 @@ describe('oversized URL and headers over a real socket', () => {
     assert.equal(res.status, 431, res.body);
     assert.match(res.type, /^application\/problem\+json/);
     assert.equal(JSON.parse(res.body).status, 431);
+  });
+
+  /** Sends `head` as written and answers every byte the server sent until it closed or went quiet. */
+  const raw = (head: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d) => {
+        received += d;
+      });
+      socket.setTimeout(500, () => socket.end());
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+      socket.write(head);
+    });
+
+  test('HEAD with headers over the limit is a 431 without a body; GET keeps its problem body', async () => {
+    const big = `x-big: ${'h'.repeat(20_000)}\r\n`;
+    const head = await raw(`HEAD /v1/items HTTP/1.1\r\nhost: x\r\n${big}\r\n`);
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    const [headers, body] = head.split('\r\n\r\n');
+    assert.match(headers, /\r\nconnection: close/i);
+    assert.equal(body, '', `bytes after the headers: ${JSON.stringify(body)}`);
+    const get = await raw(`GET /v1/items HTTP/1.1\r\nhost: x\r\n${big}\r\n`);
+    const [getHeaders, getBody] = get.split('\r\n\r\n');
+    const length = Number(/\r\ncontent-length: (\d+)/i.exec(getHeaders)?.[1]);
+    assert.equal(JSON.parse(getBody).code, 'headers_too_large');
+    assert.equal(Buffer.byteLength(getBody), length);
+  });
+
+  test('HEAD with a path parameter too long for the router is a 414 without a body', async () => {
+    const head = await raw(
+      `HEAD /v1/items/${'z'.repeat(5000)} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`,
+    );
+    assert.match(head, /^HTTP\/1\.1 414 /);
+    assert.equal(head.split('\r\n\r\n')[1], '');
+  });
+
+  test('invalid percent-encoding in the path is a 400 bad_url problem with the request id', async () => {
+    for (const path of ['/v1/items/%FF', '/v1/items/%ED%A0%80', '/v1/items/%', '/v1/items/%C0%AF']) {
+      const res = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            { host: '127.0.0.1', port, path, headers: { 'x-request-id': 'bad-url-1' } },
+            (r) => {
+              let body = '';
+              r.on('data', (d) => {
+                body += d;
+              });
+              r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      assert.equal(res.status, 400, `${path}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.headers['x-request-id'], 'bad-url-1', path);
+      const body = JSON.parse(res.body);
+      assert.equal(body.code, 'bad_url', path);
+      assert.equal(body.requestId, 'bad-url-1', path);
+    }
   });
 });
 

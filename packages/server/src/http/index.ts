@@ -1,13 +1,13 @@
 // The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
 
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
-export { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export { registerHealth } from './health.ts';
 export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { registerOpenApi } from './openapi.ts';
-export { handleError, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
+export { createErrorHandler, type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
 export { createServer } from './server.ts';

@@ -3,6 +3,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  createFailureRuns,
   ERROR_STATUS,
   ERROR_TITLE,
   type ErrorCode,
@@ -88,12 +89,35 @@ export const sendProblem = (
     .send(body);
 };
 
-/** The one error handler of the app. */
-export const handleError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-  if (isQuiverError(error)) {
-    if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
-    return sendProblem(reply, error.code, error.message, error.errors, error.headers);
-  }
+export type ErrorHandler = (
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => FastifyReply;
+
+/**
+ * The one error handler of an app (one per app: it keeps the app's outage runs). `unavailable` answers (a
+ * dependency such as Redis or NATS is down, so each request needing it gets a 503) are expected, not bugs
+ * worth a stack each: logged as the catalog relay logs its failing passes, at warn when they start, then at
+ * most once per interval with the count, a run per distinct message.
+ */
+export const createErrorHandler = (options: { outageReportEveryMs?: number } = {}): ErrorHandler => {
+  const outages = createFailureRuns(options.outageReportEveryMs);
+  return (error, request, reply) => {
+    if (isQuiverError(error)) {
+      if (error.code === 'unavailable') {
+        outages(error.message).fail((answered) =>
+          request.log.warn({ err: error.cause ?? error, answered }, `answering 503: ${error.message}`),
+        );
+      } else if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
+      return sendProblem(reply, error.code, error.message, error.errors, error.headers);
+    }
+    return handleOtherError(error, request, reply);
+  };
+};
+
+/** Errors that are not Quiver's own: fastify's, validation, and anything unexpected. */
+const handleOtherError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
   if (error.validation) {
     const errors = fieldErrors(error.validation as unknown as ErrorObject[], error.validationContext);
     const detail = `The request ${error.validationContext ?? 'body'} is invalid: ${errors

@@ -2,6 +2,7 @@
 // Redis answers a prompt 503, readiness answers at once; once Redis is back it is used again. The test owns
 // its Redis process (stopped and restarted here), never the machine's shared one.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { infer, uploadModel } from '../modules/inference/testing.ts';
@@ -39,12 +40,25 @@ describe('Redis down in distributed mode (private redis-server)', () => {
   let tight: Record<string, string>;
   let reader: Record<string, string>;
   let raw: Redis;
+  /** What the app logged at warn and above, one parsed pino line each. */
+  const logs: { level: number; msg: string; err?: { stack?: string } }[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
 
   before(async () => {
     redis = await startPrivateRedis();
     raw = new Redis(redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
     raw.on('error', () => {});
-    app = await startTestApp(sqlite, { redisUrl: redis.url, redisKeyPrefix: PREFIX, inferenceWorkers: 1 });
+    app = await startTestApp(
+      sqlite,
+      { redisUrl: redis.url, redisKeyPrefix: PREFIX, inferenceWorkers: 1, logLevel: 'warn' },
+      undefined,
+      { logStream },
+    );
     tight = await app.tenant('tight', ['catalog:read'], TIGHT);
     reader = await app.tenant('reader', ['infer', 'models:write'], ROOMY);
     const model = linearModel({ inFeatures: 1, outFeatures: 2, seed: 5 });
@@ -100,6 +114,26 @@ describe('Redis down in distributed mode (private redis-server)', () => {
     assert.ok(ms < PROMPT_MS, `answered in ${Math.round(ms)} ms`);
     assert.equal(res.statusCode, 503, res.body);
     assert.ok(Number(res.headers['retry-after']) >= 1);
+  });
+
+  test('Redis down: the 503s are logged once at warn, not at error with a stack for each', async () => {
+    const before = logs.length;
+    for (let i = 0; i < 20; i++) assert.equal((await features()).statusCode, 503);
+    const during = logs.slice(before);
+    assert.deepEqual(
+      during.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+      'no error-level lines for expected 503s',
+    );
+    // The earlier tests of this outage already answered 503s and reported it; nothing more within a minute.
+    assert.deepEqual(
+      during.map((l) => l.msg),
+      [],
+      '20 more 503s in the same outage add no line',
+    );
+    const reported = logs.filter((l) => /Redis is not available/.test(l.msg));
+    assert.equal(reported.length, 1, JSON.stringify(logs.map((l) => l.msg)));
+    assert.equal(reported[0].level, 40);
   });
 
   test('Redis down: /readyz answers at once, ready but naming the degraded dependency', async () => {

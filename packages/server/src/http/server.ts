@@ -3,15 +3,26 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from '../config/index.ts';
 import { requestValidatorCompiler } from '../kernel/index.ts';
-import { clientErrorHandler, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 import { registerBoundedJson } from './json-body.ts';
-import { handleError, sendProblem } from './problem.ts';
+import { createErrorHandler, sendProblem } from './problem.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const createServer = (config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>) => {
+export interface ServerOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
+}
+
+export const createServer = (
+  config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>,
+  options: ServerOptions = {},
+) => {
+  // One per app: it remembers which outage it has already logged.
+  const handleError = createErrorHandler();
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -25,6 +36,7 @@ export const createServer = (config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>
         ],
         censor: '[redacted]',
       },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
@@ -34,6 +46,7 @@ export const createServer = (config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>
     // One id rule for paths and bodies: any valid id fits a path parameter; longer ones get a 414 problem.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, onMaxParamLength },
     clientErrorHandler,
+    frameworkErrors: frameworkErrors(handleError),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -2,6 +2,7 @@
 export * from './clock.ts';
 export * from './cursor.ts';
 export * from './errors.ts';
+export * from './failure-run.ts';
 export * from './ids.ts';
 export * from './json.ts';
 export * from './module.ts';

@@ -1,9 +1,9 @@
 // The module contract every modules/<name>/index.ts builds, and the lifecycle table app.ts runs them in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger } from 'fastify';
+import type { BackgroundLog } from './failure-run.ts';
 
 /** Where modules report background failures (the app's logger). */
-export type ModuleLog = Pick<FastifyBaseLogger, 'warn' | 'info'>;
+export type ModuleLog = BackgroundLog;
 
 /**
  * What `create<Name>Module(deps)` returns. `deps` names the adapters and the other modules' services the

@@ -3,12 +3,11 @@
 // through one port. At-least-once: a message key per sequence number lets the stream drop repeats.
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Stream, tenantTopic } from '../../adapters/stream/index.ts';
+import { createFailureRun } from '../../kernel/index.ts';
 import { catalogRepository as repo } from './repository.ts';
 
 export const CATALOG_TOPIC_FAMILY = 'catalog';
 export const DEFAULT_RELAY_POLL_MS = 1000;
-/** While passes keep failing (the stream is down), a failure is reported at most this often. */
-export const DEFAULT_RELAY_REPORT_MS = 60_000;
 const RELAY_BATCH = 500;
 
 export interface CatalogRelay {
@@ -28,12 +27,11 @@ export const createCatalogRelay = (
     /** The first pass that succeeds after failures. */
     onRecover?: (failedPasses: number) => void;
   },
+  /** `reportEveryMs`: while passes keep failing, how often one is reported (default DEFAULT_FAILURE_REPORT_MS). */
   options: { pollMs?: number; reportEveryMs?: number } = {},
 ): CatalogRelay => {
   const { db, stream } = deps;
-  const reportEveryMs = options.reportEveryMs ?? DEFAULT_RELAY_REPORT_MS;
-  let failures = 0;
-  let reportedAt = 0;
+  const failures = createFailureRun(options.reportEveryMs);
   let current: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -61,15 +59,10 @@ export const createCatalogRelay = (
     current = (async () => {
       try {
         for (const tenantId of await repo.tenantsBehind(db)) await relayTenant(tenantId);
-        if (failures > 0) deps.onRecover?.(failures);
-        failures = 0;
+        failures.recover(deps.onRecover);
       } catch (error) {
         // A stream outage fails every pass (one a second): say so when it starts, then now and then.
-        failures++;
-        if (failures === 1 || Date.now() - reportedAt >= reportEveryMs) {
-          reportedAt = Date.now();
-          deps.onError?.(error, failures);
-        }
+        failures.fail((n) => deps.onError?.(error, n));
       } finally {
         current = undefined;
         if (again && !closed) {

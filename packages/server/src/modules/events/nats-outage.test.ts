@@ -1,6 +1,7 @@
 // NATS goes down and comes back: Quiver answers promptly with 503 + Retry-After, readiness follows the
 // stream, and the catalog relay and the feature consumer resume afterwards. Runs on a private nats-server.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { StreamMessage } from '../../adapters/stream/index.ts';
 import { eventually } from '../../adapters/stream/testing.ts';
@@ -24,9 +25,19 @@ describe('NATS outage', () => {
   let nats: PrivateNats;
   let t: TestApp;
   let shop: Record<string, string>;
+  /** What the app logged at warn and above, one parsed pino line each. */
+  const logs: { level: number; msg: string }[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
   before(async () => {
     nats = await startPrivateNats();
-    t = await startTestApp(STORAGE_KINDS[0], { streamUrl: nats.url });
+    t = await startTestApp(STORAGE_KINDS[0], { streamUrl: nats.url, logLevel: 'warn' }, undefined, {
+      logStream,
+    });
     shop = await t.tenant('outage');
   });
   after(async () => {
@@ -97,6 +108,20 @@ describe('NATS outage', () => {
     } finally {
       await consumer.stop();
     }
+    // Every poller, probe and 503 of the outage says so once (it lasted less than the report interval), at warn.
+    const lines = new Map<string, number>();
+    for (const l of logs) lines.set(l.msg, (lines.get(l.msg) ?? 0) + 1);
+    assert.deepEqual(
+      [...lines].filter(([, n]) => n > 1),
+      [],
+      'a message repeated during one outage',
+    );
+    assert.deepEqual(
+      logs.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+    );
+    assert.ok(lines.get('readiness check failed'), [...lines.keys()].join('; '));
+
     const replay = await t.request({ method: 'GET', url: '/v1/events?after=0', headers: shop });
     assert.equal(replay.statusCode, 200);
     assert.deepEqual(

@@ -39,7 +39,7 @@ export const eventsRoutes =
     app.get(
       '/v1/events',
       {
-        config: { access: { scope: 'events:write' } },
+        config: { access: { scope: 'events:read' } },
         schema: {
           tags: ['events'],
           summary: "Read the tenant's accepted events after a stream position, in order",

@@ -1,5 +1,6 @@
 // HTTP routes of the feature store. Who may call what: defining views and services needs `admin`; reading
-// features and definitions (online, historical, lists) needs `infer`, the scope model serving holds.
+// features and definitions (online, historical, lists) needs `features:read`, which `infer` (the scope model
+// serving holds) also grants.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ERROR_RESPONSES,
@@ -51,7 +52,7 @@ export const featuresRoutes =
     app.get(
       '/v1/feature-views',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'List feature views, built-in ones included',
@@ -64,7 +65,7 @@ export const featuresRoutes =
     app.get(
       '/v1/feature-views/:name',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'Read a feature view',
@@ -100,7 +101,7 @@ export const featuresRoutes =
     app.get(
       '/v1/feature-services',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'List feature services',
@@ -113,7 +114,7 @@ export const featuresRoutes =
     app.get(
       '/v1/feature-services/:name',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'Read a feature service',
@@ -127,7 +128,7 @@ export const featuresRoutes =
     app.post(
       '/v1/features/online',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'Read features for entities: values, statuses and event timestamps per row (Feast-like)',
@@ -141,7 +142,7 @@ export const featuresRoutes =
     app.post(
       '/v1/features/historical',
       {
-        config: { access: { scope: 'infer' } },
+        config: { access: { scope: 'features:read' } },
         schema: {
           tags,
           summary: 'Point-in-time correct features for entity rows with timestamps, from the event log',

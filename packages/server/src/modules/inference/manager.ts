@@ -1,7 +1,6 @@
 // Loads model versions on first use (one load shared by concurrent callers), warms them up, and evicts the
 // least recently used when their estimated memory passes the budget; eviction lets accepted requests finish.
-import type { FastifyBaseLogger } from 'fastify';
-import { isQuiverError, QuiverError } from '../../kernel/index.ts';
+import { isQuiverError, type ModuleLog, QuiverError } from '../../kernel/index.ts';
 import type { ModelResolver, ModelVersion, VersionMetadata } from '../registry/index.ts';
 import type {
   BatchingOptions,
@@ -67,7 +66,7 @@ export interface ManagerDeps {
   engine: InferenceEngine;
   resolver: Pick<ModelResolver, 'artifact'>;
   metrics: InferenceMetrics;
-  log?: Pick<FastifyBaseLogger, 'warn'>;
+  log?: Pick<ModuleLog, 'warn'>;
   /** Told when a version starts unloading (to drop what is kept for it, such as its response cache). */
   onUnload?(key: string): void;
 }

@@ -1,6 +1,5 @@
 // The inference service: resolves a tenant's model version, checks inputs, answers from cache or runs it.
-import type { FastifyBaseLogger } from 'fastify';
-import { type Clock, isQuiverError, systemClock } from '../../kernel/index.ts';
+import { type Clock, isQuiverError, type ModuleLog, systemClock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import type { ModelResolver, ModelVersion } from '../registry/index.ts';
 import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts';
@@ -31,7 +30,7 @@ export interface InferenceDeps {
   engine: InferenceEngine;
   metrics: Metrics;
   clock?: Clock;
-  log?: Pick<FastifyBaseLogger, 'warn'>;
+  log?: Pick<ModuleLog, 'warn'>;
   /** True once the server began draining: GET /v2/health/ready turns false. */
   draining?: () => boolean;
   /** The feature store, for versions whose inputs come from features (see feature-inputs.ts). */

@@ -36,6 +36,7 @@ const AliasParams = Type.Object({
   alias: Type.String({ pattern: ALIAS_PATTERN }),
 });
 const access = { access: { scope: 'models:write' as const } };
+const read = { access: { scope: 'models:read' as const } };
 const METADATA_HEADER = 'quiver-model-metadata';
 const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
 
@@ -159,7 +160,7 @@ export const registryRoutes =
     app.get(
       '/v1/models',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'List models',
@@ -180,7 +181,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'Read a model with its aliases',
@@ -226,7 +227,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'List versions, newest first',
@@ -242,7 +243,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions/:ref',
       {
-        config: access,
+        config: read,
         schema: {
           tags: ['models'],
           summary: 'Read a version by number or alias',
@@ -256,7 +257,7 @@ export const registryRoutes =
     app.get(
       '/v1/models/:name/versions/:ref/tokenizer',
       {
-        config: access,
+        config: read,
         schema: { tags: ['models'], summary: "Download a version's tokenizer.json", params: VersionParams },
       },
       async (request, reply) =>

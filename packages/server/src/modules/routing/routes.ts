@@ -29,6 +29,7 @@ import {
 import type { RoutingService } from './service.ts';
 
 const write = { access: { scope: 'models:write' as const } };
+const read = { access: { scope: 'models:read' as const } };
 const call = { access: { scope: 'infer' as const } };
 const tags = ['endpoints'];
 const errors = ERROR_RESPONSES;
@@ -66,13 +67,13 @@ export const routingRoutes =
     );
     app.get(
       '/v1/endpoints/:name',
-      { config: write, schema: { tags, params: NameParams, response: { 200: EndpointSchema, ...errors } } },
+      { config: read, schema: { tags, params: NameParams, response: { 200: EndpointSchema, ...errors } } },
       async (request) => service.get(tenantOf(request), request.params.name),
     );
     app.get(
       '/v1/endpoints',
       {
-        config: write,
+        config: read,
         schema: { tags, querystring: PageQuerySchema, response: { 200: EndpointPageSchema, ...errors } },
       },
       async (request) => {
@@ -97,7 +98,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/history',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Every revision of the routes and weights',
@@ -144,7 +145,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/stats',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Per variant requests, errors, latency; per shadow pair divergence; breaker states',
@@ -158,7 +159,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/results',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Experiment results: exposures, conversions, rates and lift with intervals, SRM check',
@@ -203,7 +204,7 @@ export const routingRoutes =
     app.get(
       '/v1/endpoints/:name/rollouts',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           params: NameParams,
@@ -214,7 +215,7 @@ export const routingRoutes =
     );
     app.get(
       '/v1/endpoints/:name/rollouts/:id',
-      { config: write, schema: { tags, params: RolloutParams, response: { 200: RolloutSchema, ...errors } } },
+      { config: read, schema: { tags, params: RolloutParams, response: { 200: RolloutSchema, ...errors } } },
       async (request) => service.rollout(tenantOf(request), request.params.name, request.params.id),
     );
     for (const action of ['pause', 'resume', 'promote', 'rollback'] as const) {

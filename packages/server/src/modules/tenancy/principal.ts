@@ -29,9 +29,22 @@ export interface Credential {
 
 export const actorOf = (p: Principal): string => (p.kind === 'operator' ? 'operator' : `key:${p.keyId}`);
 
-/** `admin` grants every scope within its tenant. */
-export const hasScope = (p: Principal, scope: Scope): boolean =>
-  p.kind === 'tenant' && (p.scopes.has(scope) || p.scopes.has('admin'));
+/**
+ * The read scopes came after keys that read with their write scope (or, for features, with `infer`); those
+ * keys keep reading.
+ */
+const GRANTED_BY: Partial<Record<Scope, Scope>> = {
+  'events:read': 'events:write',
+  'models:read': 'models:write',
+  'features:read': 'infer',
+};
+
+/** `admin` grants every scope within its tenant; see GRANTED_BY for the others that imply a read scope. */
+export const hasScope = (p: Principal, scope: Scope): boolean => {
+  if (p.kind !== 'tenant') return false;
+  const implied = GRANTED_BY[scope];
+  return p.scopes.has(scope) || p.scopes.has('admin') || (implied !== undefined && p.scopes.has(implied));
+};
 
 /**
  * The user a request may personalize for: the pinned user of a scoped key (when the request names none or

@@ -364,6 +364,33 @@ for (const kind of STORAGE_KINDS) {
       );
     });
 
+    test("a rate limit above the minting key's (the tenant's per-key limit) is a 400 naming the field, not clamped", async () => {
+      const { keyPerSecond, keyBurst } = t.config.defaultLimits;
+      const cases: Array<[object, string[]]> = [
+        [{ perSecond: 1e9, burst: 1 }, ['/rateLimit/perSecond']],
+        [{ perSecond: 1, burst: keyBurst + 1 }, ['/rateLimit/burst']],
+        [{ perSecond: keyPerSecond * 2, burst: keyBurst * 2 }, ['/rateLimit/perSecond', '/rateLimit/burst']],
+      ];
+      for (const [rateLimit, paths] of cases) {
+        for (const [headers, who] of [
+          [adminA, 'admin key'],
+          [t.operator, 'operator'],
+        ] as const) {
+          const res = await mint({ rateLimit }, headers);
+          assert.equal(res.statusCode, 400, `${who} ${JSON.stringify(rateLimit)}: ${res.body}`);
+          const p = problem(res);
+          assert.equal(p.code, 'validation_failed');
+          assert.deepEqual(
+            p.errors?.map((e) => e.path),
+            paths,
+            `${who} ${JSON.stringify(rateLimit)}`,
+          );
+        }
+      }
+      // Up to the limit is fine.
+      await minted({ rateLimit: { perSecond: keyPerSecond, burst: keyBurst } });
+    });
+
     test('bad input is a 400 problem naming the field', async () => {
       const cases: Array<[object, string]> = [
         [{ filters: { brand: 5 } }, '/filters/brand'],

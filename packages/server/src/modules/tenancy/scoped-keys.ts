@@ -8,7 +8,7 @@ import {
   TENANT_ID_PATTERN,
 } from '@quiver/contracts';
 import type { SqlDatabase, SqlExecutor } from '../../adapters/sql/index.ts';
-import { type Clock, isoNow, notFound, randomSecret } from '../../kernel/index.ts';
+import { type Clock, isoNow, notFound, QuiverError, randomSecret } from '../../kernel/index.ts';
 import { createAuthCache } from './auth-cache.ts';
 import { denied, expired, invalid } from './errors.ts';
 import type { Credential, Principal, TenantPrincipal } from './principal.ts';
@@ -49,6 +49,30 @@ const limitsOf = (tenant: RateLimits, own: ScopedClaims['r']): RateLimits =>
       }
     : tenant;
 
+/** Each field of a scoped key's rate limit and the per-key limit it may not exceed. */
+const RATE_LIMIT_CAPS = [
+  ['perSecond', 'keyPerSecond'],
+  ['burst', 'keyBurst'],
+] as const;
+
+/**
+ * A requested bucket above the minting key's is refused rather than silently clamped, so the caller learns
+ * what the key will really get. Every key of a tenant has the tenant's per-key limits, the operator's mints too.
+ */
+const checkRateLimit = (asked: NonNullable<CreateScopedKey['rateLimit']>, limits: RateLimits) => {
+  const errors = RATE_LIMIT_CAPS.filter(([field, cap]) => asked[field] > limits[cap]).map(([field, cap]) => ({
+    path: `/rateLimit/${field}`,
+    message: `must be at most ${limits[cap]}, the per-key limit`,
+  }));
+  if (errors.length > 0) {
+    throw new QuiverError(
+      'validation_failed',
+      `rateLimit is above the minting key's: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      { errors },
+    );
+  }
+};
+
 export const createScopedKeys = (deps: ScopedKeyDeps) => {
   const { db, clock } = deps;
   const signing = createAuthCache<{ secret: string; limits: RateLimits }>(deps.cacheTtlMs, clock);
@@ -79,7 +103,9 @@ export const createScopedKeys = (deps: ScopedKeyDeps) => {
         parent = actor.keyId;
         exp = Math.min(exp, minter.expiresAtMs);
       }
-      if (!(await repo.getTenant(db, tenantId))) throw notFound('tenant', tenantId);
+      const tenant = await repo.getTenant(db, tenantId);
+      if (!tenant) throw notFound('tenant', tenantId);
+      if (input.rateLimit) checkRateLimit(input.rateLimit, tenant.limits);
       const secret =
         (await signingOf(tenantId))?.secret ??
         (await repo.ensureScopedSecret(db, tenantId, newSecret(), isoNow(clock)));

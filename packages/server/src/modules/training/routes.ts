@@ -15,6 +15,7 @@ import { tenantOf } from '../../http/index.ts';
 import type { TrainingService } from './service.ts';
 
 const write = { access: { scope: 'models:write' as const } };
+const read = { access: { scope: 'models:read' as const } };
 const tags = ['training'];
 const errors = ERROR_RESPONSES;
 const KindParams = Type.Object({ kind: TrainerKindSchema });
@@ -44,7 +45,7 @@ export const trainingRoutes =
     app.get(
       '/v1/trainers/runs/:id',
       {
-        config: write,
+        config: read,
         schema: { tags, params: RunParams, response: { 200: TrainingRunSchema, ...errors } },
       },
       async (request) => service.getRun(tenantOf(request), request.params.id),
@@ -52,7 +53,7 @@ export const trainingRoutes =
     app.get(
       '/v1/trainers/runs',
       {
-        config: write,
+        config: read,
         schema: {
           tags,
           summary: 'Recent runs, newest first',
@@ -85,7 +86,7 @@ export const trainingRoutes =
     app.get(
       '/v1/trainers/:kind/schedule',
       {
-        config: write,
+        config: read,
         schema: { tags, params: KindParams, response: { 200: TrainingScheduleSchema, ...errors } },
       },
       async (request) => service.getSchedule(tenantOf(request), request.params.kind),
