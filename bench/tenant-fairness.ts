@@ -5,8 +5,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestApp } from '../packages/server/src/testing/app.ts';
 import { STORAGE_KINDS } from '../packages/server/src/testing/storage.ts';
-import { generatedItems } from './lib/search-items.ts';
 import { table } from './lib/report.ts';
+import { generatedItems } from './lib/search-items.ts';
 
 const ITEMS = Number(process.env.FAIR_ITEMS ?? 20_000);
 const EVENTS = Number(process.env.FAIR_EVENTS ?? 100_000);
@@ -20,7 +20,12 @@ const sqlite = STORAGE_KINDS.find((k) => k.name === 'sqlite')!;
 const t = await startTestApp(sqlite, {}, undefined, { vectors: null, trainingTickMs: 3_600_000 });
 const a = await t.tenant('tenant-a', ['admin'], LIMITS);
 const b = await t.tenant('tenant-b', ['admin'], LIMITS);
-const call = async (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => {
+const call = async (
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string>,
+  payload?: object,
+) => {
   const res = await t.request({ method, url, headers, payload });
   if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
   return res;
