@@ -70,7 +70,10 @@ export class FacetIndex {
 
   private field(name: string) {
     let f = this.fields.get(name);
-    if (!f) this.fields.set(name, (f = { ids: new Map(), values: [], of: new WeakMap() }));
+    if (!f) {
+      f = { ids: new Map(), values: [], of: new WeakMap() };
+      this.fields.set(name, f);
+    }
     return f;
   }
 

@@ -35,10 +35,16 @@ export const createFairQueue = (perTenant = HEAVY_PER_TENANT): FairQueue => {
   return {
     async run(tenantId, work) {
       let t = tenants.get(tenantId);
-      if (!t) tenants.set(tenantId, (t = { running: 0, waiting: [] }));
+      if (!t) {
+        t = { running: 0, waiting: [] };
+        tenants.set(tenantId, t);
+      }
       // A released slot passes straight to the next waiter (running stays counted), so none can jump it.
       if (t.running < perTenant) t.running++;
-      else await new Promise<void>((resolve) => t.waiting.push(resolve));
+      else {
+        const queue = t.waiting;
+        await new Promise<void>((resolve) => queue.push(resolve));
+      }
       try {
         await nextTurn();
         return await work();
