@@ -36,21 +36,78 @@ export const facetValues = (item: Item, field: string): string[] => {
   }
 };
 
-export const countFacets = (
-  items: Iterable<Item>,
-  fields: readonly string[],
-): Record<string, Array<{ value: string; count: number }>> => {
+export type FacetCounts = Record<string, Array<{ value: string; count: number }>>;
+
+/** The most frequent values first, ties by value; at most MAX_FACET_VALUES. */
+const ranked = (entries: Array<{ value: string; count: number }>) =>
+  entries.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, MAX_FACET_VALUES);
+
+/** The reference computation (string maps, values recomputed per item): what `FacetIndex.count` must equal. */
+export const countFacets = (items: Iterable<Item>, fields: readonly string[]): FacetCounts => {
   const counts = fields.map(() => new Map<string, number>());
   for (const item of items)
     fields.forEach((field, i) => {
       for (const v of facetValues(item, field)) counts[i].set(v, (counts[i].get(v) ?? 0) + 1);
     });
-  const out: Record<string, Array<{ value: string; count: number }>> = {};
+  const out: FacetCounts = {};
   fields.forEach((field, i) => {
-    out[field] = [...counts[i]]
-      .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-      .slice(0, MAX_FACET_VALUES);
+    out[field] = ranked([...counts[i]].map(([value, count]) => ({ value, count })));
   });
   return out;
 };
+
+/**
+ * Facet counting over a tenant's items without strings on the hot path: each field's values get small ids
+ * (one dictionary per field and tenant), each item's value ids are computed once per item version (cached by
+ * the item object, which `TenantIndex.put` replaces on every change), and counts go into an Int32Array.
+ * Measured on 20,000 generated items, 5 fields: see the search README (tenant fairness).
+ */
+export class FacetIndex {
+  private readonly fields = new Map<
+    string,
+    { ids: Map<string, number>; values: string[]; of: WeakMap<Item, Int32Array> }
+  >();
+
+  private field(name: string) {
+    let f = this.fields.get(name);
+    if (!f) {
+      f = { ids: new Map(), values: [], of: new WeakMap() };
+      this.fields.set(name, f);
+    }
+    return f;
+  }
+
+  count(items: readonly Item[], names: readonly string[]): FacetCounts {
+    const out: FacetCounts = {};
+    for (const name of names) {
+      const f = this.field(name);
+      let counts = new Int32Array(Math.max(16, f.values.length));
+      for (const item of items) {
+        let ids = f.of.get(item);
+        if (!ids) {
+          ids = Int32Array.from(facetValues(item, name), (v) => {
+            let id = f.ids.get(v);
+            if (id === undefined) {
+              id = f.values.length;
+              f.values.push(v);
+              f.ids.set(v, id);
+            }
+            return id;
+          });
+          f.of.set(item, ids);
+          if (f.values.length > counts.length) {
+            const grown = new Int32Array(f.values.length * 2);
+            grown.set(counts);
+            counts = grown;
+          }
+        }
+        for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
+      }
+      const entries: Array<{ value: string; count: number }> = [];
+      for (let id = 0; id < f.values.length; id++)
+        if (counts[id] > 0) entries.push({ value: f.values[id], count: counts[id] });
+      out[name] = ranked(entries);
+    }
+    return out;
+  }
+}

@@ -19,7 +19,8 @@ import {
   QuiverError,
   sha256Hex,
 } from '../../kernel/index.ts';
-import { countFacets } from './facets.ts';
+import { TopK } from '../../kernel/top-k.ts';
+import { createFairQueue } from './fair-queue.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
 import { fusedWindow } from './fused-window.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Ranked } from './fusion.ts';
@@ -72,10 +73,34 @@ const byPrice = (dir: 1 | -1) => (a: Item, b: Item) => {
   if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
   return dir * (x - y);
 };
+const byId = (a: Item, b: Item) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const newestFirst = (a: Item, b: Item) =>
+  a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
+
+/** A sort's total order over items (ties by id), or undefined for relevance (the ranking's own order). */
+const sortOrder = (sort: NonNullable<SearchRequest['sort']>): ((a: Item, b: Item) => number) | undefined => {
+  const first =
+    sort === 'price_asc'
+      ? byPrice(1)
+      : sort === 'price_desc'
+        ? byPrice(-1)
+        : sort === 'newest'
+          ? newestFirst
+          : undefined;
+  return first && ((a, b) => first(a, b) || byId(a, b));
+};
+
+/** The best `k` of entries 0…n−1, best first (`worse(i, j)`: i ranks below j). */
+const topOf = (n: number, k: number, worse: (i: number, j: number) => boolean): number[] => {
+  const heap = new TopK(k, worse);
+  for (let i = 0; i < n; i++) heap.offer(i);
+  return heap.drain();
+};
 
 export const createSearchService = (deps: SearchDeps, options: SearchOptions = {}): SearchService => {
   let stopped = false;
   const indexes = createTenantIndexes(deps.catalog, () => !stopped);
+  const fair = createFairQueue();
   const fusion = options.fusion ?? DEFAULT_FUSION;
   const rerankConfig = options.rerank === undefined ? DEFAULT_RERANK : options.rerank;
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
@@ -117,7 +142,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   ): Promise<Candidate[]> => {
     if (words(query).length === 0) {
       // Browsing: every item, in id order, found by no retriever.
-      const ids = [...index.items.keys()].sort();
+      const ids = index.sortedIds();
       return ids.map((id) => ({ id, score: 0, retrievers: NONE }));
     }
     // The vector query (encoder on a worker thread, then HNSW) is started first and runs while the keyword
@@ -298,72 +323,68 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           return respond(mode, page, found.total, offset, fingerprint, notices);
         }
       }
-      const ranked = await retrieve(tenantId, index, request.query, mode, rules, notices);
-      const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
-      const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
-      if (hits.length > 0) {
-        const found = new Map(ranked.map((r) => [r.id, r]));
-        for (const h of hits) {
-          const r = found.get(h.item.id);
-          if (r) h.retrievers.push(...retrieversOf(r));
+      // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
+      return fair.run(tenantId, async () => {
+        const ranked = await retrieve(tenantId, index, request.query, mode, rules, notices);
+        const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
+        const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
+        if (hits.length > 0) {
+          const found = new Map(ranked.map((r) => [r.id, r]));
+          for (const h of hits) {
+            const r = found.get(h.item.id);
+            if (r) h.retrievers.push(...retrieversOf(r));
+          }
         }
-      }
-      const rest: typeof hits = [];
-      let matched = 0;
-      let top = 0;
-      for (const r of ranked) {
-        const item = index.items.get(r.id);
-        if (pinned.has(r.id) || !pass(item)) continue;
-        if (matched === 0) top = r.score;
-        if (matched >= from && matched < to)
-          rest.push({
-            item,
-            score: affinity ? r.score * personalFactor(item, affinity) : r.score,
-            retrievers: retrieversOf(r),
-          });
-        matched++;
-      }
-      if (affinity) {
-        rest.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1));
-        top = rest[0]?.score ?? 0;
-      }
-      // Pinned items lead a relevance ranking with scores above every other hit.
-      hits.forEach((h, i) => {
-        h.score = top + hits.length - i;
-      });
-      const total = hits.length + matched;
-      let all = [...hits, ...rest];
-      if (sort === 'price_asc' || sort === 'price_desc') {
-        const cmp = byPrice(sort === 'price_asc' ? 1 : -1);
-        all = all.sort((a, b) => cmp(a.item, b.item) || (a.item.id < b.item.id ? -1 : 1));
-      } else if (sort === 'newest') {
-        all = all.sort((a, b) =>
-          a.item.createdAt < b.item.createdAt
-            ? 1
-            : a.item.createdAt > b.item.createdAt
-              ? -1
-              : a.item.id < b.item.id
-                ? -1
-                : 1,
-        );
-      }
-      const page: SearchHit[] = windowed
-        ? [...hits.slice(offset, offset + limit), ...rest].slice(0, limit)
-        : all.slice(offset, offset + limit);
-      return respond(
-        mode,
-        page,
-        total,
-        offset,
-        fingerprint,
-        notices,
-        request.facets?.length
-          ? countFacets(
-              all.map((h) => h.item),
-              request.facets,
+        const rest: typeof hits = [];
+        let matched = 0;
+        let top = 0;
+        for (const r of ranked) {
+          const item = index.items.get(r.id);
+          if (pinned.has(r.id) || !pass(item)) continue;
+          if (matched === 0) top = r.score;
+          if (matched >= from && matched < to)
+            rest.push({
+              item,
+              score: affinity ? r.score * personalFactor(item, affinity) : r.score,
+              retrievers: retrieversOf(r),
+            });
+          matched++;
+        }
+        if (affinity) {
+          rest.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1));
+          top = rest[0]?.score ?? 0;
+        }
+        // Pinned items lead a relevance ranking with scores above every other hit.
+        hits.forEach((h, i) => {
+          h.score = top + hits.length - i;
+        });
+        const total = hits.length + matched;
+        const all = [...hits, ...rest];
+        const order = sortOrder(sort);
+        // A sort needs only the entries up to the page's end, best first: a bounded heap, not a sort of all.
+        const sorted = order
+          ? topOf(all.length, offset + limit, (i, j) => order(all[i].item, all[j].item) > 0).map(
+              (i) => all[i],
             )
-          : {},
-      );
+          : all;
+        const page: SearchHit[] = windowed
+          ? [...hits.slice(offset, offset + limit), ...rest].slice(0, limit)
+          : sorted.slice(offset, offset + limit);
+        return respond(
+          mode,
+          page,
+          total,
+          offset,
+          fingerprint,
+          notices,
+          request.facets?.length
+            ? index.facets.count(
+                all.map((h) => h.item),
+                request.facets,
+              )
+            : {},
+        );
+      });
     },
 
     /**

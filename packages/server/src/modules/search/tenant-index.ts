@@ -3,6 +3,7 @@
 import type { Item } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
 import { CoverageTerms } from './coverage-terms.ts';
+import { FacetIndex } from './facets.ts';
 import { type KeywordDoc, KeywordIndex } from './keyword-index.ts';
 
 /** What the search module needs of the catalog module (its service's `get` and `list`). */
@@ -33,19 +34,30 @@ export class TenantIndex {
   readonly keyword = new KeywordIndex();
   /** The second phase's coverage terms of each item. */
   readonly coverage = new CoverageTerms();
+  /** Facet value ids of each item version, for counting on typed arrays. */
+  readonly facets = new FacetIndex();
+  /** The item ids in order (a browse's ranking), kept until an item is added or removed. */
+  private sorted: string[] | undefined;
   private chain: Promise<void> = Promise.resolve();
 
   /** Sets the item as read from the catalog (steps are serial, so the last read is the newest state). */
   put(item: Item): void {
+    if (!this.items.has(item.id)) this.sorted = undefined;
     this.items.set(item.id, item);
     this.keyword.put(item.id, keywordDoc(item));
     this.coverage.put(item.id, item);
   }
 
   remove(id: string): void {
-    this.items.delete(id);
+    if (this.items.delete(id)) this.sorted = undefined;
     this.keyword.remove(id);
     this.coverage.remove(id);
+  }
+
+  /** Every item id in code-unit order (do not change the array). */
+  sortedIds(): readonly string[] {
+    this.sorted ??= [...this.items.keys()].sort();
+    return this.sorted;
   }
 
   /** Runs after every earlier build or apply step of this tenant (one at a time, in order). */

@@ -23,6 +23,14 @@ export const DEFAULT_TICK_MS = 30_000;
 export const DEFAULT_STALE_MS = 10 * 60_000;
 export const DEFAULT_HOLDOUT = 0.1;
 const REPLAY_PAGE = 1000;
+
+/**
+ * Lets timers and I/O run. The embedded database (better-sqlite3) answers synchronously, so a loop of awaited
+ * queries is one chain of resolved promises that never leaves the microtask queue: reading 100,000 events
+ * held the event loop for 3–5 s, stalling every tenant's requests. One turn per page bounds a block to one
+ * page (≈ 20–50 ms here: the page's SQL, JSON parsing and interaction building).
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const PROGRESS_SAVE_MS = 1000;
 const HOUR_MS = 3_600_000;
 
@@ -115,6 +123,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       after = page.lastPosition;
       run.result.eventsRead = read;
       await save();
+      await nextTurn();
     }
     return builder.build();
   };
