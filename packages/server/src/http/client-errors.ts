@@ -5,21 +5,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_ID_LENGTH } from '@quiver/contracts';
 import { ERROR_STATUS, ERROR_TITLE, type ErrorCode } from '../kernel/index.ts';
-import { PROBLEM_CONTENT_TYPE } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './problem.ts';
 
 /** Longest raw path parameter the router takes: an id of MAX_ID_LENGTH characters, fully percent-encoded. */
 export const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 12;
 
 const rawProblem = (code: ErrorCode, detail: string, instance?: string, requestId: string = randomUUID()) =>
-  JSON.stringify({
-    type: `urn:quiver:problem:${code}`,
-    title: ERROR_TITLE[code],
-    status: ERROR_STATUS[code],
-    detail,
-    code,
-    ...(instance ? { instance } : {}),
-    requestId,
-  });
+  JSON.stringify(problemBody({ code, detail }, requestId, instance));
 
 /** find-my-way's `onMaxParamLength`: the route exists but a parameter is longer than any valid id. */
 export const onMaxParamLength = (path: string, req: IncomingMessage, res: ServerResponse) => {

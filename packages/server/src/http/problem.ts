@@ -1,44 +1,9 @@
-// Turns any error into RFC 9457 problem details with a stable code; internals never reach the client.
-
-import type { ErrorObject } from 'ajv';
+// The /v1 renderer of the one error path: RFC 9457 problem details with a stable code.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ERROR_STATUS,
-  ERROR_TITLE,
-  type ErrorCode,
-  type FieldError,
-  isQuiverError,
-  toFieldErrors,
-} from '../kernel/index.ts';
+import { ERROR_STATUS, ERROR_TITLE, type ErrorCode, type FieldError } from '../kernel/index.ts';
+import { answerFor, classifyError, type ErrorAnswer, errorHeaders, logError } from './classify.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
-/** What a 503 tells clients to wait when its error names no other time, in seconds. */
-export const DEFAULT_RETRY_AFTER_S = 1;
-
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
-  FST_ERR_VALIDATION: 'validation_failed',
-};
-
-const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
-  400: 'validation_failed',
-  401: 'unauthenticated',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-  503: 'unavailable',
-};
-
-/** Maps request-validation errors to `{path, message}`, prefixing pointers outside the body with the part. */
-export const fieldErrors = (errors: readonly ErrorObject[], part?: string): FieldError[] =>
-  toFieldErrors(errors, part && part !== 'body' ? `/${part === 'querystring' ? 'query' : part}` : '');
 
 interface ProblemBody {
   type: string;
@@ -46,75 +11,42 @@ interface ProblemBody {
   status: number;
   detail: string;
   code: ErrorCode;
-  instance: string;
+  instance?: string;
   requestId: string;
   errors?: FieldError[];
 }
 
+/** The problem body of an answer; also written raw on the socket for requests that never reach a route. */
 export const problemBody = (
-  request: FastifyRequest,
-  code: ErrorCode,
-  detail: string,
-  errors?: FieldError[],
+  answer: Pick<ErrorAnswer, 'code' | 'detail' | 'errors'>,
+  requestId: string,
+  instance?: string,
 ): ProblemBody => ({
-  type: `urn:quiver:problem:${code}`,
-  title: ERROR_TITLE[code],
-  status: ERROR_STATUS[code],
-  detail,
-  code,
-  instance: request.url.split('?')[0],
-  requestId: String(request.id),
-  ...(errors && errors.length > 0 ? { errors } : {}),
+  type: `urn:quiver:problem:${answer.code}`,
+  title: ERROR_TITLE[answer.code],
+  status: ERROR_STATUS[answer.code],
+  detail: answer.detail,
+  code: answer.code,
+  ...(instance ? { instance } : {}),
+  requestId,
+  ...(answer.errors && answer.errors.length > 0 ? { errors: answer.errors } : {}),
 });
 
-export const sendProblem = (
-  reply: FastifyReply,
-  code: ErrorCode,
-  detail: string,
-  errors?: FieldError[],
-  headers: Record<string, string> = {},
-) => {
-  const body = problemBody(reply.request, code, detail, errors);
-  // Every 503 says when to come back, so no route can forget it.
-  const retry =
-    body.status === 503 && !Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')
-      ? { 'retry-after': String(DEFAULT_RETRY_AFTER_S) }
-      : {};
-  return reply
-    .code(body.status)
-    .headers({ ...headers, ...retry })
+export const replyProblem = (reply: FastifyReply, answer: ErrorAnswer) =>
+  reply
+    .code(answer.status)
+    .headers(errorHeaders(answer))
     .type(PROBLEM_CONTENT_TYPE)
     .serializer(JSON.stringify)
-    .send(body);
-};
+    .send(problemBody(answer, String(reply.request.id), reply.request.url.split('?')[0]));
+
+/** A problem answered without a thrown error (not-found handlers); a 503 still gets its Retry-After. */
+export const sendProblem = (reply: FastifyReply, code: ErrorCode, detail: string, errors?: FieldError[]) =>
+  replyProblem(reply, answerFor(code, detail, { errors }));
 
 /** The one error handler of the app. */
 export const handleError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-  if (isQuiverError(error)) {
-    if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
-    return sendProblem(reply, error.code, error.message, error.errors, error.headers);
-  }
-  if (error.validation) {
-    const errors = fieldErrors(error.validation as unknown as ErrorObject[], error.validationContext);
-    const detail = `The request ${error.validationContext ?? 'body'} is invalid: ${errors
-      .map((e) => `${e.path} ${e.message}`)
-      .join('; ')}`;
-    return sendProblem(reply, 'validation_failed', detail, errors);
-  }
-  const status = error.statusCode ?? 500;
-  const code =
-    (error.code && FASTIFY_CODES[error.code]) ||
-    (error instanceof SyntaxError && status === 400 ? 'malformed_json' : undefined) ||
-    (status < 500 ? STATUS_CODES[status] : undefined);
-  if (code && status < 500) {
-    const detail = code === 'malformed_json' ? `The body is not valid JSON: ${error.message}` : error.message;
-    return sendProblem(reply, code, detail);
-  }
-  if (status === 503) return sendProblem(reply, 'unavailable', 'The service is not available right now');
-  request.log.error({ err: error }, 'unhandled error');
-  return sendProblem(
-    reply,
-    'internal',
-    `An internal error occurred; quote request id ${request.id} when reporting it`,
-  );
+  const answer = classifyError(error, String(request.id));
+  logError(request.log, error, answer);
+  return replyProblem(reply, answer);
 };
