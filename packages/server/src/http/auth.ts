@@ -64,7 +64,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) {
       throw new QuiverError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`', {
-        headers: { 'www-authenticate': 'Bearer' },
+        challenge: 'credentials_required',
       });
     }
     const principal = await deps.tenancy.authenticate(match[1]);
@@ -96,7 +96,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     reply.header('ratelimit-reset', bucket.resetS);
     if (!bucket.allowed) {
       throw new QuiverError('rate_limited', `Too many requests; retry in ${bucket.retryAfterS} s`, {
-        headers: { 'retry-after': String(bucket.retryAfterS) },
+        retryAfterS: bucket.retryAfterS,
       });
     }
   });

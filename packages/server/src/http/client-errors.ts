@@ -7,21 +7,13 @@ import type { Socket } from 'node:net';
 import { MAX_ID_LENGTH } from '@quiver/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, ERROR_TITLE, type ErrorCode } from '../kernel/index.ts';
-import { type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
+import { type ErrorHandler, PROBLEM_CONTENT_TYPE, problemBody, sendProblem } from './problem.ts';
 
 /** Longest raw path parameter the router takes: an id of MAX_ID_LENGTH characters, fully percent-encoded. */
 export const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 12;
 
 const rawProblem = (code: ErrorCode, detail: string, instance?: string, requestId: string = randomUUID()) =>
-  JSON.stringify({
-    type: `urn:quiver:problem:${code}`,
-    title: ERROR_TITLE[code],
-    status: ERROR_STATUS[code],
-    detail,
-    code,
-    ...(instance ? { instance } : {}),
-    requestId,
-  });
+  JSON.stringify(problemBody({ code, detail }, requestId, instance));
 
 /** find-my-way's `onMaxParamLength`: the route exists but a parameter is longer than any valid id. */
 export const onMaxParamLength = (path: string, req: IncomingMessage, res: ServerResponse) => {

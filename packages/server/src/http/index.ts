@@ -1,6 +1,14 @@
 // The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
 
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
+export {
+  answerFor,
+  classifyError,
+  DEFAULT_RETRY_AFTER_S,
+  type ErrorAnswer,
+  errorHeaders,
+  logError,
+} from './classify.ts';
 export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export { registerHealth } from './health.ts';

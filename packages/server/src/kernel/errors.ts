@@ -71,9 +71,14 @@ export interface FieldError {
   message: string;
 }
 
+/** What a 401 asks of the client; the HTTP layer renders it as `WWW-Authenticate`. */
+export type AuthChallenge = 'credentials_required' | 'invalid_token' | 'token_expired';
+
 export interface QuiverErrorOptions {
   errors?: FieldError[];
-  headers?: Record<string, string>;
+  /** How long the client should wait before retrying, in seconds (a 503 without one gets a default). */
+  retryAfterS?: number;
+  challenge?: AuthChallenge;
   cause?: unknown;
 }
 
@@ -81,14 +86,16 @@ export interface QuiverErrorOptions {
 export class QuiverError extends Error {
   readonly code: ErrorCode;
   readonly errors?: FieldError[];
-  readonly headers?: Record<string, string>;
+  readonly retryAfterS?: number;
+  readonly challenge?: AuthChallenge;
 
   constructor(code: ErrorCode, detail: string, options: QuiverErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'QuiverError';
     this.code = code;
     this.errors = options.errors;
-    this.headers = options.headers;
+    this.retryAfterS = options.retryAfterS;
+    this.challenge = options.challenge;
   }
 
   get status(): number {

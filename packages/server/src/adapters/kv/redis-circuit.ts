@@ -83,7 +83,7 @@ export class RedisCircuit {
 
   private unavailable(cause?: unknown): QuiverError {
     return new QuiverError('unavailable', 'Redis is not available; retry shortly', {
-      headers: { 'retry-after': String(RETRY_AFTER_S) },
+      retryAfterS: RETRY_AFTER_S,
       cause,
     });
   }

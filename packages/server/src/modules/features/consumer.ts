@@ -48,8 +48,7 @@ export interface ConsumerStatus {
 
 const isUnavailable = (error: unknown): boolean => isQuiverError(error) && error.code === 'unavailable';
 
-const notServing = (detail: string) =>
-  new QuiverError('unavailable', detail, { headers: { 'retry-after': '1' } });
+const notServing = (detail: string) => new QuiverError('unavailable', detail);
 
 /** `features` in process; `features-<hash of the namespace>` for a shared store, one consumer per store. */
 export const consumerName = (namespace?: string): string =>

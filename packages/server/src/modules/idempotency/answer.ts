@@ -53,7 +53,7 @@ export const answerInTx = (reply: FastifyReply, status = 200): TxHook<unknown> =
     if (body !== null) answer.headers['content-type'] ??= JSON_CONTENT_TYPE;
     if (!(await repo.complete(tx, claim, answer))) {
       throw new QuiverError('idempotency_in_progress', 'Another request took this Idempotency-Key over', {
-        headers: { 'retry-after': '1' },
+        retryAfterS: 1,
       });
     }
     claim.recorded = answer;

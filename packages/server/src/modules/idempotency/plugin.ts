@@ -147,7 +147,7 @@ export const registerIdempotency = (
 
 const inProgress = () =>
   new QuiverError('idempotency_in_progress', 'The first request with this key has not finished', {
-    headers: { 'retry-after': '1' },
+    retryAfterS: 1,
   });
 
 const toArray = <T>(value: T | T[] | undefined): T[] =>

@@ -48,7 +48,7 @@ const loadFailure = (version: ModelVersion, what: string, error: unknown): Quive
   return new QuiverError(
     isQuiverError(error) ? error.code : 'internal',
     `version ${version.version} of '${version.model}' ${what}: ${why}`,
-    { cause: error, headers: isQuiverError(error) ? error.headers : undefined },
+    { cause: error, retryAfterS: isQuiverError(error) ? error.retryAfterS : undefined },
   );
 };
 
@@ -177,9 +177,7 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
         // Checked and submitted in one turn: once the engine accepted it, an eviction lets it finish.
         if (entries.get(e.key) === e) return engine.infer(e.key, request);
       }
-      throw new QuiverError('unavailable', `model '${version.model}' is being evicted and reloaded; retry`, {
-        headers: { 'retry-after': '1' },
-      });
+      throw new QuiverError('unavailable', `model '${version.model}' is being evicted and reloaded; retry`);
     },
 
     async ensure(version) {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { tenantOf } from '../../http/index.ts';
+import { answerFor, tenantOf } from '../../http/index.ts';
 import { binaryOf, registerInferBodyParsers } from './body.ts';
 import { handleOipError, sendOipError } from './errors.ts';
 import { sendInferAnswer } from './respond.ts';
@@ -47,7 +47,10 @@ const v2Routes =
     app.setErrorHandler(handleOipError);
     registerInferBodyParsers(app);
     app.setNotFoundHandler((request, reply) =>
-      sendOipError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}`),
+      sendOipError(
+        reply,
+        answerFor('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+      ),
     );
 
     const Live = Type.Object({ live: Type.Boolean() });

@@ -233,9 +233,6 @@ export const createServer = (deps: ServeDeps) => {
         throw new QuiverError(
           'unavailable',
           `every target of endpoint '${name}' is paused by its circuit breaker`,
-          {
-            headers: { 'retry-after': '1' },
-          },
         );
       throw lastError;
     },

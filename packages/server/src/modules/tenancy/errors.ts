@@ -4,13 +4,13 @@ import { QuiverError } from '../../kernel/index.ts';
 /** Unknown, forged, revoked or expired-by-its-parent: one answer, never saying which. */
 export const denied = () =>
   new QuiverError('unauthenticated', 'The API key is unknown, expired or revoked', {
-    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    challenge: 'invalid_token',
   });
 
 /** Only for a genuine (signature-checked) scoped key past its expiry: the client should mint a new one. */
 export const expired = () =>
   new QuiverError('key_expired', 'The scoped key has expired; mint a new one', {
-    headers: { 'www-authenticate': 'Bearer error="invalid_token", error_description="expired"' },
+    challenge: 'token_expired',
   });
 
 export const invalid = (path: string, message: string) =>

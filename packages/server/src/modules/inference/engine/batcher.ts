@@ -49,10 +49,11 @@ export const createBatcher = (
   let lastDepth = -1;
   const drained: (() => void)[] = [];
 
-  const retryAfter = (): Record<string, string> => {
+  /** Seconds until the queue ahead has drained, at the recent batch time: the refusal's Retry-After. */
+  const queueWaitS = (): number => {
     const batches = Math.ceil(queue.rows / maxRows);
     const seconds = (batches * (batchMsAvg ?? 0)) / Math.max(1, deps.concurrency()) / 1000;
-    return { 'retry-after': String(Math.max(MIN_RETRY_AFTER_S, Math.ceil(seconds))) };
+    return Math.max(MIN_RETRY_AFTER_S, Math.ceil(seconds));
   };
 
   const refuse = (
@@ -163,12 +164,17 @@ export const createBatcher = (
       queue.remove(big.newest);
       clearTimeout(big.newest.timer);
       const e = new QuiverError('rate_limited', `${full}; this tenant holds the largest share`, {
-        headers: retryAfter(),
+        retryAfterS: queueWaitS(),
       });
       refuse(big.newest, 'rate_limited', 'evicted', e);
       return true;
     }
-    refuse(p, 'rate_limited', 'queue_full', new QuiverError('rate_limited', full, { headers: retryAfter() }));
+    refuse(
+      p,
+      'rate_limited',
+      'queue_full',
+      new QuiverError('rate_limited', full, { retryAfterS: queueWaitS() }),
+    );
     return false;
   };
 
