@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type AnnIndex, createAnnIndex, loadAnnIndex, REBUILD_CHUNK, REBUILD_MIN_TOMBSTONES } from './ann-index.ts';
+import {
+  type AnnIndex,
+  createAnnIndex,
+  loadAnnIndex,
+  REBUILD_CHUNK,
+  REBUILD_MIN_TOMBSTONES,
+} from './ann-index.ts';
 import { normalized } from './testing.ts';
 
 const DIM = 16;

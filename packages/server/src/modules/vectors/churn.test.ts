@@ -24,7 +24,11 @@ before(async () => {
   const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `sku-${i}`, ...item(i) }));
   const res = await t.request({ method: 'POST', url: '/v1/items/batch', headers: acme, payload: { items } });
   assert.equal(res.statusCode, 200, res.body);
-  assert.equal(res.json().results.filter((x: { status: string }) => x.status === 'error').length, 0, res.body);
+  assert.equal(
+    res.json().results.filter((x: { status: string }) => x.status === 'error').length,
+    0,
+    res.body,
+  );
 });
 after(() => t.close());
 
@@ -58,7 +62,8 @@ test('thousands of patches, deletes and re-creations of the same items leave sea
       assert.equal(del.statusCode, 204, del.body);
       await putItem(t, acme, 'sku-6', { ...item(6), price: price(r) });
     }
-    if (r % 5 === 0) await t.request({ method: 'DELETE', url: `/v1/items/sku-${10 + ((r / 5) % 40)}`, headers: acme });
+    if (r % 5 === 0)
+      await t.request({ method: 'DELETE', url: `/v1/items/sku-${10 + ((r / 5) % 40)}`, headers: acme });
   }
   const live = await t.request({ method: 'GET', url: '/livez' });
   assert.equal(live.statusCode, 200);
