@@ -1,6 +1,6 @@
 // Catalog benchmark: authenticated GET /v1/items/{id} against a bare Fastify route (same run), and bulk
 // upsert throughput through POST /v1/items/batch on SQLite and on PostgreSQL.
-import { createTempPgDatabase } from '../packages/server/src/testing/postgres.ts';
+import { createTempPgDatabase } from '../packages/server/test/support/postgres.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { loadServer, medianRun, type Run } from './lib/load.ts';
 import { fmt, table } from './lib/report.ts';

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mlpModel } from '../packages/server/src/testing/onnx/index.ts';
+import { mlpModel } from '../packages/server/test/support/onnx/index.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { combine, type LoadResult, postLoad } from './lib/http-load.ts';
 import { openRawEngine } from './lib/raw-inference.ts';

@@ -3,8 +3,8 @@
 // in turn; prints B's p50/p99/max and the main thread's worst event-loop delay per load.
 // `node --import tsx bench/tenant-fairness.ts` (FAIR_SECONDS per load, default 6; FAIR_RUNS ALS runs, default 3).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startTestApp } from '../packages/server/src/testing/app.ts';
-import { STORAGE_KINDS } from '../packages/server/src/testing/storage.ts';
+import { startTestApp } from '../packages/server/test/support/app.ts';
+import { STORAGE_KINDS } from '../packages/server/test/support/storage.ts';
 import { table } from './lib/report.ts';
 import { generatedItems } from './lib/search-items.ts';
 

@@ -3,8 +3,8 @@
 import {
   createInferenceEngine,
   type InferenceEngine,
-} from '../../packages/server/src/modules/inference/engine/index.ts';
-import { randomFloats } from '../../packages/server/src/testing/onnx/index.ts';
+} from '../../packages/server/src/modules/engine/index.ts';
+import { randomFloats } from '../../packages/server/test/support/onnx/index.ts';
 
 export interface RawEngine {
   /** Rows/s over `durationMs` at `batch` rows per call, two callers per worker. */

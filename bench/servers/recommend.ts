@@ -4,7 +4,7 @@
 // inputs to RECOMMEND_SAMPLES (a file path) before READY.
 import { writeFileSync } from 'node:fs';
 import { waitForFeatures } from '../../packages/server/src/modules/features/index.ts';
-import { publishRecommender } from '../../packages/server/src/modules/recommend/testing.ts';
+import { publishRecommender } from '../../packages/server/test/modules/recommend/testing.ts';
 import { startBenchApp } from '../lib/bench-app.ts';
 import { content, cooccurrence, popularity, randomFactors, readRetail } from '../lib/retail-recommenders.ts';
 

@@ -25,7 +25,7 @@ import { type SeedResult, seed } from './modules/demo/index.ts';
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
-import { createEngineModule, type InferenceEngine } from './modules/inference/engine/index.ts';
+import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import {
   createInferenceModule,
   type InferenceService,

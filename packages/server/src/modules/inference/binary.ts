@@ -1,6 +1,6 @@
 // Tensors as raw bytes, as Triton's binary tensor data extension carries them: little-endian elements, BOOL as
 // one byte 0/1, FP16 as raw halves, BYTES as a little-endian uint32 length then the bytes, per element.
-import { allocate, type Datatype, elementCount, type Tensor } from './engine/index.ts';
+import { allocate, type Datatype, elementCount, type Tensor } from '../engine/index.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;

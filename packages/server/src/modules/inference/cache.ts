@@ -1,7 +1,7 @@
 // The response cache of one model version: LRU with TTL over a canonical hash of the inputs, single flight.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../kernel/index.ts';
-import type { Tensors } from './engine/index.ts';
+import type { Tensors } from '../engine/index.ts';
 
 export const DEFAULT_CACHE_TTL_S = 60;
 export const DEFAULT_CACHE_MAX_ENTRIES = 1000;

@@ -10,7 +10,7 @@ import {
   type Tensor,
   type Tensors,
   type TensorValues,
-} from './engine/index.ts';
+} from '../engine/index.ts';
 import { FP16_MAX, toHalf } from './fp16.ts';
 import type { RequestInput } from './schemas.ts';
 

@@ -2,7 +2,7 @@
 // integers as BigInts, written as exact literals by respond.ts), or raw bytes under the binary extension.
 import { QuiverError } from '../../kernel/index.ts';
 import { encodeRaw } from './binary.ts';
-import type { Signature, Tensor, Tensors } from './engine/index.ts';
+import type { Signature, Tensor, Tensors } from '../engine/index.ts';
 import { fromHalf } from './fp16.ts';
 import type { InferRequestBody, ResponseOutput, ViewOutput } from './schemas.ts';
 

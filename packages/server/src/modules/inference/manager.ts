@@ -8,7 +8,7 @@ import type {
   InferRequest,
   InferResult,
   LoadedModel,
-} from './engine/index.ts';
+} from '../engine/index.ts';
 import { engineLabels, type InferenceMetrics, type ServedLabels } from './metrics.ts';
 import { warmUp } from './warmup.ts';
 

@@ -1,7 +1,7 @@
 // Serving metrics in Prometheus, labelled by tenant, model and version; fed by the service and the engine hooks.
 import type { ErrorCode } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
-import type { InferenceObserver, ModelLabels } from './engine/index.ts';
+import type { InferenceObserver, ModelLabels } from '../engine/index.ts';
 
 export interface ServedLabels {
   tenant: string;

@@ -5,7 +5,7 @@ import type { ModelResolver, ModelVersion } from '../registry/index.ts';
 import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts';
 import { decodeInputs } from './decode.ts';
 import { checkRequestedOutputs, encodeOutputs, viewOutputs } from './encode.ts';
-import { type InferenceEngine, type Tensors, validateInputs } from './engine/index.ts';
+import { type InferenceEngine, type Tensors, validateInputs } from '../engine/index.ts';
 import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';

@@ -8,7 +8,7 @@ import {
   type LoadedModel,
   type Tensors,
   type TensorValues,
-} from './engine/index.ts';
+} from '../engine/index.ts';
 import type { RequestInput } from './schemas.ts';
 
 /** Rows in a warm-up request of a batched model: the largest batch, up to this. */

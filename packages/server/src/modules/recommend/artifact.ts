@@ -14,7 +14,7 @@ import {
   node,
   stringTensor,
   valueInfo,
-} from '../../testing/onnx/graph.ts';
+} from '../../kernel/onnx/graph.ts';
 import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 

@@ -1,6 +1,6 @@
 // The only file of the registry with SQL. Every statement is scoped by tenant_id.
 import type { SqlExecutor } from '../../adapters/sql/index.ts';
-import type { Signature } from '../inference/engine/index.ts';
+import type { Signature } from '../engine/index.ts';
 import type { ModelVersion, VersionMetadata } from './types.ts';
 
 export interface ModelRow {

@@ -6,7 +6,7 @@ import {
   type Datatype,
   type Signature,
   type Tensors,
-} from '../inference/engine/index.ts';
+} from '../engine/index.ts';
 import type { VersionMetadata } from './types.ts';
 
 const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flatMap(flatten) : [data]);

@@ -18,7 +18,7 @@ import {
   pageOf,
   QuiverError,
 } from '../../kernel/index.ts';
-import type { InferenceEngine } from '../inference/engine/index.ts';
+import type { InferenceEngine } from '../engine/index.ts';
 import { checkVersionNumber, parseVersionRef } from './refs.ts';
 import { registryRepository as repo } from './repository.ts';
 import type { ModelResolver, ModelVersion, VersionMetadata } from './types.ts';

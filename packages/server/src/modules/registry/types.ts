@@ -1,5 +1,5 @@
 // What the registry knows about models and versions, as other modules (inference) see it.
-import type { Signature } from '../inference/engine/index.ts';
+import type { Signature } from '../engine/index.ts';
 
 export interface BatchingSettings {
   maxBatchSize?: number;

@@ -1,7 +1,7 @@
 // Validates an uploaded artifact: it must load in onnxruntime and run once on a sample input.
 import { randomUUID } from 'node:crypto';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
-import type { InferenceEngine, Signature } from '../inference/engine/index.ts';
+import type { InferenceEngine, Signature } from '../engine/index.ts';
 import { sampleInputs } from './sample.ts';
 import type { VersionMetadata } from './types.ts';
 

@@ -1,5 +1,5 @@
 // The built-in second-phase ranker as an ONNX graph: a linear model over the rerank features.
-import { encodeModel, floatTensor, node, valueInfo } from '../../testing/onnx/graph.ts';
+import { encodeModel, floatTensor, node, valueInfo } from '../../kernel/onnx/graph.ts';
 import { RERANK_FEATURES, type RerankConfig } from './rerank.ts';
 
 export const RANKER_INPUT = 'features';

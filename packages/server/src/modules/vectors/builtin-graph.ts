@@ -1,6 +1,6 @@
 // The built-in encoder as an ONNX graph: token ids → Gather rows of the word-vector table and of the
 // per-word weights → weighted sum under the attention mask → L2-normalized (so a weighted mean's direction).
-import { encodeModel, floatTensor, int64Tensor, node, valueInfo } from '../../testing/onnx/graph.ts';
+import { encodeModel, floatTensor, int64Tensor, node, valueInfo } from '../../kernel/onnx/graph.ts';
 
 /** Below this a sum of weights or a norm counts as zero (an all-padding or all-unknown text gives zeros). */
 export const EPSILON = 1e-12;

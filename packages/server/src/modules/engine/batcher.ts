@@ -1,0 +1,238 @@
+// The dynamic batcher of one model version: fair per-tenant queues, deadlines, and batches run on the pool.
+
+import type { Clock } from '../../kernel/clock.ts';
+import { type ErrorCode, QuiverError } from '../../kernel/errors.ts';
+import { FairQueue } from './fair-queue.ts';
+import type { InferenceObserver, ModelLabels, RejectEvent } from './observer.ts';
+import type { BatchingOptions } from './options.ts';
+import type { RunResult } from './pool.ts';
+import { failPending, type Pending, settleBatch } from './settle.ts';
+import { concatRows, rowsOf, shapeKey } from './tensors.ts';
+import type { InferRequest, InferResult, Tensors } from './types.ts';
+
+/** Retry-After never says less than this. */
+const MIN_RETRY_AFTER_S = 1;
+/** Weight of the newest batch in the running mean of batch compute time (used for Retry-After). */
+const EWMA_WEIGHT = 0.2;
+/** setTimeout's largest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface BatcherDeps {
+  run(feeds: Tensors): Promise<RunResult>;
+  /** Batches that may run at once: the live workers holding the model. */
+  concurrency(): number;
+  clock: Clock;
+  observer: InferenceObserver;
+  labels: ModelLabels;
+}
+
+export interface Batcher {
+  infer(request: InferRequest): Promise<InferResult>;
+  /** Refuses new requests and resolves once every accepted one has finished. */
+  drain(): Promise<void>;
+  /** Refuses new requests and rejects the queued ones with `unavailable`. */
+  abort(why: string): void;
+  readonly depth: number;
+}
+
+export const createBatcher = (
+  deps: BatcherDeps,
+  options: Readonly<BatchingOptions> & { batchable: boolean },
+): Batcher => {
+  const { clock, observer, labels } = deps;
+  const maxRows = options.batchable ? options.maxBatchSize : 1;
+  const queue = new FairQueue<Pending>();
+  let inFlight = 0;
+  let closed: string | undefined;
+  let delayTimer: NodeJS.Timeout | undefined;
+  let batchMsAvg: number | undefined;
+  let lastDepth = -1;
+  const drained: (() => void)[] = [];
+
+  /** Seconds until the queue ahead has drained, at the recent batch time: the refusal's Retry-After. */
+  const queueWaitS = (): number => {
+    const batches = Math.ceil(queue.rows / maxRows);
+    const seconds = (batches * (batchMsAvg ?? 0)) / Math.max(1, deps.concurrency()) / 1000;
+    return Math.max(MIN_RETRY_AFTER_S, Math.ceil(seconds));
+  };
+
+  const refuse = (
+    p: Pick<Pending, 'tenant' | 'reject'>,
+    code: ErrorCode,
+    reason: RejectEvent['reason'],
+    e: QuiverError,
+  ) => {
+    observer.onReject({ ...labels, tenant: p.tenant, code, reason });
+    p.reject(e);
+  };
+
+  const reportDepth = () => {
+    if (queue.size === lastDepth) return;
+    lastDepth = queue.size;
+    observer.onQueueDepth({ ...labels, depth: lastDepth });
+  };
+
+  const expire = (p: Pending) => {
+    clearTimeout(p.timer);
+    const e = new QuiverError(
+      'deadline_exceeded',
+      `the request's deadline passed while it waited for model '${labels.model}'`,
+    );
+    refuse(p, 'deadline_exceeded', 'deadline', e);
+  };
+
+  /** Drops a request whose deadline has passed, before it can join a batch. */
+  const dropIfExpired = (p: Pending): boolean => {
+    if (clock.now() < p.deadline) return false;
+    expire(p);
+    return true;
+  };
+
+  /** Runs one batch. When a batch of several fails, each request runs alone, so one bad input fails only itself. */
+  const runBatch = async (batch: Pending[]) => {
+    const startedAt = performance.now();
+    for (const p of batch) clearTimeout(p.timer);
+    const feeds = batch.length === 1 ? batch[0].inputs : concatRows(batch.map((p) => p.inputs));
+    try {
+      const result = await deps.run(feeds);
+      settleBatch(observer, labels, batch, startedAt, result);
+      batchMsAvg =
+        batchMsAvg === undefined
+          ? result.computeMs
+          : batchMsAvg + EWMA_WEIGHT * (result.computeMs - batchMsAvg);
+    } catch (e) {
+      if (batch.length === 1) return failPending(observer, labels, batch[0], e, startedAt);
+      await Promise.all(batch.map((p) => runBatch([p])));
+    }
+  };
+
+  /**
+   * Forms and sends batches while replicas are free. Rows are spread over the free replicas (a queue of 64
+   * rows and two idle workers makes two batches of 32), so no worker idles while another computes.
+   */
+  const schedule = (): void => {
+    clearTimeout(delayTimer);
+    delayTimer = undefined;
+    for (let free = Math.max(1, deps.concurrency()) - inFlight; queue.size > 0 && free > 0; ) {
+      const waited = performance.now() - queue.oldest()!.enqueuedAt;
+      if (maxRows > 1 && queue.rows < maxRows && waited < options.maxQueueDelayMs) {
+        delayTimer = setTimeout(schedule, options.maxQueueDelayMs - waited);
+        break;
+      }
+      // At least one row's worth even when only zero-row requests wait (queue.rows is then 0).
+      const share = Math.max(1, Math.ceil(queue.rows / free));
+      const batch = queue.takeBatch(Math.min(maxRows, share), dropIfExpired);
+      // takeBatch always takes its lead unless it expired, so an empty batch means requests were dropped: the
+      // queue shrank and this loop still ends.
+      if (batch.length === 0) continue;
+      inFlight++;
+      free--;
+      runBatch(batch).finally(() => {
+        inFlight--;
+        kick();
+      });
+    }
+    reportDepth();
+    notifyIfDrained();
+  };
+
+  /**
+   * Scheduling waits for the end of the current event-loop turn: requests that arrive together (the sockets
+   * read in one poll, the clients a finished batch releases) are queued before any batch is formed, instead of
+   * the first one leaving alone.
+   */
+  let kicked = false;
+  const kick = () => {
+    if (kicked) return;
+    kicked = true;
+    setImmediate(() => {
+      kicked = false;
+      schedule();
+    });
+  };
+
+  const notifyIfDrained = () => {
+    if (queue.size === 0 && inFlight === 0) for (const done of drained.splice(0)) done();
+  };
+
+  const admit = (p: Pending) => {
+    if (queue.size < options.maxQueueSize) return true;
+    const full = `the queue of model '${labels.model}' is full`;
+    const big = queue.largest();
+    // Longest-queue drop: a tenant holding more than its share gives up its newest request to a lighter one.
+    if (big && big.tenant !== p.tenant && big.count > queue.countOf(p.tenant) + 1) {
+      queue.remove(big.newest);
+      clearTimeout(big.newest.timer);
+      const e = new QuiverError('rate_limited', `${full}; this tenant holds the largest share`, {
+        retryAfterS: queueWaitS(),
+      });
+      refuse(big.newest, 'rate_limited', 'evicted', e);
+      return true;
+    }
+    refuse(
+      p,
+      'rate_limited',
+      'queue_full',
+      new QuiverError('rate_limited', full, { retryAfterS: queueWaitS() }),
+    );
+    return false;
+  };
+
+  return {
+    infer(request) {
+      return new Promise<InferResult>((resolve, reject) => {
+        const now = clock.now();
+        const deadline = request.deadline ?? now + (request.timeoutMs ?? options.defaultTimeoutMs);
+        const p: Pending = {
+          tenant: request.tenant,
+          inputs: request.inputs,
+          shapeKey: shapeKey(request.inputs),
+          rows: rowsOf(request.inputs),
+          deadline,
+          enqueuedAt: performance.now(),
+          queued: false,
+          resolve,
+          reject,
+        };
+        if (closed !== undefined) {
+          return refuse(p, 'unavailable', 'closed', new QuiverError('unavailable', closed));
+        }
+        if (deadline <= now) return expire(p);
+        if (!admit(p)) return;
+        queue.push(p);
+        const onDeadline = () => {
+          if (!queue.remove(p)) return;
+          expire(p);
+          reportDepth();
+          notifyIfDrained();
+        };
+        p.timer = setTimeout(onDeadline, Math.min(deadline - now, MAX_TIMER_MS));
+        p.timer.unref();
+        reportDepth();
+        kick();
+      });
+    },
+
+    drain() {
+      closed ??= `model '${labels.model}' is being unloaded`;
+      if (queue.size === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise<void>((done) => drained.push(done));
+    },
+
+    abort(why) {
+      closed ??= why;
+      clearTimeout(delayTimer);
+      for (let p = queue.oldest(); p; p = queue.oldest()) {
+        queue.remove(p);
+        clearTimeout(p.timer);
+        refuse(p, 'unavailable', 'closed', new QuiverError('unavailable', why));
+      }
+      reportDepth();
+      notifyIfDrained();
+    },
+
+    get depth() {
+      return queue.size;
+    },
+  };
+};

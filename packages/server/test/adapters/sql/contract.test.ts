@@ -1,0 +1,170 @@
+// The storage port's contract: every implementation (SQLite, PostgreSQL) passes the same suite.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { STORAGE_KINDS } from '../../support/storage.ts';
+import { isUniqueViolation, openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
+
+const MIGRATIONS = [
+  {
+    version: 1,
+    name: 'things',
+    sql: 'CREATE TABLE things (tenant_id TEXT NOT NULL, id TEXT NOT NULL, n INTEGER NOT NULL, flag BOOLEAN, note TEXT, PRIMARY KEY (tenant_id, id));',
+  },
+  {
+    version: 2,
+    name: 'counter',
+    sql: "CREATE TABLE counters (id TEXT PRIMARY KEY, value BIGINT NOT NULL);\nINSERT INTO counters (id, value) VALUES ('c', 0);",
+  },
+];
+
+for (const kind of STORAGE_KINDS) {
+  describe(`SQL port on ${kind.name}`, () => {
+    let db: SqlDatabase;
+    let cleanup: () => Promise<void>;
+
+    before(async () => {
+      const storage = await kind.create();
+      cleanup = storage.cleanup;
+      db = openSqlDatabase(storage.url, '/nonexistent');
+      assert.equal(db.dialect, kind.name);
+      assert.equal(await db.migrate(MIGRATIONS), 2);
+    });
+    after(async () => {
+      await db.close();
+      await cleanup();
+    });
+
+    test('migrations apply once and only once', async () => {
+      assert.equal(await db.migrate(MIGRATIONS), 0);
+      const more = [
+        ...MIGRATIONS,
+        { version: 3, name: 'extra', sql: 'CREATE TABLE extra (id TEXT PRIMARY KEY);' },
+      ];
+      assert.equal(await db.migrate(more), 1);
+    });
+
+    test('numbered placeholders may repeat and come in any order', async () => {
+      await db.execute('INSERT INTO things (tenant_id, id, n, note) VALUES ($2, $1, $3, $2)', ['a', 't1', 5]);
+      const rows = await db.query<{ id: string; n: number; note: string }>(
+        'SELECT id, n, note FROM things WHERE tenant_id = $1 AND id = $2',
+        ['t1', 'a'],
+      );
+      assert.deepEqual(rows, [{ id: 'a', n: 5, note: 't1' }]);
+    });
+
+    test('null, booleans and large integers round-trip as JS values', async () => {
+      await db.execute('INSERT INTO things (tenant_id, id, n, flag, note) VALUES ($1, $2, $3, $4, $5)', [
+        't1',
+        'b',
+        2 ** 31 - 2,
+        true,
+        null,
+      ]);
+      const [row] = await db.query<{ n: number; flag: unknown; note: unknown }>(
+        'SELECT n, flag, note FROM things WHERE tenant_id = $1 AND id = $2',
+        ['t1', 'b'],
+      );
+      assert.equal(row.n, 2 ** 31 - 2);
+      assert.ok(row.flag === true || row.flag === 1);
+      assert.equal(row.note, null);
+      const [big] = await db.query<{ value: number }>(
+        "UPDATE counters SET value = value + $1 WHERE id = 'c' RETURNING value",
+        [2 ** 40],
+      );
+      assert.equal(big.value, 2 ** 40);
+      assert.equal(typeof big.value, 'number');
+    });
+
+    test('execute reports changed rows; RETURNING returns rows', async () => {
+      const changed = await db.execute('UPDATE things SET n = n + 1 WHERE tenant_id = $1', ['t1']);
+      assert.equal(changed, 2);
+      const rows = await db.query('DELETE FROM things WHERE tenant_id = $1 AND id = $2 RETURNING id', [
+        't1',
+        'b',
+      ]);
+      assert.deepEqual(rows, [{ id: 'b' }]);
+    });
+
+    test('a transaction commits when it resolves and rolls back when it throws', async () => {
+      await db.transaction(async (tx) => {
+        await tx.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t2', 'x', 1]);
+      });
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t2', 'y', 1]);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      const ids = (
+        await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1 ORDER BY id', ['t2'])
+      ).map((r) => r.id);
+      assert.deepEqual(ids, ['x']);
+    });
+
+    test('a failing statement inside a transaction rolls the whole transaction back', async () => {
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t3', 'ok', 1]);
+          await tx.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t3', 'ok', 2]); // duplicate key
+        }),
+      );
+      assert.deepEqual(await db.query('SELECT id FROM things WHERE tenant_id = $1', ['t3']), []);
+    });
+
+    test('a duplicate key is recognised as a unique violation, other failures are not', async () => {
+      await db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t-unique', 'dup', 1]);
+      const duplicate = await db
+        .execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t-unique', 'dup', 2])
+        .catch((e: unknown) => e);
+      assert.equal(isUniqueViolation(duplicate), true);
+      const other = await db.execute('INSERT INTO no_such_table VALUES (1)').catch((e: unknown) => e);
+      assert.equal(isUniqueViolation(other), false);
+    });
+
+    test('concurrent read-modify-write transactions on one row lose no update', async () => {
+      const bump = () =>
+        db.transaction(async (tx) => {
+          const [row] = await tx.query<{ value: number }>(
+            "UPDATE counters SET value = value + 1 WHERE id = 'c' RETURNING value",
+          );
+          await new Promise((r) => setTimeout(r, 1));
+          return row.value;
+        });
+      const [start] = await db.query<{ value: number }>("SELECT value FROM counters WHERE id = 'c'");
+      const seen = await Promise.all(Array.from({ length: 20 }, bump));
+      const [end] = await db.query<{ value: number }>("SELECT value FROM counters WHERE id = 'c'");
+      assert.equal(end.value, start.value + 20);
+      assert.equal(new Set(seen).size, 20, 'each transaction saw its own increment');
+    });
+
+    test('a statement outside a transaction does not become part of a concurrent one', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const tx = db.transaction(async (t) => {
+        await t.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t4', 'in-tx', 1]);
+        await gate;
+        throw new Error('roll back');
+      });
+      const outside = db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', [
+        't4',
+        'outside',
+        1,
+      ]);
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      await assert.rejects(tx, /roll back/);
+      await outside;
+      const ids = (await db.query<{ id: string }>('SELECT id FROM things WHERE tenant_id = $1', ['t4'])).map(
+        (r) => r.id,
+      );
+      assert.deepEqual(ids, ['outside']);
+    });
+
+    test('ping answers', async () => {
+      await db.ping();
+    });
+  });
+}
