@@ -22,10 +22,10 @@ import { type Clock, createLifecycle, quietBackgroundLog, systemClock } from './
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
 import { type SeedResult, seed } from './modules/demo/index.ts';
+import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
 import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
-import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import {
   createInferenceModule,
   type InferenceService,

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readRecords } from '../../src/records.ts';
-import { openSource } from '../../src/source.ts';
 import { detectFormat, FORMATS, type Mapped } from '../../src/formats/index.ts';
 import { toId } from '../../src/formats/types.ts';
+import { readRecords } from '../../src/records.ts';
+import { openSource } from '../../src/source.ts';
 
 const DATASETS = resolve(import.meta.dirname, '../../../../../shared/datasets');
 const ONLINE_RETAIL = join(DATASETS, 'online-retail/online-retail.csv');

@@ -1,8 +1,8 @@
 // The adapter table: the configuration accepts exactly its schemes, and both refusals name the accepted ones.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import { ADAPTERS, openPort, urlProblem } from '../../src/adapters/index.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 const URLS = {
   sql: 'DATABASE_URL',

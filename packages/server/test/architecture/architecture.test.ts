@@ -48,7 +48,10 @@ describe('architecture', () => {
     // A small graph with each kind of violation, so the rules above cannot pass by reading nothing.
     const f = (p: string) => join(SRC, p);
     const edges = new Map<string, string[]>([
-      [f('modules/a/service.ts'), [f('modules/b/repository.ts'), join(PACKAGES, 'server/test/support/app.ts')]],
+      [
+        f('modules/a/service.ts'),
+        [f('modules/b/repository.ts'), join(PACKAGES, 'server/test/support/app.ts')],
+      ],
       [f('modules/b/service.ts'), [f('modules/a/index.ts')]],
       [f('modules/a/index.ts'), [f('modules/a/service.ts')]],
       [f('modules/b/repository.ts'), []],

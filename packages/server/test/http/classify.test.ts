@@ -3,10 +3,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  classifyError,
+  DEFAULT_RETRY_AFTER_S,
+  type ErrorAnswer,
+  errorHeaders,
+} from '../../src/http/classify.ts';
+import { handleError } from '../../src/http/problem.ts';
 import { QuiverError } from '../../src/kernel/index.ts';
 import { handleOipError } from '../../src/modules/inference/errors.ts';
-import { classifyError, DEFAULT_RETRY_AFTER_S, type ErrorAnswer, errorHeaders } from '../../src/http/classify.ts';
-import { handleError } from '../../src/http/problem.ts';
 
 const REQUEST_ID = 'req-7';
 const INTERNAL = `An internal error occurred; quote request id ${REQUEST_ID} when reporting it`;

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { startMetricsServer } from '../../src/http/index.ts';
 import { bearer, startTestApp, type TestApp } from '../support/app.ts';
 import { STORAGE_KINDS } from '../support/storage.ts';
-import { startMetricsServer } from '../../src/http/index.ts';
 
 const BODY_LIMIT = 4096;
 

@@ -1,7 +1,6 @@
 // Turns OIP inputs (JSON `data`, flat or nested, or raw bytes of the binary extension) into engine tensors,
 // naming exactly what is wrong. Values are refused rather than altered (rounded, truncated, replaced).
 import { type FieldError, QuiverError } from '../../kernel/index.ts';
-import { decodeRaw, stringProblem } from './binary.ts';
 import {
   allocate,
   DATATYPES,
@@ -11,6 +10,7 @@ import {
   type Tensors,
   type TensorValues,
 } from '../engine/index.ts';
+import { decodeRaw, stringProblem } from './binary.ts';
 import { FP16_MAX, toHalf } from './fp16.ts';
 import type { RequestInput } from './schemas.ts';
 

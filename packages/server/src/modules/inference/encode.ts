@@ -1,8 +1,8 @@
 // Turns engine outputs into OIP outputs: JSON data (flat row-major; BOOL as booleans; FP16 as numbers; 64-bit
 // integers as BigInts, written as exact literals by respond.ts), or raw bytes under the binary extension.
 import { QuiverError } from '../../kernel/index.ts';
-import { encodeRaw } from './binary.ts';
 import type { Signature, Tensor, Tensors } from '../engine/index.ts';
+import { encodeRaw } from './binary.ts';
 import { fromHalf } from './fp16.ts';
 import type { InferRequestBody, ResponseOutput, ViewOutput } from './schemas.ts';
 

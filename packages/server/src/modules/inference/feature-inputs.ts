@@ -3,8 +3,8 @@
 // names in `parameters.entities`; the client sends only the other inputs.
 import { type Entities, EntitiesSchema, type FeaturesResponse } from '@quiver/contracts';
 import { compileValidator, QuiverError } from '../../kernel/index.ts';
-import type { ModelVersion } from '../registry/index.ts';
 import { allocate, type Tensors } from '../engine/index.ts';
+import type { ModelVersion } from '../registry/index.ts';
 
 /** What the feature store offers inference (the features module's `getOnlineFeatures`). */
 export type FeatureFetcher = (

@@ -1,7 +1,6 @@
 // Loads model versions on first use (one load shared by concurrent callers), warms them up, and evicts the
 // least recently used when their estimated memory passes the budget; eviction lets accepted requests finish.
 import { isQuiverError, type ModuleLog, QuiverError } from '../../kernel/index.ts';
-import type { ModelResolver, ModelVersion, VersionMetadata } from '../registry/index.ts';
 import type {
   BatchingOptions,
   InferenceEngine,
@@ -9,6 +8,7 @@ import type {
   InferResult,
   LoadedModel,
 } from '../engine/index.ts';
+import type { ModelResolver, ModelVersion, VersionMetadata } from '../registry/index.ts';
 import { engineLabels, type InferenceMetrics, type ServedLabels } from './metrics.ts';
 import { warmUp } from './warmup.ts';
 

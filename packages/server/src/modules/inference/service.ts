@@ -1,11 +1,11 @@
 // The inference service: resolves a tenant's model version, checks inputs, answers from cache or runs it.
 import { type Clock, isQuiverError, type ModuleLog, systemClock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
+import { type InferenceEngine, type Tensors, validateInputs } from '../engine/index.ts';
 import type { ModelResolver, ModelVersion } from '../registry/index.ts';
 import { createResponseCache, inputsHash, type ResponseCache } from './cache.ts';
 import { decodeInputs } from './decode.ts';
 import { checkRequestedOutputs, encodeOutputs, viewOutputs } from './encode.ts';
-import { type InferenceEngine, type Tensors, validateInputs } from '../engine/index.ts';
 import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';

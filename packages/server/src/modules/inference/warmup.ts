@@ -1,6 +1,5 @@
 // Warm-up of a loaded version: its sample input (or zeros), tiled to a full batch, run once on every replica.
-import type { ModelVersion } from '../registry/index.ts';
-import { decodeInputs } from './decode.ts';
+
 import {
   allocate,
   elementCount,
@@ -9,6 +8,8 @@ import {
   type Tensors,
   type TensorValues,
 } from '../engine/index.ts';
+import type { ModelVersion } from '../registry/index.ts';
+import { decodeInputs } from './decode.ts';
 import type { RequestInput } from './schemas.ts';
 
 /** Rows in a warm-up request of a batched model: the largest batch, up to this. */

@@ -1,12 +1,6 @@
 // The sample input a new version is validated with: the metadata's example, or zeros (dynamic dims = 1).
 import { QuiverError } from '../../kernel/index.ts';
-import {
-  allocate,
-  DATATYPES,
-  type Datatype,
-  type Signature,
-  type Tensors,
-} from '../engine/index.ts';
+import { allocate, DATATYPES, type Datatype, type Signature, type Tensors } from '../engine/index.ts';
 import type { VersionMetadata } from './types.ts';
 
 const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flatMap(flatten) : [data]);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, it } from 'node:test';
-import { isQuiverError } from '../../../src/kernel/index.ts';
 import type { BlobEntry, BlobStore } from '../../../src/adapters/blob/port.ts';
+import { isQuiverError } from '../../../src/kernel/index.ts';
 
 const MIB = 1024 * 1024;
 /** Larger than any part size, so an S3 store takes the multipart path. */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { FileBlobStore, TEMP_DIR } from '../../../src/adapters/blob/file.ts';
 import { isQuiverError } from '../../../src/kernel/index.ts';
 import { blobStoreContract } from './contract.ts';
-import { FileBlobStore, TEMP_DIR } from '../../../src/adapters/blob/file.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'quiver-blob-file-'));
 let count = 0;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { blobStoreContract } from './contract.ts';
 import { openBlobStore } from '../../../src/adapters/blob/index.ts';
 import { MIN_PART_SIZE_BYTES, S3BlobStore } from '../../../src/adapters/blob/s3.ts';
+import { blobStoreContract } from './contract.ts';
 
 const BUCKET = 'quiver-test';
 // s3rver's built-in account.

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runBatchContract } from './contract-batch.ts';
 import { type KvStore, takeToken } from '../../../src/adapters/kv/port.ts';
+import { runBatchContract } from './contract-batch.ts';
 
 export interface KvContractTarget {
   name: string;

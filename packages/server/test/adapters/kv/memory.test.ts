@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runKvContract } from './contract.ts';
 import { MemoryKv, openKv, takeToken } from '../../../src/adapters/kv/index.ts';
+import { runKvContract } from './contract.ts';
 
 let shared: MemoryKv | undefined;
 runKvContract({

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { openKv, RedisKv, takeToken } from '../../../src/adapters/kv/index.ts';
 import { isQuiverError } from '../../../src/kernel/index.ts';
 import { type PrivateRedis, startPrivateRedis } from '../../support/redis-server.ts';
 import { runKvContract } from './contract.ts';
-import { openKv, RedisKv, takeToken } from '../../../src/adapters/kv/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `quiver-test:kv:${randomUUID()}:`;

@@ -1,8 +1,8 @@
 // The storage port's contract: every implementation (SQLite, PostgreSQL) passes the same suite.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { isUniqueViolation, openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const MIGRATIONS = [
   {

@@ -1,8 +1,8 @@
 // JetStream opened with NATS down: calls fail at once with `unavailable`, and closing stops the retries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort } from '../../support/private-process.ts';
 import { openStream } from '../../../src/adapters/stream/index.ts';
+import { freePort } from '../../support/private-process.ts';
 
 test('opened with nothing listening: not open, calls answer unavailable at once, close ends the retries', async () => {
   const port = await freePort();

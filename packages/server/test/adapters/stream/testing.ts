@@ -1,7 +1,6 @@
 // Test support for the stream contract: the kinds every implementation is run as, and a recording consumer.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
 import { SqliteDatabase } from '../../../src/adapters/sql/sqlite.ts';
 import {
@@ -12,6 +11,7 @@ import {
   type StreamMessage,
   streamMigrations,
 } from '../../../src/adapters/stream/index.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 /** The server tests use; CI starts it. Tests that need it fail (never skip) when it is down. */
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { systemClock } from '../../../src/kernel/clock.ts';
-import { ON_TIME_MS, timerLateness } from '../../support/event-loop.ts';
 import { createBatcher } from '../../../src/modules/engine/batcher.ts';
 import { noopObserver } from '../../../src/modules/engine/observer.ts';
 import { resolveBatching } from '../../../src/modules/engine/options.ts';
 import type { RunResult } from '../../../src/modules/engine/pool.ts';
 import type { Tensor, Tensors } from '../../../src/modules/engine/types.ts';
+import { ON_TIME_MS, timerLateness } from '../../support/event-loop.ts';
 
 const f32 = (rows: number, width: number): Tensor => ({
   datatype: 'FP32',

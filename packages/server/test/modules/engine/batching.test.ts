@@ -4,14 +4,6 @@ import { after, describe, it } from 'node:test';
 import { setImmediate } from 'node:timers/promises';
 import { isQuiverError, type QuiverError } from '../../../src/kernel/errors.ts';
 import {
-  deepModel,
-  embeddingPoolModel,
-  embeddingPoolReference,
-  linearModel,
-  prng,
-  randomFloats,
-} from '../../support/onnx/index.ts';
-import {
   type BatchEvent,
   createInferenceEngine,
   type InferenceEngine,
@@ -19,6 +11,14 @@ import {
   type RequestEvent,
   type Tensor,
 } from '../../../src/modules/engine/index.ts';
+import {
+  deepModel,
+  embeddingPoolModel,
+  embeddingPoolReference,
+  linearModel,
+  prng,
+  randomFloats,
+} from '../../support/onnx/index.ts';
 
 const f32 = (shape: number[], data: ArrayLike<number>): Tensor => ({
   datatype: 'FP32',

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isQuiverError } from '../../../src/kernel/errors.ts';
 import {
+  createInferenceEngine,
+  type InferenceEngine,
+  type Tensor,
+} from '../../../src/modules/engine/index.ts';
+import {
   corruptArtifact,
   embeddingPoolModel,
   embeddingPoolReference,
@@ -17,7 +22,6 @@ import {
   randomFloats,
   twoInputModel,
 } from '../../support/onnx/index.ts';
-import { createInferenceEngine, type InferenceEngine, type Tensor } from '../../../src/modules/engine/index.ts';
 
 const f32 = (shape: number[], data: ArrayLike<number>): Tensor => ({
   datatype: 'FP32',

@@ -2,9 +2,9 @@
 // inside session.run() used to abort the whole process with a Napi::Error from onnxruntime).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { deepModel } from '../../support/onnx/index.ts';
 import { createInferenceEngine } from '../../../src/modules/engine/index.ts';
 import { spawnWorker } from '../../../src/modules/engine/worker-handle.ts';
+import { deepModel } from '../../support/onnx/index.ts';
 
 describe('engine shutdown', () => {
   test('close() lets a running batch finish, then stops the workers', async () => {

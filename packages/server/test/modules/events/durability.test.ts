@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'nats';
+import { eventsTopic } from '../../../src/modules/events/topic.ts';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { EVENT_SETUPS, type EventsApp, event, replayAll, startEventsApp } from './testing.ts';
-import { eventsTopic } from '../../../src/modules/events/topic.ts';
 
 for (const setup of EVENT_SETUPS) {
   describe(`events durability on ${setup.name}`, () => {

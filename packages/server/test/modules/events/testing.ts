@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Scope } from '@quiver/contracts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { connect } from 'nats';
-import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { buildApp, type QuiverApp } from '../../../src/app.ts';
 import type { Config } from '../../../src/config/index.ts';
+import { REPLAY_CONSUMER_PREFIX } from '../../../src/modules/events/replay.ts';
+import { eventsTopic } from '../../../src/modules/events/topic.ts';
+import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import {
   bearer,
   startTestApp,
@@ -15,8 +17,6 @@ import {
   type TestApp,
 } from '../../support/app.ts';
 import { STORAGE_KINDS, type StorageKind } from '../../support/storage.ts';
-import { REPLAY_CONSUMER_PREFIX } from '../../../src/modules/events/replay.ts';
-import { eventsTopic } from '../../../src/modules/events/topic.ts';
 
 export interface EventsSetup {
   name: string;

@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import {
+  featureVisibleTimes,
+  histogramQuantile,
+  probeFreshness,
+} from '../../../src/modules/features/index.ts';
 import { TEST_OPERATOR_KEY } from '../../support/app.ts';
-import { featureVisibleTimes, histogramQuantile, probeFreshness } from '../../../src/modules/features/index.ts';
 import { type FeaturesApp, SETUPS, startFeaturesApp } from './testing.ts';
 
 describe('feature freshness hooks', () => {

@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Scope } from '@quiver/contracts';
 import { Redis } from 'ioredis';
 import { connect } from 'nats';
-import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { buildApp, type QuiverApp } from '../../../src/app.ts';
 import type { Config } from '../../../src/config/index.ts';
+import { HISTORY_CONSUMER_PREFIX } from '../../../src/modules/features/history.ts';
+import { waitForFeatures } from '../../../src/modules/features/index.ts';
+import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import {
   startTestApp,
   TEST_JETSTREAM_STREAM,
@@ -14,8 +16,6 @@ import {
   type TestApp,
 } from '../../support/app.ts';
 import { STORAGE_KINDS, type StorageKind } from '../../support/storage.ts';
-import { HISTORY_CONSUMER_PREFIX } from '../../../src/modules/features/history.ts';
-import { waitForFeatures } from '../../../src/modules/features/index.ts';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The tests' "now": a fixed instant, so windows never move under an assertion. */

@@ -2,10 +2,10 @@
 // reload that keep every answer right (in-flight ones included), and loading ahead of traffic on alias moves.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { estimateBytes } from '../../../src/modules/inference/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { type LinearModel, linearModel, linearReference } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { estimateBytes } from '../../../src/modules/inference/index.ts';
 import { assertClose, eventually, infer, metric, rows, scrape, setAlias, uploadModel } from './testing.ts';
 
 const WORKERS = 2;

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { QuiverError } from '../../../src/kernel/index.ts';
-import { createResponseCache } from '../../../src/modules/inference/cache.ts';
 import type { Tensors } from '../../../src/modules/engine/index.ts';
+import { createResponseCache } from '../../../src/modules/inference/cache.ts';
 
 const deferred = () => {
   let resolve!: (t: Tensors) => void;

@@ -2,10 +2,10 @@
 // datatype, exact 64-bit integers, BYTES and float ranges refused rather than altered, unknown fields refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DATATYPES } from '../../../src/modules/engine/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { type ElemName, identityModel, linearModel, linearReference } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { DATATYPES } from '../../../src/modules/engine/index.ts';
 import { assertClose, infer, uploadModel } from './testing.ts';
 import { binaryRequest, bytesElements, readBinaryResponse } from './wire-testing.ts';
 

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BatchItem, RecommendationResponse } from '@quiver/contracts';
+import { type Filter, matches } from '../../../src/modules/search/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { type Filter, matches } from '../../../src/modules/search/index.ts';
 import { neighbourTable, publishRecommender } from './testing.ts';
 
 type H = Record<string, string>;

@@ -2,8 +2,6 @@
 // through the inference engine's worker threads, and read back with the contract's rules.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import {
   MODEL_OF_KIND,
   neighboursGraph,
@@ -12,6 +10,8 @@ import {
   recommenderMetadata,
   recommenderRequest,
 } from '../../../src/modules/recommend/artifact.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 let t: TestApp;
 before(async () => {

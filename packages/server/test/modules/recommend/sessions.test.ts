@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryKv } from '../../../src/adapters/kv/index.ts';
-import { eventually, STREAM_KINDS, unique } from '../../adapters/stream/testing.ts';
 import { systemClock } from '../../../src/kernel/index.ts';
 import { eventsTopic } from '../../../src/modules/events/index.ts';
 import { createSessionTracker, SESSION_TTL_MS } from '../../../src/modules/recommend/sessions.ts';
+import { eventually, STREAM_KINDS, unique } from '../../adapters/stream/testing.ts';
 
 for (const kind of STREAM_KINDS) {
   describe(`session tracker (${kind.name})`, () => {

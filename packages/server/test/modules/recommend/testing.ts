@@ -1,14 +1,18 @@
 // Helpers for recommendation tests and the benchmark: publish a recommender graph the way the training
 // module does (a registry version of `recs-<kind>`, alias `champion`, the scenario's endpoint when missing).
 import type { QuiverApp } from '../../../src/app.ts';
-import { DEFAULT_ALIAS } from '../../../src/modules/registry/index.ts';
-import { type NeighboursSpec, type RecommenderKind, recommenderMetadata } from '../../../src/modules/recommend/artifact.ts';
+import {
+  type NeighboursSpec,
+  type RecommenderKind,
+  recommenderMetadata,
+} from '../../../src/modules/recommend/artifact.ts';
 import {
   buildRecommender,
   ensureRecommenderModel,
   ensureScenarioEndpoints,
   type RecommenderSpec,
 } from '../../../src/modules/recommend/publish.ts';
+import { DEFAULT_ALIAS } from '../../../src/modules/registry/index.ts';
 
 export const CHAMPION = DEFAULT_ALIAS;
 

@@ -2,7 +2,13 @@
 // weights change (only the units in the moved slice change route).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bucketOf, cumulativeWeights, pickRoute, unitHash, unitOf } from '../../../src/modules/routing/assignment.ts';
+import {
+  bucketOf,
+  cumulativeWeights,
+  pickRoute,
+  unitHash,
+  unitOf,
+} from '../../../src/modules/routing/assignment.ts';
 import { decodeToken, encodeToken } from '../../../src/modules/routing/token.ts';
 
 const USERS = 100_000;

@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import type { SqlDatabase } from '../../../src/adapters/sql/index.ts';
 import { QuiverError } from '../../../src/kernel/index.ts';
 import { createMetrics } from '../../../src/metrics/index.ts';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import type { InferRequestBody } from '../../../src/modules/inference/index.ts';
 import { createRoutingService } from '../../../src/modules/routing/index.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 /** An OIP body carrying the routing unit (OIP parameters are open; the static type names only timeout_ms). */
 const unitBody = (userId: string) => ({ parameters: { userId }, inputs: [] }) as unknown as InferRequestBody;

@@ -2,12 +2,12 @@
 // inputs is rolled back by itself, a healthy one reaches 100%, manual controls, and the pure decision rules.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createRoutingRepository } from '../../../src/modules/routing/repository.ts';
+import { decide, type RolloutSpec, type SideNumbers } from '../../../src/modules/routing/rollout.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { lookupModel } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { uploadModel } from '../inference/testing.ts';
-import { createRoutingRepository } from '../../../src/modules/routing/repository.ts';
-import { decide, type RolloutSpec, type SideNumbers } from '../../../src/modules/routing/rollout.ts';
 
 type Headers = Record<string, string>;
 const STEP_MS = 60_000;

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import type { BatchItem, Item, SearchResponse } from '@quiver/contracts';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { countFacets, FacetIndex } from '../../../src/modules/search/facets.ts';
 import { type Filter, matches } from '../../../src/modules/search/filters.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const ITEMS = 3000;
 const FACETS = ['brand', 'category', 'price', 'available', 'attributes.color', 'attributes.size'];

@@ -5,14 +5,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SearchResponse } from '@quiver/contracts';
-import { startTestApp, type TestApp } from '../../support/app.ts';
 import { encodeModel, floatTensor, int64Tensor, node, valueInfo } from '../../../src/kernel/onnx/graph.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { DEFAULT_ALIAS } from '../../../src/modules/registry/index.ts';
 import { createOnnxRanker, RANKER_MODEL } from '../../../src/modules/search/onnx-ranker.ts';
 import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { linearRankerGraph, RANKER_INPUT } from '../../../src/modules/search/ranker-graph.ts';
-import { DEFAULT_RERANK, RERANK_FEATURES, type RerankConfig, rerankScore } from '../../../src/modules/search/rerank.ts';
+import {
+  DEFAULT_RERANK,
+  RERANK_FEATURES,
+  type RerankConfig,
+  rerankScore,
+} from '../../../src/modules/search/rerank.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const ITEMS = [
   { id: 'k1', title: 'Oak table lamp' },

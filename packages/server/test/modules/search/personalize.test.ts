@@ -2,9 +2,9 @@
 // in those categories above equally relevant ones; without userId or with personalize:false it does not.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitForFeatures } from '../../../src/modules/features/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { waitForFeatures } from '../../../src/modules/features/index.ts';
 
 describe('search personalization by category affinity', () => {
   let app: TestApp;

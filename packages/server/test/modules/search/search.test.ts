@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BatchItem, Item, SearchResponse } from '@quiver/contracts';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { facetValues } from '../../../src/modules/search/facets.ts';
 import { type Filter, matches } from '../../../src/modules/search/filters.ts';
 import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const BRANDS = ['Acme', 'Sonic', 'Nordic'];
 const CATEGORIES = [

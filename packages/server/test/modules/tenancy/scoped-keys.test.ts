@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BatchItem, SearchResponse } from '@quiver/contracts';
+import { waitForFeatures } from '../../../src/modules/features/index.ts';
 import { bearer, startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { waitForFeatures } from '../../../src/modules/features/index.ts';
 
 const HOUR_MS = 3_600_000;
 const BRANDS = ['Acme', 'Sonic', 'Nordic'];

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
 import { MIGRATIONS } from '../../../src/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { createTrainingRepository, type RunRow } from '../../../src/modules/training/repository.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const ROUNDS = 30;
 const RACERS = 4;

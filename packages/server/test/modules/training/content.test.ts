@@ -2,9 +2,9 @@
 // built-in one), published as a factors graph behind `recs-similar-items`, with no events needed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/index.ts';
 
 const ITEMS = {
   'sofa-1': { title: 'Grey fabric sofa, three seater', categories: ['furniture/sofas'] },

@@ -3,10 +3,10 @@
 // the gate blocks a worse version; schedules start runs once across ticks; tenants cannot see each other.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/index.ts';
 import { DEFAULT_COOCCURRENCE } from '../../../src/modules/training/cooccurrence.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 import { basket } from './testing.ts';
 
 const DAY = 86_400_000;

@@ -10,11 +10,11 @@ import { openStream } from '../../../src/adapters/stream/index.ts';
 import { MIGRATIONS } from '../../../src/app.ts';
 import { QuiverError, systemClock } from '../../../src/kernel/index.ts';
 import { createMetrics } from '../../../src/metrics/index.ts';
-import { ON_TIME_MS } from '../../support/event-loop.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { createEventsService, eventsTopic } from '../../../src/modules/events/index.ts';
 import type { PublishDeps } from '../../../src/modules/training/publish.ts';
 import { createTrainingService } from '../../../src/modules/training/service.ts';
+import { ON_TIME_MS } from '../../support/event-loop.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const EVENTS = 100_000;
 const PUBLISH_BATCH = 5000;

@@ -2,16 +2,16 @@
 // registry version through the inference path; a user's sentence-transformer with a tokenizer.json works too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestApp, type TestApp } from '../../support/app.ts';
-import { embeddingPoolModel } from '../../support/onnx/index.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
 import { buildBuiltinEncoder } from '../../../src/modules/vectors/builtin-encoder.ts';
 import { builtinEncoderGraph } from '../../../src/modules/vectors/builtin-graph.ts';
 import { specialToken } from '../../../src/modules/vectors/builtin-tokenizer.ts';
 import { BUILTIN_ENCODER_MODEL, createEncoders } from '../../../src/modules/vectors/encoder.ts';
 import { itemText } from '../../../src/modules/vectors/item-text.ts';
-import { assertVectorClose, normalized, putItem } from './testing.ts';
 import { loadWordVectors, type WordVectors } from '../../../src/modules/vectors/word-vectors.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { embeddingPoolModel } from '../../support/onnx/index.ts';
+import { STORAGE_KINDS } from '../../support/storage.ts';
+import { assertVectorClose, normalized, putItem } from './testing.ts';
 
 const SENTENCE = 'A comfortable Leather sofa for the living room';
 const ITEMS = [

@@ -5,16 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import type { Config } from '../../../src/config/index.ts';
+import { buildBuiltinEncoder } from '../../../src/modules/vectors/builtin-encoder.ts';
+import { BUILTIN_ENCODER_MODEL } from '../../../src/modules/vectors/encoder.ts';
+import { loadWordVectors } from '../../../src/modules/vectors/word-vectors.ts';
+import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { createTempPgDatabase } from '../../support/postgres.ts';
 import type { StorageKind } from '../../support/storage.ts';
-import { buildBuiltinEncoder } from '../../../src/modules/vectors/builtin-encoder.ts';
-import { BUILTIN_ENCODER_MODEL } from '../../../src/modules/vectors/encoder.ts';
 import { FIXTURE_ITEMS, putFixture } from './fixture.ts';
 import { deleteItem, putItem, within } from './testing.ts';
-import { loadWordVectors } from '../../../src/modules/vectors/word-vectors.ts';
 
 /** A database kept across app restarts (removed by `drop` at the end). */
 interface KeptSetup {

@@ -1,5 +1,12 @@
 // A sentence-encoder-shaped test model: embedding lookup over `input_ids`, mean-pooled under `attention_mask`.
-import { encodeModel, floatTensor, int64Tensor, node, randomFloats, valueInfo } from '../../../src/kernel/onnx/graph.ts';
+import {
+  encodeModel,
+  floatTensor,
+  int64Tensor,
+  node,
+  randomFloats,
+  valueInfo,
+} from '../../../src/kernel/onnx/graph.ts';
 
 export interface EmbeddingPoolModel {
   bytes: Buffer;
