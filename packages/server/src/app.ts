@@ -10,10 +10,12 @@ import { type Stream, type StreamStarts, startOnStream, streamMigrations } from 
 import type { Config } from './config/index.ts';
 import {
   createServer,
+  idempotencyMigrations,
   parseCorsOrigins,
   registerAuth,
   registerCors,
   registerHealth,
+  registerIdempotency,
   registerMetrics,
   registerOpenApi,
   withLocalFallback,
@@ -25,7 +27,6 @@ import { type SeedResult, seed } from './modules/demo/index.ts';
 import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
-import { idempotencyMigrations, registerIdempotency } from './modules/idempotency/index.ts';
 import {
   createInferenceModule,
   type InferenceService,

@@ -1,4 +1,4 @@
-// The HTTP layer: error handling, auth, rate limits, health and OpenAPI.
+// The HTTP layer: error handling, auth, rate limits, idempotency keys, health and OpenAPI.
 
 export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
 export {
@@ -12,6 +12,13 @@ export {
 export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export { registerHealth } from './health.ts';
+export {
+  answerInTx,
+  DEFAULT_LEASE_MS,
+  IDEMPOTENCY_TTL_MS,
+  idempotencyMigrations,
+  registerIdempotency,
+} from './idempotency/index.ts';
 export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';

@@ -16,8 +16,7 @@ import {
 } from '@quiver/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { boundedJsonParser, tenantOf } from '../../http/index.ts';
-import { answerInTx } from '../idempotency/index.ts';
+import { answerInTx, boundedJsonParser, tenantOf } from '../../http/index.ts';
 import { notModified } from './etag.ts';
 import type { CatalogService, WrittenItem } from './service.ts';
 

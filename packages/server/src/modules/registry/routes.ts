@@ -15,9 +15,8 @@ import {
 } from '@quiver/contracts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { tenantOf } from '../../http/index.ts';
+import { answerInTx, tenantOf } from '../../http/index.ts';
 import { isQuiverError, jsonTooDeep, jsonTooDeepError, QuiverError } from '../../kernel/index.ts';
-import { answerInTx } from '../idempotency/index.ts';
 import { MAX_VERSION } from './refs.ts';
 import type { RegistryService, Upload } from './service.ts';
 

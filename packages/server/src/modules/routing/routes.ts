@@ -17,9 +17,8 @@ import {
 } from '@quiver/contracts';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { tenantOf } from '../../http/index.ts';
+import { answerInTx, tenantOf } from '../../http/index.ts';
 import { decodeCursor, encodeCursor } from '../../kernel/index.ts';
-import { answerInTx } from '../idempotency/index.ts';
 import {
   InferRequestSchema,
   InferResponseSchema,

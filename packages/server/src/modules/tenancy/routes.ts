@@ -17,7 +17,7 @@ import {
   TenantSchema,
 } from '@quiver/contracts';
 import { Type } from 'typebox';
-import { answerInTx } from '../idempotency/index.ts';
+import { answerInTx } from '../../http/index.ts';
 import type { TenancyService } from './service.ts';
 
 const errors = ERROR_RESPONSES;

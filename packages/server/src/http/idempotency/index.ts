@@ -1,4 +1,4 @@
-// The idempotency module's public surface.
+// Idempotency keys on POST (an HTTP concern): the plugin, the in-transaction answer hook, the claim table.
 
 export { answerInTx } from './answer.ts';
 export { idempotencyMigrations } from './migrations.ts';
