@@ -80,6 +80,8 @@ import {
 import { createVectorsService, type VectorsService } from './modules/vectors/index.ts';
 
 const EMBEDDED_AUTH_CACHE_TTL_MS = 60_000;
+/** Under the data dir: model uploads being validated, one file each, removed once stored or refused. */
+const UPLOAD_SPOOL_DIR = 'uploads';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MIGRATIONS = [
   ...tenancyMigrations,
@@ -231,6 +233,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     engine,
     clock,
     maxArtifactBytes: config.modelMaxBytes,
+    spoolDir: join(config.dataDir, UPLOAD_SPOOL_DIR),
+    maxConcurrentUploads: config.modelUploadConcurrency,
   });
   const inference = createInferenceService(
     {
