@@ -2,8 +2,10 @@
 // limit mid-stream as a 413, bounded in number, never blocking the event loop that serves other tenants,
 // and a JSON body answered 415 instead of failing inside the blob store.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -168,6 +170,15 @@ describe('a large invalid upload and the other tenants', () => {
       );
       assert.equal(answer.status, 422, answer.body);
       assert.equal(JSON.parse(answer.body).code, 'unprocessable');
+      const spooled = readdirSync(join(t.config.dataDir, 'uploads'), {
+        recursive: true,
+        withFileTypes: true,
+      });
+      assert.deepEqual(
+        spooled.filter((e) => e.isFile()).map((e) => e.name),
+        [],
+        'nothing left in the spool',
+      );
       assert.ok(latencies.length > 0, 'the other tenant was served during the upload');
       assert.ok(maxMs < LOOP_BLOCKED_MS, `the event loop was blocked for ${maxMs.toFixed(0)} ms`);
       assert.ok(
@@ -255,28 +266,30 @@ describe('upload limits', () => {
     'uploads beyond the per-process bound are refused with 503 and Retry-After, unread',
     GUARD,
     async () => {
+      const uploadLinear = () =>
+        post(
+          versions(),
+          {
+            ...ml,
+            'content-type': 'application/octet-stream',
+            'content-length': String(linear.bytes.length),
+          },
+          Readable.from([linear.bytes]),
+        ).done;
       const held = [new PassThrough(), new PassThrough()];
       const open = held.map((body) =>
         post(versions(), { ...ml, 'content-type': 'application/octet-stream' }, body),
       );
       for (const body of held) body.write(Buffer.alloc(1024, 1));
       while (t.registry.activeUploads() < held.length) await sleep(5);
-      const refused = await post(
-        versions(),
-        { ...ml, 'content-type': 'application/octet-stream', 'content-length': String(linear.bytes.length) },
-        Readable.from([linear.bytes]),
-      ).done;
+      const refused = await uploadLinear();
       assert.equal(refused.status, 503, refused.body);
       assert.equal(refused.headers['retry-after'], '5');
       assert.equal(JSON.parse(refused.body).code, 'unavailable');
       for (const body of held) body.end();
       for (const { done } of open) assert.equal((await done).status, 422, 'the held uploads finish as usual');
       assert.equal(t.registry.activeUploads(), 0);
-      const retried = await post(
-        versions(),
-        { ...ml, 'content-type': 'application/octet-stream', 'content-length': String(linear.bytes.length) },
-        Readable.from([linear.bytes]),
-      ).done;
+      const retried = await uploadLinear();
       assert.equal(retried.status, 201, retried.body);
     },
   );
