@@ -46,6 +46,9 @@ import { createTenancyModule, tenancyMigrations } from './modules/tenancy/index.
 import { createTrainingModule, type TrainingService, trainingMigrations } from './modules/training/index.ts';
 import { createVectorsModule, type VectorsService } from './modules/vectors/index.ts';
 
+/** Under the data dir: model uploads being validated, one file each, removed once stored or refused. */
+const UPLOAD_SPOOL_DIR = 'uploads';
+
 export const MIGRATIONS = [
   ...tenancyMigrations,
   ...catalogMigrations,
@@ -145,7 +148,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const events = life.add(createEventsModule(platform));
   const features = life.add(createFeaturesModule({ ...platform, catalog }, { namespace }));
   const registry = life.add(
-    createRegistryModule({ ...platform, engine, maxArtifactBytes: config.modelMaxBytes }),
+    createRegistryModule({
+      ...platform,
+      engine,
+      maxArtifactBytes: config.modelMaxBytes,
+      spoolDir: join(config.dataDir, UPLOAD_SPOOL_DIR),
+      maxConcurrentUploads: config.modelUploadConcurrency,
+    }),
   );
   const inference = life.add(
     createInferenceModule(

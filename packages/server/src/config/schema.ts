@@ -7,6 +7,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Estimated memory that loaded model versions may use before the least recently used are evicted. */
 export const DEFAULT_MODEL_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
+/** Model uploads one process reads and validates at once; more answer 503 with Retry-After. */
+export const DEFAULT_MODEL_UPLOAD_CONCURRENCY = 2;
 export const DEFAULT_RATE_LIMITS = {
   tenantPerSecond: 2000,
   tenantBurst: 4000,
@@ -67,6 +69,12 @@ export const ConfigSchema = Type.Object(
       default: 1024 ** 3,
       description: 'Largest model artifact accepted',
     }),
+    modelUploadConcurrency: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: DEFAULT_MODEL_UPLOAD_CONCURRENCY,
+      description: 'Model uploads read and validated at once by this process; more answer 503 (Retry-After)',
+    }),
     inferenceWorkers: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 256, description: 'Default: one per core' }),
     ),
@@ -109,6 +117,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   QUIVER_DEMO: 'demo',
   QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
+  QUIVER_MODEL_UPLOAD_CONCURRENCY: 'modelUploadConcurrency',
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_METRICS_PORT: 'metricsPort',

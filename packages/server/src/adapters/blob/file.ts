@@ -40,6 +40,12 @@ export class FileBlobStore implements BlobStore {
     return join(this.root, ...key.split('/'));
   }
 
+  /** The local file of `key` (which may not exist), for readers that need a path, such as onnxruntime. */
+  fileOf(key: string): string {
+    assertKey(key);
+    return this.pathOf(key);
+  }
+
   async put(key: string, source: BlobSource, options: PutOptions = {}): Promise<PutResult> {
     assertKey(key);
     const tally = new Tally(key, options.maxBytes);

@@ -1,5 +1,5 @@
 // HTTP routes of the model registry under /v1/models.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
@@ -38,6 +38,35 @@ const access = { access: { scope: 'models:write' as const } };
 const read = { access: { scope: 'models:read' as const } };
 const METADATA_HEADER = 'quiver-model-metadata';
 const MAX_TOKENIZER_BYTES = 50 * 1024 * 1024;
+const RAW = 'application/octet-stream';
+const MULTIPART = 'multipart/form-data';
+/** Room in a multipart body for its framing and the metadata part, above the model and tokenizer limits. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/**
+ * Refuses an upload by its headers, before a byte of its body is read: a media type other than raw or
+ * multipart (415: a JSON body is not a model), or a declared Content-Length that cannot fit (413).
+ */
+const checkUploadHeaders = (request: FastifyRequest, maxArtifactBytes: number): void => {
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type !== RAW && type !== MULTIPART) {
+    throw new QuiverError(
+      'unsupported_media_type',
+      `Upload the model as ${RAW} or ${MULTIPART}, not ${type ? `'${type}'` : 'without a content type'}`,
+      { errors: [{ path: '/headers/content-type', message: `must be ${RAW} or ${MULTIPART}` }] },
+    );
+  }
+  const limit =
+    type === RAW ? maxArtifactBytes : maxArtifactBytes + MAX_TOKENIZER_BYTES + MULTIPART_OVERHEAD_BYTES;
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) {
+    throw new QuiverError(
+      'payload_too_large',
+      `A ${type} model upload is at most ${limit} bytes; this one declares ${declared}`,
+      { errors: [{ path: '/headers/content-length', message: `must be at most ${limit}` }] },
+    );
+  }
+};
 
 const parseMetadata = (text: string | undefined, where: string): unknown => {
   if (text === undefined || text === '') return undefined;
@@ -84,8 +113,14 @@ const readUpload = async (
 ): Promise<unknown> => {
   if (!request.isMultipart()) {
     const header = request.headers[METADATA_HEADER];
+    // Not destroyed when the store stops reading (a 413 mid-body): that would reset the socket before the
+    // answer; the answer closes the connection instead (see onSend below).
+    const body = request.body;
     return consume({
-      artifact: request.body as Readable,
+      artifact:
+        body instanceof Readable
+          ? { [Symbol.asyncIterator]: () => body.iterator({ destroyOnReturn: false }) }
+          : new Uint8Array(),
       metadata: parseMetadata(Array.isArray(header) ? header[0] : header, 'metadata'),
     });
   }
@@ -135,8 +170,8 @@ const readUpload = async (
 export const registryRoutes =
   (registry: RegistryService, options: { maxArtifactBytes: number }): FastifyPluginAsyncTypebox =>
   async (app) => {
-    // Model artifacts stream through untouched; the blob store enforces the size limit while it hashes.
-    app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+    // Model artifacts stream through untouched; the spool enforces the size limit while it hashes.
+    app.addContentTypeParser(RAW, (_request, payload, done) => done(null, payload));
     await app.register(multipart, { limits: { fileSize: options.maxArtifactBytes } });
 
     app.post(
@@ -200,22 +235,31 @@ export const registryRoutes =
           summary:
             'Upload an ONNX artifact as a new immutable version (raw octet-stream, or multipart: metadata, model, tokenizer)',
           description: `Raw uploads may carry the version metadata as JSON in the \`${METADATA_HEADER}\` header. The artifact is validated (it loads and runs on a sample) before it is accepted; the same bytes again answer the existing version with 200.`,
-          consumes: ['application/octet-stream', 'multipart/form-data'],
+          consumes: [RAW, MULTIPART],
           params: NameParams,
           response: {
             200: ModelVersionSchema,
             201: ModelVersionSchema,
             413: ProblemSchema,
+            415: ProblemSchema,
             422: ProblemSchema,
             ...errors,
           },
         },
+        // After the app's auth hook: refused before the body is read.
+        onRequest: async (request) => checkUploadHeaders(request, options.maxArtifactBytes),
+        // An answer sent before the whole body arrived (413, 415, 503…) closes the connection rather than
+        // reading the rest of a body that may be gigabytes.
+        onSend: async (request, reply) => {
+          if (!request.raw.complete) reply.header('connection', 'close');
+        },
       },
       async (request, reply) => {
         const tenantId = tenantOf(request);
+        const release = registry.takeUploadSlot();
         const { version, created } = (await readUpload(request, (upload) =>
           registry.uploadVersion(tenantId, request.params.name, upload),
-        )) as Awaited<ReturnType<RegistryService['uploadVersion']>>;
+        ).finally(release)) as Awaited<ReturnType<RegistryService['uploadVersion']>>;
         return reply
           .code(created ? 201 : 200)
           .header('location', `/v1/models/${request.params.name}/versions/${version.version}`)

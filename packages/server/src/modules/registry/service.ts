@@ -1,12 +1,11 @@
 // The model registry: models, immutable content-addressed versions validated on upload, and aliases.
-import type { Readable } from 'node:stream';
 import {
   type CreateModel,
   type ModelVersionView,
   type ModelView,
   VersionMetadataSchema,
 } from '@quiver/contracts';
-import type { BlobStore } from '../../adapters/blob/index.ts';
+import { type BlobSource, type BlobStore, FileBlobStore } from '../../adapters/blob/index.ts';
 import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import {
   type Clock,
@@ -22,6 +21,7 @@ import type { InferenceEngine } from '../engine/index.ts';
 import { checkVersionNumber, parseVersionRef } from './refs.ts';
 import { registryRepository as repo } from './repository.ts';
 import type { ModelResolver, ModelVersion, VersionMetadata } from './types.ts';
+import { createUploadSlots } from './upload-slots.ts';
 import { validateArtifact } from './validate.ts';
 
 export const DEFAULT_ALIAS = 'champion';
@@ -33,10 +33,14 @@ export interface RegistryDeps {
   engine: InferenceEngine;
   clock: Clock;
   maxArtifactBytes: number;
+  /** A local folder where uploads are spooled while they are validated (onnxruntime loads a file). */
+  spoolDir: string;
+  /** Uploads read and validated at once; more are refused with 503 (see upload-slots.ts). */
+  maxConcurrentUploads: number;
 }
 
 export interface Upload {
-  artifact: Readable | Uint8Array;
+  artifact: BlobSource;
   metadata?: unknown;
   tokenizer?: Buffer;
 }
@@ -51,8 +55,13 @@ export const createRegistryService = ({
   engine,
   clock,
   maxArtifactBytes,
+  spoolDir,
+  maxConcurrentUploads,
 }: RegistryDeps): RegistryService => {
   const listeners: AliasListener[] = [];
+  const slots = createUploadSlots(maxConcurrentUploads);
+  // Not the blob store: an upload must be a local file for onnxruntime to load it in a worker thread.
+  const spool = new FileBlobStore({ root: spoolDir });
 
   const requireModel = async (tenantId: string, name: string) => {
     const model = await repo.getModel(db, tenantId, name);
@@ -114,6 +123,12 @@ export const createRegistryService = ({
   return {
     resolver,
 
+    /** Takes one of the process's upload slots before the body is read; see upload-slots.ts. */
+    takeUploadSlot: (): (() => void) => slots.take(),
+
+    /** Upload slots taken now. */
+    activeUploads: (): number => slots.active,
+
     /** `answer` joins the write's transaction with the view (the idempotency record of the request). */
     async createModel(
       tenantId: string,
@@ -152,9 +167,10 @@ export const createRegistryService = ({
     },
 
     /**
-     * Streams the artifact to the blob store (hashing it on the way), validates it in onnxruntime, and
-     * records a new version. The same bytes uploaded again to the same model answer the existing version.
-     * A rejected upload leaves nothing behind.
+     * Streams the artifact to a local spool file (hashing it chunk by chunk on the way), validates it in an
+     * onnxruntime worker thread that loads that file, streams it to the blob store, and records a new version.
+     * The artifact is never whole in the main thread's memory, so other requests keep being served. The same
+     * bytes uploaded again to the same model answer the existing version. A rejected upload leaves nothing.
      */
     async uploadVersion(
       tenantId: string,
@@ -175,16 +191,17 @@ export const createRegistryService = ({
           throw new QuiverError('unprocessable', 'tokenizer.json is not valid JSON', { cause });
         }
       }
-      const tempKey = `uploads/${tenantId}/${newId('up')}`;
+      const spoolKey = `${tenantId}/${newId('up')}.onnx`;
       try {
-        const { size, sha256 } = await blobs.put(tempKey, upload.artifact, { maxBytes: maxArtifactBytes });
+        const { size, sha256 } = await spool.put(spoolKey, upload.artifact, { maxBytes: maxArtifactBytes });
         if (size === 0) throw new QuiverError('unprocessable', 'The artifact is empty');
         const existing = await repo.findBySha(db, tenantId, name, sha256);
         if (existing) return { version: await versionView(existing), created: false };
-        const bytes = (await blobs.getBuffer(tempKey))!;
-        const signature = await validateArtifact(engine, bytes, checked.value);
+        const signature = await validateArtifact(engine, spool.fileOf(spoolKey), checked.value);
         const blobKey = artifactKey(tenantId, sha256);
-        await blobs.put(blobKey, bytes);
+        const spooled = await spool.get(spoolKey);
+        if (!spooled) throw new QuiverError('internal', `the spooled upload '${spoolKey}' is missing`);
+        await blobs.put(blobKey, spooled).finally(() => spooled.destroy());
         const tokenizerKey = tokenizerJson ? `${blobKey}.tokenizer.json` : null;
         if (tokenizerKey && tokenizerJson) await blobs.put(tokenizerKey, Buffer.from(tokenizerJson));
         const version = await db.transaction(async (tx) => {
@@ -206,7 +223,7 @@ export const createRegistryService = ({
         });
         return { version: await versionView(version), created: true };
       } finally {
-        await blobs.delete(tempKey).catch(() => {});
+        await spool.delete(spoolKey).catch(() => {});
       }
     },
 
@@ -283,6 +300,13 @@ export const createRegistryService = ({
 export interface RegistryService {
   /** How serving finds versions and their artifacts, and hears of alias moves. */
   resolver: ModelResolver;
+  /**
+   * Takes one of the process's upload slots before the body is read (`unavailable` with a Retry-After when
+   * all are taken); returns its release. See upload-slots.ts.
+   */
+  takeUploadSlot(): () => void;
+  /** Upload slots taken now. */
+  activeUploads(): number;
   /** Creates a model; `already_exists` when the name is taken. */
   createModel(tenantId: string, input: CreateModel, answer?: TxHook<ModelView>): Promise<ModelView>;
   /** The model with its aliases and latest version; `not_found` when absent. */

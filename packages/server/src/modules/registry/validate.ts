@@ -1,7 +1,7 @@
 // Validates an uploaded artifact: it must load in onnxruntime and run once on a sample input.
 import { randomUUID } from 'node:crypto';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
-import type { InferenceEngine, Signature } from '../engine/index.ts';
+import type { InferenceEngine, ModelSource, Signature } from '../engine/index.ts';
 import { sampleInputs } from './sample.ts';
 import type { VersionMetadata } from './types.ts';
 
@@ -11,16 +11,19 @@ const VALIDATION_TENANT = '_registry';
 const reason = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
-/** Returns the artifact's signature, or throws `unprocessable` saying why it is not a usable model. */
+/**
+ * Returns the artifact's signature, or throws `unprocessable` saying why it is not a usable model. Pass a file
+ * path for a large artifact: the worker thread reads it, where bytes would be copied to it by the main thread.
+ */
 export const validateArtifact = async (
   engine: InferenceEngine,
-  bytes: Uint8Array,
+  artifact: ModelSource,
   metadata: VersionMetadata,
 ): Promise<Signature> => {
   const key = `validate:${randomUUID()}`;
   let signature: Signature;
   try {
-    signature = (await engine.load(key, bytes, { replicas: 1, batching: { maxBatchSize: 1 } })).signature;
+    signature = (await engine.load(key, artifact, { replicas: 1, batching: { maxBatchSize: 1 } })).signature;
   } catch (error) {
     throw new QuiverError('unprocessable', `The artifact does not load in onnxruntime: ${reason(error)}`, {
       cause: error,
