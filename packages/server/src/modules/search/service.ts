@@ -26,13 +26,13 @@ import { fusedWindow } from './fused-window.ts';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Ranked } from './fusion.ts';
 import { categoryAffinity, type OnlineFeatures, personalFactor } from './personalize.ts';
 import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
+import { type AnalyzedQuery, analyzeQuery } from './query.ts';
 import { searchRepository as repo } from './repository.ts';
 import { DEFAULT_RERANK, type RerankConfig } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { rescore } from './second-phase.ts';
 import { startIndexSync } from './sync.ts';
 import { type CatalogSource, createTenantIndexes, type TenantIndex } from './tenant-index.ts';
-import { words } from './tokenize.ts';
 import type { SearchService } from './types.ts';
 
 /** How many nearest items a vector search asks for (before filters). */
@@ -116,7 +116,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
 
   const secondPhase = (
     tenantId: string,
-    query: string,
+    query: AnalyzedQuery,
     index: TenantIndex,
     lists: { keyword: Ranked[]; vector: Ranked[] },
     notices: string[],
@@ -135,12 +135,12 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   const retrieve = async (
     tenantId: string,
     index: TenantIndex,
-    query: string,
+    query: AnalyzedQuery,
     mode: SearchResponse['mode'],
     rules: SearchRules,
     notices: string[],
   ): Promise<Candidate[]> => {
-    if (words(query).length === 0) {
+    if (query.empty) {
       // Browsing: every item, in id order, found by no retriever.
       const ids = index.sortedIds();
       return ids.map((id) => ({ id, score: 0, retrievers: NONE }));
@@ -148,7 +148,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     // The vector query (encoder on a worker thread, then HNSW) is started first and runs while the keyword
     // index scores on this thread.
     const vectorHits =
-      mode === 'keyword' ? undefined : deps.vectors!.query(tenantId, query, VECTOR_CANDIDATES);
+      mode === 'keyword' ? undefined : deps.vectors!.query(tenantId, query.text, VECTOR_CANDIDATES);
     const keyword =
       mode === 'vector' ? undefined : index.keyword.search(query, { alternatives: synonymMap(rules, query) });
     const vector = await vectorHits;
@@ -227,15 +227,12 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const mode = modeOf(request.mode, notices);
       const rules = await rulesOf(tenantId);
       const index = await indexes.get(tenantId);
-      const curation = curationFor(rules, request.query);
+      // The query is analyzed once; the rules, the keyword index and the second phase all read this value.
+      const query = analyzeQuery(request.query);
+      const curation = curationFor(rules, query);
 
       let affinity: Map<string, number> | undefined;
-      if (
-        request.userId &&
-        request.personalize !== false &&
-        deps.features &&
-        words(request.query).length > 0
-      ) {
+      if (request.userId && request.personalize !== false && deps.features && !query.empty) {
         try {
           affinity = await categoryAffinity(deps.features, tenantId, request.userId);
         } catch (error) {
@@ -262,11 +259,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
       const filtered = filter !== undefined || curation.hide.size > 0;
       const passes = (id: string) => pass(index.items.get(id));
-      if (windowed && mode === 'keyword' && hits.length === 0 && words(request.query).length > 0) {
+      if (windowed && mode === 'keyword' && hits.length === 0 && !query.empty) {
         // The keyword index selects the page itself (a bounded heap, filters applied as it counts).
         const accept = filtered ? passes : undefined;
-        const found = index.keyword.top(request.query, Math.max(to, 1), {
-          alternatives: synonymMap(rules, request.query),
+        const found = index.keyword.top(query, Math.max(to, 1), {
+          alternatives: synonymMap(rules, query),
           accept,
         });
         const page = found.hits
@@ -274,20 +271,20 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           .map((h) => ({ item: index.items.get(h.id)!, score: h.score, retrievers: [mode] }));
         return respond(mode, page, found.total, offset, fingerprint, notices);
       }
-      if (windowed && mode === 'hybrid' && hits.length === 0 && words(request.query).length > 0) {
-        const vector = await deps.vectors!.query(tenantId, request.query, VECTOR_CANDIDATES);
+      if (windowed && mode === 'hybrid' && hits.length === 0 && !query.empty) {
+        const vector = await deps.vectors!.query(tenantId, query.text, VECTOR_CANDIDATES);
         if (rerankConfig) {
           // The second phase rescores the keyword head and the vector candidates; a page within the accepted
           // candidates is final. Deeper pages (or a filter that leaves too few) take the complete ranking below.
           const accept = filtered ? passes : (id: string) => index.items.has(id);
-          const head = index.keyword.head(request.query, rerankConfig.keywordWindow, {
-            alternatives: synonymMap(rules, request.query),
+          const head = index.keyword.head(query, rerankConfig.keywordWindow, {
+            alternatives: synonymMap(rules, query),
             accept: filtered ? passes : undefined,
             present: vector.map((v) => v.id),
           });
           const { candidates } = await secondPhase(
             tenantId,
-            request.query,
+            query,
             index,
             { keyword: head.hits, vector },
             notices,
@@ -307,8 +304,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         } else {
           const found = fusedWindow(
             index.keyword,
-            request.query,
-            { alternatives: synonymMap(rules, request.query) },
+            query,
+            { alternatives: synonymMap(rules, query) },
             vector,
             fusion,
             { from, to },
@@ -325,7 +322,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {
-        const ranked = await retrieve(tenantId, index, request.query, mode, rules, notices);
+        const ranked = await retrieve(tenantId, index, query, mode, rules, notices);
         const single: Retriever[] = mode === 'hybrid' ? NONE : [mode];
         const retrieversOf = (r: Candidate): Retriever[] => [...(r.retrievers ?? single)];
         if (hits.length > 0) {
