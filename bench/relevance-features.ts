@@ -7,6 +7,7 @@ import { QUERY_CLASS_ORDER, queryClass } from '../packages/cli/src/eval/classes.
 import { scoreQuery } from '../packages/cli/src/eval/metrics.ts';
 import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
 import { fuse } from '../packages/server/src/modules/search/fusion.ts';
+import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import { coverageText, rerankCandidates } from '../packages/server/src/modules/search/rerank.ts';
 import { analyze, words } from '../packages/server/src/modules/search/tokenize.ts';
 import {
@@ -119,10 +120,12 @@ export const main = async () => {
       keywordRank: new Map(l.keyword.map((h, i) => [h.id, i])),
       idf,
     };
-    const candidates = rerankCandidates(q.query, l, (terms) => coverage.scorer(terms)).map((c) => ({
-      id: c.id,
-      features: [...c.features, ...extras.map((f) => f(text.get(c.id)!, c.id, c.features[2], context))],
-    }));
+    const candidates = rerankCandidates(analyzeQuery(q.query), l, (terms) => coverage.scorer(terms)).map(
+      (c) => ({
+        id: c.id,
+        features: [...c.features, ...extras.map((f) => f(text.get(c.id)!, c.id, c.features[2], context))],
+      }),
+    );
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)

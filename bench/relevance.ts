@@ -9,6 +9,7 @@ import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packa
 import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
 import { fuse } from '../packages/server/src/modules/search/fusion.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
+import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import {
   DEFAULT_RERANK,
   type RerankCandidate,
@@ -61,7 +62,7 @@ export const main = async () => {
 
   const candidatesOf = new Map<string, Candidates>();
   for (const [query, l] of lists) {
-    const candidates = rerankCandidates(query, l, (terms) => coverage.scorer(terms));
+    const candidates = rerankCandidates(analyzeQuery(query), l, (terms) => coverage.scorer(terms));
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)

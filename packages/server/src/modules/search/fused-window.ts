@@ -2,6 +2,7 @@
 // ranks of the vector candidates are fused, and the page is read only as far as that fused list is certain.
 import { type Fused, type FusionConfig, fuse, type Ranked } from './fusion.ts';
 import type { KeywordIndex, QueryOptions } from './keyword-index.ts';
+import type { AnalyzedQuery } from './query.ts';
 
 export interface FusedWindow {
   /** Positions from … to - 1 of the accepted entries of the complete fused ranking. */
@@ -18,7 +19,7 @@ export interface FusedWindow {
  */
 export const fusedWindow = (
   keyword: KeywordIndex,
-  query: string,
+  query: AnalyzedQuery,
   options: QueryOptions,
   vector: readonly Ranked[],
   fusion: FusionConfig,

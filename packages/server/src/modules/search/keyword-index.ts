@@ -2,8 +2,9 @@
 // last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
 
 import { kthLargest, TopK } from '../../kernel/index.ts';
+import { type AnalyzedQuery, asQuery } from './query.ts';
 import { ranksAmong } from './ranks.ts';
-import { analyze, isStopWord, stem, words } from './tokenize.ts';
+import { analyze, stem, words } from './tokenize.ts';
 
 export const FIELDS = ['title', 'brand', 'categories', 'description', 'attributes'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -239,7 +240,7 @@ export class KeywordIndex {
   }
 
   /** Every document matching at least one query word, best first (unbounded; the caller filters and cuts). */
-  search(query: string, options: QueryOptions = {}): KeywordHit[] {
+  search(query: string | AnalyzedQuery, options: QueryOptions = {}): KeywordHit[] {
     const matched = this.score(query, options);
     const scores = this.scoreBuffer;
     const order = matched.sort(this.comparator());
@@ -253,7 +254,7 @@ export class KeywordIndex {
    * The best `k` matches the filter accepts and how many it accepts in all: the same ranking as `search`,
    * without sorting (or allocating a hit for) every match.
    */
-  top(query: string, k: number, options: TopOptions = {}): KeywordTop {
+  top(query: string | AnalyzedQuery, k: number, options: TopOptions = {}): KeywordTop {
     const matched = this.score(query, options);
     const scores = this.scoreBuffer;
     const ids = this.ids;
@@ -276,7 +277,7 @@ export class KeywordIndex {
    * What fusing the keyword ranking with another needs, without sorting every match: its head, the ranks of
    * the other list's ids, and the filtered count.
    */
-  head(query: string, depth: number, options: HeadOptions = {}): KeywordHead {
+  head(query: string | AnalyzedQuery, depth: number, options: HeadOptions = {}): KeywordHead {
     const matched = this.score(query, options);
     const scores = this.scoreBuffer;
     const ids = this.ids;
@@ -346,10 +347,8 @@ export class KeywordIndex {
    * Scores every matching document into `scoreBuffer` (by document number) and returns their numbers; the
    * caller reads and then zeroes those entries. A query word is a clause scoring the best of its variants.
    */
-  private score(query: string, options: QueryOptions): number[] {
-    const raw = words(query);
-    const meaningful = raw.filter((w) => !isStopWord(w));
-    const qwords = meaningful.length > 0 ? meaningful : raw;
+  private score(query: string | AnalyzedQuery, options: QueryOptions): number[] {
+    const { clauses, lastIsTyped } = asQuery(query);
     const n = this.numbers.size;
     const matched: number[] = [];
     if (n === 0) return matched;
@@ -378,8 +377,8 @@ export class KeywordIndex {
       if (best[no] === 0) touched.push(no);
       if (s > best[no]) best[no] = s;
     };
-    qwords.forEach((word, i) => {
-      const isLast = i === qwords.length - 1 && raw[raw.length - 1] === word;
+    clauses.forEach((word, i) => {
+      const isLast = lastIsTyped && i === clauses.length - 1;
       const variants = this.variants(word, options, isLast);
       for (const alt of options.alternatives?.get(word) ?? [])
         for (const w of words(alt)) if (!variants.has(stem(w))) variants.set(stem(w), 1);

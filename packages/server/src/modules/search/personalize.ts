@@ -36,3 +36,23 @@ export const personalFactor = (item: Item, affinity: ReadonlyMap<string, number>
     if (share > best && (item.categories ?? []).some((c) => underCategory(c, category))) best = share;
   return 1 + PERSONAL_BOOST * best;
 };
+
+/**
+ * The user's shares for a search's personal boost; when the features cannot be read, none (the search goes on
+ * unboosted) and a notice says so.
+ */
+export const requestAffinity = async (
+  features: OnlineFeatures,
+  tenantId: string,
+  userId: string,
+  notices: string[],
+  onError?: (error: unknown) => void,
+): Promise<Map<string, number> | undefined> => {
+  try {
+    return await categoryAffinity(features, tenantId, userId);
+  } catch (error) {
+    onError?.(error);
+    notices.push('personalization unavailable: features could not be read');
+    return undefined;
+  }
+};

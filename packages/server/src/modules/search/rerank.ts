@@ -3,6 +3,7 @@
 // query's words the item contains; the rest of the matches follow in reciprocal-rank-fusion order.
 import type { Retriever } from '@quiver/contracts';
 import { type Fused, fuse, type Ranked } from './fusion.ts';
+import { type AnalyzedQuery, analyzeQuery } from './query.ts';
 import { analyze } from './tokenize.ts';
 
 export interface RerankConfig {
@@ -105,7 +106,7 @@ export const rerankScore = (c: RerankCandidate, weights: RerankConfig['weights']
  * item's coverage (undefined: unknown item, left out).
  */
 export const rerankCandidates = (
-  query: string,
+  query: AnalyzedQuery,
   lists: { keyword: Ranked[]; vector: Ranked[] },
   coverageOf: CoverageOf,
   windows: Pick<RerankConfig, 'keywordWindow' | 'vectorWindow'> = DEFAULT_RERANK,
@@ -119,7 +120,7 @@ export const rerankCandidates = (
   const maxKeyword = keyword[0]?.score ?? 0;
   const maxVector = vector[0]?.score ?? 0;
   const minVector = vector[vector.length - 1]?.score ?? 0;
-  const covered = coverageOf([...new Set(analyze(query))]);
+  const covered = coverageOf(query.terms);
   // Keyword candidates first, in their order, then the vector-only ones; a candidate found by both gets its
   // cosine where it stands (`at`: id → its place in `out`).
   const out: RerankCandidate[] = [];
@@ -203,7 +204,7 @@ export const rerank = (
   textOf: (id: string) => RerankText | undefined,
   config: RerankConfig = DEFAULT_RERANK,
 ): Fused[] => {
-  const candidates = rerankCandidates(query, lists, coverageOfText(textOf), config);
+  const candidates = rerankCandidates(analyzeQuery(query), lists, coverageOfText(textOf), config);
   return orderRescored(
     candidates,
     candidates.map((c) => rerankScore(c, config.weights)),

@@ -2,6 +2,7 @@
 // ONNX model through the inference path) or, when there is none or it fails, by the built-in weights here.
 import type { Fused, Ranked } from './fusion.ts';
 import type { SecondPhaseScorer } from './ports.ts';
+import type { AnalyzedQuery } from './query.ts';
 import {
   type CoverageOf,
   type RerankConfig,
@@ -25,7 +26,7 @@ export const rescore = async (
   deps: { ranker?: SecondPhaseScorer; onError?: (error: unknown) => void },
   config: RerankConfig,
   tenantId: string,
-  query: string,
+  query: AnalyzedQuery,
   lists: { keyword: Ranked[]; vector: Ranked[] },
   coverageOf: CoverageOf,
   notices: string[],
