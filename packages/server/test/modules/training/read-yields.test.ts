@@ -13,11 +13,15 @@ import { createMetrics } from '../../../src/metrics/index.ts';
 import { createEventsService, eventsTopic } from '../../../src/modules/events/index.ts';
 import type { PublishDeps } from '../../../src/modules/training/publish.ts';
 import { createTrainingService } from '../../../src/modules/training/service.ts';
-import { ON_TIME_MS } from '../../support/event-loop.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const EVENTS = 100_000;
 const PUBLISH_BATCH = 5000;
+/**
+ * A bound on blocking, not on speed: one page's read (its stream COUNT grows with the log) took up to ~210 ms
+ * on a loaded 2-core machine, while the unpaged read blocked for 4.8 s. Far from both, so load cannot flip it.
+ */
+const BLOCKED_MS = 1_000;
 const T0 = Date.UTC(2024, 0, 1);
 
 let db: SqlDatabase;
@@ -97,5 +101,5 @@ test('a run reading 100,000 events never blocks the event loop for long', async 
   );
   assert.equal(trained, EVENTS);
   assert.equal((await training.getRun('shop', run.id)).data?.events, EVENTS);
-  assert.ok(maxMs < ON_TIME_MS, `the event loop was blocked for ${maxMs.toFixed(0)} ms`);
+  assert.ok(maxMs < BLOCKED_MS, `the event loop was blocked for ${maxMs.toFixed(0)} ms`);
 });
