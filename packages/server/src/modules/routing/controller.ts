@@ -148,6 +148,7 @@ export const createRolloutController = (deps: RolloutControllerDeps, tickMs = DE
 
     /** Ticks every `tickMs`, skipping a beat while a run is queued so slow evaluations never pile up. */
     start(): void {
+      clearInterval(timer);
       timer = setInterval(() => {
         if (pendingTicks === 0) void tick().catch((e) => onError(e, 'rollout controller failed'));
       }, tickMs);

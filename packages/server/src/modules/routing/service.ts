@@ -148,6 +148,8 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
 
     async start(): Promise<void> {
       await attribution.start();
+      // A start retried after a failure (NATS down at start) replaces its timers rather than adding more.
+      clearInterval(flushTimer);
       flushTimer = setInterval(
         () => void telemetry.flush().catch((e) => onError(e, 'routing telemetry flush failed')),
         options.flushMs ?? DEFAULT_FLUSH_MS,
