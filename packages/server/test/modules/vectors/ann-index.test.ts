@@ -49,14 +49,16 @@ const churn = (ann: AnnIndex, n: number, cycles: number, seed = 7) => {
 const assertCurrent = (ann: AnnIndex, live: ReadonlyMap<string, Float32Array>, n: number) => {
   assert.equal(ann.size(), live.size);
   // Each live id among the few nearest to its own current vector. HNSW is approximate (usearch's parallel
-  // inserts also vary the graph run to run): past a small index, one node in a few hundred can be missed.
+  // inserts also vary the graph run to run): a node can be left unreachable now and then, at any size (57 of
+  // 58 seen once in a CI run). Two misses, or 2%, are allowed; a stale or lost vector would miss far more.
+  const allowedMisses = Math.max(2, Math.ceil(0.02 * live.size));
   let found = 0;
   for (const [id, v] of live) {
     const hit = ann.search(v, 5).find((h) => h.id === id);
     if (hit) assert.ok(hit.score > 0.999, `${id} ${hit.score}`);
     if (hit) found++;
   }
-  assert.ok(found >= (live.size <= 100 ? live.size : 0.98 * live.size), `${found} of ${live.size}`);
+  assert.ok(found >= live.size - allowedMisses, `${found} of ${live.size}`);
   // A wide search lists live ids only, each once: nothing deleted, no superseded copy.
   const wide = ann.search(live.values().next().value!, n).map((h) => h.id);
   assert.equal(new Set(wide).size, wide.length);
