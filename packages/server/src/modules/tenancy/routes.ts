@@ -17,7 +17,8 @@ import {
   TenantSchema,
 } from '@quiver/contracts';
 import { Type } from 'typebox';
-import { answerInTx } from '../../http/index.ts';
+// Straight from the idempotency folder: http/index.ts also holds auth, which imports tenancy.
+import { answerInTx } from '../../http/idempotency/index.ts';
 import type { TenancyService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
