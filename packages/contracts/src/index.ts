@@ -5,6 +5,7 @@ export * from './endpoints.ts';
 export * from './event-log.ts';
 export * from './events.ts';
 export * from './features.ts';
+export * from './inference.ts';
 export * from './models.ts';
 export * from './recommendations.ts';
 export * from './search.ts';
