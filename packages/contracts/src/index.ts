@@ -2,6 +2,7 @@
 export * from './catalog.ts';
 export * from './common.ts';
 export * from './endpoints.ts';
+export * from './errors.ts';
 export * from './event-log.ts';
 export * from './events.ts';
 export * from './features.ts';
