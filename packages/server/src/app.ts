@@ -13,7 +13,9 @@ import {
   idempotencyMigrations,
   parseCorsOrigins,
   registerAuth,
+  registerChangelog,
   registerCors,
+  registerDeprecation,
   registerHealth,
   registerIdempotency,
   registerMetrics,
@@ -212,7 +214,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
+  registerDeprecation(app);
   await registerOpenApi(app);
+  registerChangelog(app);
   registerHealth(app, {
     checks: {
       database: () => db.ping(),

@@ -10,6 +10,7 @@ import { STORAGE_KINDS } from '../../support/storage.ts';
 const READY_DEADLINE_MS = 5 * 60_000;
 
 let t: TestApp;
+let first: TestApp | undefined;
 let key: Record<string, string>;
 const sawWarming: string[] = [];
 
@@ -34,7 +35,10 @@ before(async () => {
   key = { authorization: `Bearer ${t.seeded.demoKey}` };
   await waitReady(t);
 });
-after(() => t?.close());
+after(async () => {
+  await t?.close();
+  await first?.close();
+});
 
 const post = async (url: string, payload: object) => {
   const res = await t.request({ method: 'POST', url, headers: key, payload });
@@ -94,9 +98,12 @@ test('a restart on the same data repeats nothing', async () => {
       .models.map((m: { name: string; latestVersion: number }) => `${m.name}@${m.latestVersion}`)
       .sort();
   const before = await versions(t);
-  const events = (await t.request({ method: 'GET', url: '/v1/events?after=0&limit=1000', headers: key }))
-    .json();
-  await t.close();
+  const events = (
+    await t.request({ method: 'GET', url: '/v1/events?after=0&limit=1000', headers: key })
+  ).json();
+  // Close the app but keep its database and data dir; the first app's close cleans them up at the end.
+  await t.app.close();
+  first = t;
   t = await startTestApp(STORAGE_KINDS[0], {
     demo: true,
     inferenceWorkers: 1,
@@ -106,6 +113,8 @@ test('a restart on the same data repeats nothing', async () => {
   assert.equal(t.seeded.demoKey, undefined);
   assert.equal((await t.request({ method: 'GET', url: '/v1/demo' })).json().status, 'ready');
   assert.deepEqual(await versions(t), before);
-  const again = (await t.request({ method: 'GET', url: '/v1/events?after=0&limit=1000', headers: key })).json();
+  const again = (
+    await t.request({ method: 'GET', url: '/v1/events?after=0&limit=1000', headers: key })
+  ).json();
   assert.equal(again.events.length, events.events.length);
 });
