@@ -62,7 +62,10 @@ export const createApi = (target: Target, doFetch: typeof fetch = fetch): Api =>
       reachable ??= checkReachable(root, doFetch);
       await reachable;
       const query = Object.entries(req.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
-      const qs = query.length > 0 ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+      const qs =
+        query.length > 0
+          ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}`
+          : '';
       const headers: Record<string, string> = { ...(req.headers ?? {}) };
       if (target.key) headers.authorization = `Bearer ${target.key}`;
       let body: Uint8Array | string | undefined;

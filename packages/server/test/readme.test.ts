@@ -68,8 +68,10 @@ const PREAMBLE = [
   'set -eo pipefail',
   'curl() {',
   '  local f; f="$README_LOG/$(date +%s%N)-$BASHPID-$RANDOM"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${…}, not a template
   '  printf "%s %s\\n" "$README_BLOCK" "${BASH_LINENO[0]}" > "$f.where"',
   '  command curl -D "$f.head" "$@" | tee "$f.body"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${…}, not a template
   '  return "${PIPESTATUS[0]}"',
   '}',
 ];

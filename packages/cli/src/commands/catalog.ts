@@ -85,13 +85,11 @@ export const items: Command = {
           ['<id>'],
           items.actions.put.usage,
         );
-        const res = await ctx
-          .api()
-          .request<Item>({
-            method: 'PUT',
-            path: `/v1/items/${enc(positionals[0])}`,
-            body: bodyFrom(ctx, values),
-          });
+        const res = await ctx.api().request<Item>({
+          method: 'PUT',
+          path: `/v1/items/${enc(positionals[0])}`,
+          body: bodyFrom(ctx, values),
+        });
         return show(ctx, res, (i) => itemTable([i]));
       },
     },

@@ -193,13 +193,11 @@ export const endpoints: Command = {
       summary: 'every revision of the routes and weights',
       run: async (ctx) => {
         const { positionals } = parse(ctx, {}, ['<endpoint>'], endpoints.actions.history.usage);
-        const res = await ctx
-          .api()
-          .request<{
-            revisions: { revision: number; at: string; reason: string; routes: Endpoint['routes'] }[];
-          }>({
-            path: `/v1/endpoints/${enc(positionals[0])}/history`,
-          });
+        const res = await ctx.api().request<{
+          revisions: { revision: number; at: string; reason: string; routes: Endpoint['routes'] }[];
+        }>({
+          path: `/v1/endpoints/${enc(positionals[0])}/history`,
+        });
         return show(ctx, res, (r) =>
           table(r.revisions, [
             { header: 'REVISION', value: (v) => v.revision, right: true },
