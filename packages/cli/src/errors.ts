@@ -1,10 +1,15 @@
 // The one error the CLI reports to the user: a clear message and the process exit code that goes with it.
 
+/** Exit codes (sysexits.h where one fits); listed in `quiver --help` and the README. */
 export const EXIT = {
-  usage: 64, // EX_USAGE
-  input: 65, // EX_DATAERR
-  unavailable: 69, // EX_UNAVAILABLE: the server could not be reached, or kept refusing
-  auth: 77, // EX_NOPERM
+  software: 1, // the server failed (500) or something unexpected
+  notFound: 3, // 404: no such tenant, item, model, endpoint, run…
+  conflict: 4, // 409/412: exists already, state does not allow it, stale ETag
+  usage: 64, // EX_USAGE: bad command line
+  input: 65, // EX_DATAERR: the server refused the input (400, 413, 415, 422) or a file is unreadable
+  unavailable: 69, // EX_UNAVAILABLE: no server at the URL, or it answered 502/503/504
+  tempfail: 75, // EX_TEMPFAIL: rate-limited (429); try again later
+  auth: 77, // EX_NOPERM: 401/403, the key is missing, wrong, expired or lacks the scope
   interrupted: 130,
 } as const;
 

@@ -2,23 +2,42 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkReachable } from './api.ts';
 import { createClient } from './client.ts';
 import { CliError, EXIT } from './errors.ts';
-import { FORMAT_NAMES, type FormatName } from './formats/index.ts';
+import {
+  FORMAT_NAMES,
+  type Format,
+  type FormatName,
+  parseMapping,
+  productsCsv,
+  productsJsonl,
+} from './formats/index.ts';
 import { DEFAULT_BATCH_EVENTS, DEFAULT_CONCURRENCY, type ImportResult, runImport } from './importer.ts';
+import { resolveTarget } from './profile.ts';
 import { createProgressBar } from './progress.ts';
-import { defaultStatePath } from './state.ts';
+import { shiftToNow } from './shift.ts';
+import { defaultStatePath, loadState } from './state.ts';
 
 export const DEFAULT_URL = 'http://localhost:8080';
 export const DEFAULT_DATA_DIR = './data';
 
 export const IMPORT_USAGE = `Usage: quiver import <file> [options]
 
-Loads a CSV or JSONL event file into Quiver: creates the catalog items it references, then sends its
-events in batches. Resumable: rerun the same command after Ctrl-C or a crash to continue.
+Loads a CSV or JSONL file into Quiver: events (creating the catalog items they reference first) or, with
+--map, products. Sends in batches; resumable: rerun the same command after Ctrl-C or a crash to continue.
+Stops at once (exit 69) when no server answers at the URL.
 
 Options:
   --format <name>      ${FORMAT_NAMES.join(' | ')} (default: detected from the first line)
+  --map <fields>       products: target=source pairs, e.g. id=StockCode,title=Description,
+                       categories=Category,price=UnitPrice,brand=Brand,attributes.colour=Colour
+                       (targets: id, title, description, brand, categories, price, currency, available,
+                       attributes.<name>; categories: several separated by |, levels by / or >; CSV
+                       columns by header name, JSONL keys by name, a.b for nested keys)
+  --currency <code>    products: the prices' currency when no currency field is mapped (default EUR)
+  --shift-to-now       move every event's timestamp by one offset so the file's latest event is now (a
+                       historical file replayed as recent; needs one extra pass over the file)
   --url <url>          server (default: $QUIVER_URL or ${DEFAULT_URL})
   --key <key>          API key with catalog:write and events:write (default: $QUIVER_KEY, else the demo
                        key in $QUIVER_DATA_DIR/credentials.json, data dir ${DEFAULT_DATA_DIR})
@@ -63,6 +82,7 @@ const n = (x: number) => x.toLocaleString('en-US');
 const summary = (result: ImportResult, statePath: string, seconds: number): string => {
   const { state } = result;
   const t = state.totals;
+  const rate = (count: number) => `${n(Math.round(count / Math.max(seconds, 0.001)))}`;
   const skipped = Object.values(t.skipped).reduce((a, b) => a + b, 0);
   const reasons = Object.entries(t.skipped).map(([reason, count]) => `${reason} ${n(count)}`);
   const status = result.alreadyDone
@@ -76,10 +96,11 @@ const summary = (result: ImportResult, statePath: string, seconds: number): stri
     `  rows         ${n(t.rows)}${skipped > 0 ? ` (skipped ${n(skipped)}: ${reasons.join(', ')})` : ''}`,
     `  events       ${n(t.events)}: accepted ${n(t.accepted)}, duplicates ${n(t.duplicates)}, rejected ${n(t.rejected)}`,
     `  items        created ${n(t.itemsCreated)}, updated ${n(t.itemsUpdated)}, failed ${n(t.itemsFailed)}`,
+    state.shiftMs ? `  shifted      +${(state.shiftMs / 86_400_000).toFixed(1)} days (--shift-to-now)` : '',
     result.alreadyDone
       ? ''
-      : `  this run     ${n(result.eventsThisRun)} events in ${seconds.toFixed(1)} s ` +
-        `(${n(Math.round(result.eventsThisRun / Math.max(seconds, 0.001)))} events/s)`,
+      : `  this run     ${seconds.toFixed(1)} s: ${n(result.eventsThisRun)} events (${rate(result.eventsThisRun)} ` +
+        `events/s), ${n(result.itemsThisRun)} items (${rate(result.itemsThisRun)} items/s)`,
     `  state        ${statePath}`,
     ...(result.errors.length > 0 ? ['  first errors:'] : []),
     ...result.errors.map((e) => `    ${e.what} ${e.id ?? '(no id)'}: ${e.detail}`),
@@ -100,6 +121,9 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
       concurrency: { type: 'string' },
       state: { type: 'string' },
       restart: { type: 'boolean' },
+      map: { type: 'string' },
+      currency: { type: 'string' },
+      'shift-to-now': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,9 +136,18 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
   if (format && !FORMAT_NAMES.includes(format)) {
     throw new CliError(`Unknown --format ${format}; one of ${FORMAT_NAMES.join(', ')}`, EXIT.usage);
   }
+  if (format === 'products' && !values.map) throw new CliError('--format products needs --map', EXIT.usage);
   const file = resolve(io.cwd, positionals[0]);
-  const url = values.url ?? io.env.QUIVER_URL ?? DEFAULT_URL;
-  const key = resolveKey(values.key, io);
+  // Flags, QUIVER_URL/QUIVER_KEY, a profile, then the demo key (profile.ts).
+  const target = resolveTarget(io, { url: values.url, key: values.key });
+  const url = target.url;
+  const key = target.key ?? resolveKey(undefined, io);
+  await checkReachable(url);
+  let customFormat: Format | undefined;
+  if (values.map) {
+    const mapping = parseMapping(values.map, values.currency ?? 'EUR');
+    customFormat = /\.jsonl?$/i.test(file) ? productsJsonl(mapping) : productsCsv(mapping);
+  }
   const dataDir = resolve(io.cwd, io.env.QUIVER_DATA_DIR ?? DEFAULT_DATA_DIR);
   const statePath = values.state ? resolve(io.cwd, values.state) : defaultStatePath(file, dataDir, io.cwd);
   const bar = createProgressBar(io.stderr, { tty: io.stderr.isTTY === true });
@@ -127,6 +160,12 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
         bar.note(`POST ${r.path}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s`),
     },
   );
+  // The shift is fixed when an import begins; a resumed one keeps its state's.
+  const resuming = !values.restart && loadState(statePath)?.done === false;
+  const shiftMs =
+    values['shift-to-now'] && !resuming
+      ? await shiftToNow(file, Date.now(), format, customFormat)
+      : undefined;
   const started = Date.now();
   const result = await runImport(
     { client },
@@ -135,7 +174,9 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
       statePath,
       url,
       key,
-      format,
+      format: customFormat ? 'products' : format,
+      customFormat,
+      shiftMs,
       batchSize: positiveInt('batch', values.batch, DEFAULT_BATCH_EVENTS),
       concurrency: positiveInt('concurrency', values.concurrency, DEFAULT_CONCURRENCY),
       restart: values.restart,

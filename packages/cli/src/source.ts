@@ -30,7 +30,8 @@ const firstRecord = async (file: string): Promise<FileRecord | undefined> => {
   return undefined;
 };
 
-export const openSource = async (path: string, formatName?: FormatName): Promise<Source> => {
+/** `custom` is a format built from options (products with a --map); it wins over `formatName`. */
+export const openSource = async (path: string, formatName?: FormatName, custom?: Format): Promise<Source> => {
   const file = resolve(path);
   let size: number;
   try {
@@ -40,7 +41,10 @@ export const openSource = async (path: string, formatName?: FormatName): Promise
   }
   const first = await firstRecord(file);
   if (!first) throw new CliError(`${path} is empty`, EXIT.input);
-  const format = formatName ? FORMATS[formatName] : detectFormat(first.text);
+  if (!custom && formatName === 'products')
+    throw new CliError('--format products needs --map id=<field>,title=<field>,…', EXIT.usage);
+  const format =
+    custom ?? (formatName && formatName !== 'products' ? FORMATS[formatName] : detectFormat(first.text));
   if (!format) {
     throw new CliError(
       `Cannot tell the format of ${path} from its first line; pass --format (${FORMAT_NAMES.join('|')})`,

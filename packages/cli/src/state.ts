@@ -35,6 +35,8 @@ export interface ImportState {
   done: boolean;
   totals: ImportTotals;
   updatedAt: string;
+  /** Milliseconds added to every event's timestamp (--shift-to-now), fixed when the import began. */
+  shiftMs?: number;
 }
 
 export const emptyTotals = (): ImportTotals => ({

@@ -13,7 +13,9 @@ import {
   idempotencyMigrations,
   parseCorsOrigins,
   registerAuth,
+  registerChangelog,
   registerCors,
+  registerDeprecation,
   registerHealth,
   registerIdempotency,
   registerMetrics,
@@ -23,7 +25,7 @@ import {
 import { type Clock, createLifecycle, quietBackgroundLog, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
-import { type SeedResult, seed } from './modules/demo/index.ts';
+import { createDemoModule, type SeedResult } from './modules/demo/index.ts';
 import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
@@ -185,6 +187,21 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       { tickMs: options.trainingTickMs },
     ),
   );
+  const { dataDir, demo: loadDemo } = config;
+  const demo = life.add(
+    createDemoModule({
+      ...platform,
+      tenancy,
+      catalog,
+      events,
+      training,
+      registry,
+      routing,
+      search,
+      dataDir,
+      loadDemo,
+    }),
+  );
 
   // 3. HTTP: the app-wide hooks (CORS, auth and rate limits, idempotency), then each module's routes.
   if (kv.kind === 'redis')
@@ -197,7 +214,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
+  registerDeprecation(app);
   await registerOpenApi(app);
+  registerChangelog(app);
   registerHealth(app, {
     checks: {
       database: () => db.ping(),
@@ -209,6 +228,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Redis down leaves the replica ready: auth and rate limits work without it (see README).
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
+    warming: () => demo.warming(),
   });
   for (const routes of life.routes()) await app.register(routes);
 
@@ -217,7 +237,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   starts = await startOnStream(stream, life.starts(), (err) =>
     log.warn({ err }, 'starting the stream consumers failed; retrying'),
   );
-  const seeded = await seed({ tenancy, catalog, dataDir: config.dataDir, loadDemo: config.demo });
+  const seeded = await demo.seed();
   await app.ready();
   return {
     app,

@@ -8,16 +8,18 @@ import { rees46 } from './rees46.ts';
 import type { CsvFormat, Format, FormatName } from './types.ts';
 
 export { CANCELLATION_TYPE } from './online-retail.ts';
+export { type ProductMapping, parseMapping, productsCsv, productsJsonl } from './products.ts';
 export type { CsvFormat, Format, FormatName, JsonlFormat, Mapped } from './types.ts';
 
-export const FORMATS: Record<FormatName, Format> = {
+/** The fixed formats; `products` is built from a --map (products.ts). */
+export const FORMATS: Record<Exclude<FormatName, 'products'>, Format> = {
   'online-retail': onlineRetail,
   rees46,
   otto,
   jsonl,
   icecat,
 };
-export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+export const FORMAT_NAMES = [...Object.keys(FORMATS), 'products'] as FormatName[];
 
 const CSV_FORMATS = [onlineRetail, rees46];
 

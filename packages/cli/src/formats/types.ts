@@ -1,7 +1,7 @@
 // What a file format is to the importer: how to recognise it and how one record becomes events and items.
 import type { BatchItem, QuiverEvent } from '@quiver/contracts';
 
-export type FormatName = 'online-retail' | 'rees46' | 'otto' | 'jsonl' | 'icecat';
+export type FormatName = 'online-retail' | 'rees46' | 'otto' | 'jsonl' | 'icecat' | 'products';
 
 /** What one record maps to; `skipped` names why a record carries nothing to import. */
 export interface Mapped {

@@ -14,12 +14,15 @@ export interface HealthDeps {
   draining(): boolean;
   /** Dependencies that are down but that the replica serves without (a fallback or a 503 on some routes). */
   degraded?(): string[];
+  /** Work still loading in the background while the replica already serves (the demo shop's training). */
+  warming?(): string[];
 }
 
 const Status = Type.Object({
   status: Type.String(),
   degraded: Type.Optional(Type.Array(Type.String())),
   unavailable: Type.Optional(Type.Array(Type.String())),
+  warming: Type.Optional(Type.Array(Type.String())),
 });
 
 const withTimeout = (check: Promise<void>, ms: number): Promise<void> => {
@@ -63,7 +66,11 @@ export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => 
       }
       failures.recover((failedChecks) => app.log.info({ failedChecks }, 'readiness check passes again'));
       const degraded = deps.degraded?.() ?? [];
-      return degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
+      const warming = deps.warming?.() ?? [];
+      return {
+        ...(degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' }),
+        ...(warming.length > 0 ? { warming } : {}),
+      };
     },
   );
 };

@@ -11,6 +11,13 @@ export {
 } from './classify.ts';
 export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
+export {
+  CHANGELOG_PATH,
+  deprecationHeaders,
+  type RouteDeprecation,
+  registerChangelog,
+  registerDeprecation,
+} from './deprecation.ts';
 export { registerHealth } from './health.ts';
 export {
   answerInTx,

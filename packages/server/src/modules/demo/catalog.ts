@@ -87,7 +87,7 @@ const COLOURS = ['white', 'black', 'sage', 'navy', 'ochre', 'terracotta', 'grey'
 const BRANDS = ['Hearth & Co', 'Northwind', 'Little Acre', 'Juniper Lane', 'Copper Kettle', 'Fieldhouse'];
 
 /** A small deterministic generator (mulberry32), so the demo shop is the same on every machine. */
-const random = (seed: number) => () => {
+export const demoRandom = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
@@ -97,7 +97,7 @@ const random = (seed: number) => () => {
 export const DEMO_ITEM_COUNT = 300;
 
 export const demoCatalog = (count = DEMO_ITEM_COUNT): BatchItem[] => {
-  const rnd = random(42);
+  const rnd = demoRandom(42);
   const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
   return Array.from({ length: count }, (_, i) => {
     const family = FAMILIES[i % FAMILIES.length];
