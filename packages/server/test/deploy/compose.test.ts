@@ -40,8 +40,8 @@ test('compose.yaml is valid against the compose specification schema, and a wron
 test('compose.yaml: two serve replicas and a worker over PostgreSQL, Redis, NATS, S3; Prometheus and Grafana', () => {
   const { services } = compose;
   const roles = Object.fromEntries(
-    Object.entries(services).flatMap(([name, s]) =>
-      s.command?.[0] && s.build ? [[name, s.command[0]]] : [],
+    Object.entries(services as Record<string, { command?: string[]; build?: unknown }>).flatMap(
+      ([name, s]) => (s.command?.[0] && s.build ? [[name, s.command[0]]] : []),
     ),
   );
   assert.deepEqual(roles, { 'serve-a': 'serve', 'serve-b': 'serve', worker: 'worker' });
