@@ -8,6 +8,9 @@ const USAGE = `Usage: quiver <command> [<action>] [options]       (quiver <comma
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join('\n')}
+  serve          run the server's API and inference (a replica; same settings as npm start)
+  worker         run the server's background work: consumers, trainers, rollouts, schedules
+  start          run both in one process (the all-in-one default)
   import <file>  load a CSV or JSONL file of events or products into Quiver (quiver import --help)
   eval search    score search on a judged query set: NDCG@10, MRR@10, Recall@10 (quiver eval --help)
   eval recommend train and score recommenders offline on an event file with a time split
@@ -31,6 +34,13 @@ const run = async (argv: string[]): Promise<number> => {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(rest[0] === 'import' ? IMPORT_USAGE : rest[0] === 'eval' ? EVAL_USAGE : USAGE);
     return 0;
+  }
+  if (command === 'serve' || command === 'worker' || command === 'start') {
+    // The server's own entry: it reads the role from argv[2] ('start' is the all-in-one role) and runs until
+    // SIGTERM; this process stays alive with it.
+    process.argv[2] = command === 'start' ? 'all' : command;
+    await import('@quiver/server/main');
+    return new Promise<number>(() => {});
   }
   const resource = COMMANDS.find((c) => c.name === command);
   if (resource) {

@@ -6,6 +6,7 @@ import type { BlobStore } from './adapters/blob/index.ts';
 import { type AdapterContext, openPort } from './adapters/index.ts';
 import type { KvStore } from './adapters/kv/index.ts';
 import type { SqlDatabase } from './adapters/sql/index.ts';
+import { leaseMigrations } from './adapters/sql/index.ts';
 import { type Stream, type StreamStarts, startOnStream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
@@ -22,7 +23,7 @@ import {
   registerOpenApi,
   withLocalFallback,
 } from './http/index.ts';
-import { type Clock, createLifecycle, quietBackgroundLog, systemClock } from './kernel/index.ts';
+import { type Clock, createLifecycle, quietBackgroundLog, ROLES, systemClock } from './kernel/index.ts';
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
 import { createDemoModule, type SeedResult } from './modules/demo/index.ts';
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   ...routingMigrations,
   ...searchMigrations,
   ...trainingMigrations,
+  ...leaseMigrations,
 ];
 
 export interface AppOptions {
@@ -114,7 +116,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const app = createServer(config, { logStream: options.logStream });
   // Modules' background failures repeat while a dependency is down: logged once per run (see failure-run.ts).
   const log = quietBackgroundLog(app.log);
-  const life = createLifecycle();
+  // The role (QUIVER_ROLE, `quiver serve|worker`) picks the parts of this table that run: module routes and
+  // the starts marked 'serving' for `serve`, each module's `work` for `worker`, everything for `all`.
+  const life = createLifecycle(ROLES[config.role]);
   // Stream-driven starts still waiting (NATS down at start) stop before anything closes.
   let starts: StreamStarts | undefined;
   app.addHook('onClose', async () => {

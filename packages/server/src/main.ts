@@ -1,12 +1,14 @@
 // The process: load config → build app → listen → drain and close on SIGTERM/SIGINT.
+// `main.ts [all|serve|worker]`: the role argument (as `quiver serve`) wins over QUIVER_ROLE.
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { startMetricsServer } from './http/index.ts';
 
 const start = async () => {
   let config: ReturnType<typeof loadConfig>;
+  const role = process.argv[2];
   try {
-    config = loadConfig();
+    config = loadConfig(role === undefined ? process.env : { ...process.env, QUIVER_ROLE: role });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Quiver refuses to start: ${error.message}\n`);
@@ -28,6 +30,7 @@ const start = async () => {
     process.stdout.write(`${lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n')}\n`);
   }
   await app.listen({ port: config.port, host: config.host });
+  app.log.info({ role: config.role }, 'role');
   const metricsServer =
     config.metricsPort === undefined
       ? undefined

@@ -1,6 +1,7 @@
 // The one configuration schema: every setting, its environment variable and its default.
 import { type Static, Type } from 'typebox';
 import { ADAPTERS, acceptedUrls, type Port } from '../adapters/index.ts';
+import { ROLE_NAMES } from '../kernel/index.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -29,6 +30,11 @@ const adapterUrl = (port: Port) => {
 
 export const ConfigSchema = Type.Object(
   {
+    role: Type.Enum([...ROLE_NAMES], {
+      default: 'all',
+      description:
+        'all: one process does everything; serve: the API and inference; worker: consumers, trainers, rollouts, schedules',
+    }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT }),
     host: Type.String({ minLength: 1, default: '0.0.0.0' }),
     dataDir: Type.String({ minLength: 1, default: './data' }),
@@ -103,6 +109,7 @@ type Setting = Exclude<keyof Config, 'defaultLimits'> | `defaultLimits.${keyof C
 
 /** Environment variable → setting. Values are parsed as JSON where they look like it (numbers, booleans). */
 export const ENV_VARS: Record<string, Setting> = {
+  QUIVER_ROLE: 'role',
   PORT: 'port',
   HOST: 'host',
   QUIVER_DATA_DIR: 'dataDir',

@@ -1,6 +1,7 @@
 // The module contract every modules/<name>/index.ts builds, and the lifecycle table app.ts runs them in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BackgroundLog } from './failure-run.ts';
+import { ROLES, type RoleParts } from './roles.ts';
 
 /** Where modules report background failures (the app's logger). */
 export type ModuleLog = BackgroundLog;
@@ -14,8 +15,14 @@ export interface QuiverModule<S> {
   readonly service: S;
   /** The module's HTTP surface: one encapsulated plugin, registered once every module is built. */
   readonly routes?: FastifyPluginAsyncTypebox;
-  /** Starts background work (consumers, timers) once every module's routes are registered. */
+  /** Starts what this replica needs to answer (per-replica indexes, buffers) once routes are registered. */
   start?(): Promise<void> | void;
+  /**
+   * Starts the cluster's background work (consumers of shared state, controllers, schedules, trainers): run
+   * only by processes whose role works (all-in-one, worker), after every `start`; once-per-cluster steps
+   * inside it take a lease. Stopped by `close`.
+   */
+  work?(): Promise<void> | void;
   /** Stops what the module opened; called once, after the modules built after it have closed. */
   close?(): Promise<void> | void;
 }
@@ -33,13 +40,16 @@ export interface Closable {
 export interface Lifecycle {
   /** Records an opened adapter (or any resource) to close after everything opened later; returns it. */
   open<T extends Closable>(resource: T): T;
-  /** Records a built module; returns its service for the modules built after it. */
-  add<S>(module: QuiverModule<S>): S;
-  /** Each module's routes, in build order. */
+  /**
+   * Records a built module; returns its service for the modules built after it. `serving`: its `start`
+   * only matters to a process that serves the API (a worker skips it); default: every role starts it.
+   */
+  add<S>(module: QuiverModule<S>, startsOn?: 'every' | 'serving'): S;
+  /** Each module's routes, in build order; none for a role that does not serve. */
   routes(): FastifyPluginAsyncTypebox[];
-  /** Starts each module in build order, one after another. */
+  /** Starts each module the role runs in build order, one after another, then their work. */
   start(): Promise<void>;
-  /** The same starts as steps, in build order, for a caller that runs (and retries) them itself. */
+  /** The same starts as steps (starts in build order, then work), for a caller that runs (and retries) them. */
   starts(): Array<() => Promise<void>>;
   /**
    * Closes everything in reverse order. Every closer runs even when one fails; the failures are thrown
@@ -48,24 +58,33 @@ export interface Lifecycle {
   close(): Promise<void>;
 }
 
-export const createLifecycle = (): Lifecycle => {
+/** The lifecycle of a process in `role` (default: all-in-one). */
+export const createLifecycle = (role: RoleParts = ROLES.all): Lifecycle => {
   const opened: Closable[] = [];
-  const modules: QuiverModule<unknown>[] = [];
+  const modules: { module: QuiverModule<unknown>; startsOn: 'every' | 'serving' }[] = [];
+  const steps = (): Array<() => Promise<void>> => [
+    ...modules.flatMap(({ module: m, startsOn }) =>
+      m.start && (startsOn === 'every' || role.serves) ? [async () => void (await m.start?.())] : [],
+    ),
+    ...modules.flatMap(({ module: m }) =>
+      m.work && role.works ? [async () => void (await m.work?.())] : [],
+    ),
+  ];
   return {
     open(resource) {
       opened.push(resource);
       return resource;
     },
-    add(module) {
+    add(module, startsOn = 'every') {
       opened.push(module);
-      modules.push(module);
+      modules.push({ module, startsOn });
       return module.service;
     },
-    routes: () => modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    routes: () => (role.serves ? modules.flatMap(({ module: m }) => (m.routes ? [m.routes] : [])) : []),
     async start() {
-      for (const m of modules) await m.start?.();
+      for (const step of steps()) await step();
     },
-    starts: () => modules.flatMap((m) => (m.start ? [async () => void (await m.start?.())] : [])),
+    starts: steps,
     async close() {
       const errors: unknown[] = [];
       for (const resource of opened.toReversed()) {

@@ -12,3 +12,10 @@ export const workerSource = (url: URL): string =>
       `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })` +
       '.catch((e) => { process.nextTick(() => { throw e; }); });'
     : `import(${JSON.stringify(url.href)});`;
+
+/**
+ * A module beside `from` (an `import.meta.url`) named `name` with the caller's own extension: `.ts` run from
+ * source through tsx, `.js` once compiled (`npm run build`), so a worker's entry is found either way.
+ */
+export const siblingModule = (name: string, from: string): URL =>
+  new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from);

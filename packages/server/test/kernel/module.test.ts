@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLifecycle, type QuiverModule } from '../../src/kernel/module.ts';
+import { ROLES } from '../../src/kernel/roles.ts';
 
 const recorder = () => {
   const calls: string[] = [];
@@ -44,4 +45,30 @@ test('a failing close does not stop the others; the failures are thrown afterwar
   const one = createLifecycle();
   one.add(module('c', 'close'));
   await assert.rejects(one.close(), /c failed to close/);
+});
+
+test('a role picks the parts of the table: serve skips work, worker skips routes and serving starts', async () => {
+  const run = async (role: (typeof ROLES)[keyof typeof ROLES]) => {
+    const calls: string[] = [];
+    const life = createLifecycle(role);
+    const mod = (name: string): QuiverModule<string> => ({
+      service: name,
+      routes: async () => {},
+      start: () => void calls.push(`start ${name}`),
+      work: () => void calls.push(`work ${name}`),
+    });
+    life.add(mod('index'), 'serving');
+    life.add(mod('consumer'));
+    for (const step of life.starts()) await step();
+    return { calls, routes: life.routes().length };
+  };
+  assert.deepEqual(await run(ROLES.all), {
+    calls: ['start index', 'start consumer', 'work index', 'work consumer'],
+    routes: 2,
+  });
+  assert.deepEqual(await run(ROLES.serve), { calls: ['start index', 'start consumer'], routes: 2 });
+  assert.deepEqual(await run(ROLES.worker), {
+    calls: ['start consumer', 'work index', 'work consumer'],
+    routes: 0,
+  });
 });

@@ -30,3 +30,12 @@ export const sqlAdapter: Adapter<SqlDatabase> = {
 /** Opens the database `url` names (see sqlAdapter). */
 export const openSqlDatabase = (url: string | undefined, dataDir: string): SqlDatabase =>
   openAdapter(sqlAdapter, url, { dataDir });
+export {
+  createLease,
+  DEFAULT_LEASE_TERM_MS,
+  type Lease,
+  type LeaseOptions,
+  leaseMigrations,
+  processHolderId,
+  underLease,
+} from './lease.ts';

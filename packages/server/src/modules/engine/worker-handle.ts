@@ -1,10 +1,10 @@
 // One inference worker thread as the main thread sees it: numbered requests, replies matched by id.
 import { Worker } from 'node:worker_threads';
 import { QuiverError } from '../../kernel/errors.ts';
-import { workerSource } from '../../kernel/worker-source.ts';
+import { siblingModule, workerSource } from '../../kernel/worker-source.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const WORKER_URL = siblingModule('worker', import.meta.url);
 
 export type Success = Extract<WorkerReply, { ok: true }>;
 type Call = {

@@ -1,7 +1,7 @@
 // The rollout controller: every tick it decides on each running rollout by the `decide` rule, and it applies
 // every transition (its own and the manual ones) together with the endpoint's routes for the new step.
 import type { PutEndpoint } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { createLease, type SqlDatabase, underLease } from '../../adapters/sql/index.ts';
 import { type Clock, isoNow } from '../../kernel/index.ts';
 import { type EndpointCache, targetName } from './endpoints.ts';
 import { aggregate, sideNumbers } from './reports.ts';
@@ -34,6 +34,8 @@ export type Transition = Exclude<Action, 'wait'> | 'pause' | 'resume';
 export const createRolloutController = (deps: RolloutControllerDeps, tickMs = DEFAULT_TICK_MS) => {
   const { db, repo, cache, telemetry, clock, onError } = deps;
   let timer: NodeJS.Timeout | undefined;
+  // The timer's decisions are taken by one replica per cluster at a time: the holder of this lease.
+  const lease = createLease(db, clock, 'routing.rollouts');
 
   /**
    * Applies a transition to a rollout read at `r.seq`: the conditional update and the endpoint's new routes
@@ -146,19 +148,26 @@ export const createRolloutController = (deps: RolloutControllerDeps, tickMs = DE
     apply,
     tick,
 
-    /** Ticks every `tickMs`, skipping a beat while a run is queued so slow evaluations never pile up. */
+    /**
+     * Ticks every `tickMs` while this replica holds the `routing.rollouts` lease, skipping a beat while a run
+     * is queued so slow evaluations never pile up. (`tick` itself, for tests and operators, takes no lease:
+     * the conditional update in `apply` already keeps a step from being decided twice.)
+     */
     start(): void {
       clearInterval(timer);
       timer = setInterval(() => {
-        if (pendingTicks === 0) void tick().catch((e) => onError(e, 'rollout controller failed'));
+        if (pendingTicks === 0)
+          void underLease(lease, tick).catch((e) => onError(e, 'rollout controller failed'));
       }, tickMs);
       timer.unref();
     },
 
     /** Stops the timer, then waits for the runs already asked for. */
     async close(): Promise<void> {
+      const started = timer !== undefined;
       clearInterval(timer);
       await tickChain.catch(() => undefined);
+      if (started) await lease.release().catch((e) => onError(e, 'releasing the rollout lease failed'));
     },
   };
 };

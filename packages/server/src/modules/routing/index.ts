@@ -24,7 +24,7 @@ export interface RoutingModuleDeps extends Omit<RoutingDeps, 'infer' | 'resolve'
   log: ModuleLog;
 }
 
-/** Named endpoints over inference; starts attribution and the rollout tick, and closes them. */
+/** Named endpoints over inference; starts attribution (start) and the rollout controller (work), and closes them. */
 export const createRoutingModule = ({
   inference,
   registry,
@@ -47,6 +47,7 @@ export const createRoutingModule = ({
     service: routing,
     routes: routingRoutes(routing),
     start: () => routing.start(),
+    work: () => routing.work(),
     close: () => routing.close(),
   };
 };

@@ -99,8 +99,10 @@ export interface RoutingService {
   tick(): Promise<void>;
   /** Stream entries the attribution consumer has yet to process. */
   attributionLag(): Promise<number>;
-  /** Starts the attribution consumer and the flush and rollout timers. */
+  /** Starts the attribution consumer and the telemetry flush timer (every replica that serves). */
   start(): Promise<void>;
+  /** Starts the rollout controller's timer: decisions by the holder of the cluster lease only. */
+  work(): void;
   /** Stops the timers, waits for the rollout run in flight, stops the consumer, then flushes. */
   close(): Promise<void>;
 }
@@ -155,8 +157,9 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
         options.flushMs ?? DEFAULT_FLUSH_MS,
       );
       flushTimer.unref();
-      controller.start();
     },
+
+    work: () => controller.start(),
 
     async close(): Promise<void> {
       clearInterval(flushTimer);

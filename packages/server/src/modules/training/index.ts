@@ -42,7 +42,7 @@ export const createTrainingModule = (
   return {
     service: training,
     routes: trainingRoutes(training),
-    start: () => training.start(),
+    work: () => training.start(),
     close: () => training.close(),
   };
 };

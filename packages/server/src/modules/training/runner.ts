@@ -1,10 +1,10 @@
 // Runs one offline training run in its own worker thread and resolves with its result.
 import { Worker } from 'node:worker_threads';
-import { QuiverError, workerSource } from '../../kernel/index.ts';
+import { QuiverError, siblingModule, workerSource } from '../../kernel/index.ts';
 import type { TrainReply, TrainRequest } from './protocol.ts';
 import type { OfflineRun } from './trainers.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const WORKER_URL = siblingModule('worker', import.meta.url);
 
 /** The interactions' own buffers, moved to the worker instead of copied (the caller's arrays are detached). */
 const buffersOf = (request: TrainRequest): ArrayBuffer[] => {

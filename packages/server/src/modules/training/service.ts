@@ -8,7 +8,7 @@ import {
   type TrainingRun,
   type TrainingSchedule,
 } from '@quiver/contracts';
-import type { SqlDatabase } from '../../adapters/sql/index.ts';
+import { createLease, type SqlDatabase, underLease } from '../../adapters/sql/index.ts';
 import { type Clock, compileValidator, isoNow, newId, QuiverError } from '../../kernel/index.ts';
 import type { EventsService } from '../events/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
@@ -111,6 +111,8 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   let timer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
   let closed = false;
+  // Due schedules are looked at by one replica per cluster at a time (the others still run queued runs).
+  const scheduleLease = createLease(deps.db, clock, 'training.schedules');
 
   const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
     const builder = createInteractionsBuilder();
@@ -292,7 +294,8 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   return {
     async createRun(tenantId: string, kind: TrainerKind, body: CreateTrainingRun): Promise<TrainingRun> {
       const row = await insertRun(tenantId, kind, requestOf(kind, body), 'api');
-      void kick();
+      // Started at once where this process trains (all-in-one, worker); else a worker's next tick claims it.
+      if (timer) void kick();
       return toRun(row);
     },
 
@@ -341,8 +344,11 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     tickNow,
 
     start(): void {
+      clearInterval(timer);
       timer = setInterval(() => {
-        tickNow().catch((error) => onError(error, 'training tick failed'));
+        underLease(scheduleLease, tickSchedules)
+          .then(() => kick())
+          .catch((error) => onError(error, 'training tick failed'));
       }, options.tickMs ?? DEFAULT_TICK_MS);
       timer.unref();
       void kick();
@@ -352,6 +358,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       closed = true;
       clearInterval(timer);
       await pumping;
+      if (timer) await scheduleLease.release().catch((e) => onError(e, 'releasing the schedule lease'));
     },
   };
 };
@@ -372,7 +379,10 @@ export interface TrainingService {
   deleteSchedule(tenantId: string, kind: TrainerKind): Promise<void>;
   /** Runs due schedules and queued runs now, resolving when this replica has no more to do (tests). */
   tickNow(): Promise<void>;
-  /** Looks for due schedules and queued runs now and then on a timer (returns at once). */
+  /**
+   * Looks for due schedules (under the cluster lease `training.schedules`) and queued runs now and then on a
+   * timer, and runs new runs at once (returns at once). Without it, runs created here wait for a worker.
+   */
   start(): void;
   /** Stops the timer and waits for the work in progress. */
   close(): Promise<void>;
