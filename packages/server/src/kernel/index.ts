@@ -8,5 +8,6 @@ export * from './json.ts';
 export * from './module.ts';
 export * from './random.ts';
 export * from './top-k.ts';
+export * from './tracing.ts';
 export * from './validate.ts';
 export * from './worker-source.ts';
