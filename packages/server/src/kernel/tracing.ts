@@ -17,6 +17,7 @@ import {
 export {
   type Attributes as SpanAttributes,
   type Context as TraceContext,
+  type Link as SpanLink,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -148,6 +149,12 @@ export const contextFromHeaders = (headers: Readonly<Record<string, unknown>> | 
     },
     keys: (carrier) => Object.keys(carrier),
   });
+};
+
+/** A link to the span in W3C headers (the other producers of a consumed batch), if they name one. */
+export const linkFromHeaders = (headers: Readonly<Record<string, string>> | undefined): Link | undefined => {
+  const spanContext = headers ? trace.getSpanContext(contextFromHeaders(headers)) : undefined;
+  return spanContext ? { context: spanContext } : undefined;
 };
 
 /** The trace id of a context's span (for log lines), or undefined when it has none. */
