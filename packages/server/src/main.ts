@@ -3,6 +3,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { startMetricsServer } from './http/index.ts';
+import { startTracing } from './tracing/index.ts';
 
 const start = async () => {
   let config: ReturnType<typeof loadConfig>;
@@ -17,7 +18,10 @@ const start = async () => {
     throw error;
   }
 
+  // Before the app: spans from its first request on (off unless OTEL_* names an exporter).
+  const tracing = await startTracing();
   const { app, metrics, seeded, beginDrain } = await buildApp(config);
+  if (tracing.enabled) app.log.info('tracing on (OpenTelemetry, configured by OTEL_*)');
   if (seeded.operatorKey || seeded.demoKey) {
     // Shown once, on the first start only; only hashes are stored.
     const lines = [
@@ -51,6 +55,7 @@ const start = async () => {
     }, config.shutdownTimeoutMs);
     timer.unref();
     await app.close(); // stops accepting, waits for in-flight requests, then closes storage
+    await tracing.shutdown(); // exports the spans still buffered
     app.log.info('stopped');
     process.exit(0);
   };

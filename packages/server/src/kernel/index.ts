@@ -9,5 +9,6 @@ export * from './module.ts';
 export * from './random.ts';
 export * from './roles.ts';
 export * from './top-k.ts';
+export * from './tracing.ts';
 export * from './validate.ts';
 export * from './worker-source.ts';

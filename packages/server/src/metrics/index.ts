@@ -24,7 +24,7 @@ export interface Metrics {
  */
 export const createMetrics = (): Metrics => {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'quiver_process_' });
+  collectDefaultMetrics({ register: registry });
   const made = new Map<string, unknown>();
   const once = <T>(name: string, make: () => T): T => {
     if (!made.has(name)) made.set(name, make());

@@ -1,5 +1,6 @@
 // Distributed KV: Redis through ioredis; scripts and MULTI make the compound operations atomic.
 import { type ChainableCommander, Redis } from 'ioredis';
+import { SpanKind, withSpan } from '../../kernel/tracing.ts';
 import {
   type AvailabilityListener,
   checkMaxLen,
@@ -96,45 +97,51 @@ export class RedisKv implements KvStore {
   }
 
   /** The client, once the circuit lets commands through; its failures come back as `unavailable`. */
-  private run<T>(command: (client: Scripted) => Promise<T>): Promise<T> {
-    return this.circuit.run(() => command(this.client));
+  private run<T>(op: string, command: (client: Scripted) => Promise<T>): Promise<T> {
+    // A CLIENT span per command (hand-made: an ioredis instrumentation patches every call).
+    return withSpan(
+      op,
+      { 'db.system.name': 'redis', 'db.operation.name': op },
+      () => this.circuit.run(() => command(this.client)),
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   async get(key: string) {
-    return this.run((c) => c.get(key));
+    return this.run('GET', (c) => c.get(key));
   }
 
   async mget(keys: readonly string[]) {
-    return keys.length === 0 ? [] : this.run((c) => c.mget(...keys));
+    return keys.length === 0 ? [] : this.run('MGET', (c) => c.mget(...keys));
   }
 
   async set(key: string, value: string, options: TtlOption = {}) {
     const ttlMs = options.ttlMs;
-    if (ttlMs === undefined) await this.run((c) => c.set(key, value));
+    if (ttlMs === undefined) await this.run('SET', (c) => c.set(key, value));
     else {
       checkTtl(ttlMs);
-      await this.run((c) => c.set(key, value, 'PX', ttlMs));
+      await this.run('SET', (c) => c.set(key, value, 'PX', ttlMs));
     }
   }
 
   async delete(keys: string | readonly string[]) {
     const list = typeof keys === 'string' ? [keys] : keys;
-    return list.length === 0 ? 0 : this.run((c) => c.unlink(...list));
+    return list.length === 0 ? 0 : this.run('UNLINK', (c) => c.unlink(...list));
   }
 
   async expire(key: string, ttlMs: number) {
     checkTtl(ttlMs);
-    return (await this.run((c) => c.pexpire(key, ttlMs))) === 1;
+    return (await this.run('PEXPIRE', (c) => c.pexpire(key, ttlMs))) === 1;
   }
 
   async hget(key: string, field: string) {
-    return this.run((c) => c.hget(key, field));
+    return this.run('HGET', (c) => c.hget(key, field));
   }
 
   async hset(key: string, fields: Readonly<Record<string, string>>, options: TtlOption = {}) {
     if (options.ttlMs !== undefined) checkTtl(options.ttlMs);
     if (Object.keys(fields).length === 0) return;
-    await this.run((c) => {
+    await this.run('MULTI HSET', (c) => {
       const multi = c.multi().hset(key, fields);
       if (options.ttlMs !== undefined) multi.pexpire(key, options.ttlMs);
       return exec(multi);
@@ -142,12 +149,12 @@ export class RedisKv implements KvStore {
   }
 
   async hgetall(key: string) {
-    return this.run((c) => c.hgetall(key));
+    return this.run('HGETALL', (c) => c.hgetall(key));
   }
 
   async hgetallMany(keys: readonly string[]) {
     if (keys.length === 0) return [];
-    return this.run((c) => {
+    return this.run('PIPELINE HGETALL', (c) => {
       const pipeline = c.pipeline();
       for (const key of keys) pipeline.hgetall(key);
       return exec(pipeline) as Promise<Record<string, string>[]>;
@@ -155,7 +162,7 @@ export class RedisKv implements KvStore {
   }
 
   async hincrby(key: string, field: string, by: number) {
-    return Number(await this.run((c) => c.hincrbyfloat(key, field, by)));
+    return Number(await this.run('HINCRBYFLOAT', (c) => c.hincrbyfloat(key, field, by)));
   }
 
   async writeMany(writes: readonly KvWrite[]) {
@@ -167,7 +174,7 @@ export class RedisKv implements KvStore {
       if (queueWrite(pipeline, w)) sent.push(i);
     });
     if (sent.length === 0) return out;
-    const replies = await this.run(() => pipeline.exec());
+    const replies = await this.run('PIPELINE', () => pipeline.exec());
     if (!replies) throw this.circuit.failed(new Error('redis pipeline aborted'));
     replies.forEach(([error], k) => {
       if (!error) return;
@@ -182,8 +189,8 @@ export class RedisKv implements KvStore {
   async lpushTrim(key: string, values: readonly string[], maxLen: number, options: TtlOption = {}) {
     checkMaxLen(maxLen);
     if (options.ttlMs !== undefined) checkTtl(options.ttlMs);
-    if (values.length === 0) return this.run((c) => c.llen(key));
-    const [length] = (await this.run((c) => {
+    if (values.length === 0) return this.run('LLEN', (c) => c.llen(key));
+    const [length] = (await this.run('MULTI HSET', (c) => {
       const multi = c
         .multi()
         .lpush(key, ...values)
@@ -195,12 +202,12 @@ export class RedisKv implements KvStore {
   }
 
   async lrange(key: string, start = 0, stop = -1) {
-    return this.run((c) => c.lrange(key, start, stop));
+    return this.run('LRANGE', (c) => c.lrange(key, start, stop));
   }
 
   async lrangeMany(keys: readonly string[], start = 0, stop = -1) {
     if (keys.length === 0) return [];
-    return this.run((c) => {
+    return this.run('PIPELINE HGETALL', (c) => {
       const pipeline = c.pipeline();
       for (const key of keys) pipeline.lrange(key, start, stop);
       return exec(pipeline) as Promise<string[][]>;
@@ -209,16 +216,16 @@ export class RedisKv implements KvStore {
 
   async incrBucket(key: string, bucketStartMs: number, by: number, ttlMs: number) {
     checkTtl(ttlMs);
-    return Number(await this.run((c) => c.kvIncrBucket(key, bucketStartMs, by, ttlMs)));
+    return Number(await this.run('KVINCRBUCKET', (c) => c.kvIncrBucket(key, bucketStartMs, by, ttlMs)));
   }
 
   async sumBuckets(key: string, fromMs: number, toMs: number) {
-    return Number(await this.run((c) => c.kvSumBuckets(key, fromMs, toMs)));
+    return Number(await this.run('KVSUMBUCKETS', (c) => c.kvSumBuckets(key, fromMs, toMs)));
   }
 
   async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
     for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
-    const [refused, ...left] = await this.run((c) =>
+    const [refused, ...left] = await this.run('EVALSHA take_tokens', (c) =>
       c.kvTakeTokens(
         buckets.length,
         ...buckets.map((b) => b.name),
@@ -233,7 +240,7 @@ export class RedisKv implements KvStore {
   }
 
   async ping() {
-    await this.run((c) => c.ping());
+    await this.run('PING', (c) => c.ping());
   }
 
   async close() {

@@ -1,5 +1,6 @@
 // Distributed storage: PostgreSQL through a `pg` pool, behind the SQL port.
 import pg from 'pg';
+import { SpanKind, withSpan } from '../../kernel/tracing.ts';
 import {
   type Migration,
   migrationSql,
@@ -24,13 +25,25 @@ const types = {
   },
 };
 
+/** Longest statement text a span carries. */
+const MAX_SPAN_SQL = 500;
+
+/** A CLIENT span per statement (hand-made: a `pg` instrumentation would patch the module for every call). */
+const traced = <T>(sql: string, run: () => Promise<T>): Promise<T> =>
+  withSpan(
+    `${sql.trimStart().split(/\s/, 1)[0].toUpperCase()} postgresql`,
+    { 'db.system.name': 'postgresql', 'db.query.text': sql.slice(0, MAX_SPAN_SQL) },
+    run,
+    { kind: SpanKind.CLIENT },
+  );
+
 const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
   async query<T extends object>(sql: string, params?: readonly SqlValue[]) {
-    const result = await client.query<T>(sql, params as unknown[] | undefined);
+    const result = await traced(sql, () => client.query<T>(sql, params as unknown[] | undefined));
     return result.rows;
   },
   async execute(sql: string, params?: readonly SqlValue[]) {
-    const result = await client.query(sql, params as unknown[] | undefined);
+    const result = await traced(sql, () => client.query(sql, params as unknown[] | undefined));
     return result.rowCount ?? 0;
   },
 });

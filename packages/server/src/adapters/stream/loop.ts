@@ -1,6 +1,7 @@
 // The consumer loop both implementations share: fetch a batch, hand it over until the handler succeeds,
 // then record it; failures back off and retry, never skip.
 import type { BatchHandler, Consumer, StreamMessage } from './port.ts';
+import { tracedHandle } from './trace.ts';
 
 export const RETRY_MIN_MS = 50;
 export const RETRY_MAX_MS = 5_000;
@@ -53,7 +54,7 @@ export const runConsumer = <B extends Fetched>(
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
       try {
-        await handler(batch.messages);
+        await tracedHandle(name, batch.messages, handler);
         return true;
       } catch (error) {
         report(error);

@@ -21,6 +21,8 @@ export interface Outgoing {
   data: Uint8Array;
   /** JetStream `Nats-Msg-Id`: a repeat within the stream's duplicate window is acked but not stored. */
   msgId?: string;
+  /** Carried in the NATS message headers (the W3C trace context). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export class AckedPublisher {
@@ -58,8 +60,9 @@ export class AckedPublisher {
           const id = String(this.next++);
           ids.push(id);
           this.pending.set(id, { resolve, reject });
-          const h = m.msgId === undefined ? undefined : headers();
+          const h = m.msgId === undefined && !m.headers ? undefined : headers();
           if (m.msgId !== undefined) h?.set('Nats-Msg-Id', m.msgId);
+          for (const [name, value] of Object.entries(m.headers ?? {})) h?.set(name, value);
           this.nc.publish(subject, m.data, { reply: `${this.prefix}.${id}`, headers: h });
         }),
     );

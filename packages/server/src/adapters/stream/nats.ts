@@ -32,6 +32,7 @@ import {
   type StreamMessage,
   streamMessage,
 } from './port.ts';
+import { tracedPublish } from './trace.ts';
 
 export const DEFAULT_STREAM_NAME = 'QUIVER';
 export const DEFAULT_SUBJECT_PREFIX = 'quiver';
@@ -70,6 +71,15 @@ interface Fetched {
   raw: JsMsg[];
   heartbeat: NodeJS.Timeout;
 }
+
+/** The headers a publisher carried (every one but NATS's own `Nats-*`), or undefined when none. */
+const carriedHeaders = (m: JsMsg): Record<string, string> | undefined => {
+  if (!m.headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, values] of m.headers)
+    if (!/^nats-/i.test(name) && values.length > 0) out[name.toLowerCase()] = values[0];
+  return Object.keys(out).length > 0 ? out : undefined;
+};
 
 const isNotFound = (error: unknown): boolean => (error as NatsError)?.api_error?.code === 404;
 
@@ -180,12 +190,15 @@ export class JetStreamStream implements Stream {
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<number[]> {
     checkTopic(topic);
     if (messages.length === 0) return [];
-    const outgoing = messages.map((m) => ({
-      data: encodeData(m.data),
-      // Keys deduplicate within a topic, JetStream's ids within the stream: scope them by topic.
-      msgId: m.key === undefined ? undefined : `${topic}:${m.key}`,
-    }));
-    return this.api('publish', () => this.publisher.publish(`${this.prefix}.${topic}`, outgoing));
+    return tracedPublish('nats', topic, messages, (traced) => {
+      const outgoing = traced.map((m) => ({
+        data: encodeData(m.data),
+        // Keys deduplicate within a topic, JetStream's ids within the stream: scope them by topic.
+        msgId: m.key === undefined ? undefined : `${topic}:${m.key}`,
+        headers: m.headers,
+      }));
+      return this.api('publish', () => this.publisher.publish(`${this.prefix}.${topic}`, outgoing));
+    });
   }
 
   async consume(
@@ -254,6 +267,7 @@ export class JetStreamStream implements Stream {
             keyOf(m, topic),
             m.data,
             Math.floor(m.info.timestampNanos / 1e6),
+            carriedHeaders(m),
           );
         });
         // A handler that runs (or retries) long keeps its batch from being redelivered elsewhere.

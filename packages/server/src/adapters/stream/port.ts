@@ -7,6 +7,8 @@ export interface OutgoingMessage {
   /** Deduplication id within its topic: a message whose key was already published is not appended again. */
   key?: string;
   data: Uint8Array | object;
+  /** Carried with the message (W3C trace context: added by the stream itself when tracing is on). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface StreamMessage {
@@ -17,6 +19,8 @@ export interface StreamMessage {
   readonly data: Uint8Array;
   /** When it was appended, epoch milliseconds. */
   readonly timestamp: number;
+  /** What the publisher carried along (`traceparent`, `tracestate`); undefined when nothing. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** `data` parsed as JSON (what publishing an object produces). */
   json<T = unknown>(): T;
 }
@@ -106,6 +110,7 @@ class Delivered implements StreamMessage {
     readonly key: string | undefined,
     readonly data: Uint8Array,
     readonly timestamp: number,
+    readonly headers: Readonly<Record<string, string>> | undefined,
   ) {}
 
   json<T = unknown>(): T {
@@ -119,4 +124,5 @@ export const streamMessage = (
   key: string | undefined,
   data: Uint8Array,
   timestamp: number,
-): StreamMessage => new Delivered(topic, position, key, data, timestamp);
+  headers?: Readonly<Record<string, string>>,
+): StreamMessage => new Delivered(topic, position, key, data, timestamp, headers);

@@ -3,7 +3,7 @@
 import { inList, type SqlExecutor, type SqlValue, valuesList } from '../sql/index.ts';
 import type { OutgoingMessage } from './port.ts';
 
-/** Rows per INSERT statement (4 parameters each); larger batches take several statements in one transaction. */
+/** Rows per INSERT statement (5 parameters each); larger batches take several statements in one transaction. */
 const MAX_ROWS_PER_INSERT = 500;
 
 export const appendMessages = async (
@@ -31,9 +31,12 @@ export const appendMessages = async (
   for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
     const params: SqlValue[] = [];
-    for (const i of chunk) params.push(topic, messages[i].key ?? null, data[i], now);
+    for (const i of chunk) {
+      const headers = messages[i].headers;
+      params.push(topic, messages[i].key ?? null, data[i], now, headers ? JSON.stringify(headers) : null);
+    }
     const inserted = await tx.query<{ position: number }>(
-      `INSERT INTO stream_messages (topic, msg_key, data, created_at) VALUES ${valuesList(chunk.length, 4)} RETURNING position`,
+      `INSERT INTO stream_messages (topic, msg_key, data, created_at, headers) VALUES ${valuesList(chunk.length, 5)} RETURNING position`,
       params,
     );
     // Positions are assigned in VALUES order; RETURNING's row order is not promised, so sort.

@@ -20,4 +20,10 @@ ${indexes}
 ${consumers}`,
     },
   },
+  {
+    // A message's headers as a JSON object (the W3C trace context), NULL when it has none.
+    version: 501,
+    name: 'stream_headers',
+    sql: 'ALTER TABLE stream_messages ADD COLUMN headers TEXT;',
+  },
 ];

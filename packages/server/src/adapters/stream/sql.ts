@@ -20,6 +20,7 @@ import {
   streamMessage,
 } from './port.ts';
 import { appendMessages } from './sql-append.ts';
+import { tracedPublish } from './trace.ts';
 
 export const DEFAULT_POLL_INTERVAL_MS = 200;
 /** Serializes publishers on PostgreSQL so positions become visible in order (no gap a reader could pass). */
@@ -40,6 +41,7 @@ interface MessageRow {
   msg_key: string | null;
   data: Uint8Array;
   created_at: number;
+  headers: string | null;
 }
 
 interface ConsumerRow {
@@ -82,11 +84,13 @@ export class SqlStream implements Stream {
     checkTopic(topic);
     if (messages.length === 0) return [];
     const data = messages.map((m) => toBuffer(encodeData(m.data)));
-    const positions = await this.db.transaction(async (tx) => {
-      if (this.db.dialect === 'postgres')
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK_KEY]);
-      return appendMessages(tx, topic, messages, data, this.clock.now());
-    });
+    const positions = await tracedPublish('quiver_log', topic, messages, (traced) =>
+      this.db.transaction(async (tx) => {
+        if (this.db.dialect === 'postgres')
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK_KEY]);
+        return appendMessages(tx, topic, traced, data, this.clock.now());
+      }),
+    );
     for (const wake of this.wakers) wake();
     return positions;
   }
@@ -126,7 +130,7 @@ export class SqlStream implements Stream {
   ): BatchSource<{ messages: StreamMessage[] }> {
     let cursor: number | undefined;
     const where = match(filter, 3);
-    const select = `SELECT position, topic, msg_key, data, created_at FROM stream_messages WHERE position > $1 AND ${where.sql} ORDER BY position LIMIT $2`;
+    const select = `SELECT position, topic, msg_key, data, created_at, headers FROM stream_messages WHERE position > $1 AND ${where.sql} ORDER BY position LIMIT $2`;
     return {
       fetch: async (signal) => {
         cursor ??= (await this.consumerRow(name)).position;
@@ -147,6 +151,7 @@ export class SqlStream implements Stream {
                   r.msg_key ?? undefined,
                   r.data,
                   Number(r.created_at),
+                  r.headers ? (JSON.parse(r.headers) as Record<string, string>) : undefined,
                 ),
               ),
             };

@@ -2,12 +2,14 @@
 
 import type { Clock } from '../../kernel/clock.ts';
 import { type ErrorCode, QuiverError } from '../../kernel/errors.ts';
+import { activeTraceContext } from '../../kernel/tracing.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { InferenceObserver, ModelLabels, RejectEvent } from './observer.ts';
 import type { BatchingOptions } from './options.ts';
 import type { RunResult } from './pool.ts';
 import { failPending, type Pending, settleBatch } from './settle.ts';
 import { concatRows, rowsOf, shapeKey } from './tensors.ts';
+import { newBatchId, traceBatch } from './trace.ts';
 import type { InferRequest, InferResult, Tensors } from './types.ts';
 
 /** Retry-After never says less than this. */
@@ -93,15 +95,20 @@ export const createBatcher = (
     const startedAt = performance.now();
     for (const p of batch) clearTimeout(p.timer);
     const feeds = batch.length === 1 ? batch[0].inputs : concatRows(batch.map((p) => p.inputs));
+    const batchId = newBatchId();
     try {
       const result = await deps.run(feeds);
       settleBatch(observer, labels, batch, startedAt, result);
+      traceBatch(labels, batch, batchId, result);
       batchMsAvg =
         batchMsAvg === undefined
           ? result.computeMs
           : batchMsAvg + EWMA_WEIGHT * (result.computeMs - batchMsAvg);
     } catch (e) {
-      if (batch.length === 1) return failPending(observer, labels, batch[0], e, startedAt);
+      if (batch.length === 1) {
+        traceBatch(labels, batch, batchId, undefined, e instanceof Error ? e.message : String(e));
+        return failPending(observer, labels, batch[0], e, startedAt);
+      }
       await Promise.all(batch.map((p) => runBatch([p])));
     }
   };
@@ -190,6 +197,7 @@ export const createBatcher = (
           rows: rowsOf(request.inputs),
           deadline,
           enqueuedAt: performance.now(),
+          trace: activeTraceContext(),
           queued: false,
           resolve,
           reject,

@@ -22,6 +22,9 @@ export interface RunResult {
   outputs: Tensors;
   /** Time inside `session.run()` in the worker, in milliseconds. */
   computeMs: number;
+  /** When that run started, epoch milliseconds, and the worker it ran on (for its span). */
+  startedAt: number;
+  worker: number;
 }
 
 export interface WorkerPool {
@@ -119,7 +122,9 @@ export const createWorkerPool = (options: WorkerPoolOptions = {}): WorkerPool =>
       const worker = candidates.reduce((best, w) => (w.inflight < best.inflight ? w : best));
       const owned = ownBuffers(feeds);
       const reply = await worker.call({ op: 'run', key, feeds: owned }, transferListOf(owned));
-      return { outputs: reply.outputs ?? {}, computeMs: reply.computeMs ?? 0 };
+      const computeMs = reply.computeMs ?? 0;
+      const startedAt = reply.startedAt ?? Date.now() - computeMs;
+      return { outputs: reply.outputs ?? {}, computeMs, startedAt, worker: worker.slot };
     },
 
     async unload(key) {

@@ -10,5 +10,13 @@ export type WorkerRequest =
 export type WorkerFailure = 'load' | 'run' | 'unknown_model';
 
 export type WorkerReply =
-  | { id: number; ok: true; signature?: Signature; outputs?: Tensors; computeMs?: number }
+  | {
+      id: number;
+      ok: true;
+      signature?: Signature;
+      outputs?: Tensors;
+      computeMs?: number;
+      /** When `session.run()` started, epoch milliseconds (the worker's span, recorded by the caller). */
+      startedAt?: number;
+    }
   | { id: number; ok: false; failure: WorkerFailure; message: string };

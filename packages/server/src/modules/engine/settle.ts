@@ -4,10 +4,11 @@ import type { Queued } from './fair-queue.ts';
 import type { InferenceObserver, ModelLabels } from './observer.ts';
 import type { RunResult } from './pool.ts';
 import { splitRows } from './tensors.ts';
+import type { TracedRequest } from './trace.ts';
 import type { InferResult, Tensors } from './types.ts';
 
 /** A request waiting in, or taken from, a batcher's queue. */
-export interface Pending extends Queued {
+export interface Pending extends Queued, TracedRequest {
   inputs: Tensors;
   /** Epoch milliseconds on the engine's clock. */
   deadline: number;

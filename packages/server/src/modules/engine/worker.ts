@@ -60,7 +60,10 @@ const load = async (key: string, source: string | Uint8Array): Promise<Signature
   }
 };
 
-const run = async (key: string, feeds: Tensors): Promise<{ outputs: Tensors; computeMs: number }> => {
+const run = async (
+  key: string,
+  feeds: Tensors,
+): Promise<{ outputs: Tensors; computeMs: number; startedAt: number }> => {
   const session = sessions.get(key);
   if (!session) throw new Failure('unknown_model', `model '${key}' is not loaded in this worker`);
   const ortFeeds: Record<string, ort.Tensor> = {};
@@ -85,7 +88,7 @@ const run = async (key: string, feeds: Tensors): Promise<{ outputs: Tensors; com
       throw new Failure('run', `output '${name}' has type ${v.type}, which the protocol cannot carry`);
     outputs[name] = { datatype, shape: [...v.dims], data: v.data as Tensors[string]['data'] };
   }
-  return { outputs: ownBuffers(outputs), computeMs };
+  return { outputs: ownBuffers(outputs), computeMs, startedAt: performance.timeOrigin + started };
 };
 
 const handle = async (msg: WorkerRequest): Promise<[WorkerReply, ArrayBuffer[]]> => {
@@ -93,8 +96,8 @@ const handle = async (msg: WorkerRequest): Promise<[WorkerReply, ArrayBuffer[]]>
     case 'load':
       return [{ id: msg.id, ok: true, signature: await load(msg.key, msg.source) }, []];
     case 'run': {
-      const { outputs, computeMs } = await run(msg.key, msg.feeds);
-      return [{ id: msg.id, ok: true, outputs, computeMs }, transferListOf(outputs)];
+      const { outputs, computeMs, startedAt } = await run(msg.key, msg.feeds);
+      return [{ id: msg.id, ok: true, outputs, computeMs, startedAt }, transferListOf(outputs)];
     }
     case 'unload':
       await sessions.get(msg.key)?.release();

@@ -2,7 +2,7 @@
 // references (`featureInputs`) gets those inputs from the feature store, one row per entity id the request
 // names in `parameters.entities`; the client sends only the other inputs.
 import { type Entities, EntitiesSchema, type FeaturesResponse } from '@quiver/contracts';
-import { compileValidator, QuiverError } from '../../kernel/index.ts';
+import { compileValidator, QuiverError, withSpan } from '../../kernel/index.ts';
 import { allocate, type Tensors } from '../engine/index.ts';
 import type { ModelVersion } from '../registry/index.ts';
 
@@ -43,7 +43,11 @@ export const featureTensors = async (
     throw invalid('/parameters/entities', 'must give the same number of ids for each entity');
   const rows = [...lengths][0];
   const refs = [...new Set(mapping.map(([, ref]) => ref))];
-  const response = await fetch(version.tenantId, refs, checked.value);
+  const response = await withSpan(
+    'features.lookup',
+    { 'quiver.tenant': version.tenantId, 'quiver.features': refs.join(','), 'quiver.rows': rows },
+    () => fetch(version.tenantId, refs, checked.value),
+  );
   const tensors: Tensors = {};
   for (const [input, ref] of mapping) {
     const spec = version.signature.inputs.find((i) => i.name === input);

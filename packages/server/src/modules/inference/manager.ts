@@ -1,6 +1,6 @@
 // Loads model versions on first use (one load shared by concurrent callers), warms them up, and evicts the
 // least recently used when their estimated memory passes the budget; eviction lets accepted requests finish.
-import { isQuiverError, type ModuleLog, QuiverError } from '../../kernel/index.ts';
+import { isQuiverError, type ModuleLog, QuiverError, withSpan } from '../../kernel/index.ts';
 import type {
   BatchingOptions,
   InferenceEngine,
@@ -132,7 +132,8 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
     const bytes = estimateBytes(version.size, engine.poolSize);
     const e: Entry = { key, labels, bytes, state: 'loading', used: ++tick, ready: Promise.resolve() };
     entries.set(key, e);
-    e.ready = (async () => {
+    const attributes = { 'quiver.model': version.model, 'quiver.model.version': String(version.version) };
+    e.ready = withSpan('inference.load', attributes, async () => {
       await unloading.get(key); // the same version, evicted earlier, may still be draining
       await makeRoom(e);
       if (closed) throw new QuiverError('unavailable', 'the inference service is shutting down');
@@ -155,7 +156,7 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
       }
       e.state = 'ready';
       metrics.loaded(labels, (performance.now() - started) / 1000, bytes);
-    })();
+    });
     e.ready.catch(() => {
       if (entries.get(key) === e) entries.delete(key);
     });

@@ -1,5 +1,12 @@
 // The inference service: resolves a tenant's model version, checks inputs, answers from cache or runs it.
-import { type Clock, isQuiverError, type ModuleLog, systemClock } from '../../kernel/index.ts';
+import {
+  annotate,
+  type Clock,
+  isQuiverError,
+  type ModuleLog,
+  systemClock,
+  withSpan,
+} from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import { type InferenceEngine, type Tensors, validateInputs } from '../engine/index.ts';
 import type { ModelResolver, ModelVersion } from '../registry/index.ts';
@@ -158,11 +165,24 @@ export const createInferenceService = (
       ).outputs;
     } finally {
       m.cache(labels, !computed);
+      annotate({ 'quiver.cache.hit': !computed });
     }
   };
 
-  /** The request run (or answered from cache) with its metrics; `encode` shapes the engine's outputs. */
-  const answer = async <T>(
+  /** The request run (or answered from cache) with its metrics and span; `encode` shapes the engine's outputs. */
+  const answer = <T>(
+    tenantId: string,
+    model: string,
+    ref: string | undefined,
+    body: InferRequestBody,
+    callOptions: InferCallOptions,
+    encode: (outputs: Tensors, v: ModelVersion) => T,
+  ): Promise<T> =>
+    withSpan('inference.infer', { 'quiver.tenant': tenantId, 'quiver.model': model }, () =>
+      answerUntraced(tenantId, model, ref, body, callOptions, encode),
+    );
+
+  const answerUntraced = async <T>(
     tenantId: string,
     model: string,
     ref: string | undefined,
@@ -178,6 +198,7 @@ export const createInferenceService = (
     try {
       const v = await resolved.resolve(tenantId, model, ref);
       labels = servedLabels(v);
+      annotate({ 'quiver.model.version': labels.version });
       const inputs = {
         ...(await featureTensors(deps.features, v, body.parameters)),
         ...decodeInputs(body.inputs, '/inputs', callOptions.binary),

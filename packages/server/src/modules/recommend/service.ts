@@ -7,7 +7,7 @@ import type {
   RecommendationRequest,
   RecommendationResponse,
 } from '@quiver/contracts';
-import { isQuiverError } from '../../kernel/index.ts';
+import { annotate, isQuiverError } from '../../kernel/index.ts';
 import type { Filter } from '../search/index.ts';
 import { itemText } from '../vectors/index.ts';
 import { type Answer, createEndpointReader, type EndpointDeps, type Unit } from './endpoints.ts';
@@ -290,6 +290,7 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
       filter?: Filter,
     ): Promise<RecommendationResponse> {
       const plan = planOf(request, filter);
+      annotate({ 'quiver.tenant': tenantId, 'quiver.recommend.scenario': plan.scenario });
       const unit: Unit = { userId: plan.userId, sessionId: plan.sessionId };
       const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
       const dropped = new Set([...served.drop, ...plan.exclude]);

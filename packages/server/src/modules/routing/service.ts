@@ -10,7 +10,7 @@ import type {
 } from '@quiver/contracts';
 import type { SqlDatabase, TxHook } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
-import { type Clock, systemClock } from '../../kernel/index.ts';
+import { type Clock, systemClock, withSpan } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import type { InferRequestBody } from '../inference/index.ts';
 import { createAttributionConsumer } from './attribution.ts';
@@ -134,7 +134,17 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
 
   return {
     ...endpoints,
-    infer: (tenantId, name, body, headers, call) => server.infer(tenantId, name, body, headers, call),
+    infer: (tenantId, name, body, headers, call) =>
+      withSpan('endpoint.infer', { 'quiver.tenant': tenantId, 'quiver.endpoint': name }, async (span) => {
+        const answer = await server.infer(tenantId, name, body, headers, call);
+        span.setAttributes({
+          'quiver.endpoint.variant': answer.variant,
+          'quiver.model': answer.model,
+          'quiver.model.version': answer.version,
+          'quiver.degraded': answer.degraded,
+        });
+        return answer;
+      }),
     stats: reports.stats,
     results: reports.results,
     createRollout: rollouts.create,

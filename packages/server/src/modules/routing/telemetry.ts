@@ -32,36 +32,24 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
   let exposures: ExposureRow[] = [];
   const seen = new Set<string>();
   const labels = ['tenant', 'endpoint', 'variant', 'model', 'version'] as const;
-  const requests = deps.metrics.counter(
-    'quiver_endpoint_requests_total',
-    'Endpoint attempts by target',
-    labels,
-  );
-  const failures = deps.metrics.counter('quiver_endpoint_failures_total', 'Failed endpoint attempts', labels);
-  const fallbacks = deps.metrics.counter(
-    'quiver_endpoint_degraded_total',
-    'Answers given by a fallback',
-    labels,
-  );
+  const requests = deps.metrics.counter('endpoint_requests_total', 'Endpoint attempts by target', labels);
+  const failures = deps.metrics.counter('endpoint_failures_total', 'Failed endpoint attempts', labels);
+  const fallbacks = deps.metrics.counter('endpoint_degraded_total', 'Answers given by a fallback', labels);
   const shadowLabels = ['tenant', 'endpoint', 'primary', 'shadow'] as const;
-  const shadows = deps.metrics.counter(
-    'quiver_endpoint_shadow_requests_total',
-    'Mirrored requests',
-    shadowLabels,
-  );
+  const shadows = deps.metrics.counter('endpoint_shadow_requests_total', 'Mirrored requests', shadowLabels);
   const shadowErrors = deps.metrics.counter(
-    'quiver_endpoint_shadow_errors_total',
+    'endpoint_shadow_errors_total',
     'Failed mirrored requests',
     shadowLabels,
   );
   const divergence = deps.metrics.histogram(
-    'quiver_endpoint_shadow_divergence',
+    'endpoint_shadow_divergence',
     'Shadow output divergence: mean absolute difference of scores',
     shadowLabels,
     [0.0001, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
   );
   const overlap = deps.metrics.histogram(
-    'quiver_endpoint_shadow_topk_overlap',
+    'endpoint_shadow_topk_overlap',
     'Shadow output agreement: top-k overlap of rankings',
     shadowLabels,
     [0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1],

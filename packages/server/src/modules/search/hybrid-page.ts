@@ -1,6 +1,7 @@
 // A hybrid page in relevance order without pins, facets or a personal boost, from the keyword head and the
 // vector candidates alone: rescored by the second phase, or fused (`fusedWindow`) when it is off.
 
+import { withSpan } from '../../kernel/index.ts';
 import { fusedWindow } from './fused-window.ts';
 import type { Fused } from './fusion.ts';
 import {
@@ -23,7 +24,9 @@ export const hybridPage = async (retrieval: Retrieval, req: PageRequest): Promis
   const { index, query, offset, limit } = req;
   const from = offset;
   const to = offset + limit;
-  const vector = await retrieval.vectors!.query(req.tenantId, query.text, VECTOR_CANDIDATES);
+  const vector = await withSpan('search.vectors', { 'quiver.search.candidates': VECTOR_CANDIDATES }, () =>
+    retrieval.vectors!.query(req.tenantId, query.text, VECTOR_CANDIDATES),
+  );
   const matching = req.filtered ? passes(req) : undefined;
   const accept = matching ?? ((id: string) => index.items.has(id));
   const rerank = retrieval.rerank;
@@ -42,12 +45,16 @@ export const hybridPage = async (retrieval: Retrieval, req: PageRequest): Promis
   }
   // The second phase rescores the keyword head and the vector candidates; a page within the accepted
   // candidates is final.
-  const head = index.keyword.head(query, rerank.keywordWindow, {
-    ...req.keyword,
-    accept: matching,
-    present: vector.map((v) => v.id),
-  });
-  const { candidates } = await secondPhase(retrieval, rerank, req, { keyword: head.hits, vector });
+  const head = withSpan('search.keyword_head', { 'quiver.search.window': rerank.keywordWindow }, () =>
+    index.keyword.head(query, rerank.keywordWindow, {
+      ...req.keyword,
+      accept: matching,
+      present: vector.map((v) => v.id),
+    }),
+  );
+  const { candidates } = await withSpan('search.second_phase', {}, () =>
+    secondPhase(retrieval, rerank, req, { keyword: head.hits, vector }),
+  );
   const accepted = candidates.filter((r) => accept(r.id));
   if (accepted.length < to) return undefined;
   let total = head.total;

@@ -4,7 +4,7 @@
 import type { Item, SearchRequest, SearchResponse, SearchRules } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
-import { type Clock, isoNow, newId, QuiverError } from '../../kernel/index.ts';
+import { annotate, type Clock, isoNow, newId, QuiverError } from '../../kernel/index.ts';
 import { completePage } from './complete-page.ts';
 import { fingerprintOf, nextCursor, offsetOf } from './cursor.ts';
 import { createFairQueue } from './fair-queue.ts';
@@ -127,6 +127,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const offset = offsetOf(request.cursor, fingerprint);
       const notices: string[] = [];
       const mode = modeOf(request.mode, notices);
+      annotate({ 'quiver.tenant': tenantId, 'quiver.search.mode': mode });
       const rules = await rulesOf(tenantId);
       const index = await indexes.get(tenantId);
       // The query is analyzed once; the rules, the keyword index and the second phase all read this value.

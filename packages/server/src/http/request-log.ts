@@ -1,0 +1,21 @@
+// One JSON log line per request, written when its answer is sent: trace id, tenant (the auth hook's
+// bindings: tenantId, keyId), route, status and duration. Fastify's own two lines per request are off.
+import type { FastifyInstance } from 'fastify';
+import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
+
+export const registerRequestLog = (app: FastifyInstance): void => {
+  app.addHook('onResponse', async (request, reply) => {
+    const traceId = request.span ? traceIdOf(request.span) : traceIdOfHeader(request.headers.traceparent);
+    request.log.info(
+      {
+        ...(traceId ? { traceId } : {}),
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        url: request.url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+      },
+      'request',
+    );
+  });
+};
