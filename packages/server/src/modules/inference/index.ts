@@ -11,6 +11,7 @@ import {
 } from './service.ts';
 
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_S } from './cache.ts';
+export { createGrpcServer, type GrpcAuthorize, type GrpcServer } from './grpc/server.ts';
 export {
   DEFAULT_MEMORY_BUDGET_BYTES,
   engineKey,
@@ -46,14 +47,19 @@ export interface InferenceModuleDeps extends Omit<InferenceDeps, 'resolver' | 'f
   features: Pick<FeaturesService, 'getOnlineFeatures'>;
 }
 
+export interface InferenceModuleOptions extends InferenceOptions {
+  /** Body limit of the /v2 infer routes, after decompression (default DEFAULT_INFER_BODY_LIMIT_BYTES). */
+  bodyLimitBytes?: number;
+}
+
 /** Serves registry versions through the engine (OIP routes under /v2); loads models on demand. */
 export const createInferenceModule = (
   { registry, features, ...deps }: InferenceModuleDeps,
-  options: InferenceOptions,
+  { bodyLimitBytes, ...options }: InferenceModuleOptions,
 ): QuiverModule<InferenceService> => {
   const inference = createInferenceService(
     { ...deps, resolver: registry.resolver, features: features.getOnlineFeatures },
     options,
   );
-  return { service: inference, routes: inferenceRoutes(inference) };
+  return { service: inference, routes: inferenceRoutes(inference, { bodyLimitBytes }) };
 };
