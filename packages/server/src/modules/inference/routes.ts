@@ -6,6 +6,7 @@ import { answerFor, tenantOf } from '../../http/index.ts';
 import { binaryOf, registerInferBodyParsers } from './body.ts';
 import { inferBodyStream } from './body-stream.ts';
 import { handleOipError, sendOipError } from './errors.ts';
+import { registerExtensionRoutes } from './extension-routes.ts';
 import { sendInferAnswer } from './respond.ts';
 import {
   type InferRequestBody,
@@ -84,6 +85,8 @@ const v2Routes =
       },
       async () => service.server(),
     );
+
+    registerExtensionRoutes(app, service);
 
     const metadata = { tags, summary: 'Model metadata: versions, platform, inputs, outputs' };
     const metadataResponse = { 200: ModelMetadataSchema, ...errors };

@@ -284,4 +284,25 @@ describe('OIP over gRPC', () => {
     });
     assert.equal(afterCount, before + 1);
   });
+
+  test('the extensions over gRPC: ModelConfig, ModelStatistics, RepositoryIndex, load and unload', async () => {
+    const { config } = await call('ModelConfig', { name: 'linear', version: '' });
+    assert.equal(config.name, 'linear');
+    assert.equal(config.platform, 'onnxruntime_onnx');
+    assert.equal(config.input[0].data_type, 'TYPE_FP32');
+    assert.deepEqual(config.input[0].dims, ['6']);
+
+    const { model_stats } = await call('ModelStatistics', { name: 'linear', version: '1' });
+    assert.equal(model_stats.length, 1);
+    assert.ok(Number(model_stats[0].inference_count) >= 1);
+    assert.ok(Number(model_stats[0].inference_stats.success.count) >= 1);
+
+    const index = async () => (await call('RepositoryIndex', { ready: true })).models;
+    assert.ok((await index()).some((m: Msg) => m.name === 'linear' && m.state === 'READY'));
+    await call('RepositoryModelUnload', { model_name: 'linear' });
+    assert.ok(!(await index()).some((m: Msg) => m.name === 'linear'));
+    await call('RepositoryModelLoad', { model_name: 'linear' });
+    assert.ok((await index()).some((m: Msg) => m.name === 'linear' && m.state === 'READY'));
+    await refused('RepositoryModelLoad', { model_name: 'linear' }, grpc.status.NOT_FOUND, /linear/, other);
+  });
 });

@@ -25,8 +25,11 @@ const GRPC_STATUS: Record<number, grpc.status> = {
   504: grpc.status.DEADLINE_EXCEEDED,
 };
 
-/** Checks the `authorization` metadata (a bearer key with the `infer` scope); answers the tenant id. */
-export type GrpcAuthorize = (authorization: string | undefined) => Promise<string>;
+/** Checks the `authorization` metadata (a bearer key holding `scope`); answers the key's tenant id. */
+export type GrpcAuthorize = (
+  authorization: string | undefined,
+  scope: 'infer' | 'models:write',
+) => Promise<string>;
 
 export interface GrpcDeps {
   inference: InferenceService;
@@ -97,15 +100,19 @@ export const createGrpcServer = (deps: GrpcDeps, options: GrpcOptions): GrpcServ
     'grpc.max_send_message_length': -1,
   });
 
-  /** A unary handler: `run` gets the tenant (unless `open`) and the request; errors become statuses. */
+  /**
+   * A unary handler: `run` gets the tenant of a key holding `scope` (no key needed when `open`) and the
+   * request; errors become statuses.
+   */
   const unary =
     <Req, Res>(
       run: (tenant: string, req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
-      open = false,
+      scope: 'infer' | 'models:write' | 'open' = 'infer',
     ) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      (async () =>
-        run(open ? '' : await deps.authorize(authorization(call.metadata)), call.request, call))().then(
+      const tenant = async () =>
+        scope === 'open' ? '' : deps.authorize(authorization(call.metadata), scope);
+      (async () => run(await tenant(), call.request, call))().then(
         (answer) => callback(null, answer),
         (error) => callback(toServiceError(error, deps.log)),
       );
@@ -124,8 +131,8 @@ export const createGrpcServer = (deps: GrpcDeps, options: GrpcOptions): GrpcServ
     inference.metadata(tenant, req.name, req.version || undefined);
 
   const handlers: grpc.UntypedServiceImplementation = {
-    ServerLive: unary(() => ({ live: true }), true),
-    ServerReady: unary(() => ({ ready: inference.ready() }), true),
+    ServerLive: unary(() => ({ live: true }), 'open'),
+    ServerReady: unary(() => ({ ready: inference.ready() }), 'open'),
     ServerMetadata: unary(() => inference.server()),
     ModelReady: unary(async (tenant, req: { name: string; version: string }, call) => ({
       ready: (
@@ -134,9 +141,27 @@ export const createGrpcServer = (deps: GrpcDeps, options: GrpcOptions): GrpcServ
     })),
     ModelMetadata: unary(metadataOf),
     ModelInfer: unary((tenant, req: GrpcInferRequest, call) => infer(tenant, req, timeoutOf(call))),
+    // The extensions, answered by the same service methods as their REST routes.
+    ModelConfig: unary(async (tenant, req: { name: string; version: string }) => ({
+      config: await inference.config(tenant, req.name, req.version || undefined),
+    })),
+    ModelStatistics: unary((tenant, req: { name: string; version: string }) =>
+      inference.statistics(tenant, req.name || undefined, req.version || undefined),
+    ),
+    RepositoryIndex: unary(async (tenant, req: { ready: boolean }) => ({
+      models: await inference.repositoryIndex(tenant, req.ready),
+    })),
+    RepositoryModelLoad: unary(async (tenant, req: { model_name: string }) => {
+      await inference.loadModel(tenant, req.model_name);
+      return {};
+    }, 'models:write'),
+    RepositoryModelUnload: unary(async (tenant, req: { model_name: string }) => {
+      await inference.unloadModel(tenant, req.model_name);
+      return {};
+    }, 'models:write'),
     // Each request answered as it completes (Triton's decoupled order); an error is a message, not the end.
     ModelStreamInfer: (call: grpc.ServerDuplexStream<GrpcInferRequest, unknown>) => {
-      const tenant = deps.authorize(authorization(call.metadata));
+      const tenant = deps.authorize(authorization(call.metadata), 'infer');
       let pending = 0;
       let ended = false;
       const settle = () => {
