@@ -68,6 +68,11 @@ export const InferRequestSchema = Type.Object(
                   binary_data: Type.Optional(
                     Type.Boolean({ description: 'answer this output as raw bytes' }),
                   ),
+                  classification: Type.Optional(
+                    Type.Unknown({
+                      description: 'top k classes per row as BYTES "value:index" (tritonclient class_count)',
+                    }),
+                  ),
                 },
                 { additionalProperties: true },
               ),

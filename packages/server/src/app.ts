@@ -10,6 +10,7 @@ import { leaseMigrations } from './adapters/sql/index.ts';
 import { type Stream, type StreamStarts, startOnStream, streamMigrations } from './adapters/stream/index.ts';
 import type { Config } from './config/index.ts';
 import {
+  authorizeTenant,
   createServer,
   idempotencyMigrations,
   parseCorsOrigins,
@@ -31,7 +32,9 @@ import { createEngineModule, type InferenceEngine } from './modules/engine/index
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
 import {
+  createGrpcServer,
   createInferenceModule,
+  type GrpcServer,
   type InferenceService,
   inferenceObserver,
 } from './modules/inference/index.ts';
@@ -100,6 +103,8 @@ export interface QuiverApp {
   training: TrainingService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
+  /** The bound port of the OIP gRPC listener, when `grpcPort` is set. */
+  grpcPort?: number;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
   beginDrain(): void;
 }
@@ -121,7 +126,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const life = createLifecycle(ROLES[config.role]);
   // Stream-driven starts still waiting (NATS down at start) stop before anything closes.
   let starts: StreamStarts | undefined;
+  let grpc: GrpcServer | undefined;
   app.addHook('onClose', async () => {
+    await grpc?.close(config.shutdownTimeoutMs);
     await starts?.stop();
     await life.close();
   });
@@ -165,7 +172,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const inference = life.add(
     createInferenceModule(
       { ...platform, registry, engine, features, draining: () => draining },
-      { memoryBudgetBytes: config.modelMemoryBudgetBytes },
+      { memoryBudgetBytes: config.modelMemoryBudgetBytes, bodyLimitBytes: config.inferBodyLimitBytes },
     ),
   );
   const routing = life.add(createRoutingModule({ ...platform, inference, registry }));
@@ -215,7 +222,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
   registerCors(app, parseCorsOrigins(config.corsOrigins));
-  registerAuth(app, { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock });
+  const auth = { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock };
+  registerAuth(app, auth);
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });
   registerMetrics(app, metrics, { access: config.metricsAccess });
   registerDeprecation(app);
@@ -243,6 +251,14 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const seeded = await demo.seed();
   await app.ready();
+  // 5. The OIP over gRPC, on its own port when one is set: the same service and keys as /v2.
+  if (config.grpcPort !== undefined) {
+    grpc = createGrpcServer(
+      { inference, authorize: (key, scope) => authorizeTenant(auth, key, scope), log: app.log },
+      { maxMessageBytes: config.inferBodyLimitBytes },
+    );
+  }
+  const grpcPort = await grpc?.listen(config.grpcPort ?? 0, config.host);
   return {
     app,
     db,
@@ -259,6 +275,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     vectors,
     training,
     seeded,
+    grpcPort,
     beginDrain: () => {
       draining = true;
     },

@@ -5,6 +5,8 @@ import { ROLE_NAMES } from '../kernel/index.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** Body limit of the /v2 inference routes (large binary tensors), and of a gRPC request message. */
+export const DEFAULT_INFER_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Estimated memory that loaded model versions may use before the least recently used are evicted. */
 export const DEFAULT_MODEL_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
@@ -46,6 +48,18 @@ export const ConfigSchema = Type.Object(
     operatorKey: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: DEFAULT_BODY_LIMIT_BYTES }),
+    inferBodyLimitBytes: Type.Integer({
+      minimum: 1024,
+      default: DEFAULT_INFER_BODY_LIMIT_BYTES,
+      description: 'Body limit of /v2 infer requests (after decompression) and of gRPC request messages',
+    }),
+    grpcPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description: 'Port of the Open Inference Protocol over gRPC (on `host`); unset: no gRPC listener',
+      }),
+    ),
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS }),
     metricsAccess: Type.Enum(['public', 'operator'], {
       default: 'operator',
@@ -122,6 +136,8 @@ export const ENV_VARS: Record<string, Setting> = {
   LOG_LEVEL: 'logLevel',
   QUIVER_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUIVER_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  QUIVER_INFER_BODY_LIMIT_BYTES: 'inferBodyLimitBytes',
+  QUIVER_GRPC_PORT: 'grpcPort',
   QUIVER_DEMO: 'demo',
   QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
   QUIVER_MODEL_UPLOAD_CONCURRENCY: 'modelUploadConcurrency',

@@ -50,6 +50,54 @@ export interface AuthDeps {
 /** Routes that may omit an access rule: the docs UI's own assets. Everything else must declare one. */
 const UNRULED_PREFIX = '/docs';
 
+type Bucket = Awaited<ReturnType<RateLimitStore['takeTokens']>>;
+
+/**
+ * Checks an `Authorization` value against a rule: the key, the operator's and tenant's rights, the named
+ * tenant (`params` holds the path parameters for `tenantParam`) and the rate limits (`onBucket` sees the
+ * bucket, refused or not). Throws the error to answer; the HTTP hook and the gRPC service share it, so both
+ * transports admit exactly the same keys.
+ */
+export const authorize = async (
+  deps: AuthDeps,
+  authorization: string | undefined,
+  rule: AccessRule,
+  params: Record<string, string> = {},
+  onBucket?: (bucket: Bucket) => void,
+): Promise<Principal> => {
+  const match = BEARER.exec(authorization ?? '');
+  if (!match) {
+    throw new QuiverError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`', {
+      challenge: 'credentials_required',
+    });
+  }
+  const principal = await deps.tenancy.authenticate(match[1]);
+  if (principal.kind === 'operator') {
+    if (!rule.operator)
+      throw new QuiverError('forbidden', 'The operator key cannot call this route; use a tenant key');
+    return principal;
+  }
+  if (rule.tenantParam) {
+    const named = params[rule.tenantParam];
+    if (named !== principal.tenantId) throw new QuiverError('not_found', `tenant '${named}' was not found`);
+  }
+  if (!rule.scope || !hasScope(principal, rule.scope)) {
+    throw new QuiverError(
+      'forbidden',
+      rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only',
+    );
+  }
+  const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
+  const bucket = await deps.rateLimits.takeTokens(buckets, deps.clock.now());
+  onBucket?.(bucket);
+  if (!bucket.allowed) {
+    throw new QuiverError('rate_limited', `Too many requests; retry in ${bucket.retryAfterS} s`, {
+      retryAfterS: bucket.retryAfterS,
+    });
+  }
+  return principal;
+};
+
 export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
   app.decorateRequest('principal', undefined);
   // Fail at start-up, not in production, when a route forgets to say who may call it.
@@ -61,43 +109,34 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
   app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.access;
     if (!rule || rule.public) return; // only the docs UI's assets have no rule (checked in onRoute)
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) {
-      throw new QuiverError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`', {
-        challenge: 'credentials_required',
-      });
-    }
-    const principal = await deps.tenancy.authenticate(match[1]);
+    const principal = await authorize(
+      deps,
+      request.headers.authorization,
+      rule,
+      request.params as Record<string, string>,
+      (bucket) => {
+        reply.header('ratelimit-limit', bucket.limit);
+        reply.header('ratelimit-remaining', bucket.remaining);
+        reply.header('ratelimit-reset', bucket.resetS);
+      },
+    );
     request.principal = principal;
-    if (principal.kind === 'operator') {
-      if (!rule.operator)
-        throw new QuiverError('forbidden', 'The operator key cannot call this route; use a tenant key');
-      return;
-    }
+    if (principal.kind !== 'tenant') return;
     // The request's logger is already a per-request child; binding in place is cheaper than another child.
     (request.log as FastifyBaseLogger & PinoBindable).setBindings({
       tenantId: principal.tenantId,
       keyId: principal.keyId,
     });
-    if (rule.tenantParam) {
-      const named = (request.params as Record<string, string>)[rule.tenantParam];
-      if (named !== principal.tenantId) throw new QuiverError('not_found', `tenant '${named}' was not found`);
-    }
-    if (!rule.scope || !hasScope(principal, rule.scope)) {
-      throw new QuiverError(
-        'forbidden',
-        rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only',
-      );
-    }
-    const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
-    const bucket = await deps.rateLimits.takeTokens(buckets, deps.clock.now());
-    reply.header('ratelimit-limit', bucket.limit);
-    reply.header('ratelimit-remaining', bucket.remaining);
-    reply.header('ratelimit-reset', bucket.resetS);
-    if (!bucket.allowed) {
-      throw new QuiverError('rate_limited', `Too many requests; retry in ${bucket.retryAfterS} s`, {
-        retryAfterS: bucket.retryAfterS,
-      });
-    }
   });
+};
+
+/** The tenant of a key holding `scope` (for transports without routes, such as gRPC); throws as the hook does. */
+export const authorizeTenant = async (
+  deps: AuthDeps,
+  authorization: string | undefined,
+  scope: Scope,
+): Promise<string> => {
+  const principal = await authorize(deps, authorization, { scope });
+  if (principal.kind !== 'tenant') throw new QuiverError('forbidden', 'This call needs a tenant API key');
+  return principal.tenantId;
 };

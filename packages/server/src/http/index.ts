@@ -1,6 +1,13 @@
 // The HTTP layer: error handling, auth, rate limits, idempotency keys, health and OpenAPI.
 
-export { type AccessRule, registerAuth, tenantOf } from './auth.ts';
+export {
+  type AccessRule,
+  type AuthDeps,
+  authorize,
+  authorizeTenant,
+  registerAuth,
+  tenantOf,
+} from './auth.ts';
 export {
   answerFor,
   classifyError,

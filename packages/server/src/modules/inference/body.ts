@@ -12,6 +12,8 @@ const TYPES = new Set(['application/json', 'application/octet-stream']);
  * may round (2^53 has 16 digits). Bodies without one take the fast native parse; the rest the exact parser.
  */
 const LONG_INTEGER = /[[,:\s]-?\d{16}/;
+/** A bare NaN, Infinity or Inf token (Triton's non-finite floats), which JSON.parse refuses. */
+const NON_FINITE = /[[,:\s]-?(?:NaN|Inf)/;
 
 const invalidJson = (error: unknown): QuiverError =>
   new QuiverError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`, {
@@ -21,7 +23,7 @@ const invalidJson = (error: unknown): QuiverError =>
 /** JSON as JSON.parse reads it, except that integers in tensor data keep every digit (see exact-json.ts). */
 export const parseInferJson = (text: string): unknown => {
   try {
-    return LONG_INTEGER.test(text) ? parseExactJson(text) : JSON.parse(text);
+    return LONG_INTEGER.test(text) || NON_FINITE.test(text) ? parseExactJson(text) : JSON.parse(text);
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof JsonSyntaxError) throw invalidJson(error);
     throw error;

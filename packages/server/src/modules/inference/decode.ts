@@ -35,6 +35,23 @@ const BIG_RANGE: Partial<Record<Datatype, [bigint, bigint]>> = {
 };
 const DECIMAL = /^-?\d{1,20}$/;
 
+/**
+ * Non-finite float elements as text: the bare tokens Triton's JSON carries (read by exact-json.ts as these
+ * strings), and the spellings of numpy and C (`inf`, `nan`), for clients whose JSON writer has no tokens.
+ */
+const NON_FINITE: Record<string, number> = {
+  nan: Number.NaN,
+  '-nan': Number.NaN,
+  infinity: Number.POSITIVE_INFINITY,
+  inf: Number.POSITIVE_INFINITY,
+  '+inf': Number.POSITIVE_INFINITY,
+  '+infinity': Number.POSITIVE_INFINITY,
+  '-infinity': Number.NEGATIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+};
+const nonFinite = (v: unknown): number | undefined =>
+  typeof v === 'string' ? NON_FINITE[v.toLowerCase()] : undefined;
+
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 /** An element for an error text: exact (BigInt digits as sent), never a rounded number. */
 const show = (v: unknown): string => {
@@ -49,8 +66,12 @@ const expectation = (datatype: Datatype): string => {
   if (datatype === 'BOOL') return 'true or false';
   if (datatype === 'BYTES') return 'a string';
   const ints = INT_RANGE[datatype] ?? BIG_RANGE[datatype];
-  return ints ? `an integer in [${ints[0]}, ${ints[1]}]` : 'a number';
+  if (ints) return `an integer in [${ints[0]}, ${ints[1]}]`;
+  return FLOAT_MAX[datatype] ? 'a number, or NaN, Infinity or -Infinity' : 'a number';
 };
+
+/** The half of a non-finite value. */
+const halfOf = (v: number): number => (Number.isNaN(v) ? 0x7e00 : v > 0 ? 0x7c00 : 0xfc00);
 
 /** Writes `values` into `out`; returns the index of the first element that does not fit, or -1. */
 const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues): number => {
@@ -68,9 +89,14 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
   if (datatype === 'FP32' || datatype === 'FP64') {
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v !== 'number') return i;
+      if (typeof v !== 'number') {
+        const special = nonFinite(v);
+        if (special === undefined) return i;
+        nums[i] = special;
+        continue;
+      }
       nums[i] = v;
-      // Infinity (a literal like 1e400) or a float32 overflow: stored, it would come back as null.
+      // Infinity from a finite literal (1e400) or a float32 overflow: refused, not silently made infinite.
       if (nums[i] - nums[i] !== 0) return i;
     }
     return -1;
@@ -78,7 +104,8 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
   if (datatype === 'FP16') {
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      const h = typeof v === 'number' ? toHalf(v) : -1;
+      const special = nonFinite(v);
+      const h = typeof v === 'number' ? toHalf(v) : special !== undefined ? halfOf(special) : -1;
       if (h < 0) return i;
       nums[i] = h;
     }

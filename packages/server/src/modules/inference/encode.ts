@@ -3,6 +3,7 @@
 import { QuiverError } from '../../kernel/index.ts';
 import type { Signature, Tensor, Tensors } from '../engine/index.ts';
 import { encodeRaw } from './binary.ts';
+import { classCount, classify } from './classify.ts';
 import { fromHalf } from './fp16.ts';
 import type { InferRequestBody, ResponseOutput, ViewOutput } from './schemas.ts';
 
@@ -22,9 +23,20 @@ const jsonData = (t: Tensor): unknown[] => {
   return out;
 };
 
-/** Throws `validation_failed` when the request asks for an output the model does not have. */
-export const checkRequestedOutputs = (signature: Signature, requested?: readonly { name: string }[]) => {
+/**
+ * Throws `validation_failed` when the request asks for an output the model does not have, or classification
+ * of an output that has no numeric values.
+ */
+export const checkRequestedOutputs = (
+  signature: Signature,
+  requested?: readonly { name: string; parameters?: { classification?: unknown } }[],
+) => {
   if (!requested) return;
+  requested.forEach(({ name, parameters }, i) => {
+    const spec = signature.outputs.find((o) => o.name === name);
+    if (spec && parameters?.classification !== undefined)
+      classCount(parameters.classification, name, spec.datatype, `/outputs/${i}/parameters/classification`);
+  });
   const known = new Set(signature.outputs.map((o) => o.name));
   const errors = requested
     .map((o, i) => ({ o, i }))
@@ -55,9 +67,15 @@ export const encodeOutputs = (
   const binaryDefault = request.parameters?.binary_data_output === true;
   const wanted = request.outputs ?? signature.outputs.map((o) => ({ name: o.name, parameters: undefined }));
   const chunks: Uint8Array[] = [];
-  const encoded = wanted.map(({ name, parameters }) => {
-    const t = outputs[name];
+  const encoded = wanted.map(({ name, parameters }, i) => {
+    let t = outputs[name];
     if (!t) throw new QuiverError('internal', `the model did not return output '${name}'`);
+    const k = parameters?.classification;
+    if (k !== undefined) {
+      const spec = signature.outputs.find((o) => o.name === name);
+      const count = classCount(k, name, t.datatype, `/outputs/${i}/parameters/classification`);
+      t = classify(t, count, spec?.shape[0] === -1);
+    }
     const asked = parameters?.binary_data;
     if (asked === true || (asked === undefined && binaryDefault)) {
       const raw = encodeRaw(t);

@@ -19,10 +19,21 @@ const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters end a JSON string in error.
 const STRING_END = /"|\\|[\u0000-\u001f]/g;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/**
+ * Triton's JSON reader (rapidjson with kParseNanAndInfFlag) also takes `NaN`, `Infinity`, `Inf` and their
+ * negatives as bare tokens; they are read here as the strings the float decoders accept ("NaN", "Infinity",
+ * "-Infinity"), so that a literal like 1e400, which JSON.parse turns into Infinity, can still be refused.
+ */
 const LITERALS = [
   ['true', true],
   ['false', false],
   ['null', null],
+  ['NaN', 'NaN'],
+  ['-NaN', 'NaN'],
+  ['Infinity', 'Infinity'],
+  ['-Infinity', '-Infinity'],
+  ['Inf', 'Infinity'],
+  ['-Inf', '-Infinity'],
 ] as const;
 
 const roleOf = (parent: Frame | undefined, key: string | undefined): Role => {
@@ -42,7 +53,7 @@ const setKey = (target: Record<string, unknown>, key: string, value: unknown) =>
 
 /**
  * Parses `text` as JSON.parse does, except that integer literals in infer tensor data (`inputs[i].data`)
- * beyond ±2^53 become BigInts holding exactly the digits sent.
+ * beyond ±2^53 become BigInts holding exactly the digits sent, and the non-finite tokens above are read.
  */
 export const parseExactJson = (text: string): unknown => {
   let i = 0;

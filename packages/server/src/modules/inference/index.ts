@@ -11,6 +11,7 @@ import {
 } from './service.ts';
 
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_S } from './cache.ts';
+export { createGrpcServer, type GrpcAuthorize, type GrpcServer } from './grpc/server.ts';
 export {
   DEFAULT_MEMORY_BUDGET_BYTES,
   engineKey,
@@ -40,20 +41,38 @@ export {
   type InferenceService,
 } from './service.ts';
 
-export interface InferenceModuleDeps extends Omit<InferenceDeps, 'resolver' | 'features'> {
-  registry: Pick<RegistryService, 'resolver'>;
+export interface InferenceModuleDeps extends Omit<InferenceDeps, 'resolver' | 'features' | 'models'> {
+  registry: Pick<RegistryService, 'resolver' | 'listModels'>;
   /** Versions whose inputs come from features read them here. */
   features: Pick<FeaturesService, 'getOnlineFeatures'>;
+}
+
+/** Models read per registry page when the repository index lists a tenant's models. */
+const MODEL_PAGE = 100;
+
+export interface InferenceModuleOptions extends InferenceOptions {
+  /** Body limit of the /v2 infer routes, after decompression (default DEFAULT_INFER_BODY_LIMIT_BYTES). */
+  bodyLimitBytes?: number;
 }
 
 /** Serves registry versions through the engine (OIP routes under /v2); loads models on demand. */
 export const createInferenceModule = (
   { registry, features, ...deps }: InferenceModuleDeps,
-  options: InferenceOptions,
+  { bodyLimitBytes, ...options }: InferenceModuleOptions,
 ): QuiverModule<InferenceService> => {
+  const models = async (tenantId: string): Promise<string[]> => {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await registry.listModels(tenantId, MODEL_PAGE, cursor);
+      names.push(...page.models.map((m) => m.name));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return names;
+  };
   const inference = createInferenceService(
-    { ...deps, resolver: registry.resolver, features: features.getOnlineFeatures },
+    { ...deps, resolver: registry.resolver, features: features.getOnlineFeatures, models },
     options,
   );
-  return { service: inference, routes: inferenceRoutes(inference) };
+  return { service: inference, routes: inferenceRoutes(inference, { bodyLimitBytes }) };
 };

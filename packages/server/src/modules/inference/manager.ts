@@ -82,6 +82,13 @@ export interface ModelManager {
   /** Loads and warms up `version` unless it is loaded; resolves once it is ready. */
   ensure(version: ModelVersion): Promise<void>;
   isReady(version: ModelVersion): boolean;
+  /** Loaded (READY) and loading (LOADING) versions of a tenant, for the repository index. */
+  loaded(tenantId: string): { model: string; version: string; state: 'READY' | 'LOADING' }[];
+  /**
+   * Unloads a tenant's model: every loaded version (a loading one once its load ends); requests already
+   * accepted finish. Resolves when they are out, with how many were unloaded.
+   */
+  unloadModel(tenantId: string, model: string): Promise<number>;
   /** Estimated bytes held: loaded and loading versions, and those still unloading. */
   readonly usedBytes: number;
   close(): Promise<void>;
@@ -187,6 +194,31 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
 
     isReady(version) {
       return entries.get(engineKey(version))?.state === 'ready';
+    },
+
+    loaded(tenantId) {
+      return [...entries.values()]
+        .filter((e) => e.labels.tenant === tenantId)
+        .map((e) => ({
+          model: e.labels.model,
+          version: e.labels.version,
+          state: e.state === 'ready' ? ('READY' as const) : ('LOADING' as const),
+        }));
+    },
+
+    async unloadModel(tenantId, model) {
+      const mine = [...entries.values()].filter(
+        (e) => e.labels.tenant === tenantId && e.labels.model === model,
+      );
+      const done = await Promise.all(
+        mine.map(async (e) => {
+          await e.ready.catch(() => {});
+          if (entries.get(e.key) !== e) return false;
+          await unload(e, false);
+          return true;
+        }),
+      );
+      return done.filter(Boolean).length;
     },
 
     get usedBytes() {

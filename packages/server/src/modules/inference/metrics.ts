@@ -2,6 +2,7 @@
 import type { ErrorCode } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import type { InferenceObserver, ModelLabels } from '../engine/index.ts';
+import { statisticsFor } from './stats.ts';
 
 export interface ServedLabels {
   tenant: string;
@@ -31,6 +32,8 @@ const servedOf = (e: ModelLabels): ServedLabels | undefined => {
 
 /** Asking twice returns the same series: metrics.* returns the metric already made under a name. */
 export const inferenceMetrics = (metrics: Metrics) => {
+  // The statistics extension's counts, fed by the same events as the Prometheus series.
+  const stats = statisticsFor(metrics);
   const m = {
     requests: metrics.counter('inference_requests_total', 'Inference requests', L),
     failures: metrics.counter('inference_failures_total', 'Inference requests that failed, by error code', [
@@ -94,18 +97,24 @@ export const inferenceMetrics = (metrics: Metrics) => {
   const engineSeries = (e: ModelLabels) => seriesOf(`${e.model}@${e.version}`, () => servedOf(e));
 
   return {
+    stats,
     request: (l: ServedLabels) => served(l).requests.inc(),
     failure: (l: ServedLabels, code: ErrorCode) => m.failures.inc({ ...l, code }),
     latency: (l: ServedLabels, seconds: number) => served(l).total.observe(seconds),
-    cache: (l: ServedLabels, hit: boolean) => (hit ? m.hits : m.misses).inc(l),
+    cache(l: ServedLabels, hit: boolean) {
+      (hit ? m.hits : m.misses).inc(l);
+      stats.cache(l, hit);
+    },
     loaded(l: ServedLabels, seconds: number, bytes: number) {
       m.loadSeconds.observe(l, seconds);
       m.memory.set(l, bytes);
       m.loaded.inc({ tenant: l.tenant });
+      stats.serving(l, true);
     },
     unloaded(l: ServedLabels, evicted: boolean) {
       m.memory.remove(l);
       m.loaded.dec({ tenant: l.tenant });
+      stats.serving(l, false);
       if (evicted) m.evictions.inc(l);
     },
     /** Hooks for the engine; events of models loaded by others (the registry's upload checks) are ignored. */
@@ -116,9 +125,15 @@ export const inferenceMetrics = (metrics: Metrics) => {
         c.queue.observe(e.queueSeconds);
         if (e.outcome === 'ok') c.compute.observe(e.computeSeconds);
         c.computeTotal.inc(e.computeShareSeconds);
+        const l = servedOf(e);
+        if (l) stats.ran(l, e.rows, e.queueSeconds, e.computeSeconds);
       },
       onBatch(e) {
-        engineSeries(e)?.batch.observe(e.rows);
+        const c = engineSeries(e);
+        if (!c) return;
+        c.batch.observe(e.rows);
+        const l = servedOf(e);
+        if (l) stats.batch(l, e.rows, e.computeSeconds);
       },
       onQueueDepth(e) {
         engineSeries(e)?.depth.set(e.depth);

@@ -1,30 +1,74 @@
-// Writes /v2 infer answers: JSON text with 64-bit integers as exact literals, or, when outputs are binary,
-// Triton's frame (the JSON header, then each binary output's bytes; Inference-Header-Content-Length).
+// Writes /v2 infer answers: JSON text with 64-bit integers as exact literals and non-finite floats as Triton
+// writes them, or, when outputs are binary, Triton's frame (the JSON header, then each binary output's bytes;
+// Inference-Header-Content-Length); large answers compressed when the client's Accept-Encoding allows.
+import { promisify } from 'node:util';
+import { deflate, gzip } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { HEADER_LENGTH } from './body.ts';
 import type { InferAnswer, InferResponseBody, ResponseOutput } from './schemas.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Answers smaller than this go uncompressed whatever Accept-Encoding says: not worth the CPU. */
+export const COMPRESS_MIN_BYTES = 64 * 1024;
+const ENCODERS = { gzip: promisify(gzip), deflate: promisify(deflate) } as const;
+
+/**
+ * A float as Triton's JSON writer (rapidjson with kWriteNanAndInfFlag) writes it: `NaN`, `Infinity` and
+ * `-Infinity` are bare tokens, as Python's json and rapidjson read them (JSON.stringify would write null).
+ */
+const floatText = (v: number): string =>
+  Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 
 /** A data array as JSON text; BigInts (64-bit outputs) become their exact digits, which JSON.stringify refuses. */
-const dataText = (data: readonly unknown[]): string =>
-  data.length > 0 && typeof data[0] === 'bigint' ? `[${data.join(',')}]` : JSON.stringify(data);
+const dataText = (data: readonly unknown[]): string => {
+  if (data.length === 0) return '[]';
+  if (typeof data[0] === 'bigint') return `[${data.join(',')}]`;
+  if (typeof data[0] !== 'number') return JSON.stringify(data);
+  const text = JSON.stringify(data);
+  // JSON.stringify writes null only for non-finite numbers here: rewrite just those arrays.
+  return text.includes('null') ? `[${(data as number[]).map(floatText).join(',')}]` : text;
+};
 
 const outputText = ({ data, ...rest }: ResponseOutput): string => {
   const head = JSON.stringify(rest);
   return data === undefined ? head : `${head.slice(0, -1)},"data":${dataText(data)}}`;
 };
 
-/** The answer's JSON text: as JSON.stringify would write it, except that 64-bit integers keep every digit. */
+/** The answer's JSON text: as JSON.stringify would write it, except 64-bit integers and non-finite floats. */
 export const stringifyInferResponse = ({ outputs, ...rest }: InferResponseBody): string =>
   `${JSON.stringify(rest).slice(0, -1)},"outputs":[${outputs.map(outputText).join(',')}]}`;
 
+/** gzip or deflate when Accept-Encoding lists it with a non-zero q (gzip first, as Triton prefers). */
+const encodingFor = (accept: string | string[] | undefined): keyof typeof ENCODERS | undefined => {
+  const offered = new Set(
+    String(accept ?? '')
+      .split(',')
+      .map((part) => part.trim().toLowerCase().split(';'))
+      .filter(([, q]) => !/^\s*q=0(\.0*)?\s*$/.test(q ?? ''))
+      .map(([name]) => name.trim()),
+  );
+  if (offered.has('gzip')) return 'gzip';
+  if (offered.has('deflate')) return 'deflate';
+  return undefined;
+};
+
+const send = async (reply: FastifyReply, type: string, payload: Buffer | string) => {
+  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const encoding =
+    bytes.length >= COMPRESS_MIN_BYTES ? encodingFor(reply.request.headers['accept-encoding']) : undefined;
+  if (!encoding) return reply.type(type).send(payload);
+  const compressed = await ENCODERS[encoding](bytes);
+  return reply
+    .type(type)
+    .header('content-encoding', encoding)
+    .header('vary', 'accept-encoding')
+    .send(compressed);
+};
+
 export const sendInferAnswer = (reply: FastifyReply, { body, chunks }: InferAnswer) => {
   const text = stringifyInferResponse(body);
-  if (chunks.length === 0) return reply.type(JSON_TYPE).send(text);
+  if (chunks.length === 0) return send(reply, JSON_TYPE, text);
   const header = Buffer.from(text, 'utf8');
-  return reply
-    .header(HEADER_LENGTH, String(header.length))
-    .type('application/octet-stream')
-    .send(Buffer.concat([header, ...chunks]));
+  reply.header(HEADER_LENGTH, String(header.length));
+  return send(reply, 'application/octet-stream', Buffer.concat([header, ...chunks]));
 };

@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { answerFor, tenantOf } from '../../http/index.ts';
 import { binaryOf, registerInferBodyParsers } from './body.ts';
+import { inferBodyStream } from './body-stream.ts';
 import { handleOipError, sendOipError } from './errors.ts';
+import { registerExtensionRoutes } from './extension-routes.ts';
 import { sendInferAnswer } from './respond.ts';
 import {
   type InferRequestBody,
@@ -34,15 +36,24 @@ const callOptions = (request: { headers: FastifyRequest['headers']; body: InferR
   binary: binaryOf(request.body),
 });
 
+/** Body limit of /v2 infer requests after decompression: binary tensors are large (config inferBodyLimitBytes). */
+export const DEFAULT_INFER_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export interface InferenceRoutesOptions {
+  bodyLimitBytes?: number;
+}
+
 export const inferenceRoutes =
-  (service: InferenceService): FastifyPluginAsyncTypebox =>
+  (service: InferenceService, options: InferenceRoutesOptions = {}): FastifyPluginAsyncTypebox =>
   async (root) => {
-    await root.register(v2Routes(service), { prefix: '/v2' });
+    await root.register(v2Routes(service, options.bodyLimitBytes ?? DEFAULT_INFER_BODY_LIMIT_BYTES), {
+      prefix: '/v2',
+    });
   };
 
 /** Registered under the /v2 prefix: the error and not-found handlers set here apply to /v2 only. */
 const v2Routes =
-  (service: InferenceService): FastifyPluginAsyncTypebox =>
+  (service: InferenceService, bodyLimit: number): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.setErrorHandler(handleOipError);
     registerInferBodyParsers(app);
@@ -74,6 +85,8 @@ const v2Routes =
       },
       async () => service.server(),
     );
+
+    registerExtensionRoutes(app, service);
 
     const metadata = { tags, summary: 'Model metadata: versions, platform, inputs, outputs' };
     const metadataResponse = { 200: ModelMetadataSchema, ...errors };
@@ -128,9 +141,11 @@ const v2Routes =
       body: InferRequestSchema,
       response: { 200: InferResponseSchema, ...errors, ...busy },
     };
+    // Infer bodies: their own limit, gzip/deflate decoded and bounded, over-limit bodies read before the 413.
+    const body = { bodyLimit, preParsing: inferBodyStream };
     app.post(
       '/models/:name/infer',
-      { config: inferPost, schema: { ...inferSchema, params: ModelParams } },
+      { config: inferPost, ...body, schema: { ...inferSchema, params: ModelParams } },
       async (request, reply) =>
         sendInferAnswer(
           reply,
@@ -145,7 +160,7 @@ const v2Routes =
     );
     app.post(
       '/models/:name/versions/:version/infer',
-      { config: inferPost, schema: { ...inferSchema, params: VersionParams } },
+      { config: inferPost, ...body, schema: { ...inferSchema, params: VersionParams } },
       async (request, reply) =>
         sendInferAnswer(
           reply,

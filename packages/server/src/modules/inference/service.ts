@@ -3,6 +3,7 @@ import {
   annotate,
   type Clock,
   isQuiverError,
+  QuiverError,
   type ModuleLog,
   systemClock,
   withSpan,
@@ -16,6 +17,7 @@ import { checkRequestedOutputs, encodeOutputs, viewOutputs } from './encode.ts';
 import { type FeatureFetcher, featureTensors } from './feature-inputs.ts';
 import { createModelManager, engineKey, type ManagerOptions, servedLabels } from './manager.ts';
 import { inferenceMetrics, type ServedLabels } from './metrics.ts';
+import { type ModelConfig, modelConfig } from './model-config.ts';
 import { createResolveCache } from './resolve.ts';
 import type {
   InferAnswer,
@@ -24,13 +26,22 @@ import type {
   ModelMetadata,
   ServerMetadata,
 } from './schemas.ts';
+import type { ModelStatistics } from './stats.ts';
 
 export const SERVER_NAME = 'quiver';
 /** The server package's version, reported by GET /v2. */
 export const SERVER_VERSION = '0.1.0';
 export const PLATFORM = 'onnxruntime_onnx';
-/** Protocol extensions GET /v2 lists. */
-export const EXTENSIONS = ['binary_tensor_data'];
+/** Protocol extensions GET /v2 lists; `model_repository` too when the service can list a tenant's models. */
+export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_configuration', 'statistics'];
+
+/** One row of the model repository index (Triton's RepositoryIndexResponse.ModelIndex). */
+export interface RepositoryEntry {
+  name: string;
+  version: string;
+  state: 'READY' | 'LOADING' | 'UNAVAILABLE';
+  reason: string;
+}
 
 export interface InferenceDeps {
   resolver: ModelResolver;
@@ -42,6 +53,8 @@ export interface InferenceDeps {
   draining?: () => boolean;
   /** The feature store, for versions whose inputs come from features (see feature-inputs.ts). */
   features?: FeatureFetcher;
+  /** Every model name of a tenant (the model repository extension lists them); absent: no such extension. */
+  models?: (tenantId: string) => Promise<string[]>;
 }
 
 export interface InferenceOptions extends ManagerOptions {
@@ -92,6 +105,16 @@ export interface InferenceService {
     body: InferRequestBody,
     options?: Pick<InferCallOptions, 'timeoutMs'>,
   ): Promise<InferViewsBody>;
+  /** The statistics extension: every version of the tenant's model (or the one `ref` names; all models when no model). */
+  statistics(tenantId: string, model?: string, ref?: string): Promise<{ model_stats: ModelStatistics[] }>;
+  /** The model configuration extension: the version's signature and batching as Triton's ModelConfig. */
+  config(tenantId: string, model: string, ref?: string): Promise<ModelConfig>;
+  /** The model repository extension: each model's default version and any other loaded one, with its state. */
+  repositoryIndex(tenantId: string, readyOnly?: boolean): Promise<RepositoryEntry[]>;
+  /** Loads the model's default version (as its first request would) and waits until it is ready. */
+  loadModel(tenantId: string, model: string): Promise<void>;
+  /** Unloads every loaded version of the model; the next request (or load) loads it again. */
+  unloadModel(tenantId: string, model: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -195,6 +218,7 @@ export const createInferenceService = (
     // An explicit timeout counts from arrival, so time spent resolving and loading is part of it.
     const deadline = timeoutMs === undefined ? undefined : clock.now() + timeoutMs;
     let labels: ServedLabels = { tenant: tenantId, model: '', version: '' };
+    let ok = false;
     try {
       const v = await resolved.resolve(tenantId, model, ref);
       labels = servedLabels(v);
@@ -205,13 +229,17 @@ export const createInferenceService = (
       };
       validateInputs(v.signature, inputs);
       checkRequestedOutputs(v.signature, body.outputs);
-      return encode(await run(v, labels, inputs, deadline), v);
+      const encoded = encode(await run(v, labels, inputs, deadline), v);
+      ok = true;
+      return encoded;
     } catch (error) {
       m.failure(labels, isQuiverError(error) ? error.code : 'internal');
       throw error;
     } finally {
+      const seconds = (performance.now() - started) / 1000;
       m.request(labels);
-      m.latency(labels, (performance.now() - started) / 1000);
+      m.latency(labels, seconds);
+      m.stats.request(labels, ok, seconds, clock.now());
     }
   };
 
@@ -221,8 +249,25 @@ export const createInferenceService = (
     ...(body.id === undefined ? {} : { id: body.id }),
   });
 
+  const listModels = (tenantId: string): Promise<string[]> => {
+    if (!deps.models)
+      throw new QuiverError('route_not_found', 'The model repository extension is not enabled');
+    return deps.models(tenantId);
+  };
+
+  const versionStats = async (tenantId: string, model: string, ref?: string) => {
+    const numbers =
+      ref === undefined
+        ? await deps.resolver.versions(tenantId, model)
+        : [(await resolved.resolve(tenantId, model, ref)).version];
+    if (ref === undefined && numbers.length === 0) await resolved.resolve(tenantId, model); // 404 when absent
+    return numbers.map((n) => m.stats.get({ tenant: tenantId, model, version: String(n) }));
+  };
+
+  const extensions = [...EXTENSIONS, ...(deps.models ? ['model_repository'] : [])].sort();
+
   return {
-    server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
+    server: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...extensions] }),
 
     ready: () => !closed && !deps.draining?.(),
 
@@ -262,6 +307,47 @@ export const createInferenceService = (
         ...head(v, body),
         outputs: viewOutputs(outputs, v.signature, body),
       })),
+
+    async statistics(tenantId, model, ref) {
+      const models = model === undefined ? await listModels(tenantId) : [model];
+      const model_stats = (await Promise.all(models.map((name) => versionStats(tenantId, name, ref)))).flat();
+      return { model_stats };
+    },
+
+    async config(tenantId, model, ref) {
+      return modelConfig(await resolved.resolve(tenantId, model, ref), deps.engine.poolSize);
+    },
+
+    async repositoryIndex(tenantId, readyOnly = false) {
+      const loaded = manager.loaded(tenantId);
+      const entries: RepositoryEntry[] = [];
+      for (const name of await listModels(tenantId)) {
+        const here = loaded.filter((l) => l.model === name);
+        try {
+          const v = await resolved.resolve(tenantId, name);
+          if (!here.some((l) => l.version === String(v.version)))
+            entries.push({ name, version: String(v.version), state: 'UNAVAILABLE', reason: 'unloaded' });
+        } catch (error) {
+          if (!isQuiverError(error) || error.code !== 'not_found') throw error;
+          if (here.length === 0)
+            entries.push({ name, version: '', state: 'UNAVAILABLE', reason: 'no versions' });
+        }
+        for (const l of here) entries.push({ name, version: l.version, state: l.state, reason: '' });
+      }
+      entries.sort((a, b) => a.name.localeCompare(b.name) || Number(a.version) - Number(b.version));
+      return readyOnly ? entries.filter((e) => e.state === 'READY') : entries;
+    },
+
+    async loadModel(tenantId, model) {
+      await manager.ensure(await resolved.resolve(tenantId, model));
+    },
+
+    async unloadModel(tenantId, model) {
+      // A model the tenant does not have is a 404, as for every other call naming it.
+      if ((await deps.resolver.versions(tenantId, model)).length === 0)
+        await resolved.resolve(tenantId, model);
+      await manager.unloadModel(tenantId, model);
+    },
 
     async close() {
       closed = true;
