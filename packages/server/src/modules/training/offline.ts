@@ -3,6 +3,7 @@
 export { type AlsParams, DEFAULT_ALS, trainAls } from './als.ts';
 export {
   COMPARED_KINDS,
+  compareOnSplit,
   type ComparedKind,
   type Comparison,
   compareTrainers,
@@ -12,7 +13,24 @@ export {
   tune,
 } from './compare.ts';
 export { type CooccurrenceParams, DEFAULT_COOCCURRENCE, trainCooccurrence } from './cooccurrence.ts';
-export { evaluate, type OfflineMetrics } from './evaluate.ts';
+export {
+  DEFAULT_BOOTSTRAP_SAMPLES,
+  type Interval,
+  pairedBootstrap,
+  quantile,
+} from './bootstrap.ts';
+export { contentModel, type ItemVectors } from './content.ts';
+export { type ContentItem, contentTokens, DEFAULT_TEXT_DIM, textVectors } from './content-text.ts';
+export {
+  evaluate,
+  evaluateUsers,
+  type OfflineMetrics,
+  type PerUser,
+  SKIP_REASONS,
+  type SkipReason,
+  type UserEvaluation,
+} from './evaluate.ts';
+export { heldOut, perUserSplit, type Split, type SplitSpec, splitOf, subset, validationOf } from './split.ts';
 export {
   createInteractionsBuilder,
   type InteractionEvent,

@@ -70,7 +70,7 @@ export const fit = (
 };
 
 /** A content model re-indexed onto the interactions' items, for evaluation (items without a vector: zeros). */
-const onItems = (fitted: Fitted, x: Interactions): TrainedModel => {
+export const onItems = (fitted: Fitted, x: Interactions): TrainedModel => {
   if (fitted.ids === x.items || fitted.model.graph !== 'factors') return fitted.model;
   const { f, items } = fitted.model;
   const row = new Map(fitted.ids.map((id, i) => [id, i]));
