@@ -8,9 +8,9 @@ import {
   COMPARED_KINDS,
   type ComparedKind,
   compareOnSplit,
+  createInteractionsBuilder,
   DEFAULT_BOOTSTRAP_SAMPLES,
   DEFAULT_VALIDATION_DAYS,
-  createInteractionsBuilder,
   type Interactions,
   type ItemVectors,
   type ParamsByKind,
@@ -90,7 +90,8 @@ const describe = (spec: SplitSpec): { split: string; validation: string } => {
       validation: `the ${spec.validationDays} days before it (train before them)`,
     };
   }
-  const held = spec.lastK !== undefined ? `last ${spec.lastK} basket(s)` : `last ${spec.fraction} of the baskets`;
+  const held =
+    spec.lastK !== undefined ? `last ${spec.lastK} basket(s)` : `last ${spec.fraction} of the baskets`;
   return {
     split: `per user, each user's ${held} held out`,
     validation: `the same held out of each user's train part`,
@@ -107,7 +108,6 @@ const collectItems = () => {
     vectors: (): ItemVectors => textVectors([...items.values()]),
   };
 };
-
 
 export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promise<number> => {
   const { values } = parseArgs({

@@ -1,8 +1,8 @@
 // The `quiver eval recommend` report: per model its means with paired-bootstrap 95% intervals, its NDCG@10
 // ratio to the tuned popularity with its interval, and who was evaluated; as Markdown or as JSON.
 import {
-  type Comparison,
   type ComparedKind,
+  type Comparison,
   type Interval,
   pairedBootstrap,
   SKIP_REASONS,
@@ -39,14 +39,20 @@ export interface Report {
   relevantPairs: number;
   bootstrapSamples: number;
   /** The baseline's parameters as tuned on the validation split, with each candidate's validation NDCG@10. */
-  baseline: { kind: 'popularity'; params: Record<string, unknown>; validation: { params: unknown; 'ndcg@10': number }[] };
+  baseline: {
+    kind: 'popularity';
+    params: Record<string, unknown>;
+    validation: { params: unknown; 'ndcg@10': number }[];
+  };
   models: ModelReport[];
 }
 
 /** Rows (the baseline first) → the report, bootstrapping every metric and the NDCG@10 ratio. */
 export const buildReport = (
   rows: readonly Comparison[],
-  context: Omit<Report, 'users' | 'skipped' | 'relevantPairs' | 'models'> & { extraSkipped?: Record<string, number> },
+  context: Omit<Report, 'users' | 'skipped' | 'relevantPairs' | 'models'> & {
+    extraSkipped?: Record<string, number>;
+  },
 ): Report => {
   const { extraSkipped, ...rest } = context;
   const first = rows[0];
@@ -81,7 +87,8 @@ export const buildReport = (
 };
 
 const f4 = (x: number) => x.toFixed(4);
-const withInterval = (i: Interval, f: (x: number) => string = f4) => `${f(i.mean)} (${f(i.low)}–${f(i.high)})`;
+const withInterval = (i: Interval, f: (x: number) => string = f4) =>
+  `${f(i.mean)} (${f(i.low)}–${f(i.high)})`;
 const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
 export const markdown = (r: Report): string => {

@@ -50,7 +50,8 @@ export const pairedBootstrap = (
   const samples = options.samples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   const random = prng(options.seed ?? DEFAULT_BOOTSTRAP_SEED);
   const n = values[0]?.length ?? 0;
-  for (const v of values) if (v.length !== n) throw new Error('paired bootstrap: models cover different users');
+  for (const v of values)
+    if (v.length !== n) throw new Error('paired bootstrap: models cover different users');
   const means = values.map(() => new Float64Array(samples));
   const pick = new Int32Array(n);
   for (let s = 0; s < samples; s++) {

@@ -2,7 +2,13 @@
 // benchmark), and honest tuning: parameters chosen on a validation split that reads nothing of the test part.
 import type { TrainerKind } from '@quiver/contracts';
 import type { ItemVectors } from './content.ts';
-import { type EvaluateOptions, evaluateUsers, type OfflineMetrics, type PerUser, type SkipReason } from './evaluate.ts';
+import {
+  type EvaluateOptions,
+  evaluateUsers,
+  type OfflineMetrics,
+  type PerUser,
+  type SkipReason,
+} from './evaluate.ts';
 import type { Interactions } from './interactions.ts';
 import { type Split, type SplitSpec, splitOf, validationOf } from './split.ts';
 import { EVALUATION, fit, onItems } from './trainers.ts';

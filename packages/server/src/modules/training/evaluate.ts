@@ -58,7 +58,11 @@ export interface EvaluateOptions {
 }
 
 /** Why a user with test events was not evaluated. */
-export const SKIP_REASONS = ['no history before the split', 'no purchase in the test part', 'nothing new'] as const;
+export const SKIP_REASONS = [
+  'no history before the split',
+  'no purchase in the test part',
+  'nothing new',
+] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Each evaluated user's figures, in user index order (the same users for every model on one split). */
