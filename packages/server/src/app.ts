@@ -32,7 +32,7 @@ import {
   type InferenceService,
   inferenceObserver,
 } from './modules/inference/index.ts';
-import { createRecommendModule } from './modules/recommend/index.ts';
+import { createRecommendModule, recommendMigrations } from './modules/recommend/index.ts';
 import { createRegistryModule, type RegistryService, registryMigrations } from './modules/registry/index.ts';
 import { createRoutingModule, type RoutingService, routingMigrations } from './modules/routing/index.ts';
 import {
@@ -60,6 +60,7 @@ export const MIGRATIONS = [
   ...routingMigrations,
   ...searchMigrations,
   ...trainingMigrations,
+  ...recommendMigrations,
 ];
 
 export interface AppOptions {
