@@ -93,7 +93,7 @@ test('--model content ranks by title words', async () => {
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(
     tableRows(run.stdout).map((r) => r[1]),
-    ['popularity (tuned)', 'content (title, categories, brand)'],
+    ['popularity (tuned)', 'content (ALS factors; cold items: title, categories, brand projected)'],
   );
 });
 

@@ -13,7 +13,7 @@ export const LABEL: Record<ComparedKind, string> = {
   popularity: 'popularity (tuned)',
   cooccurrence: 'co-occurrence',
   als: 'matrix factorization (ALS)',
-  content: 'content (title, categories, brand)',
+  content: 'content (ALS factors; cold items: title, categories, brand projected)',
 };
 
 const METRICS = ['hr@10', 'ndcg@10', 'recall@20'] as const;
