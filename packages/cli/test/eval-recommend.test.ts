@@ -82,7 +82,7 @@ test("--per-user last-1 holds out each customer's last invoice; --json prints th
     ['popularity', 'cooccurrence'],
   );
   assert.deepEqual(report.models[1].metrics['ndcg@10'], { mean: 1, low: 1, high: 1 });
-  assert.equal(report.baseline.validation.length, 11);
+  assert.equal(report.baseline.validation.length, 14);
 });
 
 test('--model content ranks by title words', async () => {

@@ -89,7 +89,9 @@ export const buildReport = (
 const f4 = (x: number) => x.toFixed(4);
 const withInterval = (i: Interval, f: (x: number) => string = f4) =>
   `${f(i.mean)} (${f(i.low)}–${f(i.high)})`;
-const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
+const times = (x: number) => `${x.toFixed(2)}×`;
+const ratioCell = (i: Interval) =>
+  Number.isFinite(i.mean) ? `${times(i.mean)} (${times(i.low)}–${times(i.high)})` : '– (popularity scores 0)';
 
 export const markdown = (r: Report): string => {
   const skipped = Object.entries(r.skipped)
@@ -108,7 +110,7 @@ export const markdown = (r: Report): string => {
     '|---|---|---|---|---|---|---|---|---|',
     ...r.models.map(
       (m) =>
-        `| ${m.label} | ${r.users} | ${withInterval(m.metrics['hr@10'])} | ${withInterval(m.metrics['ndcg@10'])} | ${withInterval(m.metrics['recall@20'])} | ${f4(m.coverage)} | ${times(m.ratio.mean)} (${times(m.ratio.low)}–${times(m.ratio.high)}) | ${(m.trainMs / 1000).toFixed(1)} | \`${JSON.stringify(m.params)}\` |`,
+        `| ${m.label} | ${r.users} | ${withInterval(m.metrics['hr@10'])} | ${withInterval(m.metrics['ndcg@10'])} | ${withInterval(m.metrics['recall@20'])} | ${f4(m.coverage)} | ${ratioCell(m.ratio)} | ${(m.trainMs / 1000).toFixed(1)} | \`${JSON.stringify(m.params)}\` |`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -67,8 +67,11 @@ export const compareTrainers = (
 
 /** What `--tune` tries per kind (each trial overrides the defaults). */
 export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
-  // From a day to ten years: a long memory is a much stronger baseline on data where customers rebuy lines.
-  popularity: [0.5, 1, 3, 7, 14, 30, 60, 90, 180, 365, 3650].map((halfLifeDays) => ({ halfLifeDays })),
+  // From a quarter of an hour (session data) to ten years: a long memory is a much stronger baseline on data
+  // where customers rebuy the same lines.
+  popularity: [0.01, 1 / 24, 0.25, 0.5, 1, 3, 7, 14, 30, 60, 90, 180, 365, 3650].map((halfLifeDays) => ({
+    halfLifeDays,
+  })),
   content: [{}],
   cooccurrence: [
     ...[0, 10, 50].flatMap((shrinkage) =>
