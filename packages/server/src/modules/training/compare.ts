@@ -72,7 +72,7 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
   popularity: [0.01, 1 / 24, 0.25, 0.5, 1, 3, 7, 14, 30, 60, 90, 180, 365, 3650].map((halfLifeDays) => ({
     halfLifeDays,
   })),
-  content: [{}],
+  content: [{ method: 'projected' }, { method: 'text' }],
   cooccurrence: [
     ...[0, 10, 50].flatMap((shrinkage) =>
       [0, 30, 90].map((halfLifeDays) => ({ method: 'cosine', shrinkage, halfLifeDays })),
