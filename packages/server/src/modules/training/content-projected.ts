@@ -29,17 +29,21 @@ export const projectedContent = (
   params: { ridge?: number; als?: Partial<AlsParams> } = {},
   progress: (fraction: number) => void = () => {},
 ): Fitted => {
-  const als = trainAls(x, { ...DEFAULT_ALS, ...params.als }, (f) => progress(f * 0.9));
+  const alsParams = { ...DEFAULT_ALS, ...params.als };
+  const als = trainAls(x, alsParams, (f) => progress(f * 0.9));
   const { f } = als;
+  // ALS's popularity prior rides in the last two columns [1, b_i]: a cold item has sold nothing, so it gets
+  // [1, 0]; only the first g columns (the taste factors) are regressed.
+  const g = alsParams.popularityWeight > 0 ? f - 2 : f;
   const d = vectors.dim;
   const features = unitRows(vectors);
   const rowOf = new Map(x.items.map((id, i) => [id, i]));
   // Warm: an item with an event here (subsets share the whole data's item index, so not every row has one).
   const warm = new Uint8Array(x.items.length);
   for (let e = 0; e < x.length; e++) warm[x.item[e]] = 1;
-  // Ridge on the warm items that have content: A = XᵀX + λI (d×d), B = XᵀQ (d×f).
+  // Ridge on the warm items that have content: A = XᵀX + λI (d×d), B = XᵀQ (d×g).
   const a = new Float64Array(d * d);
-  const b = new Float64Array(d * f);
+  const b = new Float64Array(d * g);
   vectors.ids.forEach((id, v) => {
     const i = rowOf.get(id);
     if (i === undefined || !warm[i]) return;
@@ -48,18 +52,18 @@ export const projectedContent = (
       const xp = xv[p];
       if (xp === 0) continue;
       for (let q = 0; q < d; q++) a[p * d + q] += xp * xv[q];
-      for (let k = 0; k < f; k++) b[p * f + k] += xp * als.items[i * f + k];
+      for (let k = 0; k < g; k++) b[p * g + k] += xp * als.items[i * f + k];
     }
   });
   const ridge = params.ridge ?? DEFAULT_PROJECTION_RIDGE;
   for (let p = 0; p < d; p++) a[p * d + p] += ridge;
   const inv = invertSpd(a, d);
-  const w = new Float64Array(d * f);
+  const w = new Float64Array(d * g);
   for (let p = 0; p < d; p++)
     for (let q = 0; q < d; q++) {
       const c = inv[p * d + q];
       if (c === 0) continue;
-      for (let k = 0; k < f; k++) w[p * f + k] += c * b[q * f + k];
+      for (let k = 0; k < g; k++) w[p * g + k] += c * b[q * g + k];
     }
   // Cold rows: items of the index without events (their ALS rows say nothing), then items only in the catalog.
   const extra = vectors.ids.filter((id) => !rowOf.has(id));
@@ -71,10 +75,11 @@ export const projectedContent = (
     if (i !== undefined && warm[i]) return;
     const o = (i ?? extraRow.get(id)!) * f;
     items.fill(0, o, o + f);
+    if (g < f) items[o + g] = 1;
     for (let p = 0; p < d; p++) {
       const xp = features[v * d + p];
       if (xp === 0) continue;
-      for (let k = 0; k < f; k++) items[o + k] += xp * w[p * f + k];
+      for (let k = 0; k < g; k++) items[o + k] += xp * w[p * g + k];
     }
   });
   progress(1);
