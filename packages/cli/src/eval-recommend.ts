@@ -1,67 +1,112 @@
-// `quiver eval recommend`: trains popularity, co-occurrence and matrix factorization on an event file's events
-// before a split time and prints HR@10, NDCG@10, Recall@20 and coverage on the events after it, offline.
+// `quiver eval recommend`: trains the recommenders on an event file's train part (a global time split or each
+// user's last baskets held out) and prints HR@10, NDCG@10, Recall@20 and coverage on the test part, with
+// paired-bootstrap intervals and each model's ratio to a popularity baseline tuned on validation, offline.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { BatchItem } from '@quiver/contracts';
 import {
   COMPARED_KINDS,
   type ComparedKind,
-  type Comparison,
-  compareTrainers,
+  compareOnSplit,
   createInteractionsBuilder,
+  DEFAULT_BOOTSTRAP_SAMPLES,
   DEFAULT_VALIDATION_DAYS,
   type Interactions,
+  type ItemVectors,
   type ParamsByKind,
+  type SplitSpec,
+  splitOf,
+  textVectors,
   tune,
 } from '@quiver/server/training';
 import { CliError, EXIT } from './errors.ts';
 import { readEventsFile } from './eval/events-file.ts';
+import { buildReport, markdown } from './eval/recommend-report.ts';
 import { FORMAT_NAMES, type FormatName } from './formats/index.ts';
 import type { ImportCommandIo } from './import-command.ts';
 
-export const EVAL_RECOMMEND_USAGE = `Usage: quiver eval recommend --events <file> --split <date> [options]
+export const EVAL_RECOMMEND_USAGE = `Usage: quiver eval recommend --events <file> (--split <date> | --per-user <last-k | fraction>) [options]
 
 Offline, without a server: reads the events (any import format, e.g. the Online Retail CSV), trains each
-recommender on the events before --split and measures it on the events from --split on. For each user with
-history before the split: the items they bought after it that they had not bought before, against the top of
-what the model recommends from their history (items they had are not recommended). Reports HR@10, NDCG@10,
-Recall@20 and catalog coverage, next to decayed popularity.
+recommender on the train part and measures it on the test part. For each user with history in the train part:
+the items they bought in the test part that they had not had before, against the top of what the model
+recommends from their history (items they had are not recommended). Reports HR@10, NDCG@10, Recall@20 and
+catalog coverage with 95% intervals (paired bootstrap over users), users evaluated and skipped (and why),
+relevant pairs, and each model's NDCG@10 ratio to popularity, whose half-life is always tuned on validation.
 
 Options:
   --events <file>        event file (CSV or JSONL; format detected from its first line)
   --format <name>        ${FORMAT_NAMES.join(' | ')} (default: detected)
-  --split <date>         ISO date or time: train before, test from (e.g. 2011-11-01)
-  --model <kind>         popularity | cooccurrence | als; repeat for several (default: all three)
-  --tune                 pick each model's parameters on the ${DEFAULT_VALIDATION_DAYS} days before --split first
-                         (train before that window, validate on it; the test period is not read)
-  --validation-days <n>  length of the tuning window (default ${DEFAULT_VALIDATION_DAYS})
+  --split <date>         global time split: train before, test from (e.g. 2011-11-01); validation is the
+                         --validation-days before it
+  --per-user <spec>      leave-last-out: last-<k> holds out each user's last k baskets (sessions; invoices
+                         in Online Retail), a fraction in (0, 1) the last share of them (at least one); users
+                         with one basket are not evaluated; validation holds out the same of the train part
+  --model <kind>         ${COMPARED_KINDS.join(' | ')}; repeat for several (default: all but content)
+  --tune                 pick every model's parameters on validation too (popularity's always are)
+  --validation-days <n>  length of the time split's validation window (default ${DEFAULT_VALIDATION_DAYS})
+  --samples <n>          bootstrap samples (default ${DEFAULT_BOOTSTRAP_SAMPLES})
+  --target <t>           purchase: the test part's purchases are relevant (all its item events when it has
+                         none; default) | any: every item event (views, carts) counts
+  --json                 print the report as JSON
 `;
-
-const LABEL: Record<ComparedKind, string> = {
-  popularity: 'popularity (decayed)',
-  cooccurrence: 'co-occurrence',
-  als: 'matrix factorization (ALS)',
-};
 
 const f4 = (x: number) => x.toFixed(4);
 
-const table = (rows: readonly Comparison[]): string => {
-  const base = rows.find((r) => r.kind === 'popularity')?.metrics['ndcg@10'];
-  const lines = [
-    '| model | users | HR@10 | NDCG@10 | Recall@20 | coverage | NDCG@10 vs popularity | train s | params |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => {
-      const m = r.metrics;
-      const ratio = base ? `${(m['ndcg@10'] / base).toFixed(2)}×` : '–';
-      return `| ${LABEL[r.kind]} | ${m.users} | ${f4(m['hr@10'])} | ${f4(m['ndcg@10'])} | ${f4(m['recall@20'])} | ${f4(m.coverage)} | ${ratio} | ${(r.trainMs / 1000).toFixed(1)} | \`${JSON.stringify(r.params)}\` |`;
-    }),
-  ];
-  return `${lines.join('\n')}\n`;
+export const readInteractions = async (
+  file: string,
+  format?: FormatName,
+  onItem?: (item: BatchItem) => void,
+): Promise<Interactions> => {
+  const builder = createInteractionsBuilder();
+  for await (const event of readEventsFile(file, format, onItem)) builder.add(event);
+  return builder.build();
 };
 
-export const readInteractions = async (file: string, format?: FormatName): Promise<Interactions> => {
-  const builder = createInteractionsBuilder();
-  for await (const event of readEventsFile(file, format)) builder.add(event);
-  return builder.build();
+const PER_USER = /^last-([1-9][0-9]*)$/;
+
+const splitSpec = (values: { split?: string; 'per-user'?: string }, days: number): SplitSpec => {
+  if ((values.split === undefined) === (values['per-user'] === undefined))
+    throw new CliError(`Give one of --split and --per-user.\n\n${EVAL_RECOMMEND_USAGE}`, EXIT.usage);
+  if (values.split !== undefined) {
+    const at = Date.parse(values.split);
+    if (!Number.isFinite(at)) throw new CliError(`--split ${values.split} is not a date`, EXIT.usage);
+    return { kind: 'time', at, validationDays: days };
+  }
+  const spec = values['per-user']!;
+  const k = PER_USER.exec(spec);
+  if (k) return { kind: 'per-user', lastK: Number(k[1]) };
+  const fraction = Number(spec);
+  if (!(fraction > 0 && fraction < 1))
+    throw new CliError(`--per-user ${spec}: give last-<k> (k ≥ 1) or a fraction in (0, 1)`, EXIT.usage);
+  return { kind: 'per-user', fraction };
+};
+
+const describe = (spec: SplitSpec): { split: string; validation: string } => {
+  if (spec.kind === 'time') {
+    const at = new Date(spec.at).toISOString();
+    return {
+      split: `global time split at ${at}`,
+      validation: `the ${spec.validationDays} days before it (train before them)`,
+    };
+  }
+  const held =
+    spec.lastK !== undefined ? `last ${spec.lastK} basket(s)` : `last ${spec.fraction} of the baskets`;
+  return {
+    split: `per user, each user's ${held} held out`,
+    validation: `the same held out of each user's train part`,
+  };
+};
+
+/** Item text for the content model, the first description of each id (as the importer keeps it). */
+const collectItems = () => {
+  const items = new Map<string, BatchItem>();
+  return {
+    add: (item: BatchItem) => {
+      if (!items.has(item.id)) items.set(item.id, item);
+    },
+    vectors: (): ItemVectors => textVectors([...items.values()]),
+  };
 };
 
 export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promise<number> => {
@@ -71,9 +116,13 @@ export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promis
       events: { type: 'string' },
       format: { type: 'string' },
       split: { type: 'string' },
+      'per-user': { type: 'string' },
       model: { type: 'string', multiple: true },
       tune: { type: 'boolean' },
       'validation-days': { type: 'string' },
+      samples: { type: 'string' },
+      json: { type: 'boolean' },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,41 +130,67 @@ export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promis
     io.stdout.write(EVAL_RECOMMEND_USAGE);
     return 0;
   }
-  if (!values.events || !values.split)
-    throw new CliError(`Give --events and --split.\n\n${EVAL_RECOMMEND_USAGE}`, EXIT.usage);
-  const split = Date.parse(values.split);
-  if (!Number.isFinite(split)) throw new CliError(`--split ${values.split} is not a date`, EXIT.usage);
+  if (!values.events) throw new CliError(`Give --events.\n\n${EVAL_RECOMMEND_USAGE}`, EXIT.usage);
+  const days = Number(values['validation-days'] ?? DEFAULT_VALIDATION_DAYS);
+  if (!(days > 0)) throw new CliError('--validation-days must be a positive number', EXIT.usage);
+  const samples = Number(values.samples ?? DEFAULT_BOOTSTRAP_SAMPLES);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new CliError('--samples must be a positive integer', EXIT.usage);
+  const spec = splitSpec(values, days);
+  const target = (values.target ?? 'purchase') as 'purchase' | 'any';
+  if (target !== 'purchase' && target !== 'any')
+    throw new CliError(`--target ${values.target}: purchase or any`, EXIT.usage);
   if (values.format && !FORMAT_NAMES.includes(values.format as FormatName))
     throw new CliError(`Unknown --format ${values.format}; one of ${FORMAT_NAMES.join(', ')}`, EXIT.usage);
-  const kinds = (values.model ?? [...COMPARED_KINDS]) as ComparedKind[];
+  const kinds = (values.model ?? COMPARED_KINDS.filter((k) => k !== 'content')) as ComparedKind[];
   for (const k of kinds)
     if (!COMPARED_KINDS.includes(k))
       throw new CliError(`Unknown --model ${k}; one of ${COMPARED_KINDS.join(', ')}`, EXIT.usage);
-  const days = Number(values['validation-days'] ?? DEFAULT_VALIDATION_DAYS);
-  if (!(days > 0)) throw new CliError('--validation-days must be a positive number', EXIT.usage);
 
   const started = performance.now();
-  const x = await readInteractions(resolve(io.cwd, values.events), values.format as FormatName | undefined);
+  const catalog = collectItems();
+  const x = await readInteractions(
+    resolve(io.cwd, values.events),
+    values.format as FormatName | undefined,
+    kinds.includes('content') ? catalog.add : undefined,
+  );
   io.stderr.write(
     `read ${x.length} item events (${x.items.length} items, ${x.users.length} users) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  const firstTest = x.time.findIndex((t) => t >= split);
-  if (firstTest <= 0)
-    throw new CliError(`--split ${values.split} leaves no events on one side of it`, EXIT.input);
+  const split = splitOf(x, spec);
+  if (split.train.length === 0 || split.test.length === 0)
+    throw new CliError(`the split leaves no events on one side of it`, EXIT.input);
+  const vectors = kinds.includes('content') ? catalog.vectors() : undefined;
 
-  // Popularity is always measured: it is the baseline every row is compared to.
+  // Popularity is always measured, and always tuned: it is the baseline every row is compared to.
   const measured: ComparedKind[] = ['popularity', ...kinds.filter((k) => k !== 'popularity')];
-  let params: ParamsByKind = {};
-  if (values.tune) {
-    const tuned = tune(x, split, days, measured, (t) =>
+  const tuned = tune(x, spec, values.tune ? measured : ['popularity'], {
+    onRow: (t) =>
       io.stderr.write(`  tune ${t.kind} ${JSON.stringify(t.params)}: NDCG@10 ${f4(t.metrics['ndcg@10'])}\n`),
-    );
-    params = tuned.params;
-    io.stderr.write(`chosen on the validation window: ${JSON.stringify(params)}\n`);
-  }
-  const rows = compareTrainers(x, split, params, measured, (r) =>
-    io.stderr.write(`  ${r.kind}: trained in ${(r.trainMs / 1000).toFixed(1)} s\n`),
-  );
-  io.stdout.write(table(rows));
+    vectors,
+    target,
+  });
+  const params: ParamsByKind = tuned.params;
+  io.stderr.write(`chosen on validation: ${JSON.stringify(params)}\n`);
+  const rows = compareOnSplit(split, params, measured, {
+    onRow: (r) => io.stderr.write(`  ${r.kind}: trained in ${(r.trainMs / 1000).toFixed(1)} s\n`),
+    vectors,
+    target,
+  });
+  const report = buildReport(rows, {
+    ...describe(spec),
+    target,
+    bootstrapSamples: samples,
+    baseline: {
+      kind: 'popularity',
+      params: params.popularity ?? {},
+      validation: tuned.trials
+        .filter((t) => t.kind === 'popularity')
+        .map((t) => ({ params: t.params, 'ndcg@10': t.metrics['ndcg@10'] })),
+    },
+    extraSkipped:
+      split.singleBasketUsers !== undefined ? { 'one basket only (not split)': split.singleBasketUsers } : {},
+  });
+  io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : markdown(report));
   return 0;
 };

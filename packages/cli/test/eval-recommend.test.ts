@@ -31,29 +31,80 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const tableRows = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| model'))
+    .map((l) => l.split('|').map((c) => c.trim()));
+
+const ALL_HIT = ['2', '1.0000 (1.0000–1.0000)', '1.0000 (1.0000–1.0000)', '1.0000 (1.0000–1.0000)', '0.5000'];
+
 test('prints HR@10, NDCG@10, Recall@20 and coverage per model next to popularity', async () => {
   const run = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01'], {
     cwd: dir,
   }).done;
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /read 14 item events \(4 items, 4 users\)/);
-  const rows = run.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('| ') && !l.startsWith('| model'))
-    .map((l) => l.split('|').map((c) => c.trim()));
+  const rows = tableRows(run.stdout);
   assert.deepEqual(
     rows.map((r) => r[1]),
-    ['popularity (decayed)', 'co-occurrence', 'matrix factorization (ALS)'],
+    ['popularity (tuned)', 'co-occurrence', 'matrix factorization (ALS)'],
   );
-  // users, HR@10, NDCG@10, Recall@20, coverage ({C, D} of 4 items), ratio to popularity.
-  for (const r of rows)
-    assert.deepEqual(r.slice(2, 8), ['2', '1.0000', '1.0000', '1.0000', '0.5000', '1.00×']);
+  // users, HR@10, NDCG@10, Recall@20 (each with its interval), coverage ({C, D} of 4 items), ratio.
+  for (const r of rows) assert.deepEqual(r.slice(2, 8), [...ALL_HIT, '1.00× (1.00×–1.00×)']);
+  assert.match(run.stdout, /users evaluated: 2; skipped: none; relevant \(user, item\) pairs: 2/);
+  assert.match(run.stdout, /popularity baseline tuned on validation: \{"halfLifeDays":/);
+});
+
+test("--per-user last-1 holds out each customer's last invoice; --json prints the report", async () => {
+  const run = await runCli(
+    [
+      'eval',
+      'recommend',
+      '--events',
+      'retail.csv',
+      '--per-user',
+      'last-1',
+      '--model',
+      'cooccurrence',
+      '--json',
+    ],
+    { cwd: dir },
+  ).done;
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  // Customers 1 and 3 have two invoices (their November one held out); 2 and 4 have one.
+  assert.equal(report.users, 2);
+  assert.equal(report.skipped['one basket only (not split)'], 2);
+  assert.equal(report.relevantPairs, 2);
+  assert.deepEqual(
+    report.models.map((m: { kind: string }) => m.kind),
+    ['popularity', 'cooccurrence'],
+  );
+  assert.deepEqual(report.models[1].metrics['ndcg@10'], { mean: 1, low: 1, high: 1 });
+  assert.equal(report.baseline.validation.length, 14);
+});
+
+test('--model content ranks by title words', async () => {
+  const run = await runCli(
+    ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--model', 'content'],
+    { cwd: dir },
+  ).done;
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(
+    tableRows(run.stdout).map((r) => r[1]),
+    ['popularity (tuned)', 'content (ALS factors; cold items: title, categories, brand projected)'],
+  );
 });
 
 test('bad arguments exit with usage (64) or data (65) codes', async () => {
   const missing = await runCli(['eval', 'recommend', '--events', 'retail.csv'], { cwd: dir }).done;
   assert.equal(missing.code, 64);
-  assert.match(missing.stderr, /--split/);
+  assert.match(missing.stderr, /--split and --per-user/);
+  const perUser = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--per-user', 'last'], {
+    cwd: dir,
+  }).done;
+  assert.equal(perUser.code, 64);
   const model = await runCli(
     ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--model', 'bpr'],
     { cwd: dir },

@@ -88,6 +88,25 @@ export const RecommendedItemSchema = Type.Object({
 });
 export type RecommendedItem = Static<typeof RecommendedItemSchema>;
 
+export const RECOMMENDATION_FALLBACK_REASONS = [
+  'no-history',
+  'unknown-to-model',
+  'not-trained',
+  'history-unavailable',
+] as const;
+
+export const RecommendationFallbackSchema = Type.Object(
+  {
+    reason: Type.Enum([...RECOMMENDATION_FALLBACK_REASONS], {
+      description:
+        "no-history: the user has none; unknown-to-model: the model knows none of the user's items; not-trained: no model for the scenario; history-unavailable: the feature store is down and no long-term history is known",
+    }),
+    detail: Type.String(),
+  },
+  { description: "Present when the scenario's own answer could not be given (for-user answered trending)" },
+);
+export type RecommendationFallback = Static<typeof RecommendationFallbackSchema>;
+
 export const RecommendationResponseSchema = Type.Object({
   recommendationId: Type.String({
     description: 'Send it back as `recommendationId` on click and purchase events: they are attributed',
@@ -98,6 +117,7 @@ export const RecommendationResponseSchema = Type.Object({
   version: Type.String(),
   variant: Type.String(),
   degraded: Type.Boolean({ description: 'A fallback (of the endpoint, or of the scenario) answered' }),
+  fallback: Type.Optional(RecommendationFallbackSchema),
   items: Type.Array(RecommendedItemSchema),
   notices: Type.Array(Type.String(), { description: 'E.g. that a cold user got trending items' }),
 });

@@ -41,7 +41,11 @@ export const TRAINER_PARAMS = {
     { additionalProperties: false },
   ),
   content: Type.Object(
-    { maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+    {
+      maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      method: Type.Optional(Type.Union([Type.Literal('projected'), Type.Literal('text')])),
+      ridge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+    },
     { additionalProperties: false },
   ),
 } as const;

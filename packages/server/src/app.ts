@@ -38,7 +38,7 @@ import {
   type InferenceService,
   inferenceObserver,
 } from './modules/inference/index.ts';
-import { createRecommendModule } from './modules/recommend/index.ts';
+import { createRecommendModule, recommendMigrations } from './modules/recommend/index.ts';
 import { createRegistryModule, type RegistryService, registryMigrations } from './modules/registry/index.ts';
 import { createRoutingModule, type RoutingService, routingMigrations } from './modules/routing/index.ts';
 import {
@@ -67,6 +67,7 @@ export const MIGRATIONS = [
   ...searchMigrations,
   ...trainingMigrations,
   ...leaseMigrations,
+  ...recommendMigrations,
 ];
 
 export interface AppOptions {

@@ -1,11 +1,16 @@
 // Reads an event file (any import format: Online Retail CSV, REES46, OTTO, JSONL) as events, in file order,
 // for offline evaluation and benchmarks: the importer's own format mapping, without a server.
-import type { QuiverEvent } from '@quiver/contracts';
+import type { BatchItem, QuiverEvent } from '@quiver/contracts';
 import type { FormatName } from '../formats/index.ts';
 import { readRecords } from '../records.ts';
 import { openSource } from '../source.ts';
 
-export async function* readEventsFile(path: string, format?: FormatName): AsyncGenerator<QuiverEvent> {
+/** `onItem`: each catalog item the records describe (an id may come several times; the first is the import's). */
+export async function* readEventsFile(
+  path: string,
+  format?: FormatName,
+  onItem?: (item: BatchItem) => void,
+): AsyncGenerator<QuiverEvent> {
   const source = await openSource(path, format);
   const quoted = source.format.kind === 'csv';
   for await (const record of readRecords(source.file, {
@@ -13,6 +18,8 @@ export async function* readEventsFile(path: string, format?: FormatName): AsyncG
     line: source.dataLine,
     quoted,
   })) {
-    yield* source.map(record).events;
+    const mapped = source.map(record);
+    if (onItem) for (const item of mapped.items) onItem(item);
+    yield* mapped.events;
   }
 }

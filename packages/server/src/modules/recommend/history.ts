@@ -1,7 +1,9 @@
-// A user's history as recommendations read it from the feature store: the recent items (the for-user
-// context, newest first, weighted by recency) and the purchased items (left out by default).
+// A user's history as recommendations read it: from the feature store the recent items (the for-user
+// context, newest first, weighted by recency) and the purchased items (left out by default); from the last
+// training run the long-term history (every customer the model knows, whatever the age of their events).
 import type { FeaturesResponse } from '@quiver/contracts';
 import type { GetOnlineFeatures } from '../features/index.ts';
+import type { HistoryEntry } from './repository.ts';
 
 export const RECENT_ITEMS_FEATURE = 'user_recent_items:items';
 export const PURCHASED_ITEMS_FEATURE = 'user_purchased_items:items';
@@ -48,4 +50,23 @@ export const readHistory = async (
     recent: recencyWeighted(listOf(r, RECENT_ITEMS_FEATURE)),
     purchased: new Set(listOf(r, PURCHASED_ITEMS_FEATURE)),
   };
+};
+
+/** Half-life of a long-term history item's weight: the offline evaluation's context decay (training README). */
+export const LONG_TERM_HALF_LIFE_DAYS = 30;
+/** The newest long-term item weighs at least this, so a customer last seen long ago still has a context. */
+export const LONG_TERM_FLOOR = 0.01;
+const DAY_MS = 86_400_000;
+
+/**
+ * The long-term history as context: item i weighs 2^(−(newest − last_i) / 30 days) (relative to the user's
+ * newest item, as the offline evaluation weighs a context), times max(2^(−(now − newest) / 30 days), 0.01):
+ * next to recent events it is a background; alone its ranking is the same whatever its age.
+ */
+export const longTermContext = (entries: readonly HistoryEntry[], nowMs: number): ContextItem[] => {
+  if (entries.length === 0) return [];
+  const halfLife = LONG_TERM_HALF_LIFE_DAYS * DAY_MS;
+  const newest = Math.max(...entries.map(([, t]) => t));
+  const scale = Math.max(2 ** (-Math.max(0, nowMs - newest) / halfLife), LONG_TERM_FLOOR);
+  return mergeContext(entries.map(([id, t]) => ({ id, weight: scale * 2 ** (-(newest - t) / halfLife) })));
 };

@@ -1,14 +1,17 @@
 // The recommend module's public surface: the recommender model contract and its ONNX graph builders,
 // and serving (POST /v1/recommendations).
 import type { KvStore } from '../../adapters/kv/index.ts';
+import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
 import type { Clock, ModuleLog, QuiverModule } from '../../kernel/index.ts';
+import type { Metrics } from '../../metrics/index.ts';
 import type { FeaturesService } from '../features/index.ts';
 import type { InferenceService } from '../inference/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
 import type { SearchService } from '../search/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
+import { createUserHistoryStore } from './repository.ts';
 import { recommendRoutes } from './routes.ts';
 import { createRecommendService, type RecommendService } from './service.ts';
 import { createSessionTracker } from './sessions.ts';
@@ -43,12 +46,19 @@ export {
   scoresGraph,
   topKOf,
 } from './artifact.ts';
+export { recommendMigrations } from './migrations.ts';
 export {
   buildRecommender,
   ensureRecommenderModel,
   ensureScenarioEndpoints,
   type RecommenderSpec,
 } from './publish.ts';
+export {
+  createUserHistoryStore,
+  type HistoryEntry,
+  type UserHistoryRow,
+  type UserHistoryStore,
+} from './repository.ts';
 export { recommendRoutes } from './routes.ts';
 export { createRecommendService, type RecommendDeps, type RecommendService } from './service.ts';
 export { createSessionTracker, type SessionItems, type SessionTracker } from './sessions.ts';
@@ -57,6 +67,9 @@ export interface RecommendModuleDeps {
   /** The session tracker's consumer reads item events and keeps recent items in the KV store. */
   stream: Stream;
   kv: KvStore;
+  /** The user-history table (each known customer's items as of the last training run). */
+  db: SqlDatabase;
+  metrics: Metrics;
   clock: Clock;
   /** Scenario endpoints. */
   routing: Pick<RoutingService, 'infer'>;
@@ -82,6 +95,11 @@ export const createRecommendModule = (
   options: { namespace?: string },
 ): QuiverModule<RecommendService> => {
   const { stream, kv, clock, routing, inference, registry, log } = deps;
+  const fallbacks = deps.metrics.counter(
+    'recommend_fallbacks_total',
+    'Recommendation answers that fell back (for-user answered trending), by scenario, reason and tenant',
+    ['scenario', 'reason', 'tenant'],
+  );
   const sessions = createSessionTracker(
     { stream, kv, clock, onError: (err) => log.warn({ err }, 'session tracker failed') },
     options,
@@ -92,6 +110,9 @@ export const createRecommendModule = (
     resolve: registry.resolver.resolve,
     items: deps.search,
     features: deps.features.getOnlineFeatures,
+    userHistory: createUserHistoryStore(deps.db),
+    clock,
+    onFallback: (tenant, scenario, reason) => fallbacks.inc({ scenario, reason, tenant }),
     sessions,
     vectors: deps.vectors,
   });

@@ -3,6 +3,7 @@
 // filters, boosts, diversity and the limit → the answer, with the routing token and, on request, reasons.
 import type {
   Item,
+  RecommendationFallback,
   RecommendationReason,
   RecommendationRequest,
   RecommendationResponse,
@@ -15,12 +16,14 @@ import { type ContextReason, contextReason, titlesOf, topContributors, trendingR
 import {
   type ContextItem,
   type History,
+  longTermContext,
   mergeContext,
   type OnlineFeatures,
   readHistory,
   recencyWeighted,
 } from './history.ts';
 import { type Candidate, interleave, type Ranked, rank } from './rank.ts';
+import type { UserHistoryStore } from './repository.ts';
 import { type Plan, planOf } from './request.ts';
 import type { SessionItems } from './sessions.ts';
 
@@ -33,6 +36,11 @@ export interface RecommendDeps extends EndpointDeps {
   /** The tenant's catalog items by id (the search module's in-memory items). */
   items: { items(tenantId: string): Promise<ReadonlyMap<string, Item>> };
   features: OnlineFeatures;
+  /** Each known customer's whole history as of the last training run (for-user's long-term context). */
+  userHistory: Pick<UserHistoryStore, 'get'>;
+  clock: { now(): number };
+  /** Counts an answer that fell back (a metric). */
+  onFallback?: (tenantId: string, scenario: string, reason: RecommendationFallback['reason']) => void;
   sessions: SessionItems;
   /** Nearest items to a text (the vectors module): neighbours of items the similar-items model lacks. */
   vectors?: { query(tenantId: string, text: string, k: number): Promise<{ id: string; score: number }[]> };
@@ -60,6 +68,8 @@ interface Served {
   drop: Iterable<string>;
   degraded: boolean;
   notices: string[];
+  /** The scenario's own answer could not be given: why, and what answered instead. */
+  fallback?: RecommendationFallback;
 }
 
 const notTrained = (error: unknown) => isQuiverError(error) && error.code === 'recommender_not_trained';
@@ -170,30 +180,40 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
   };
 
   /**
-   * The user's recent items (and the session's) as the context of for-user. Without history, or when the
-   * model knows none of it, or when no for-user model is trained: trending, interleaved with what is bought
-   * together with the session's items when there are any.
+   * The user's context for for-user: their long-term history as of the last training run (every customer the
+   * model knows, whatever the age of their events), their recent items from the feature store (real time) and
+   * the session's. Without any history, or when the model knows none of it, or when no for-user model is
+   * trained: trending, interleaved with what is bought together with the session's items when there are any,
+   * and `fallback` says why.
    */
   const forUser = async (tenantId: string, plan: Plan, unit: Unit): Promise<Served> => {
     const notices: string[] = [];
     let degraded = false;
+    let unavailable = false;
     let history: History | undefined;
     let sessionIds: string[] = [];
+    const longTerm = plan.userId ? deps.userHistory.get(tenantId, plan.userId) : undefined;
     try {
       [history, sessionIds] = await Promise.all([
         plan.userId ? readHistory(deps.features, tenantId, plan.userId) : undefined,
         plan.sessionId ? deps.sessions.recent(tenantId, plan.sessionId) : [],
       ]);
     } catch (error) {
-      // The KV store (Redis) is down: trending still answers, without what the user did.
+      // The KV store (Redis) is down: the long-term history and trending still answer.
       if (!isQuiverError(error) || error.code !== 'unavailable') throw error;
       degraded = true;
-      notices.push("for-user: the user's history is unavailable (the feature store is down)");
+      unavailable = true;
+      notices.push("for-user: the user's recent history is unavailable (the feature store is down)");
     }
+    const past = longTermContext((await longTerm)?.items ?? [], deps.clock.now());
     const session = recencyWeighted(sessionIds);
-    const context = mergeContext(history?.recent ?? [], session);
+    const personal = mergeContext(history?.recent ?? [], past);
+    const context = mergeContext(personal, session);
     const drop = [...context.map((c) => c.id), ...(plan.excludePurchased ? (history?.purchased ?? []) : [])];
-    if (history && history.recent.length > 0) {
+    let fallback: RecommendationFallback;
+    if (personal.length > 0) {
+      if ((history?.recent.length ?? 0) === 0)
+        notices.push("for-user: the user's long-term history (as of the last training run) is the context");
       try {
         const answer = await reader.ask(tenantId, 'for-user', context, unit);
         if (answer.evidence)
@@ -207,16 +227,23 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
               },
             ],
             drop,
-            degraded: answer.degraded,
+            degraded: degraded || answer.degraded,
             notices,
           };
-        notices.push("for-user: the model knows none of the user's recent items yet");
+        fallback = { reason: 'unknown-to-model', detail: "the model knows none of the user's items yet" };
       } catch (error) {
         if (!notTrained(error)) throw error;
         degraded = true;
-        notices.push('for-user: no recommender is trained yet (POST /v1/trainers/als/runs)');
+        fallback = {
+          reason: 'not-trained',
+          detail: 'no recommender is trained yet (POST /v1/trainers/als/runs)',
+        };
       }
-    } else if (!degraded) notices.push('for-user: no history for this user');
+    } else
+      fallback = unavailable
+        ? { reason: 'history-unavailable', detail: "the user's history is unavailable" }
+        : { reason: 'no-history', detail: 'no history for this user' };
+    if (!unavailable || personal.length > 0) notices.push(`for-user: ${fallback.detail}`);
     const hot = await reader.ask(tenantId, 'trending', [], unit);
     let picks: Answer | undefined;
     if (session.length > 0) {
@@ -237,7 +264,7 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
     } else notices.push('trending items instead');
     parts.push(trendingPart(hot));
     const primary = parts[0].answer;
-    return { primary, parts, drop, degraded: degraded || primary.degraded, notices };
+    return { primary, parts, drop, degraded: degraded || primary.degraded, notices, fallback };
   };
 
   const SCENARIO = {
@@ -293,6 +320,7 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
       annotate({ 'quiver.tenant': tenantId, 'quiver.recommend.scenario': plan.scenario });
       const unit: Unit = { userId: plan.userId, sessionId: plan.sessionId };
       const served = await SCENARIO[plan.scenario](tenantId, plan, unit);
+      if (served.fallback) deps.onFallback?.(tenantId, plan.scenario, served.fallback.reason);
       const dropped = new Set([...served.drop, ...plan.exclude]);
       const merged =
         served.parts.length === 1
@@ -312,6 +340,7 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
         version: p.version,
         variant: p.variant,
         degraded: served.degraded,
+        ...(served.fallback ? { fallback: served.fallback } : {}),
         items: ranked.map((r) => ({
           ...r.item,
           score: r.score,

@@ -1,11 +1,19 @@
-// Offline comparison of the trainers on one time split (the `quiver eval recommend` table and the training
-// benchmark), and honest tuning: parameters chosen on a validation window that ends at the split.
+// Offline comparison of the trainers on one split (the `quiver eval recommend` table and the training
+// benchmark), and honest tuning: parameters chosen on a validation split that reads nothing of the test part.
 import type { TrainerKind } from '@quiver/contracts';
-import { evaluate, type OfflineMetrics } from './evaluate.ts';
-import { before, type Interactions, splitAt } from './interactions.ts';
-import { EVALUATION, fit } from './trainers.ts';
+import type { ItemVectors } from './content.ts';
+import {
+  type EvaluateOptions,
+  evaluateUsers,
+  type OfflineMetrics,
+  type PerUser,
+  type SkipReason,
+} from './evaluate.ts';
+import type { Interactions } from './interactions.ts';
+import { type Split, type SplitSpec, splitOf, validationOf } from './split.ts';
+import { EVALUATION, fit, onItems } from './trainers.ts';
 
-export const COMPARED_KINDS = ['popularity', 'cooccurrence', 'als'] as const;
+export const COMPARED_KINDS = ['popularity', 'cooccurrence', 'als', 'content'] as const;
 export type ComparedKind = (typeof COMPARED_KINDS)[number];
 export type ParamsByKind = Partial<Record<ComparedKind, Record<string, unknown>>>;
 
@@ -13,9 +21,39 @@ export interface Comparison {
   kind: ComparedKind;
   params: Record<string, unknown>;
   metrics: OfflineMetrics;
+  perUser: PerUser;
+  skipped: Record<SkipReason, number>;
+  relevantPairs: number;
   /** Fitting on the train side of the split, in milliseconds (evaluation not included). */
   trainMs: number;
 }
+
+export interface CompareOptions {
+  onRow?: (row: Comparison) => void;
+  /** Item vectors for the content kind. */
+  vectors?: ItemVectors;
+  target?: EvaluateOptions['target'];
+}
+
+/** Fits each kind on the split's train part and evaluates it on its test part. */
+export const compareOnSplit = (
+  split: Split,
+  params: ParamsByKind = {},
+  kinds: readonly ComparedKind[] = COMPARED_KINDS,
+  { onRow = () => {}, vectors, target }: CompareOptions = {},
+): Comparison[] => {
+  const { train, test, asOf } = split;
+  return kinds.map((kind) => {
+    const p = params[kind] ?? {};
+    const started = performance.now();
+    const fitted = fit(kind as TrainerKind, train, p, vectors);
+    const trainMs = performance.now() - started;
+    const evaluation = evaluateUsers(train, test, onItems(fitted, train), { ...EVALUATION, asOf, target });
+    const row = { kind, params: p, ...evaluation, trainMs };
+    onRow(row);
+    return row;
+  });
+};
 
 /** Fits each kind on the events before `splitTime` and evaluates it on those after. */
 export const compareTrainers = (
@@ -24,22 +62,17 @@ export const compareTrainers = (
   params: ParamsByKind = {},
   kinds: readonly ComparedKind[] = COMPARED_KINDS,
   onRow: (row: Comparison) => void = () => {},
-): Comparison[] => {
-  const { train, test } = splitAt(x, splitTime);
-  return kinds.map((kind) => {
-    const p = params[kind] ?? {};
-    const started = performance.now();
-    const { model } = fit(kind as TrainerKind, train, p, undefined);
-    const trainMs = performance.now() - started;
-    const row = { kind, params: p, metrics: evaluate(train, test, model, EVALUATION), trainMs };
-    onRow(row);
-    return row;
-  });
-};
+): Comparison[] =>
+  compareOnSplit(splitOf(x, { kind: 'time', at: splitTime, validationDays: 0 }), params, kinds, { onRow });
 
 /** What `--tune` tries per kind (each trial overrides the defaults). */
 export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
-  popularity: [1, 3, 7, 14, 30].map((halfLifeDays) => ({ halfLifeDays })),
+  // From a quarter of an hour (session data) to ten years: a long memory is a much stronger baseline on data
+  // where customers rebuy the same lines.
+  popularity: [0.01, 1 / 24, 0.25, 0.5, 1, 3, 7, 14, 30, 60, 90, 180, 365, 3650].map((halfLifeDays) => ({
+    halfLifeDays,
+  })),
+  content: [{ method: 'projected' }, { method: 'text' }],
   cooccurrence: [
     ...[0, 10, 50].flatMap((shrinkage) =>
       [0, 30, 90].map((halfLifeDays) => ({ method: 'cosine', shrinkage, halfLifeDays })),
@@ -56,35 +89,29 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
 };
 
 export const DEFAULT_VALIDATION_DAYS = 30;
-const DAY_MS = 86_400_000;
-
-export interface Trial extends Comparison {
-  best: boolean;
-}
 
 /**
- * Picks each kind's parameters by NDCG@10 on the validation window [splitTime − days, splitTime), training on
- * what came before it; nothing from the test period (at or after splitTime) is read.
+ * Picks each kind's parameters by NDCG@10 on the spec's validation split (`validationOf`: the window before T,
+ * or each user's last train baskets), training on what came before it; nothing of the test part is read.
  */
 export const tune = (
   x: Interactions,
-  splitTime: number,
-  validationDays = DEFAULT_VALIDATION_DAYS,
+  spec: SplitSpec,
   kinds: readonly ComparedKind[] = COMPARED_KINDS,
-  onTrial: (trial: Comparison) => void = () => {},
-): { params: ParamsByKind; trials: Comparison[] } => {
-  const seen = before(x, splitTime);
+  { onRow: onTrial = () => {}, ...options }: CompareOptions = {},
+): { params: ParamsByKind; trials: Comparison[]; validation: Split } => {
+  const validation = validationOf(x, spec);
   const params: ParamsByKind = {};
   const trials: Comparison[] = [];
   for (const kind of kinds) {
     let best: Comparison | undefined;
     for (const p of TUNING_GRID[kind]) {
-      const [row] = compareTrainers(seen, splitTime - validationDays * DAY_MS, { [kind]: p }, [kind]);
+      const [row] = compareOnSplit(validation, { [kind]: p }, [kind], options);
       trials.push(row);
       onTrial(row);
       if (!best || row.metrics['ndcg@10'] > best.metrics['ndcg@10']) best = row;
     }
     if (best) params[kind] = best.params;
   }
-  return { params, trials };
+  return { params, trials, validation };
 };

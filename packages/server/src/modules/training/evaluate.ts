@@ -1,6 +1,6 @@
 // Offline evaluation with a global time split: for each user with history before T, the items they bought
 // from T on (and had not bought before) against the top of what the model recommends from that history.
-import { type Interactions, sparseRows } from './interactions.ts';
+import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { dropsNonPositive, scoreContext, type TrainedModel } from './model.ts';
 import { topK } from './rank.ts';
 
@@ -48,32 +48,77 @@ export const rankingMetrics = (ranked: readonly number[], relevant: ReadonlySet<
 export interface EvaluateOptions {
   /** Context weight of a history item: 2^(−age / halfLife), age = time from its last event to T; 0 = all 1. */
   recencyHalfLifeDays?: number;
+  /**
+   * Per-user test start (ms, by user index) for a per-user split: the context's ages count from it. Absent: the
+   * test period's first event (a global split).
+   */
+  asOf?: Float64Array;
+  /** What the test part's relevant items are: purchases (default; all item events when it has none), or any item event. */
+  target?: 'purchase' | 'any';
+}
+
+/** Why a user with test events was not evaluated. */
+export const SKIP_REASONS = [
+  'no history before the split',
+  'no purchase in the test part',
+  'nothing new',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** Each evaluated user's figures, in user index order (the same users for every model on one split). */
+export interface PerUser {
+  users: Int32Array;
+  'hr@10': Float64Array;
+  'ndcg@10': Float64Array;
+  'recall@20': Float64Array;
+}
+
+export interface UserEvaluation {
+  metrics: OfflineMetrics;
+  perUser: PerUser;
+  /** Users with test events left out, by reason. */
+  skipped: Record<SkipReason, number>;
+  /** (user, item) pairs to find: Σ over evaluated users of their relevant items. */
+  relevantPairs: number;
 }
 
 const DAY_MS = 86_400_000;
 
-export const evaluate = (
+/** The relevant (new, purchased) items of each user in `test` who has history in `train`, and the skips. */
+const targets = (test: Interactions, history: SparseRows, target: 'purchase' | 'any') => {
+  let anyPurchase = false;
+  if (target === 'purchase') for (const p of test.purchase) if (p) anyPurchase = true;
+  const relevant = new Map<number, Set<number>>();
+  const noHistory = new Set<number>();
+  const touched = new Set<number>();
+  for (let e = 0; e < test.length; e++) {
+    const u = test.user[e];
+    touched.add(u);
+    if (history.offsets[u + 1] === history.offsets[u]) {
+      noHistory.add(u);
+      continue;
+    }
+    if (anyPurchase && !test.purchase[e]) continue;
+    const set = relevant.get(u) ?? new Set<number>();
+    relevant.set(u, set);
+    set.add(test.item[e]);
+  }
+  const noPurchase = touched.size - noHistory.size - relevant.size;
+  return { relevant, noHistory: noHistory.size, noPurchase };
+};
+
+export const evaluateUsers = (
   train: Interactions,
   test: Interactions,
   model: TrainedModel,
   options: EvaluateOptions = {},
-): OfflineMetrics => {
+): UserEvaluation => {
   const halfLife = (options.recencyHalfLifeDays ?? 0) * DAY_MS;
   const end = test.length > 0 ? test.time[0] : train.length > 0 ? train.time[train.length - 1] : 0;
   const nUsers = train.users.length;
   const nItems = train.items.length;
   const history = sparseRows(train, train.user, nUsers, 'max');
-  let anyPurchase = false;
-  for (const p of test.purchase) if (p) anyPurchase = true;
-  const relevant = new Map<number, Set<number>>();
-  for (let e = 0; e < test.length; e++) {
-    if (anyPurchase && !test.purchase[e]) continue;
-    const u = test.user[e];
-    if (history.offsets[u + 1] === history.offsets[u]) continue;
-    const set = relevant.get(u) ?? new Set<number>();
-    relevant.set(u, set);
-    set.add(test.item[e]);
-  }
+  const { relevant, noHistory, noPurchase } = targets(test, history, options.target ?? 'purchase');
   const seen = new Uint8Array(nItems);
   const last = new Map<number, number>(); // user·N + item → its last event time (evaluated users only)
   for (let e = 0; e < train.length; e++) {
@@ -86,10 +131,12 @@ export const evaluate = (
   const scores = new Float32Array(nItems);
   const inHistory = new Uint8Array(nItems);
   const minScore = dropsNonPositive(model) ? 0 : Number.NEGATIVE_INFINITY;
-  let users = 0;
-  let hr = 0;
-  let ndcg = 0;
-  let recall = 0;
+  const users: number[] = [];
+  const hr: number[] = [];
+  const ndcg: number[] = [];
+  const recall: number[] = [];
+  let nothingNew = 0;
+  let relevantPairs = 0;
   for (const [u, items] of [...relevant].sort((a, b) => a[0] - b[0])) {
     const context = history.items.subarray(history.offsets[u], history.offsets[u + 1]);
     for (const i of context) {
@@ -97,26 +144,50 @@ export const evaluate = (
       items.delete(i);
     }
     if (items.size > 0) {
+      const at = options.asOf ? options.asOf[u] : end;
       const weights = Float32Array.from(context, (i) =>
-        halfLife > 0 ? 2 ** (-(end - (last.get(u * nItems + i) ?? end)) / halfLife) : 1,
+        halfLife > 0 ? 2 ** (-(at - (last.get(u * nItems + i) ?? at)) / halfLife) : 1,
       );
       scoreContext(model, context, weights, scores);
       const ranked = topK(scores, RECALL_K, { exclude: (i) => inHistory[i] === 1, minScore });
       for (const i of ranked.slice(0, HIT_K)) shown[i] = 1;
       const m = rankingMetrics(ranked, items);
-      users++;
-      hr += m.hr;
-      ndcg += m.ndcg;
-      recall += m.recall;
-    }
+      users.push(u);
+      hr.push(m.hr);
+      ndcg.push(m.ndcg);
+      recall.push(m.recall);
+      relevantPairs += items.size;
+    } else nothingNew++;
     for (const i of context) inHistory[i] = 0;
   }
-  const mean = (x: number) => (users > 0 ? x / users : 0);
+  const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   return {
-    users,
-    'hr@10': mean(hr),
-    'ndcg@10': mean(ndcg),
-    'recall@20': mean(recall),
-    coverage: catalog > 0 ? shown.reduce((a, b) => a + b, 0) / catalog : 0,
+    metrics: {
+      users: users.length,
+      'hr@10': mean(hr),
+      'ndcg@10': mean(ndcg),
+      'recall@20': mean(recall),
+      coverage: catalog > 0 ? shown.reduce((a, b) => a + b, 0) / catalog : 0,
+    },
+    perUser: {
+      users: Int32Array.from(users),
+      'hr@10': Float64Array.from(hr),
+      'ndcg@10': Float64Array.from(ndcg),
+      'recall@20': Float64Array.from(recall),
+    },
+    skipped: {
+      'no history before the split': noHistory,
+      'no purchase in the test part': noPurchase,
+      'nothing new': nothingNew,
+    },
+    relevantPairs,
   };
 };
+
+/** The means of `evaluateUsers` (a training run's metrics). */
+export const evaluate = (
+  train: Interactions,
+  test: Interactions,
+  model: TrainedModel,
+  options: EvaluateOptions = {},
+): OfflineMetrics => evaluateUsers(train, test, model, options).metrics;

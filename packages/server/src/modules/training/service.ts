@@ -11,12 +11,14 @@ import {
 import { createLease, type SqlDatabase, underLease } from '../../adapters/sql/index.ts';
 import { type Clock, compileValidator, isoNow, newId, QuiverError } from '../../kernel/index.ts';
 import type { EventsService } from '../events/index.ts';
+import { createUserHistoryStore } from '../recommend/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
 import { type PublishDeps, publish } from './publish.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
 import { trainInWorker } from './runner.ts';
 import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
+import { userHistories } from './user-history.ts';
 
 export const DEFAULT_TICK_MS = 30_000;
 /** A running run whose replica has not written for this long is failed (the replica died). */
@@ -104,6 +106,7 @@ const numbers = (m: object, prefix = ''): Record<string, number> =>
 
 export const createTrainingService = (deps: TrainingDeps, options: TrainingOptions = {}): TrainingService => {
   const repo = createTrainingRepository(deps.db);
+  const histories = createUserHistoryStore(deps.db);
   const { clock } = deps;
   const onError = deps.onError ?? (() => {});
   const train = options.train ?? trainInWorker;
@@ -174,6 +177,8 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.timings.readMs = Math.round(performance.now() - startedMs);
       phase('evaluating', 0);
       await save(true);
+      // Every customer's history as this run sees it, for for-user (computed now: the worker takes x's arrays).
+      const history = userHistories(x);
       // The worker takes x's arrays: nothing below reads them.
       const offline: OfflineRun = await train(
         { kind, interactions: x, params: run.request.params, splitTime, vectors },
@@ -204,6 +209,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.result.model = published.model;
       run.result.promotion = published.promotion;
       run.result.endpoints = published.endpoints;
+      await histories.replace(run.tenantId, history, isoNow(clock));
       run.timings.publishMs = Math.round(performance.now() - publishedAt);
       run.status = 'succeeded';
       phase('done', 1);

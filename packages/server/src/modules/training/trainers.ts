@@ -3,6 +3,7 @@
 import type { TrainerKind } from '@quiver/contracts';
 import { type AlsParams, DEFAULT_ALS, trainAls } from './als.ts';
 import { contentModel, type ItemVectors } from './content.ts';
+import { projectedContent } from './content-projected.ts';
 import { type CooccurrenceParams, DEFAULT_COOCCURRENCE, trainCooccurrence } from './cooccurrence.ts';
 import { type EvaluateOptions, evaluate, type OfflineMetrics } from './evaluate.ts';
 import { type Interactions, splitAt } from './interactions.ts';
@@ -12,8 +13,15 @@ import { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './po
 export interface ContentParams {
   /** At most this many items (the catalog's first, in id order) are embedded. */
   maxItems: number;
+  /**
+   * `projected` (with events): items with events keep their ALS factors, items without get their content
+   * projected onto them (content-projected.ts); `text`: the content vectors alone (also without events).
+   */
+  method: 'projected' | 'text';
+  /** λ of the projection's ridge regression. */
+  ridge: number;
 }
-export const DEFAULT_CONTENT: ContentParams = { maxItems: 100_000 };
+export const DEFAULT_CONTENT: ContentParams = { maxItems: 100_000, method: 'projected', ridge: 1 };
 
 export interface ParamsOf {
   cooccurrence: CooccurrenceParams;
@@ -64,13 +72,17 @@ export const fit = (
       const p = { ...DEFAULT_POPULARITY, ...params } as PopularityParams;
       return { model: { graph: 'scores', scores: trainPopularity(x, p) }, ids: x.items };
     }
-    case 'content':
-      return contentModel(vectors ?? { ids: [], dim: 0, vectors: new Float32Array(0) });
+    case 'content': {
+      const p = { ...DEFAULT_CONTENT, ...params } as ContentParams;
+      const v = vectors ?? { ids: [], dim: 0, vectors: new Float32Array(0) };
+      if (p.method === 'text' || x.length === 0 || v.dim === 0) return contentModel(v);
+      return projectedContent(x, v, { ridge: p.ridge }, progress);
+    }
   }
 };
 
 /** A content model re-indexed onto the interactions' items, for evaluation (items without a vector: zeros). */
-const onItems = (fitted: Fitted, x: Interactions): TrainedModel => {
+export const onItems = (fitted: Fitted, x: Interactions): TrainedModel => {
   if (fitted.ids === x.items || fitted.model.graph !== 'factors') return fitted.model;
   const { f, items } = fitted.model;
   const row = new Map(fitted.ids.map((id, i) => [id, i]));
@@ -116,7 +128,8 @@ export const offlineRun = (
   const evaluateMs = performance.now() - started;
   started = performance.now();
   progress('training', 0);
-  const fitted = kind === 'content' ? held : fit(kind, x, params, vectors, (f) => progress('training', f));
+  const textOnly = kind === 'content' && (params.method === 'text' || x.length === 0);
+  const fitted = textOnly ? held : fit(kind, x, params, vectors, (f) => progress('training', f));
   progress('training', 1);
   return { fitted, metrics, baseline, timings: { evaluateMs, trainMs: performance.now() - started } };
 };

@@ -15,6 +15,8 @@ const EVENTS = [
   ...basket('u2', 's2', ['A', 'B', 'C'], ago(4)),
   ...basket('u3', 's3', ['A', 'B', 'D'], ago(3)),
   ...basket('u4', 's4', ['A', 'C', 'D'], ago(2)),
+  // A customer last seen 60 days ago: outside the recent-items view's 30-day TTL (imported history looks so).
+  ...basket('u-old', 's-old', ['A', 'D'], ago(60)),
 ];
 
 let t: TestApp;
@@ -93,5 +95,47 @@ test('trained recommenders answer every scenario through the endpoints their run
   assert.deepEqual(
     mine.items.map((i) => i.id),
     ['D'],
+  );
+});
+
+test('a customer whose history is older than the recent-items TTL gets the ALS model, from the long-term history', async () => {
+  // The runs of the first test saved every customer's history; u-old's recent-items feature is OUTSIDE_TTL.
+  const status = async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/features/online',
+      headers: shop,
+      payload: { features: ['user_recent_items:items'], entities: { userId: ['u-old'] } },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json().results[1].statuses[0];
+  };
+  const deadline = Date.now() + 15_000;
+  while ((await status()) !== 'OUTSIDE_TTL' && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await status(), 'OUTSIDE_TTL');
+  const old = await recommend({ scenario: 'for-user', userId: 'u-old', explain: true });
+  assert.equal(old.endpoint, 'recs-for-user');
+  assert.equal(old.model, 'recs-als');
+  assert.equal(old.fallback, undefined);
+  assert.equal(old.degraded, false);
+  assert.ok(
+    old.notices.some((n) => n.includes('long-term history')),
+    JSON.stringify(old.notices),
+  );
+  // What u-old bought (A, D) is the context, so left out: B and C remain, explained by A or D.
+  const ids = old.items.map((i) => i.id).sort();
+  assert.deepEqual(ids, ['B', 'C']);
+  for (const item of old.items) assert.ok(['A', 'D'].includes(item.reasons?.[0]?.itemId ?? ''));
+});
+
+test('a fallback is marked in the answer and counted', async () => {
+  const cold = await recommend({ scenario: 'for-user', userId: 'nobody' });
+  assert.equal(cold.endpoint, 'recs-trending');
+  assert.deepEqual(cold.fallback, { reason: 'no-history', detail: 'no history for this user' });
+  const metrics = (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).body;
+  assert.match(
+    metrics,
+    /quiver_recommend_fallbacks_total\{scenario="for-user",reason="no-history",tenant="shop"\} [1-9]/,
   );
 });
