@@ -352,6 +352,21 @@ export class KeywordIndex {
   }
 
   /**
+   * The index terms (stems) the query's words stand for: exact, prefix completions, typo corrections and
+   * synonyms, as scoring expands them. What highlighting marks.
+   */
+  matchedTerms(query: string | AnalyzedQuery, options: QueryOptions = {}): Set<string> {
+    const { clauses, lastIsTyped } = asQuery(query);
+    const out = new Set<string>();
+    clauses.forEach((word, i) => {
+      for (const t of this.variants(word, options, lastIsTyped && i === clauses.length - 1).keys())
+        if (this.known(t)) out.add(t);
+      for (const alt of options.alternatives?.get(word) ?? []) for (const w of words(alt)) out.add(stem(w));
+    });
+    return out;
+  }
+
+  /**
    * Scores every matching document into `scoreBuffer` (by document number) and returns their numbers; the
    * caller reads and then zeroes those entries. A query word is a clause scoring the best of its variants.
    */

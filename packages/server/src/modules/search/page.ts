@@ -46,6 +46,7 @@ export interface Page {
   hits: SearchHit[];
   total: number;
   facets?: SearchResponse['facets'];
+  facetStats?: SearchResponse['facetStats'];
 }
 
 /** `pass` by id. */
