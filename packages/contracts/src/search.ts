@@ -135,6 +135,15 @@ export const SearchResponseSchema = Type.Object({
   hits: Type.Array(SearchHitSchema),
   facets: Type.Record(Type.String(), Type.Array(FacetCountSchema)),
   facetStats: Type.Optional(Type.Record(Type.String(), FacetStatsSchema)),
+  ranker: Type.Optional(
+    Type.Object(
+      { endpoint: Type.String(), variant: Type.String(), model: Type.String(), version: Type.String() },
+      {
+        description:
+          "The endpoint variant whose model ranked hybrid's second phase (the searchId carries its token)",
+      },
+    ),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
   page: Type.Optional(Type.Integer({ description: 'With numbered paging: this page' })),
   hitsPerPage: Type.Optional(Type.Integer()),

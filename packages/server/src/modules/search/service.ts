@@ -108,12 +108,22 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     const end = req.offset + page.hits.length;
     const terms = request.highlight ? req.index.keyword.matchedTerms(req.query, req.keyword) : undefined;
     return {
-      searchId: newSearchId(page.total),
+      searchId: newSearchId(page.total, req.served?.token),
       mode: req.mode,
       total: page.total,
       hits: terms ? page.hits.map((h) => withHighlights(h, terms)) : page.hits,
       facets: page.facets ?? {},
       ...(page.facetStats ? { facetStats: page.facetStats } : {}),
+      ...(req.served
+        ? {
+            ranker: {
+              endpoint: req.served.endpoint,
+              variant: req.served.variant,
+              model: req.served.model,
+              version: req.served.version,
+            },
+          }
+        : {}),
       nextCursor: nextCursor(end, page.total, fingerprint),
       ...(number === undefined
         ? {}
@@ -182,6 +192,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
         filtered: filter !== undefined || curation.hide.size > 0,
         notices,
+        userId: request.userId,
       };
       // Relevance order without facets or a personal boost needs only the requested page of the matches
       // (and their count): no hit is built for the others.
