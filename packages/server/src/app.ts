@@ -183,7 +183,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const searchVectors = options.vectors === null ? undefined : (options.vectors ?? vectors);
   const search = life.add(
     createSearchModule(
-      { ...platform, catalog, vectors: searchVectors, registry, inference, features, tenancy },
+      { ...platform, catalog, vectors: searchVectors, registry, routing, features, tenancy },
       config,
     ),
   );

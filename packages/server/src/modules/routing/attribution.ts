@@ -1,11 +1,12 @@
 // Attribution: a durable consumer of every tenant's events that joins each event carrying a routing token
-// (`recommendationId`) to the endpoint variant and version that served it; idempotent by event id.
+// (`recommendationId`, or a searchId that embeds one) to the endpoint variant and version that served it;
+// idempotent by event id.
 import type { PutEndpoint, StoredEvent } from '@quiver/contracts';
 import type { Consumer, Stream, StreamMessage } from '../../adapters/stream/index.ts';
 import { ALL_EVENTS_FILTER, EVENTS_TOPIC_FAMILY } from '../events/index.ts';
 import { fallbackName, variantName } from './endpoints.ts';
 import type { AttributionRow, RoutingRepository } from './repository.ts';
-import { decodeToken, TOKEN_PREFIX } from './token.ts';
+import { decodeToken, embeddedToken, TOKEN_PREFIX } from './token.ts';
 
 export const ATTRIBUTION_CONSUMER = 'routing-attribution';
 const BATCH_SIZE = 500;
@@ -36,7 +37,8 @@ export const createAttributionConsumer = (deps: {
     } catch {
       return null;
     }
-    const token = e.recommendationId;
+    // A search answer's token rides in its searchId (the search-ranker endpoint's variant).
+    const token = e.recommendationId ?? embeddedToken(e.properties?.searchId);
     if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || typeof e.id !== 'string') return null;
     const t = decodeToken(token);
     if (!t) return null;

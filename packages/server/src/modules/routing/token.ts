@@ -46,3 +46,13 @@ export const decodeToken = (token: string): TokenParts | null => {
     unit,
   };
 };
+
+/**
+ * The token at the end of another id that carries one after a '.' (a search's `searchId`:
+ * `srch_….<total>.<token>`), or undefined.
+ */
+export const embeddedToken = (id: unknown): string | undefined => {
+  if (typeof id !== 'string') return undefined;
+  const at = id.indexOf(`.${TOKEN_PREFIX}~`);
+  return at < 0 ? undefined : id.slice(at + 1);
+};

@@ -2,6 +2,7 @@
 // than relevance, facets over all matches. The service runs it in the tenant's fair queue (fair-queue.ts).
 import type { Item, Retriever, SearchRequest, SearchResponse } from '@quiver/contracts';
 import { TopK } from '../../kernel/top-k.ts';
+import { facetStats } from './facets.ts';
 import type { Page, PageRequest } from './page.ts';
 import { personalFactor } from './personalize.ts';
 import { type Candidate, NO_RETRIEVERS } from './ranking.ts';
@@ -11,6 +12,8 @@ export interface CompleteOptions {
   pins: readonly Item[];
   sort: NonNullable<SearchRequest['sort']>;
   facets?: SearchRequest['facets'];
+  /** Numeric fields to summarize over all matches. */
+  facetStats?: SearchRequest['facetStats'];
   /** The user's category shares: the personal boost. */
   affinity?: ReadonlyMap<string, number>;
   /** Relevance order without facets or a personal boost: hits are built for the requested page only. */
@@ -108,5 +111,11 @@ export const completePage = (
         options.facets,
       )
     : {};
-  return { hits: page, total: hits.length + matched, facets };
+  const stats = options.facetStats?.length
+    ? facetStats(
+        all.map((h) => h.item),
+        options.facetStats,
+      )
+    : undefined;
+  return { hits: page, total: hits.length + matched, facets, ...(stats ? { facetStats: stats } : {}) };
 };

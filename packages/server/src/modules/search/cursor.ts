@@ -22,3 +22,21 @@ export const offsetOf = (cursor: string | undefined, fingerprint: string): numbe
 /** The cursor of the page after the one ending at `end`, or null when that was the last. */
 export const nextCursor = (end: number, total: number, fingerprint: string): string | null =>
   end < total ? encodeCursor({ o: end, f: fingerprint }) : null;
+
+const DEFAULT_LIMIT = 20;
+
+/** Where a request's page starts and how long it is: by cursor, or by page number (`page`, 1 = first). */
+export const pagingOf = (
+  request: SearchRequest,
+  fingerprint: string,
+): { offset: number; limit: number; page?: number } => {
+  const { hitsPerPage, page } = request;
+  // `limit` has a schema default, so it is always there: hitsPerPage, when sent, wins.
+  const limit = hitsPerPage ?? request.limit ?? DEFAULT_LIMIT;
+  if (page === undefined) return { offset: offsetOf(request.cursor, fingerprint), limit };
+  if (request.cursor)
+    throw new QuiverError('validation_failed', 'page and cursor are two ways of paging: send one', {
+      errors: [{ path: '/page', message: 'cannot be combined with cursor' }],
+    });
+  return { offset: (page - 1) * limit, limit, page };
+};

@@ -1,6 +1,7 @@
 // Facet counts over every match of a search: brand, category (each level of each path), availability,
 // price bands, and attributes.<name>; values by count, most first.
-import type { Item } from '@quiver/contracts';
+import type { FacetStats, Item } from '@quiver/contracts';
+import { escapeHtml, fold } from './highlight.ts';
 
 export const MAX_FACET_VALUES = 50;
 const PRICE_BANDS = [0, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
@@ -111,3 +112,68 @@ export class FacetIndex {
     return out;
   }
 }
+
+/** The numbers one item contributes to a numeric field: its price, or an attribute's numeric values. */
+const numbersOf = (item: Item, field: string): number[] => {
+  if (field === 'price') return item.price ? [item.price.amount] : [];
+  const v = item.attributes?.[field.slice('attributes.'.length)];
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return list.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+};
+
+/** min, max, avg, sum and count of each numeric field over the items; a field no item has is left out. */
+export const facetStats = (items: Iterable<Item>, fields: readonly string[]): Record<string, FacetStats> => {
+  const acc = fields.map(() => ({ min: Infinity, max: -Infinity, sum: 0, count: 0 }));
+  for (const item of items)
+    fields.forEach((field, i) => {
+      const a = acc[i];
+      for (const n of numbersOf(item, field)) {
+        if (n < a.min) a.min = n;
+        if (n > a.max) a.max = n;
+        a.sum += n;
+        a.count++;
+      }
+    });
+  const out: Record<string, FacetStats> = {};
+  fields.forEach((field, i) => {
+    const { min, max, sum, count } = acc[i];
+    if (count > 0) out[field] = { min, max, sum, count, avg: sum / count };
+  });
+  return out;
+};
+
+/** Whether a word of the folded value begins with the folded query (every value for an empty query). */
+const wordStartAt = (value: string, query: string): number => {
+  if (query === '') return -1;
+  const folded = fold(value);
+  for (let at = folded.indexOf(query); at >= 0; at = folded.indexOf(query, at + 1))
+    if (at === 0 || /[^\p{L}\p{N}]/u.test(folded[at - 1])) return at;
+  return -2;
+};
+
+/**
+ * Facet-value search: the field's values over these items with a word beginning with `query`, most frequent
+ * first, each with its count over the items and the matched beginning in <mark>.
+ */
+export const searchFacetValues = (
+  items: Iterable<Item>,
+  field: string,
+  query: string,
+  limit: number,
+): Array<{ value: string; count: number; highlighted: string }> => {
+  const q = fold(query.trim());
+  const counts = new Map<string, number>();
+  for (const item of items) for (const v of facetValues(item, field)) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const out: Array<{ value: string; count: number; highlighted: string }> = [];
+  for (const [value, count] of counts) {
+    const at = wordStartAt(value, q);
+    if (at === -2) continue;
+    // Folding keeps the length of Latin text; where it does not, the value is shown unmarked.
+    const highlighted =
+      at < 0 || fold(value).length !== value.length
+        ? escapeHtml(value)
+        : `${escapeHtml(value.slice(0, at))}<mark>${escapeHtml(value.slice(at, at + q.length))}</mark>${escapeHtml(value.slice(at + q.length))}`;
+    out.push({ value, count, highlighted });
+  }
+  return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, limit);
+};

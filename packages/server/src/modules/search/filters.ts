@@ -1,7 +1,8 @@
 // The typed filter tree of a search request: parsed (with problem+json-ready errors) and evaluated on items.
-import type { Item, SearchFilter } from '@quiver/contracts';
+import type { FilterRange, Item, SearchFilter } from '@quiver/contracts';
 import { QuiverError } from '../../kernel/index.ts';
 import type { Principal } from '../tenancy/index.ts';
+import { parseFilterSyntax } from './filter-syntax.ts';
 
 type Scalar = string | number | boolean;
 export type Filter = SearchFilter;
@@ -20,17 +21,26 @@ const bad = (path: string, message: string): never => {
   });
 };
 
-const range = (v: Record<string, unknown>, path: string): { gte?: number; lte?: number } => {
-  for (const k of ['gte', 'lte'])
-    if (v[k] !== undefined && !isNum(v[k])) bad(`${path}/${k}`, 'must be a number');
-  return { gte: v.gte as number | undefined, lte: v.lte as number | undefined };
+const BOUNDS = ['gte', 'lte', 'gt', 'lt'] as const;
+
+/** The bounds present, each a number (absent ones are left out, so trees compare and hash alike). */
+const range = (v: Record<string, unknown>, path: string): FilterRange => {
+  const out: FilterRange = {};
+  for (const k of BOUNDS) {
+    if (v[k] === undefined) continue;
+    if (!isNum(v[k])) bad(`${path}/${k}`, 'must be a number');
+    out[k] = v[k] as number;
+  }
+  return out;
 };
+const hasBound = (v: Record<string, unknown>) => BOUNDS.some((k) => v[k] !== undefined);
 
 /**
- * Checks a request's `filters` value and returns it typed; throws validation_failed naming the bad path
- * (under `root`, the value's own path in the request).
+ * Checks a request's `filters` value (a tree, or the string syntax of filter-syntax.ts) and returns it typed;
+ * throws validation_failed naming the bad path (under `root`, the value's own path in the request).
  */
 export const parseFilter = (value: unknown, root = '/filters'): Filter => {
+  if (typeof value === 'string') value = parseFilterSyntax(value, root);
   let leaves = 0;
   const walk = (v: unknown, path: string, depth: number): Filter => {
     if (!isObject(v)) return bad(path, 'must be an object');
@@ -49,10 +59,14 @@ export const parseFilter = (value: unknown, root = '/filters'): Filter => {
       if (typeof v.attribute !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.attribute))
         bad(`${path}/attribute`, 'must be an attribute name');
       for (const k of keys)
-        if (!['attribute', 'eq', 'gte', 'lte'].includes(k)) bad(`${path}/${k}`, 'unknown key');
+        if (!['attribute', 'eq', ...BOUNDS].includes(k)) bad(`${path}/${k}`, 'unknown key');
       if (v.eq !== undefined && !isScalar(v.eq)) bad(`${path}/eq`, 'must be a string, number or boolean');
-      if (v.eq === undefined && v.gte === undefined && v.lte === undefined) bad(path, 'needs eq, gte or lte');
-      return { attribute: v.attribute as string, eq: v.eq as Scalar | undefined, ...range(v, path) };
+      if (v.eq === undefined && !hasBound(v)) bad(path, 'needs eq, gte, lte, gt or lt');
+      return {
+        attribute: v.attribute as string,
+        ...(v.eq === undefined ? {} : { eq: v.eq as Scalar }),
+        ...range(v, path),
+      };
     }
     if (keys.length !== 1) return bad(path, 'a condition has exactly one key');
     const [key] = keys;
@@ -68,7 +82,9 @@ export const parseFilter = (value: unknown, root = '/filters'): Filter => {
         return { brand: list as string[] };
       }
       case 'price':
-        if (!isObject(x)) return bad(`${path}/price`, 'must be {gte?, lte?}');
+        if (!isObject(x)) return bad(`${path}/price`, 'must be {gte?, lte?, gt?, lt?}');
+        for (const k of Object.keys(x))
+          if (!(BOUNDS as readonly string[]).includes(k)) bad(`${path}/price/${k}`, 'unknown key');
         return { price: range(x, `${path}/price`) };
       case 'available':
         if (typeof x !== 'boolean') bad(`${path}/available`, 'must be a boolean');
@@ -80,8 +96,12 @@ export const parseFilter = (value: unknown, root = '/filters'): Filter => {
   return walk(value, root, 1);
 };
 
-const inRange = (n: unknown, r: { gte?: number; lte?: number }): boolean =>
-  isNum(n) && (r.gte === undefined || n >= r.gte) && (r.lte === undefined || n <= r.lte);
+const inRange = (n: unknown, r: FilterRange): boolean =>
+  isNum(n) &&
+  (r.gte === undefined || n >= r.gte) &&
+  (r.lte === undefined || n <= r.lte) &&
+  (r.gt === undefined || n > r.gt) &&
+  (r.lt === undefined || n < r.lt);
 
 /** True when the category path equals the prefix or lies under it (`home` matches `home/lamps`). */
 export const underCategory = (path: string, prefix: string): boolean =>
@@ -100,7 +120,9 @@ export const matches = (item: Item, f: Filter): boolean => {
   return values.some(
     (v) =>
       (f.eq === undefined || v === f.eq) &&
-      (f.gte === undefined && f.lte === undefined ? true : inRange(v, f)),
+      (f.gte === undefined && f.lte === undefined && f.gt === undefined && f.lt === undefined
+        ? true
+        : inRange(v, f)),
   );
 };
 
@@ -112,8 +134,9 @@ export const matches = (item: Item, f: Filter): boolean => {
 export const withEmbeddedFilters = (
   principal: Principal | undefined,
   requestFilters: unknown,
+  root = '/filters',
 ): Filter | undefined => {
-  const own = requestFilters === undefined ? undefined : parseFilter(requestFilters);
+  const own = requestFilters === undefined ? undefined : parseFilter(requestFilters, root);
   const embedded = principal?.kind === 'tenant' ? principal.embeddedFilters : undefined;
   if (!embedded) return own;
   return own ? { and: [embedded, own] } : embedded;

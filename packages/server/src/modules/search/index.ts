@@ -1,14 +1,15 @@
 // The search module's public surface.
 import { type ModuleLog, type QuiverModule, sha256Hex } from '../../kernel/index.ts';
 import type { FeaturesService } from '../features/index.ts';
-import type { InferenceService } from '../inference/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import type { RoutingService } from '../routing/index.ts';
 import type { TenancyService } from '../tenancy/index.ts';
-import { createOnnxRanker } from './onnx-ranker.ts';
+import { createEndpointRanker } from './endpoint-ranker.ts';
 import { searchRoutes } from './routes.ts';
 import { createSearchService, type SearchDeps } from './service.ts';
 import type { SearchService } from './types.ts';
 
+export { SEARCH_RANKER_ENDPOINT } from './endpoint-ranker.ts';
 export { type Filter, matches, parseFilter, underCategory, withEmbeddedFilters } from './filters.ts';
 export { searchMigrations } from './migrations.ts';
 export { createOnnxRanker, RANKER_MODEL } from './onnx-ranker.ts';
@@ -20,9 +21,9 @@ export type { SearchService } from './types.ts';
 const WARM_PAGE = 100;
 
 export interface SearchModuleDeps extends Omit<SearchDeps, 'ranker' | 'features' | 'onError'> {
-  /** The second-phase ranker is a registry model run through inference. */
+  /** The second-phase ranker is a registry model behind the tenant's `search-ranker` endpoint. */
   registry: RegistryService;
-  inference: InferenceService;
+  routing: Pick<RoutingService, 'get' | 'put' | 'infer'>;
   features: Pick<FeaturesService, 'getOnlineFeatures'>;
   /** Whose indexes to warm at start. */
   tenancy: Pick<TenancyService, 'listTenants'>;
@@ -40,13 +41,13 @@ export interface SearchModuleOptions {
  * background (not awaited: a search before its tenant's build waits for it); close stops both.
  */
 export const createSearchModule = (
-  { registry, inference, features, tenancy, log, ...deps }: SearchModuleDeps,
+  { registry, routing, features, tenancy, log, ...deps }: SearchModuleDeps,
   { databaseUrl, dataDir }: SearchModuleOptions,
 ): QuiverModule<SearchService> => {
   const search = createSearchService(
     {
       ...deps,
-      ranker: createOnnxRanker({ registry, inference }),
+      ranker: createEndpointRanker({ registry, routing }),
       features: features.getOnlineFeatures,
       onError: (err) => log.warn({ err }, 'search index sync failed'),
     },

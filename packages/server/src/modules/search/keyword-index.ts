@@ -1,5 +1,5 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
-// last query word for search-as-you-type, and typo tolerance by bounded edit distance over the vocabulary.
+// last query word for search-as-you-type, and typo tolerance by bounded Damerau distance over the vocabulary.
 
 import { kthLargest, TopK } from '../../kernel/index.ts';
 import { type AnalyzedQuery, asQuery } from './query.ts';
@@ -46,19 +46,27 @@ const TYPO_WEIGHT = [1, 0.55, 0.35];
 const MAX_PREFIX_TERMS = 64;
 const F = FIELDS.length;
 
-/** Levenshtein distance when at most `max`, else max + 1 (rows stop early once every cell exceeds it). */
+/**
+ * Damerau distance (optimal string alignment: two swapped neighbours are one edit, as Meilisearch and Algolia
+ * count a typo) when at most `max`, else max + 1. Rows stop early once every cell exceeds `max`: a later
+ * transposition cell d[i-2][j-2] + 1 is never below the substitution cell d[i-1][j-1] it passes over.
+ */
 export const boundedDistance = (a: string, b: string, max: number): number => {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, before[j - 2] + 1);
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    before = prev;
     prev = cur;
   }
   return prev[b.length];
@@ -341,6 +349,21 @@ export class KeywordIndex {
     const scores = this.scoreBuffer;
     const ids = this.ids;
     return (x: number, y: number) => scores[y] - scores[x] || (ids[x] < ids[y] ? -1 : 1);
+  }
+
+  /**
+   * The index terms (stems) the query's words stand for: exact, prefix completions, typo corrections and
+   * synonyms, as scoring expands them. What highlighting marks.
+   */
+  matchedTerms(query: string | AnalyzedQuery, options: QueryOptions = {}): Set<string> {
+    const { clauses, lastIsTyped } = asQuery(query);
+    const out = new Set<string>();
+    clauses.forEach((word, i) => {
+      for (const t of this.variants(word, options, lastIsTyped && i === clauses.length - 1).keys())
+        if (this.known(t)) out.add(t);
+      for (const alt of options.alternatives?.get(word) ?? []) for (const w of words(alt)) out.add(stem(w));
+    });
+    return out;
   }
 
   /**

@@ -11,6 +11,18 @@ import { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
 
 export const RANKER_MODEL = 'quiver-search-ranker';
 
+/** The ranker's inference request for these feature rows. */
+export const rankerRequest = (rows: readonly (readonly number[])[], parameters?: Record<string, string>) => {
+  // Row-major, filled in place (`rows.flat()` cost more than the rest of building the request).
+  const width = RERANK_FEATURES.length;
+  const data = new Array<number>(rows.length * width);
+  for (let r = 0; r < rows.length; r++) for (let f = 0; f < width; f++) data[r * width + f] = rows[r][f];
+  return {
+    inputs: [{ name: RANKER_INPUT, datatype: 'FP32' as const, shape: [rows.length, width], data }],
+    ...(parameters ? { parameters } : {}),
+  };
+};
+
 // The built-in version has no response cache: its inputs (every candidate's features for one query) hardly
 // ever repeat, and hashing ~1,650 floats per call for the cache cost 0.16 ms of the main thread per query.
 
@@ -19,66 +31,66 @@ export interface OnnxRankerDeps {
   inference: Pick<InferenceService, 'infer'>;
 }
 
-export const createOnnxRanker = (deps: OnnxRankerDeps): SecondPhaseScorer => {
-  const registering = new Map<string, Promise<void>>();
-
-  const registerBuiltin = async (tenantId: string) => {
-    try {
-      await deps.registry.createModel(tenantId, {
-        name: RANKER_MODEL,
-        description: `Quiver built-in hybrid search ranker: linear over ${RERANK_FEATURES.join(', ')}`,
-        task: 'ranking',
-      });
-    } catch (error) {
-      if (!(isQuiverError(error) && error.code === 'already_exists')) throw error;
-    }
-    const uploaded = await deps.registry.uploadVersion(tenantId, RANKER_MODEL, {
-      artifact: linearRankerGraph(DEFAULT_RERANK.weights),
-      metadata: {
-        framework: 'quiver-builtin',
-        description: `weights ${JSON.stringify(DEFAULT_RERANK.weights)}`,
-        sampleInput: [
-          { name: RANKER_INPUT, datatype: 'FP32', shape: [1, RERANK_FEATURES.length], data: [0, 0, 0] },
-        ],
-      },
+/** Registers the built-in ranker as a tenant's `quiver-search-ranker` version (alias champion) if absent. */
+export const registerBuiltinRanker = async (
+  registry: OnnxRankerDeps['registry'],
+  tenantId: string,
+): Promise<void> => {
+  try {
+    await registry.createModel(tenantId, {
+      name: RANKER_MODEL,
+      description: `Quiver built-in hybrid search ranker: linear over ${RERANK_FEATURES.join(', ')}`,
+      task: 'ranking',
     });
-    if (uploaded.created)
-      await deps.registry.setAlias(tenantId, RANKER_MODEL, DEFAULT_ALIAS, uploaded.version.version);
+  } catch (error) {
+    if (!(isQuiverError(error) && error.code === 'already_exists')) throw error;
+  }
+  const uploaded = await registry.uploadVersion(tenantId, RANKER_MODEL, {
+    artifact: linearRankerGraph(DEFAULT_RERANK.weights),
+    metadata: {
+      framework: 'quiver-builtin',
+      description: `weights ${JSON.stringify(DEFAULT_RERANK.weights)}`,
+      sampleInput: [
+        { name: RANKER_INPUT, datatype: 'FP32', shape: [1, RERANK_FEATURES.length], data: [0, 0, 0] },
+      ],
+    },
+  });
+  if (uploaded.created)
+    await registry.setAlias(tenantId, RANKER_MODEL, DEFAULT_ALIAS, uploaded.version.version);
+};
+
+/** Runs `ensure` once per tenant at a time (concurrent first searches share one registration). */
+export const oncePerTenant = (ensure: (tenantId: string) => Promise<void>) => {
+  const pending = new Map<string, Promise<void>>();
+  return (tenantId: string): Promise<void> => {
+    let p = pending.get(tenantId);
+    if (!p) {
+      p = ensure(tenantId).finally(() => pending.delete(tenantId));
+      pending.set(tenantId, p);
+    }
+    return p;
   };
+};
+
+/** The ranker called directly by registry alias (no endpoint): what the app used before search-ranker. */
+export const createOnnxRanker = (deps: OnnxRankerDeps): SecondPhaseScorer => {
+  const register = oncePerTenant((tenantId) => registerBuiltinRanker(deps.registry, tenantId));
 
   const infer = async (tenantId: string, rows: readonly (readonly number[])[]) => {
-    // Row-major, filled in place (`rows.flat()` cost more than the rest of building the request).
-    const width = RERANK_FEATURES.length;
-    const data = new Array<number>(rows.length * width);
-    for (let r = 0; r < rows.length; r++) for (let f = 0; f < width; f++) data[r * width + f] = rows[r][f];
-    const res = await deps.inference.infer(tenantId, RANKER_MODEL, DEFAULT_ALIAS, {
-      inputs: [
-        {
-          name: RANKER_INPUT,
-          datatype: 'FP32',
-          shape: [rows.length, width],
-          data,
-        },
-      ],
-    });
+    const res = await deps.inference.infer(tenantId, RANKER_MODEL, DEFAULT_ALIAS, rankerRequest(rows));
     return (res.body.outputs[0].data as number[]).map(Number);
   };
 
   return {
     async score(tenantId, rows) {
-      if (rows.length === 0) return [];
+      if (rows.length === 0) return { scores: [] };
       try {
-        return await infer(tenantId, rows);
+        return { scores: await infer(tenantId, rows) };
       } catch (error) {
         if (!(isQuiverError(error) && error.code === 'not_found')) throw error;
       }
-      let pending = registering.get(tenantId);
-      if (!pending) {
-        pending = registerBuiltin(tenantId).finally(() => registering.delete(tenantId));
-        registering.set(tenantId, pending);
-      }
-      await pending;
-      return infer(tenantId, rows);
+      await register(tenantId);
+      return { scores: await infer(tenantId, rows) };
     },
   };
 };

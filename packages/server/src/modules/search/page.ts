@@ -3,7 +3,7 @@
 import type { Item, SearchHit, SearchResponse } from '@quiver/contracts';
 import type { FusionConfig, Ranked } from './fusion.ts';
 import type { QueryOptions } from './keyword-index.ts';
-import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
+import type { RankerServed, SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import type { AnalyzedQuery } from './query.ts';
 import type { RerankConfig } from './rerank.ts';
 import { type Rescored, rescore } from './second-phase.ts';
@@ -39,6 +39,10 @@ export interface PageRequest {
   filtered: boolean;
   /** Shared with the response: builders add to it. */
   notices: string[];
+  /** Whom a ranker endpoint assigns its variant by. */
+  userId?: string;
+  /** Set by the second phase when a ranker endpoint scored this search: the answer names it. */
+  served?: RankerServed;
 }
 
 /** The hits of one page, how many there are in all, and the facets when asked for. */
@@ -46,19 +50,20 @@ export interface Page {
   hits: SearchHit[];
   total: number;
   facets?: SearchResponse['facets'];
+  facetStats?: SearchResponse['facetStats'];
 }
 
 /** `pass` by id. */
 export const passes = (req: PageRequest) => (id: string) => req.pass(req.index.items.get(id));
 
 /** Hybrid's second phase over these lists, for this request (its coverage from the tenant's index). */
-export const secondPhase = (
+export const secondPhase = async (
   retrieval: Retrieval,
   rerank: RerankConfig,
   req: PageRequest,
   lists: { keyword: Ranked[]; vector: Ranked[] },
-): Promise<Rescored> =>
-  rescore(
+): Promise<Rescored> => {
+  const rescored = await rescore(
     retrieval,
     rerank,
     req.tenantId,
@@ -66,4 +71,8 @@ export const secondPhase = (
     lists,
     (terms) => req.index.coverage.scorer(terms),
     req.notices,
+    req.userId === undefined ? undefined : { userId: req.userId },
   );
+  req.served = rescored.served;
+  return rescored;
+};

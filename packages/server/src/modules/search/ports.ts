@@ -6,7 +6,24 @@ export interface VectorRetriever {
   query(tenantId: string, text: string, k: number): Promise<Array<{ id: string; score: number }>>;
 }
 
+/** What answered a second phase through an endpoint: named in the answer, its token in the searchId. */
+export interface RankerServed {
+  endpoint: string;
+  variant: string;
+  model: string;
+  version: string;
+  /** The routing token events carry back (inside the searchId) for attribution. */
+  token: string;
+  /** A fallback answered. */
+  degraded: boolean;
+}
+
 /** Hybrid's second phase: one score per row of rerank features (RERANK_FEATURES order), higher is better. */
 export interface SecondPhaseScorer {
-  score(tenantId: string, rows: readonly (readonly number[])[]): Promise<number[]>;
+  /** `unit` is whom an endpoint assigns sticky variants by. */
+  score(
+    tenantId: string,
+    rows: readonly (readonly number[])[],
+    unit?: { userId?: string },
+  ): Promise<{ scores: number[]; served?: RankerServed }>;
 }

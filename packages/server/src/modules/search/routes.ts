@@ -1,19 +1,42 @@
-// HTTP routes of search: POST /v1/search (scope `search`; a scoped key's filters and user apply) and the
-// tenant's rules (admin).
+// HTTP routes of search: POST /v1/search, multi-search, facet-value search and suggestions (scope `search`;
+// a scoped key's filters and user apply to each), and the tenant's rules and analytics (admin).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ERROR_RESPONSES,
+  FacetValuesRequestSchema,
+  FacetValuesResponseSchema,
+  MultiSearchRequestSchema,
+  MultiSearchResponseSchema,
   ProblemSchema,
+  SearchAnalyticsQuerySchema,
+  SearchAnalyticsSchema,
   SearchRequestSchema,
   SearchResponseSchema,
   SearchRulesSchema,
+  SuggestQuerySchema,
+  SuggestResponseSchema,
 } from '@quiver/contracts';
 import { tenantOf } from '../../http/index.ts';
+import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import { userIdFor } from '../tenancy/index.ts';
 import { withEmbeddedFilters } from './filters.ts';
 import type { SearchService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
+const DEFAULT_SUGGESTIONS = 5;
+
+/** A multi-search's failure, its field paths placed under the failing search (`/searches/<i>/…`). */
+const underSearch = (err: unknown, i: number): unknown => {
+  if (!isQuiverError(err) || !err.errors) return err;
+  const prefix = `/searches/${i}`;
+  return new QuiverError(err.code, `searches[${i}]: ${err.message}`, {
+    errors: err.errors.map((e) => ({
+      ...e,
+      path: e.path.startsWith(prefix) ? e.path : `${prefix}${e.path}`,
+    })),
+    cause: err,
+  });
+};
 
 export const searchRoutes =
   (search: SearchService): FastifyPluginAsyncTypebox =>
@@ -35,6 +58,87 @@ export const searchRoutes =
         const filter = withEmbeddedFilters(request.principal, request.body.filters);
         return search.search(tenantId, { ...request.body, userId }, filter);
       },
+    );
+
+    app.post(
+      '/v1/search/multi',
+      {
+        config: { access: { scope: 'search' } },
+        schema: {
+          tags: ['search'],
+          summary: 'Several searches in one request (e.g. products and a category panel), answered in order',
+          body: MultiSearchRequestSchema,
+          response: { 200: MultiSearchResponseSchema, 503: ProblemSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const tenantId = tenantOf(request);
+        const results = await Promise.all(
+          request.body.searches.map(async (one, i) => {
+            try {
+              const userId = userIdFor(request.principal, one.userId);
+              const filter = withEmbeddedFilters(request.principal, one.filters, `/searches/${i}/filters`);
+              return await search.search(tenantId, { ...one, userId }, filter);
+            } catch (err) {
+              throw underSearch(err, i);
+            }
+          }),
+        );
+        return { results };
+      },
+    );
+
+    app.post(
+      '/v1/search/facet-values',
+      {
+        config: { access: { scope: 'search' } },
+        schema: {
+          tags: ['search'],
+          summary: "Search a facet's values (e.g. brands beginning with 'so') over a query's matches",
+          body: FacetValuesRequestSchema,
+          response: { 200: FacetValuesResponseSchema, ...errors },
+        },
+      },
+      async (request) =>
+        search.facetValues(
+          tenantOf(request),
+          request.body,
+          withEmbeddedFilters(request.principal, request.body.filters),
+        ),
+    );
+
+    app.get(
+      '/v1/search/suggestions',
+      {
+        config: { access: { scope: 'search' } },
+        schema: {
+          tags: ['search'],
+          summary: "Autocomplete: past shoppers' queries and catalog completions for the typed text",
+          querystring: SuggestQuerySchema,
+          response: { 200: SuggestResponseSchema, ...errors },
+        },
+      },
+      async (request) =>
+        search.suggest(
+          tenantOf(request),
+          request.query.q,
+          request.query.limit ?? DEFAULT_SUGGESTIONS,
+          withEmbeddedFilters(request.principal, undefined),
+        ),
+    );
+
+    app.get(
+      '/v1/search/analytics',
+      {
+        config: { access: { scope: 'admin' } },
+        schema: {
+          tags: ['search'],
+          summary: 'Search analytics per day: top and no-result queries, click-through and conversion rates',
+          querystring: SearchAnalyticsQuerySchema,
+          response: { 200: SearchAnalyticsSchema, ...errors },
+        },
+      },
+      async (request) => search.analytics(tenantOf(request), request.query),
     );
 
     app.get(

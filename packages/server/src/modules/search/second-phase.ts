@@ -1,7 +1,7 @@
 // Hybrid's second phase as the service runs it: the candidates' features, scored by the tenant's ranker (an
 // ONNX model through the inference path) or, when there is none or it fails, by the built-in weights here.
 import type { Fused, Ranked } from './fusion.ts';
-import type { SecondPhaseScorer } from './ports.ts';
+import type { RankerServed, SecondPhaseScorer } from './ports.ts';
 import type { AnalyzedQuery } from './query.ts';
 import {
   type CoverageOf,
@@ -20,6 +20,8 @@ export interface Rescored {
    * page within the candidates does not need it).
    */
   rest: () => Fused[];
+  /** The endpoint variant that scored them, when the ranker is an endpoint and answered. */
+  served?: RankerServed;
 }
 
 export const rescore = async (
@@ -30,17 +32,22 @@ export const rescore = async (
   lists: { keyword: Ranked[]; vector: Ranked[] },
   coverageOf: CoverageOf,
   notices: string[],
+  unit?: { userId?: string },
 ): Promise<Rescored> => {
   const candidates = rerankCandidates(query, lists, coverageOf, config);
   const inProcess = () => candidates.map((c) => rerankScore(c, config.weights));
   let scores: number[];
+  let served: RankerServed | undefined;
   try {
-    scores = deps.ranker
+    const answer = deps.ranker
       ? await deps.ranker.score(
           tenantId,
           candidates.map((c) => c.features),
+          unit,
         )
-      : inProcess();
+      : { scores: inProcess() };
+    scores = answer.scores;
+    served = answer.served;
     if (scores.length !== candidates.length)
       throw new Error(`the ranker gave ${scores.length} scores for ${candidates.length} candidates`);
   } catch (error) {
@@ -48,7 +55,9 @@ export const rescore = async (
     deps.onError?.(error);
     notices.push('hybrid: the ranker failed, ranked by the built-in weights');
     scores = inProcess();
+    served = undefined;
   }
+  if (served?.degraded) notices.push(`hybrid: the ${served.endpoint} endpoint answered from its fallback`);
   const rescored = sortRescored(candidates, scores);
-  return { candidates: rescored, rest: () => ranksBelow(rescored, lists) };
+  return { candidates: rescored, rest: () => ranksBelow(rescored, lists), served };
 };

@@ -4,12 +4,15 @@
 import type { Item, SearchRequest, SearchResponse, SearchRules } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
-import { annotate, type Clock, isoNow, newId, QuiverError } from '../../kernel/index.ts';
+import { annotate, type Clock, isoNow, QuiverError } from '../../kernel/index.ts';
+import { createSearchAnalytics } from './analytics.ts';
 import { completePage } from './complete-page.ts';
-import { fingerprintOf, nextCursor, offsetOf } from './cursor.ts';
+import { fingerprintOf, nextCursor, pagingOf } from './cursor.ts';
+import { searchFacetValues } from './facets.ts';
 import { createFairQueue } from './fair-queue.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
 import { DEFAULT_FUSION, type FusionConfig } from './fusion.ts';
+import { withHighlights } from './highlight.ts';
 import { hybridPage } from './hybrid-page.ts';
 import { keywordPage } from './keyword-page.ts';
 import type { Page, PageRequest, Retrieval } from './page.ts';
@@ -20,14 +23,19 @@ import { browseRanking, retrieveRanking } from './ranking.ts';
 import { searchRepository as repo } from './repository.ts';
 import { DEFAULT_RERANK, type RerankConfig } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
+import { newSearchId } from './search-id.ts';
+import { suggest } from './suggest.ts';
 import { startIndexSync } from './sync.ts';
 import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
 import type { SearchService } from './types.ts';
 
 export { VECTOR_CANDIDATES } from './page.ts';
 
-const DEFAULT_LIMIT = 20;
 const RULES_TTL_MS = 5000;
+const DEFAULT_FACET_VALUES = 10;
+
+const parseOptional = (filters: unknown): Filter | undefined =>
+  filters === undefined ? undefined : parseFilter(filters);
 
 export interface SearchDeps {
   db: SqlDatabase;
@@ -65,6 +73,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   };
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
   let consumer: Awaited<ReturnType<typeof startIndexSync>> | undefined;
+  const analytics = createSearchAnalytics(deps);
+
+  /** Whether an item exists and passes the filter. */
+  const passer =
+    (filter: Filter | undefined, hide: ReadonlySet<string> = new Set()) =>
+    (item: Item | undefined): item is Item =>
+      item !== undefined && !hide.has(item.id) && (!filter || matches(item, filter));
 
   const rulesOf = async (tenantId: string): Promise<SearchRules> => {
     const hit = rulesCache.get(tenantId);
@@ -83,15 +98,36 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return 'keyword';
   };
 
-  const respond = (req: PageRequest, page: Page, fingerprint: string): SearchResponse => {
+  const respond = (
+    req: PageRequest,
+    page: Page,
+    fingerprint: string,
+    request: SearchRequest,
+    number?: number,
+  ): SearchResponse => {
     const end = req.offset + page.hits.length;
+    const terms = request.highlight ? req.index.keyword.matchedTerms(req.query, req.keyword) : undefined;
     return {
-      searchId: newId('srch'),
+      searchId: newSearchId(page.total, req.served?.token),
       mode: req.mode,
       total: page.total,
-      hits: page.hits,
+      hits: terms ? page.hits.map((h) => withHighlights(h, terms)) : page.hits,
       facets: page.facets ?? {},
+      ...(page.facetStats ? { facetStats: page.facetStats } : {}),
+      ...(req.served
+        ? {
+            ranker: {
+              endpoint: req.served.endpoint,
+              variant: req.served.variant,
+              model: req.served.model,
+              version: req.served.version,
+            },
+          }
+        : {}),
       nextCursor: nextCursor(end, page.total, fingerprint),
+      ...(number === undefined
+        ? {}
+        : { page: number, hitsPerPage: req.limit, totalPages: Math.ceil(page.total / req.limit) }),
       notices: req.notices,
     };
   };
@@ -102,11 +138,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         { stream: deps.stream, indexes, onError: deps.onError },
         { consumerName: options.consumerName },
       );
+      await analytics.start();
     },
     async stop(): Promise<void> {
       stopped = true;
       await consumer?.stop();
       consumer = undefined;
+      await analytics.stop();
     },
     /** Builds these tenants' indexes now rather than on their first search, one after another. */
     async warm(tenantIds: Iterable<string>): Promise<void> {
@@ -124,7 +162,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     ): Promise<SearchResponse> {
       const sort = request.sort ?? 'relevance';
       const fingerprint = fingerprintOf(request, filter, sort);
-      const offset = offsetOf(request.cursor, fingerprint);
+      const { offset, limit, page: number } = pagingOf(request, fingerprint);
       const notices: string[] = [];
       const mode = modeOf(request.mode, notices);
       annotate({ 'quiver.tenant': tenantId, 'quiver.search.mode': mode });
@@ -137,8 +175,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         request.userId && request.personalize !== false && deps.features && !query.empty
           ? await requestAffinity(deps.features, tenantId, request.userId, notices, deps.onError)
           : undefined;
-      const pass = (item: Item | undefined): item is Item =>
-        item !== undefined && !curation.hide.has(item.id) && (!filter || matches(item, filter));
+      const pass = passer(filter, curation.hide);
       const pins: Item[] = [];
       for (const id of new Set(curation.pin)) {
         const item = index.items.get(id);
@@ -151,27 +188,36 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         keyword: { alternatives: synonymMap(rules, query) },
         mode,
         offset,
-        limit: request.limit ?? DEFAULT_LIMIT,
+        limit,
         pass,
         // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
         filtered: filter !== undefined || curation.hide.size > 0,
         notices,
+        userId: request.userId,
       };
       // Relevance order without facets or a personal boost needs only the requested page of the matches
       // (and their count): no hit is built for the others.
-      const windowed = sort === 'relevance' && !request.facets?.length && !affinity;
+      const windowed =
+        sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
       if (windowed && pins.length === 0 && !query.empty) {
-        if (mode === 'keyword') return respond(req, keywordPage(req), fingerprint);
+        if (mode === 'keyword') return respond(req, keywordPage(req), fingerprint, request, number);
         if (mode === 'hybrid') {
           const page = await hybridPage(retrieval, req);
-          if (page) return respond(req, page, fingerprint);
+          if (page) return respond(req, page, fingerprint, request, number);
         }
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {
         const ranked = query.empty ? browseRanking(index) : await retrieveRanking(retrieval, req);
-        const page = completePage(req, ranked, { pins, sort, facets: request.facets, affinity, windowed });
-        return respond(req, page, fingerprint);
+        const page = completePage(req, ranked, {
+          pins,
+          sort,
+          facets: request.facets,
+          facetStats: request.facetStats,
+          affinity,
+          windowed,
+        });
+        return respond(req, page, fingerprint, request, number);
       });
     },
 
@@ -182,6 +228,43 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     async items(tenantId: string): Promise<ReadonlyMap<string, Item>> {
       return (await indexes.get(tenantId)).items;
     },
+
+    async facetValues(tenantId, request, filter = parseOptional(request.filters)) {
+      const rules = await rulesOf(tenantId);
+      const index = await indexes.get(tenantId);
+      const query = analyzeQuery(request.query ?? '');
+      const pass = passer(filter, curationFor(rules, query).hide);
+      const items = query.empty
+        ? [...index.items.values()].filter(pass)
+        : index.keyword
+            .search(query, { alternatives: synonymMap(rules, query) })
+            .map((h) => index.items.get(h.id))
+            .filter(pass);
+      const limit = request.limit ?? DEFAULT_FACET_VALUES;
+      return {
+        facet: request.facet,
+        values: searchFacetValues(items, request.facet, request.facetQuery, limit),
+      };
+    },
+
+    async suggest(tenantId, text, limit, filter) {
+      const rules = await rulesOf(tenantId);
+      const index = await indexes.get(tenantId);
+      const query = analyzeQuery(text);
+      if (query.empty) return { suggestions: [] };
+      const pastQueries = await analytics.popularQueries(tenantId, query.words.join(' '), limit * 4);
+      const suggestions = suggest({
+        index,
+        text,
+        limit,
+        keyword: { alternatives: synonymMap(rules, query) },
+        pass: passer(filter),
+        pastQueries,
+      });
+      return { suggestions };
+    },
+
+    analytics: (tenantId, query) => analytics.read(tenantId, query),
 
     async getRules(tenantId: string): Promise<SearchRules> {
       return rulesOf(tenantId);

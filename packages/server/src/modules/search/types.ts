@@ -1,5 +1,15 @@
 // The search service's interface: what routes, the recommend module and the app use.
-import type { Item, SearchRequest, SearchResponse, SearchRules } from '@quiver/contracts';
+import type {
+  FacetValuesRequest,
+  FacetValuesResponse,
+  Item,
+  SearchAnalytics,
+  SearchAnalyticsQuery,
+  SearchRequest,
+  SearchResponse,
+  SearchRules,
+  SuggestResponse,
+} from '@quiver/contracts';
 import type { Filter } from './filters.ts';
 
 /** Keyword, vector and hybrid search over per-tenant in-memory indexes kept current from the catalog feed. */
@@ -20,6 +30,15 @@ export interface SearchService {
    * change it). Builds the index on first use, like a search.
    */
   items(tenantId: string): Promise<ReadonlyMap<string, Item>>;
+  /**
+   * Facet-value search: the field's values with a word beginning with `facetQuery`, counted over the
+   * keyword matches of `query` (every item without one) that pass the filter.
+   */
+  facetValues(tenantId: string, request: FacetValuesRequest, filter?: Filter): Promise<FacetValuesResponse>;
+  /** Autocomplete for typed text: past queries, then title completions; only what the filter lets through. */
+  suggest(tenantId: string, text: string, limit: number, filter?: Filter): Promise<SuggestResponse>;
+  /** Top queries, no-result queries, CTR and conversion per day, from the tenant's events. */
+  analytics(tenantId: string, query: SearchAnalyticsQuery): Promise<SearchAnalytics>;
   /** The tenant's synonyms, pinned and hidden items. */
   getRules(tenantId: string): Promise<SearchRules>;
   /** Replaces the tenant's rules. */

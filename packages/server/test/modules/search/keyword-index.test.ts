@@ -43,8 +43,10 @@ describe('keyword index', () => {
   test('typos: 1 edit from 4 characters, 2 from 8, none below 4', () => {
     assert.deepEqual([3, 4, 5, 7, 8, 9].map(allowedTypos), [0, 1, 1, 1, 2, 2]);
     const ix = index();
-    assert.equal(top(ix, 'sfoa grey'), 'sofa'); // transposition = 2 edits at length 4: not allowed…
-    assert.equal(top(ix, 'lmap'), undefined); // …so a 4-letter word with 2 edits finds nothing
+    assert.equal(top(ix, 'lmap'), 'lamp'); // two swapped letters are one edit (Damerau), allowed at 4
+    assert.equal(top(ix, 'sfoa'), 'sofa');
+    assert.equal(top(ix, 'lmpa'), undefined); // two transpositions are 2 edits: none at 4 characters
+    assert.equal(top(ix, 'speakre'), 'speaker'); // a swap at the end of a longer word
     assert.equal(top(ix, 'lampp'), 'lamp'); // 1 edit at 5 characters
     assert.equal(top(ix, 'headphnes'), 'headphones'); // 1 edit at 9
     assert.equal(top(ix, 'haedphones'), 'headphones'); // 2 edits at 10
@@ -55,6 +57,10 @@ describe('keyword index', () => {
     assert.equal(boundedDistance('kitten', 'sitting', 3), 3);
     assert.equal(boundedDistance('kitten', 'sitting', 2), 3);
     assert.equal(boundedDistance('abc', 'abc', 1), 0);
+    assert.equal(boundedDistance('lmap', 'lamp', 1), 1); // transposition: one edit
+    assert.equal(boundedDistance('ab', 'ba', 0), 1);
+    assert.equal(boundedDistance('abcd', 'badc', 2), 2);
+    assert.equal(boundedDistance('ca', 'abc', 3), 3); // optimal string alignment: no edit of a swapped pair
   });
 
   test('alternatives (synonyms) widen a word', () => {

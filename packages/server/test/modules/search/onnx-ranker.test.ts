@@ -80,7 +80,7 @@ describe('ONNX second-phase ranker', () => {
       [0.25, 1, 0.5],
       [0, 0, 0],
     ];
-    const scores = await ranker.score('rank-a', rows);
+    const { scores } = await ranker.score('rank-a', rows);
     rows.forEach((features, i) => {
       const expected = rerankScore({ id: '', retrievers: [], features }, DEFAULT_RERANK.weights);
       assert.ok(Math.abs(scores[i] - expected) < 1e-5, `${scores[i]} vs ${expected}`);
