@@ -13,6 +13,7 @@ import {
   idempotencyMigrations,
   parseCorsOrigins,
   registerAuth,
+  registerConsole,
   registerCors,
   registerHealth,
   registerIdempotency,
@@ -42,6 +43,7 @@ import {
   searchMigrations,
   type VectorRetriever,
 } from './modules/search/index.ts';
+import { createStatsModule, type StatsService, statsMigrations } from './modules/stats/index.ts';
 import { createTenancyModule, tenancyMigrations } from './modules/tenancy/index.ts';
 import { createTrainingModule, type TrainingService, trainingMigrations } from './modules/training/index.ts';
 import { createVectorsModule, type VectorsService } from './modules/vectors/index.ts';
@@ -60,6 +62,7 @@ export const MIGRATIONS = [
   ...routingMigrations,
   ...searchMigrations,
   ...trainingMigrations,
+  ...statsMigrations,
 ];
 
 export interface AppOptions {
@@ -74,6 +77,10 @@ export interface AppOptions {
   trainingTickMs?: number;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream;
+  /** Length of a stats window and how often a replica writes its open ones (tests shorten both). */
+  stats?: { windowS?: number; flushMs?: number };
+  /** The built console's folder served at /console (default: packages/console/dist). */
+  consoleDir?: string;
 }
 
 export interface QuiverApp {
@@ -94,6 +101,8 @@ export interface QuiverApp {
   vectors: VectorsService;
   /** Recommender training runs and schedules (tests drive its tick directly). */
   training: TrainingService;
+  /** Recent-window series behind GET /v1/stats/series (tests flush it directly). */
+  stats: StatsService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
@@ -185,6 +194,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       { tickMs: options.trainingTickMs },
     ),
   );
+  const stats = life.add(createStatsModule({ ...platform, app }, options.stats));
 
   // 3. HTTP: the app-wide hooks (CORS, auth and rate limits, idempotency), then each module's routes.
   if (kv.kind === 'redis')
@@ -210,6 +220,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
   });
+  registerConsole(app, options.consoleDir);
   for (const routes of life.routes()) await app.register(routes);
 
   // 4. Start, in build order: now when the stream is open, else once it opens (NATS down at start: the
@@ -234,6 +245,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     inference,
     vectors,
     training,
+    stats,
     seeded,
     beginDrain: () => {
       draining = true;
