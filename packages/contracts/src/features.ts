@@ -189,3 +189,10 @@ export const FeaturesResponseSchema = Type.Object({
   results: Type.Array(FeatureVectorSchema),
 });
 export type FeaturesResponse = Static<typeof FeaturesResponseSchema>;
+
+export const FeatureConsumerStatusSchema = Type.Object({
+  consumer: Type.String(),
+  lag: Type.Integer(),
+  rebuildingUntil: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type FeatureConsumerStatus = Static<typeof FeatureConsumerStatusSchema>;

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ERROR_RESPONSES,
+  FeatureConsumerStatusSchema,
   FeatureNameSchema,
   FeatureServiceInputSchema,
   FeatureServiceListSchema,
@@ -161,11 +162,7 @@ export const featuresRoutes =
           tags,
           summary: "The feature consumer's lag and whether it is rebuilding lost state (operator)",
           response: {
-            200: Type.Object({
-              consumer: Type.String(),
-              lag: Type.Integer(),
-              rebuildingUntil: Type.Union([Type.Integer(), Type.Null()]),
-            }),
+            200: FeatureConsumerStatusSchema,
             ...errors,
           },
         },

@@ -1,0 +1,79 @@
+// Tenants, API keys (scoped keys for browsers included) and the audit log: /v1/tenants, /v1/audit.
+import { byCursor, type Paginated, paginate } from '../paginate.ts';
+import { type CallOptions, path, type Transport } from '../transport.ts';
+import type {
+  ApiKey,
+  ApiKeyPage,
+  AuditEntry,
+  AuditPage,
+  CreatedKey,
+  CreatedScopedKey,
+  CreateKey,
+  CreateScopedKey,
+  CreateTenant,
+  RateLimits,
+  Tenant,
+  TenantPage,
+} from '../types.ts';
+
+export interface PageOptions extends CallOptions {
+  /** Page size asked of the server (1–1000). */
+  limit?: number;
+}
+
+export const tenantsResource = (t: Transport) => ({
+  create: (body: CreateTenant, o?: CallOptions) =>
+    t.call<Tenant>({ method: 'POST', path: '/v1/tenants', json: body }, o),
+  get: (tenantId: string, o?: CallOptions) =>
+    t.call<Tenant>({ method: 'GET', path: path`/v1/tenants/${tenantId}` }, o),
+  list: ({ limit, ...o }: PageOptions = {}): Paginated<Tenant, TenantPage> =>
+    paginate(
+      (cursor: string | undefined) =>
+        t.call<TenantPage>({ method: 'GET', path: '/v1/tenants', query: { limit, cursor } }, o),
+      (page) => page.tenants,
+      byCursor,
+    ),
+  setLimits: (tenantId: string, limits: RateLimits, o?: CallOptions) =>
+    t.call<Tenant>({ method: 'PUT', path: path`/v1/tenants/${tenantId}/limits`, json: limits }, o),
+});
+
+export const keysResource = (t: Transport) => ({
+  /** The answer holds the secret: it is shown this once. */
+  create: (tenantId: string, body: CreateKey, o?: CallOptions) =>
+    t.call<CreatedKey>({ method: 'POST', path: path`/v1/tenants/${tenantId}/keys`, json: body }, o),
+  list: (tenantId: string, { limit, ...o }: PageOptions = {}): Paginated<ApiKey, ApiKeyPage> =>
+    paginate(
+      (cursor: string | undefined) =>
+        t.call<ApiKeyPage>(
+          { method: 'GET', path: path`/v1/tenants/${tenantId}/keys`, query: { limit, cursor } },
+          o,
+        ),
+      (page) => page.keys,
+      byCursor,
+    ),
+  revoke: (tenantId: string, keyId: string, o?: CallOptions) =>
+    t.call<void>({ method: 'DELETE', path: path`/v1/tenants/${tenantId}/keys/${keyId}` }, o),
+  /** A short-lived browser-safe key (search/recommend only, embedded filters): see `createBrowserClient`. */
+  mintScoped: (tenantId: string, body: CreateScopedKey = {}, o?: CallOptions) =>
+    t.call<CreatedScopedKey>(
+      { method: 'POST', path: path`/v1/tenants/${tenantId}/keys/scoped`, json: body },
+      o,
+    ),
+  /** Ends every scoped key of the tenant at once. */
+  rotateScoped: (tenantId: string, o?: CallOptions) =>
+    t.call<void>({ method: 'POST', path: path`/v1/tenants/${tenantId}/keys/scoped/rotate` }, o),
+});
+
+export const auditResource = (t: Transport) => ({
+  list: ({
+    limit,
+    tenantId,
+    ...o
+  }: PageOptions & { tenantId?: string } = {}): Paginated<AuditEntry, AuditPage> =>
+    paginate(
+      (cursor: string | undefined) =>
+        t.call<AuditPage>({ method: 'GET', path: '/v1/audit', query: { limit, cursor, tenantId } }, o),
+      (page) => page.entries,
+      byCursor,
+    ),
+});
