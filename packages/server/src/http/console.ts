@@ -1,7 +1,7 @@
 // The web console at /console: the built single-page app's files, index.html for any other path under it
 // (client-side routes), and a clear answer when the build is missing. Nothing is fetched from elsewhere.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sendProblem } from './problem.ts';
@@ -47,7 +47,7 @@ const isFile = (path: string): boolean => {
 };
 
 export const registerConsole = (app: FastifyInstance, dir: string = DEFAULT_CONSOLE_DIR): void => {
-  const root = normalize(dir);
+  const root = resolve(dir);
   const serve = async (wanted: string, accept: string | undefined, reply: FastifyReply) => {
     const index = join(root, 'index.html');
     if (!existsSync(index)) {
