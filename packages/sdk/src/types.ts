@@ -10,7 +10,6 @@ import type {
   FeatureConsumerStatusSchema,
   FeatureServiceListSchema,
   FeatureViewListSchema,
-  IngestEventsSchema,
   ItemPageSchema,
   ModelMetadataSchema,
   ModelReadySchema,
@@ -86,7 +85,6 @@ export type ModelPage = CursorPage<'models', Static<typeof ModelSchema>>;
 export type ItemPage = Static<typeof ItemPageSchema>;
 export type ChangePage = Static<typeof ChangePageSchema>;
 export type EventPage = Static<typeof EventPageSchema>;
-export type EventBatch = Static<typeof IngestEventsSchema>;
 export type EndpointPage = Static<typeof EndpointPageSchema>;
 export type EndpointHistory = Static<typeof EndpointHistorySchema>;
 export type ResultsQuery = Static<typeof ResultsQuerySchema>;

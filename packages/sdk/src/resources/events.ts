@@ -1,14 +1,14 @@
 // Events in (batched, idempotent by event id) and the tenant's event log out: /v1/events.
 import { type Paginated, paginate } from '../paginate.ts';
 import type { CallOptions, Transport } from '../transport.ts';
-import type { EventBatch, EventPage, IngestResult } from '../types.ts';
+import type { EventPage, IngestResult, QuiverEvent } from '../types.ts';
 import type { PageOptions } from './tenancy.ts';
 
 export type LoggedEvent = EventPage['events'][number];
 
 export const eventsResource = (t: Transport) => ({
   /** Up to 1,000 events; answered once the valid ones are durable; invalid ones are reported by index. */
-  send: (events: EventBatch['events'], o?: CallOptions) =>
+  send: (events: QuiverEvent[], o?: CallOptions) =>
     t.call<IngestResult>({ method: 'POST', path: '/v1/events', json: { events } }, o),
   /** The log in stream order after position `after`, to its current end. */
   list: ({
