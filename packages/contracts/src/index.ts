@@ -10,5 +10,6 @@ export * from './inference.ts';
 export * from './models.ts';
 export * from './recommendations.ts';
 export * from './search.ts';
+export * from './stats.ts';
 export * from './tenancy.ts';
 export * from './trainers.ts';

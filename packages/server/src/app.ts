@@ -16,6 +16,7 @@ import {
   parseCorsOrigins,
   registerAuth,
   registerChangelog,
+  registerConsole,
   registerCors,
   registerDeprecation,
   registerHealth,
@@ -48,6 +49,7 @@ import {
   searchMigrations,
   type VectorRetriever,
 } from './modules/search/index.ts';
+import { createStatsModule, type StatsService, statsMigrations } from './modules/stats/index.ts';
 import { createTenancyModule, tenancyMigrations } from './modules/tenancy/index.ts';
 import { createTrainingModule, type TrainingService, trainingMigrations } from './modules/training/index.ts';
 import { createVectorsModule, type VectorsService } from './modules/vectors/index.ts';
@@ -68,6 +70,7 @@ export const MIGRATIONS = [
   ...trainingMigrations,
   ...leaseMigrations,
   ...recommendMigrations,
+  ...statsMigrations,
 ];
 
 export interface AppOptions {
@@ -82,6 +85,10 @@ export interface AppOptions {
   trainingTickMs?: number;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream;
+  /** Length of a stats window and how often a replica writes its open ones (tests shorten both). */
+  stats?: { windowS?: number; flushMs?: number };
+  /** The built console's folder served at /console (default: packages/console/dist). */
+  consoleDir?: string;
 }
 
 export interface QuiverApp {
@@ -102,6 +109,8 @@ export interface QuiverApp {
   vectors: VectorsService;
   /** Recommender training runs and schedules (tests drive its tick directly). */
   training: TrainingService;
+  /** Recent-window series behind GET /v1/stats/series (tests flush it directly). */
+  stats: StatsService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** The bound port of the OIP gRPC listener, when `grpcPort` is set. */
@@ -214,6 +223,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       loadDemo,
     }),
   );
+  const stats = life.add(createStatsModule({ ...platform, app }, options.stats));
 
   // 3. HTTP: the app-wide hooks (CORS, auth and rate limits, idempotency), then each module's routes.
   if (kv.kind === 'redis')
@@ -243,6 +253,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     draining: () => draining,
     warming: () => demo.warming(),
   });
+  registerConsole(app, options.consoleDir);
   for (const routes of life.routes()) await app.register(routes);
 
   // 4. Start, in build order: now when the stream is open, else once it opens (NATS down at start: the
@@ -275,6 +286,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     inference,
     vectors,
     training,
+    stats,
     seeded,
     grpcPort,
     beginDrain: () => {

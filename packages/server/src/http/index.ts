@@ -17,6 +17,7 @@ export {
   logError,
 } from './classify.ts';
 export { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength } from './client-errors.ts';
+export { DEFAULT_CONSOLE_DIR, registerConsole } from './console.ts';
 export { BROWSER_ROUTES, parseCorsOrigins, registerCors } from './cors.ts';
 export {
   CHANGELOG_PATH,

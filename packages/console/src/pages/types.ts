@@ -1,0 +1,6 @@
+// What every page receives.
+import type { Session } from '../session.ts';
+
+export interface PageProps {
+  session: Session;
+}
