@@ -9,7 +9,7 @@ const models = JSON.parse(process.env.BENCH_MODELS ?? '[]') as {
   metadata?: object;
 }[];
 
-const { app, auth, call, listen } = await startBenchApp();
+const { app, auth, call, listen, quiver } = await startBenchApp();
 for (const m of models) {
   await call('POST', '/v1/models', auth, { name: m.name });
   await call(
@@ -30,4 +30,5 @@ for (const m of models) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-await listen();
+// With QUIVER_GRPC_PORT set (the oip bench), the gRPC listener's port too.
+await listen(quiver.grpcPort === undefined ? {} : { grpcPort: quiver.grpcPort });

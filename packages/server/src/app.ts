@@ -265,7 +265,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   await app.ready();
   // 5. The OIP over gRPC, on its own port when one is set: the same service and keys as /v2.
   if (config.grpcPort !== undefined) {
-    grpc = createGrpcServer(
+    grpc = await createGrpcServer(
       { inference, authorize: (key, scope) => authorizeTenant(auth, key, scope), log: app.log },
       { maxMessageBytes: config.inferBodyLimitBytes },
     );

@@ -2,6 +2,7 @@
 import type { QuiverModule } from '../../kernel/index.ts';
 import type { FeaturesService } from '../features/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import type { GrpcDeps, GrpcOptions, GrpcServer } from './grpc/server.ts';
 import { inferenceRoutes } from './routes.ts';
 import {
   createInferenceService,
@@ -11,7 +12,7 @@ import {
 } from './service.ts';
 
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_S } from './cache.ts';
-export { createGrpcServer, type GrpcAuthorize, type GrpcServer } from './grpc/server.ts';
+export type { GrpcAuthorize, GrpcDeps, GrpcOptions, GrpcServer } from './grpc/server.ts';
 export {
   DEFAULT_MEMORY_BUDGET_BYTES,
   engineKey,
@@ -46,6 +47,13 @@ export interface InferenceModuleDeps extends Omit<InferenceDeps, 'resolver' | 'f
   /** Versions whose inputs come from features read them here. */
   features: Pick<FeaturesService, 'getOnlineFeatures'>;
 }
+
+/**
+ * The OIP gRPC server (see grpc/server.ts), loaded on first use: @grpc/grpc-js and its proto loader take
+ * hundreds of milliseconds to import, which an app without a gRPC port should not pay at every start.
+ */
+export const createGrpcServer = async (deps: GrpcDeps, options: GrpcOptions): Promise<GrpcServer> =>
+  (await import('./grpc/server.ts')).createGrpcServer(deps, options);
 
 /** Models read per registry page when the repository index lists a tenant's models. */
 const MODEL_PAGE = 100;

@@ -209,7 +209,17 @@ describe('inference over the Open Inference Protocol', () => {
     assert.deepEqual((await t.request({ method: 'GET', url: '/v2/health/ready' })).json(), { ready: true });
     assert.equal((await t.request({ method: 'GET', url: '/v2' })).statusCode, 401);
     const server = await t.request({ method: 'GET', url: '/v2', headers: acme });
-    assert.deepEqual(server.json(), { name: 'quiver', version: '0.1.0', extensions: ['binary_tensor_data'] });
+    assert.deepEqual(server.json(), {
+      name: 'quiver',
+      version: '0.1.0',
+      extensions: [
+        'binary_tensor_data',
+        'classification',
+        'model_configuration',
+        'model_repository',
+        'statistics',
+      ],
+    });
   });
 
   test('/metrics shows the serving series labelled by tenant, model and version', async () => {
