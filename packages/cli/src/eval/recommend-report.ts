@@ -16,6 +16,8 @@ export const LABEL: Record<ComparedKind, string> = {
   content: 'content (ALS factors; cold items: title, categories, brand projected)',
 };
 
+const CONTENT_TEXT_LABEL = 'content (title, categories, brand)';
+
 const METRICS = ['hr@10', 'ndcg@10', 'recall@20'] as const;
 type Metric = (typeof METRICS)[number];
 
@@ -76,7 +78,7 @@ export const buildReport = (
     relevantPairs: first.relevantPairs,
     models: rows.map((r, k) => ({
       kind: r.kind,
-      label: LABEL[r.kind],
+      label: r.kind === 'content' && r.params.method === 'text' ? CONTENT_TEXT_LABEL : LABEL[r.kind],
       params: r.params,
       trainMs: Math.round(r.trainMs),
       coverage: r.metrics.coverage,

@@ -193,6 +193,8 @@ export const createRecommendService = (deps: RecommendDeps): RecommendService =>
     let history: History | undefined;
     let sessionIds: string[] = [];
     const longTerm = plan.userId ? deps.userHistory.get(tenantId, plan.userId) : undefined;
+    // Awaited below; handled here too, so a failure is not unhandled when the feature read throws first.
+    longTerm?.catch(() => {});
     try {
       [history, sessionIds] = await Promise.all([
         plan.userId ? readHistory(deps.features, tenantId, plan.userId) : undefined,
