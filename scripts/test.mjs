@@ -1,10 +1,10 @@
-// Runs every test file (*.test.ts) under packages/ and bench/ with Node's test runner through tsx.
+// Runs every test file (*.test.ts) under packages/, bench/ and examples/ with Node's test runner through tsx.
 // Node 20's runner does not expand globs, so the file list is built here. Extra args filter by path.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'bench'];
+const roots = ['packages', 'bench', 'examples'];
 const skip = new Set(['node_modules', 'data', 'dist']);
 const files = [];
 const walk = (dir) => {

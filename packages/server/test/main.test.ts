@@ -31,8 +31,9 @@ const startProcess = (env: Record<string, string>) => {
   return { child, exited, output: () => output };
 };
 
+// Generous: the first start now also loads the demo shop in the background, on a machine others share.
 const waitReady = async (port: number, child: ChildProcess) => {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error('process exited before it was ready');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);

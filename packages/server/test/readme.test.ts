@@ -3,62 +3,30 @@
 // comment, else a 2xx; the JSON keys its `# → {…}` comment shows). Blocks that must not run carry a skip
 // marker with a reason, and the marker stays rare.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type ReadmeBlock, type ReadmeCommand, readmeBlocks } from './support/readme-blocks.ts';
+import { REPO_ROOT, type ServerProcess, startServerProcess } from './support/server-process.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const MAIN = join(ROOT, 'packages/server/src/main.ts');
+const ROOT = REPO_ROOT;
 const MAX_SKIPPED_SHARE = 0.2;
-const READY_DEADLINE_MS = 120_000;
 const RUN_DEADLINE_MS = 15 * 60_000;
 /** Files the README's examples write in the working directory (gitignored); removed afterwards. */
 const EXAMPLE_FILES = ['model.onnx', 'model-v2.onnx'];
 
 const blocks = readmeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
-const dataDir = mkdtempSync(join(tmpdir(), 'quiver-readme-data-'));
 const logDir = mkdtempSync(join(tmpdir(), 'quiver-readme-log-'));
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-let server: ReturnType<typeof spawn> | undefined;
-let serverOutput = '';
+let server: ServerProcess;
 
 before(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      QUIVER_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (d) => {
-    serverOutput += d;
-  });
-  server.stderr?.on('data', (d) => {
-    serverOutput += d;
-  });
-  const deadline = Date.now() + READY_DEADLINE_MS;
-  for (;;) {
-    assert.equal(server.exitCode, null, `the server exited: ${serverOutput}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    assert.ok(Date.now() < deadline, 'the server was not ready in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  server = await startServerProcess();
 });
 
-after(() => {
-  server?.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+after(async () => {
+  await server?.stop();
   rmSync(logDir, { recursive: true, force: true });
   for (const f of EXAMPLE_FILES) rmSync(join(ROOT, f), { force: true });
 });
@@ -167,8 +135,9 @@ test('every shell example in README.md runs in order against a fresh demo server
     timeout: RUN_DEADLINE_MS - 30_000,
     env: {
       ...process.env,
-      QUIVER_URL: `http://127.0.0.1:${port}`,
-      QUIVER_DATA_DIR: dataDir,
+      QUIVER_URL: server.url,
+      QUIVER_DATA_DIR: server.dataDir,
+      TMPDIR: logDir,
       QUIVER_CONFIG: join(logDir, 'cli-config.json'),
       QUIVER_KEY: '',
       README_LOG: logDir,

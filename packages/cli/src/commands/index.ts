@@ -93,6 +93,7 @@ export const runCommand = async (command: Command, argv: string[], io: CommandIo
   return action.run({
     io,
     json: globals.json ?? false,
+    globals: { url: globals.url, key: globals.key, profile: globals.profile },
     args: named ? rest.slice(1) : rest,
     api: () => {
       api ??= createApi(resolveTarget(io, globals));

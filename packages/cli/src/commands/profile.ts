@@ -38,12 +38,14 @@ export const profile: Command = {
       usage: 'quiver profile add <name> --url <url> [--key <key>] [--use]',
       summary: 'add or replace a profile (--use makes it current)',
       run: async (ctx) => {
-        const { values, positionals } = parse(
+        // --url and --key are the global options: taken from ctx.globals.
+        const { values: flags, positionals } = parse(
           ctx,
-          { url: { type: 'string' }, key: { type: 'string' }, use: { type: 'boolean' } },
+          { use: { type: 'boolean' } },
           ['<name>'],
           profile.actions.add.usage,
         );
+        const values = { ...ctx.globals, use: flags.use };
         if (!values.url) throw new CliError('--url is required', EXIT.usage);
         const config = readConfig(ctx.io);
         config.profiles[positionals[0]] = { url: values.url, ...(values.key ? { key: values.key } : {}) };

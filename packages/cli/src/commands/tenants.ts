@@ -14,7 +14,6 @@ interface Key {
   scopes: string[];
   expiresAt: string | null;
   revokedAt?: string | null;
-  secret?: string;
 }
 
 const tenantTable = (rows: Tenant[]) =>
@@ -103,8 +102,10 @@ export const keys: Command = {
           scopes: (values.scopes ?? 'admin').split(',').map((s) => s.trim()),
           ...(values.expires ? { expiresAt: values.expires } : {}),
         };
-        const res = await ctx.api().request<Key>({ path: `/v1/tenants/${enc(positionals[0])}/keys`, body });
-        return show(ctx, res, (k) => `${keyTable([k])}\nsecret (shown only now): ${k.secret}\n`);
+        const res = await ctx
+          .api()
+          .request<{ key: Key; secret: string }>({ path: `/v1/tenants/${enc(positionals[0])}/keys`, body });
+        return show(ctx, res, (r) => `${keyTable([r.key])}\nsecret (shown only now): ${r.secret}\n`);
       },
     },
     revoke: {

@@ -13,6 +13,8 @@ export interface CommandContext {
   /** Built on first use, so `--help` and local actions need no server. */
   api(): Api;
   json: boolean;
+  /** The global --url/--key/--profile as given (profile add stores them). */
+  globals: { url?: string; key?: string; profile?: string };
   /** Options after the action, parsed by the action itself. */
   args: string[];
 }
