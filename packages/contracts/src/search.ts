@@ -277,3 +277,25 @@ export const SearchAnalyticsSchema = Type.Object({
 });
 export type SearchAnalytics = Static<typeof SearchAnalyticsSchema>;
 export type SearchFigures = Static<(typeof SearchAnalyticsSchema)['properties']['totals']>;
+
+export const SearchStatusSchema = Type.Object({
+  items: Type.Integer({ description: "Items in the tenant's keyword index" }),
+  vectors: Type.Union([
+    Type.Object({
+      state: Type.Union([Type.Literal('cold'), Type.Literal('building'), Type.Literal('ready')], {
+        description:
+          'cold: not built (the first vector or hybrid query starts it); building: no index answers yet',
+      }),
+      items: Type.Integer(),
+      model: Type.Optional(Type.String()),
+      version: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+      building: Type.Optional(
+        Type.Union([Type.Integer(), Type.Null()], {
+          description: 'An encoder version indexed in the background',
+        }),
+      ),
+    }),
+    Type.Null(),
+  ]),
+});
+export type SearchStatus = Static<typeof SearchStatusSchema>;

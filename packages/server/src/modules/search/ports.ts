@@ -4,6 +4,18 @@
 export interface VectorRetriever {
   /** Nearest items to the query text for a tenant, best first; [] when the tenant has no index yet. */
   query(tenantId: string, text: string, k: number): Promise<Array<{ id: string; score: number }>>;
+  /** The tenant's index: `cold` (never asked for), `building` (no index answers yet) or `ready`. */
+  indexState?(tenantId: string): VectorIndexState;
+}
+
+export interface VectorIndexState {
+  state: 'cold' | 'building' | 'ready';
+  /** Items in the index that answers (0 without one). */
+  items: number;
+  model?: string;
+  /** The encoder version of the index that answers, and of one being built in the background. */
+  version?: number | null;
+  building?: number | null;
 }
 
 /** What answered a second phase through an endpoint: named in the answer, its token in the searchId. */

@@ -13,6 +13,7 @@ import {
   SearchRequestSchema,
   SearchResponseSchema,
   SearchRulesSchema,
+  SearchStatusSchema,
   SuggestQuerySchema,
   SuggestResponseSchema,
 } from '@quiver/contracts';
@@ -139,6 +140,19 @@ export const searchRoutes =
         },
       },
       async (request) => search.analytics(tenantOf(request), request.query),
+    );
+
+    app.get(
+      '/v1/search/status',
+      {
+        config: { access: { scope: 'admin' } },
+        schema: {
+          tags: ['search'],
+          summary: "The tenant's search indexes: keyword items and the vector index's state",
+          response: { 200: SearchStatusSchema, ...errors },
+        },
+      },
+      async (request) => search.status(tenantOf(request)),
     );
 
     app.get(

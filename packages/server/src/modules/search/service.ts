@@ -166,6 +166,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const notices: string[] = [];
       const mode = modeOf(request.mode, notices);
       annotate({ 'quiver.tenant': tenantId, 'quiver.search.mode': mode });
+      // A vector index that does not answer yet is said, not silently missing (the query starts its build).
+      const vectorState = mode === 'keyword' ? undefined : deps.vectors?.indexState?.(tenantId).state;
+      if (vectorState && vectorState !== 'ready')
+        notices.push(
+          `vector index ${vectorState === 'cold' ? 'not built yet' : 'building'}: no vector results` +
+            (mode === 'hybrid' ? ', keyword results only' : ''),
+        );
       const rules = await rulesOf(tenantId);
       const index = await indexes.get(tenantId);
       // The query is analyzed once; the rules, the keyword index and the second phase all read this value.
@@ -265,6 +272,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     },
 
     analytics: (tenantId, query) => analytics.read(tenantId, query),
+
+    async status(tenantId) {
+      const index = await indexes.get(tenantId);
+      return { items: index.items.size, vectors: deps.vectors?.indexState?.(tenantId) ?? null };
+    },
 
     async getRules(tenantId: string): Promise<SearchRules> {
       return rulesOf(tenantId);

@@ -8,6 +8,7 @@ import type {
   SearchRequest,
   SearchResponse,
   SearchRules,
+  SearchStatus,
   SuggestResponse,
 } from '@quiver/contracts';
 import type { Filter } from './filters.ts';
@@ -39,6 +40,8 @@ export interface SearchService {
   suggest(tenantId: string, text: string, limit: number, filter?: Filter): Promise<SuggestResponse>;
   /** Top queries, no-result queries, CTR and conversion per day, from the tenant's events. */
   analytics(tenantId: string, query: SearchAnalyticsQuery): Promise<SearchAnalytics>;
+  /** The tenant's indexes: items in the keyword index, the vector index's state (null without vectors). */
+  status(tenantId: string): Promise<SearchStatus>;
   /** The tenant's synonyms, pinned and hidden items. */
   getRules(tenantId: string): Promise<SearchRules>;
   /** Replaces the tenant's rules. */

@@ -18,6 +18,14 @@ export const DEFAULT_VERSION_CHECK_MS = 5_000;
 export interface VectorRetriever {
   /** Nearest items to the query text for a tenant, best first; [] when the tenant has no index yet. */
   query(tenantId: string, text: string, k: number): Promise<Array<{ id: string; score: number }>>;
+  /** `cold` (never asked for), `building` (no index answers yet) or `ready`; with the index's figures. */
+  indexState(tenantId: string): {
+    state: 'cold' | 'building' | 'ready';
+    items: number;
+    model: string;
+    version: number | null;
+    building: number | null;
+  };
 }
 
 export interface VectorsDeps extends Omit<EncoderDeps, 'catalogTexts'> {
@@ -82,6 +90,7 @@ interface TenantState {
 }
 
 const versionKey = (v: ModelVersion) => `${v.model}@${v.version}:${v.sha256}`;
+const buildingVersion = (b: Build): number => Number(b.key.split('@')[1].split(':')[0]);
 
 export const createVectorsService = (deps: VectorsDeps, options: VectorsOptions = {}): VectorsService => {
   const tenants = new Map<string, TenantState>();
@@ -309,6 +318,17 @@ export const createVectorsService = (deps: VectorsDeps, options: VectorsOptions 
       return { ids, dim, vectors: out };
     },
 
+    indexState(tenantId) {
+      const s = tenants.get(tenantId);
+      return {
+        state: !s ? 'cold' : s.active ? 'ready' : 'building',
+        items: s?.active?.ann.size() ?? 0,
+        model: encoders.model,
+        version: s?.active?.version.version ?? null,
+        building: s?.next ? buildingVersion(s.next) : null,
+      };
+    },
+
     status(tenantId) {
       const s = tenants.get(tenantId);
       if (!s) return undefined;
@@ -316,7 +336,7 @@ export const createVectorsService = (deps: VectorsDeps, options: VectorsOptions 
         model: encoders.model,
         version: s.active?.version.version ?? null,
         items: s.active?.ann.size() ?? 0,
-        building: s.next ? Number(s.next.key.split('@')[1].split(':')[0]) : null,
+        building: s.next ? buildingVersion(s.next) : null,
       };
     },
 
