@@ -1,7 +1,7 @@
 // Every operation of /v1/openapi.json has a unique operationId and a valid example; /docs is Quiver's page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPERATIONS } from '../../src/http/openapi-operations.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -59,7 +59,7 @@ test('every operation has a unique operationId and at least one example', () => 
 
 test('every example body is valid against its own schema', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
+  (addFormats as unknown as (instance: Ajv) => void)(ajv);
   let checked = 0;
   for (const { where, op } of operations) {
     for (const content of contents(op)) {
