@@ -8,7 +8,7 @@ import type {
   EndpointPage,
   EndpointStats,
   ExperimentResults,
-  InferRequestBody,
+  InferRequest,
   InferResponseBody,
   PutEndpoint,
   ResultsQuery,
@@ -47,7 +47,7 @@ export const endpointsResource = (t: Transport) => {
     history: (name: string, o?: CallOptions) =>
       t.call<EndpointHistory>({ method: 'GET', path: path`/v1/endpoints/${name}/history` }, o),
     /** An OIP body; the routing unit goes in `parameters.userId` or `parameters.sessionId`. */
-    infer: (name: string, body: InferRequestBody, { deadlineMs, ...o }: EndpointInferOptions = {}) =>
+    infer: (name: string, body: InferRequest, { deadlineMs, ...o }: EndpointInferOptions = {}) =>
       t.call<InferResponseBody>(
         {
           method: 'POST',
