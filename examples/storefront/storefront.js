@@ -2,9 +2,9 @@
 // scoped key. The page (index.html) renders it; tests call the same functions from Node.
 import { createBrowserClient } from '@quiver/sdk/browser';
 
-/** @param {{ baseUrl: string, scopedKey: string }} options */
-export const createStorefront = ({ baseUrl, scopedKey }) => {
-  const quiver = createBrowserClient({ baseUrl, scopedKey, timeoutMs: 5000 });
+/** @param {{ baseUrl: string, scopedKey: string, timeoutMs?: number }} options */
+export const createStorefront = ({ baseUrl, scopedKey, timeoutMs = 10_000 }) => {
+  const quiver = createBrowserClient({ baseUrl, scopedKey, timeoutMs });
   return {
     /** The first page of hits for a query, with brand facets. */
     search: (query) => quiver.search.query({ query, limit: 10, facets: ['brand'] }),

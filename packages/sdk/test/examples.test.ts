@@ -11,7 +11,7 @@ import { mintStorefrontKey } from '../../../examples/storefront/mint-key.ts';
 // @ts-expect-error plain JavaScript, as a browser page loads it (no type declarations)
 import { createStorefront } from '../../../examples/storefront/storefront.js';
 import type { BrowserClientOptions, Quiver } from '../src/index.ts';
-import { client, eventually, type LiveServer, startLiveServer } from './support.ts';
+import { client, eventually, type LiveServer, startLiveServer, TEST_TIMEOUT_MS } from './support.ts';
 
 const SDK_DIR = join(import.meta.dirname, '..');
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -93,7 +93,9 @@ describe('examples', () => {
       assert.equal(trending.items[0].id, 'lamp-2');
       assert.ok(trending.recommendationId.length > 0);
     };
-    await check(createStorefront({ baseUrl: server.url, scopedKey: scoped.secret }));
+    await check(
+      createStorefront({ baseUrl: server.url, scopedKey: scoped.secret, timeoutMs: TEST_TIMEOUT_MS }),
+    );
 
     // The page's module graph as a browser gets it: the tsc ESM build, no node: imports, nothing else.
     execFileSync(
@@ -110,7 +112,11 @@ describe('examples', () => {
         search: { query: (r: { query: string }) => Promise<{ total: number }> };
       };
     };
-    const page = built.createBrowserClient({ baseUrl: server.url, scopedKey: scoped.secret });
+    const page = built.createBrowserClient({
+      baseUrl: server.url,
+      scopedKey: scoped.secret,
+      timeoutMs: TEST_TIMEOUT_MS,
+    });
     assert.equal((await page.search.query({ query: 'lamp' })).total, 2);
   });
 });
