@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: runs one benchmark by name (or lists them).
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   catalog: () => import('./catalog.ts').then((m) => m.main()),
+  console: () => import('./console.ts').then((m) => m.main()),
   events: () => import('./events.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
   oip: () => import('./oip.ts').then((m) => m.main()),

@@ -1,4 +1,6 @@
 // Lists as async iterators: `for await (const item of quiver.items.list())` walks every page lazily.
+import type { CallOptions, Query, Transport } from './transport.ts';
+import type { CursorPage } from './types.ts';
 
 /** A lazily fetched list: iterate its items, or its pages; nothing is requested before iteration starts. */
 export interface Paginated<T, P> extends AsyncIterable<T> {
@@ -43,3 +45,18 @@ export const paginate = <T, P, K>(
 
 /** The usual `{<list>, nextCursor}` page. */
 export const byCursor = <P extends { nextCursor: string | null }>(page: P): string | null => page.nextCursor;
+
+/** A `GET` cursor list (`limit`, `cursor` → `{<field>: T[], nextCursor}`) as a Paginated. */
+export const cursorList = <F extends string, T>(
+  t: Transport,
+  path: string,
+  field: F,
+  { limit, ...o }: CallOptions & { limit?: number },
+  query: Query = {},
+): Paginated<T, CursorPage<F, T>> =>
+  paginate(
+    (cursor: string | undefined) =>
+      t.call<CursorPage<F, T>>({ method: 'GET', path, query: { ...query, limit, cursor } }, o),
+    (page) => page[field] as T[],
+    byCursor,
+  );

@@ -10,6 +10,7 @@ import type {
   FeatureConsumerStatusSchema,
   FeatureServiceListSchema,
   FeatureViewListSchema,
+  InferRequestBody,
   ItemPageSchema,
   ModelMetadataSchema,
   ModelReadySchema,
@@ -102,3 +103,11 @@ export type SearchRules = Static<typeof SearchRulesSchema>;
 export type RolloutList = { rollouts: Static<typeof RolloutSchema>[] };
 export type ModelVersionList = { versions: ModelVersion[] };
 export type TrainingRunList = Static<typeof TrainingRunListSchema>;
+
+/**
+ * An OIP infer body. `parameters` is open on the wire (the schema allows any extra member): `userId` or
+ * `sessionId` (an endpoint's routing unit), `entities` (feature inputs by id) and the protocol's own.
+ */
+export type InferRequest = Omit<InferRequestBody, 'parameters'> & {
+  parameters?: NonNullable<InferRequestBody['parameters']> & Record<string, unknown>;
+};

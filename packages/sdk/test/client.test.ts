@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBrowserClient, type Item, QuiverError } from '../src/index.ts';
-import { client, eventually, type LiveServer, startLiveServer } from './support.ts';
+import { client, eventually, type LiveServer, startLiveServer, TEST_TIMEOUT_MS } from './support.ts';
 
 describe('sdk client', () => {
   let server: LiveServer;
@@ -140,7 +140,11 @@ describe('sdk client', () => {
       expiresInS: 600,
     });
     assert.match(scoped.secret, /^qs_/);
-    const browser = createBrowserClient({ baseUrl: server.url, scopedKey: scoped.secret });
+    const browser = createBrowserClient({
+      baseUrl: server.url,
+      scopedKey: scoped.secret,
+      timeoutMs: TEST_TIMEOUT_MS,
+    });
     const hits = await eventually(async () => {
       const answer = await browser.search.query({ query: 'brass' });
       return answer.total > 0 ? answer.hits : undefined;

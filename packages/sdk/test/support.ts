@@ -32,9 +32,15 @@ export const startLiveServer = async (
   };
 };
 
+/**
+ * Generous per-call budget for tests on a loaded shared machine (a tenant's first search may wait on its
+ * index build); tests of the timeout itself pass their own.
+ */
+export const TEST_TIMEOUT_MS = 120_000;
+
 /** A client with short retry waits, so tests that exercise backoff stay quick. */
 export const client = (url: string, apiKey: string, options: Partial<QuiverOptions> = {}) =>
-  createQuiver({ baseUrl: url, apiKey, retryBaseDelayMs: 20, ...options });
+  createQuiver({ baseUrl: url, apiKey, retryBaseDelayMs: 20, timeoutMs: TEST_TIMEOUT_MS, ...options });
 
 export interface Seen {
   method: string;

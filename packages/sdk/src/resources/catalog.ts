@@ -1,5 +1,5 @@
 // The catalog: items (ETags and preconditions), batch upsert, the change feed: /v1/items, /v1/changes.
-import { byCursor, type Paginated, paginate } from '../paginate.ts';
+import { cursorList, type Paginated, paginate } from '../paginate.ts';
 import { type CallOptions, path, type Transport } from '../transport.ts';
 import type { BatchItem, BatchResponse, Change, ChangePage, Item, ItemInput, ItemPage } from '../types.ts';
 import type { PageOptions } from './tenancy.ts';
@@ -56,13 +56,7 @@ export const itemsResource = (t: Transport) => ({
     const { o, headers } = preconditionHeaders(options);
     return t.call<void>({ method: 'DELETE', path: path`/v1/items/${id}`, headers }, o);
   },
-  list: ({ limit, ...o }: PageOptions = {}): Paginated<Item, ItemPage> =>
-    paginate(
-      (cursor: string | undefined) =>
-        t.call<ItemPage>({ method: 'GET', path: '/v1/items', query: { limit, cursor } }, o),
-      (page) => page.items,
-      byCursor,
-    ),
+  list: (o: PageOptions = {}): Paginated<Item, ItemPage> => cursorList(t, '/v1/items', 'items', o),
   /** Up to 1,000 items; per-item results (one invalid item does not fail the others). */
   batch: (items: BatchItem[], o?: CallOptions) =>
     t.call<BatchResponse>({ method: 'POST', path: '/v1/items/batch', json: { items } }, o),

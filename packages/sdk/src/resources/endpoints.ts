@@ -1,5 +1,5 @@
 // Named endpoints in front of model versions, their stats, experiment results and rollouts: /v1/endpoints.
-import { byCursor, type Paginated, paginate } from '../paginate.ts';
+import { cursorList, type Paginated } from '../paginate.ts';
 import { type CallOptions, path, type Transport } from '../transport.ts';
 import type {
   CreateRollout,
@@ -8,7 +8,7 @@ import type {
   EndpointPage,
   EndpointStats,
   ExperimentResults,
-  InferRequestBody,
+  InferRequest,
   InferResponseBody,
   PutEndpoint,
   ResultsQuery,
@@ -37,17 +37,12 @@ export const endpointsResource = (t: Transport) => {
       t.call<Endpoint>({ method: 'GET', path: path`/v1/endpoints/${name}` }, o),
     delete: (name: string, o?: CallOptions) =>
       t.call<void>({ method: 'DELETE', path: path`/v1/endpoints/${name}` }, o),
-    list: ({ limit, ...o }: PageOptions = {}): Paginated<Endpoint, EndpointPage> =>
-      paginate(
-        (cursor: string | undefined) =>
-          t.call<EndpointPage>({ method: 'GET', path: '/v1/endpoints', query: { limit, cursor } }, o),
-        (page) => page.endpoints,
-        byCursor,
-      ),
+    list: (o: PageOptions = {}): Paginated<Endpoint, EndpointPage> =>
+      cursorList(t, '/v1/endpoints', 'endpoints', o),
     history: (name: string, o?: CallOptions) =>
       t.call<EndpointHistory>({ method: 'GET', path: path`/v1/endpoints/${name}/history` }, o),
     /** An OIP body; the routing unit goes in `parameters.userId` or `parameters.sessionId`. */
-    infer: (name: string, body: InferRequestBody, { deadlineMs, ...o }: EndpointInferOptions = {}) =>
+    infer: (name: string, body: InferRequest, { deadlineMs, ...o }: EndpointInferOptions = {}) =>
       t.call<InferResponseBody>(
         {
           method: 'POST',

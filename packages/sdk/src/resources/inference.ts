@@ -1,12 +1,6 @@
 // The Open Inference Protocol (KServe V2) under /v2: server and model metadata, readiness, infer.
 import { type CallOptions, path, type Transport } from '../transport.ts';
-import type {
-  InferRequestBody,
-  InferResponseBody,
-  ModelMetadata,
-  ModelReady,
-  ServerMetadata,
-} from '../types.ts';
+import type { InferRequest, InferResponseBody, ModelMetadata, ModelReady, ServerMetadata } from '../types.ts';
 import type { VersionRef } from './models.ts';
 
 export interface InferOptions extends CallOptions {
@@ -38,7 +32,7 @@ export const inferenceResource = (t: Transport) => ({
       o,
     );
   },
-  infer: (name: string, body: InferRequestBody, options: InferOptions = {}) => {
+  infer: (name: string, body: InferRequest, options: InferOptions = {}) => {
     const { o, headers } = deadline(options);
     return t.call<InferResponseBody>(
       { method: 'POST', path: `${modelPath(name, options.version)}/infer`, json: body, read: true, headers },

@@ -1,5 +1,5 @@
 // The model registry: models, immutable versions (ONNX uploads), aliases: /v1/models.
-import { byCursor, type Paginated, paginate } from '../paginate.ts';
+import { cursorList, type Paginated } from '../paginate.ts';
 import { type CallOptions, path, type Transport } from '../transport.ts';
 import type {
   CreateModel,
@@ -29,13 +29,7 @@ export const modelsResource = (t: Transport) => ({
   create: (model: CreateModel, o?: CallOptions) =>
     t.call<Model>({ method: 'POST', path: '/v1/models', json: model }, o),
   get: (name: string, o?: CallOptions) => t.call<Model>({ method: 'GET', path: path`/v1/models/${name}` }, o),
-  list: ({ limit, ...o }: PageOptions = {}): Paginated<Model, ModelPage> =>
-    paginate(
-      (cursor: string | undefined) =>
-        t.call<ModelPage>({ method: 'GET', path: '/v1/models', query: { limit, cursor } }, o),
-      (page) => page.models,
-      byCursor,
-    ),
+  list: (o: PageOptions = {}): Paginated<Model, ModelPage> => cursorList(t, '/v1/models', 'models', o),
   /**
    * Uploads a version; the server loads and runs it before accepting it (422 otherwise). The same bytes
    * again answer the existing version, so a retried upload never makes a second one.

@@ -1,5 +1,5 @@
 // Tenants, API keys (scoped keys for browsers included) and the audit log: /v1/tenants, /v1/audit.
-import { byCursor, type Paginated, paginate } from '../paginate.ts';
+import { byCursor, cursorList, type Paginated, paginate } from '../paginate.ts';
 import { type CallOptions, path, type Transport } from '../transport.ts';
 import type {
   ApiKey,
@@ -26,13 +26,7 @@ export const tenantsResource = (t: Transport) => ({
     t.call<Tenant>({ method: 'POST', path: '/v1/tenants', json: body }, o),
   get: (tenantId: string, o?: CallOptions) =>
     t.call<Tenant>({ method: 'GET', path: path`/v1/tenants/${tenantId}` }, o),
-  list: ({ limit, ...o }: PageOptions = {}): Paginated<Tenant, TenantPage> =>
-    paginate(
-      (cursor: string | undefined) =>
-        t.call<TenantPage>({ method: 'GET', path: '/v1/tenants', query: { limit, cursor } }, o),
-      (page) => page.tenants,
-      byCursor,
-    ),
+  list: (o: PageOptions = {}): Paginated<Tenant, TenantPage> => cursorList(t, '/v1/tenants', 'tenants', o),
   setLimits: (tenantId: string, limits: RateLimits, o?: CallOptions) =>
     t.call<Tenant>({ method: 'PUT', path: path`/v1/tenants/${tenantId}/limits`, json: limits }, o),
 });
@@ -41,16 +35,8 @@ export const keysResource = (t: Transport) => ({
   /** The answer holds the secret: it is shown this once. */
   create: (tenantId: string, body: CreateKey, o?: CallOptions) =>
     t.call<CreatedKey>({ method: 'POST', path: path`/v1/tenants/${tenantId}/keys`, json: body }, o),
-  list: (tenantId: string, { limit, ...o }: PageOptions = {}): Paginated<ApiKey, ApiKeyPage> =>
-    paginate(
-      (cursor: string | undefined) =>
-        t.call<ApiKeyPage>(
-          { method: 'GET', path: path`/v1/tenants/${tenantId}/keys`, query: { limit, cursor } },
-          o,
-        ),
-      (page) => page.keys,
-      byCursor,
-    ),
+  list: (tenantId: string, o: PageOptions = {}): Paginated<ApiKey, ApiKeyPage> =>
+    cursorList(t, path`/v1/tenants/${tenantId}/keys`, 'keys', o),
   revoke: (tenantId: string, keyId: string, o?: CallOptions) =>
     t.call<void>({ method: 'DELETE', path: path`/v1/tenants/${tenantId}/keys/${keyId}` }, o),
   /** A short-lived browser-safe key (search/recommend only, embedded filters): see `createBrowserClient`. */

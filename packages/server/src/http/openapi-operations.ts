@@ -325,6 +325,32 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /v1/trainers/runs/{id}': { id: 'getTrainingRun', example: { params: { id: 'trn_5b1d0c' } } },
   'GET /v1/trainers/runs': { id: 'listTrainingRuns', example: { params: { kind: 'als', limit: 20 } } },
+  'GET /v1/stats/series': {
+    id: 'getStatsSeries',
+    example: {
+      params: { minutes: 60 },
+      response: {
+        windowS: 10,
+        from: '2026-12-01T09:00:10.000Z',
+        to: NOW,
+        scope: 'all',
+        points: [
+          {
+            at: '2026-12-01T09:59:50.000Z',
+            requests: 420,
+            requestsPerS: 42,
+            errorRate: 0.0024,
+            p50Ms: 5,
+            p99Ms: 50,
+            cacheHitRatio: 0.31,
+            meanBatchSize: 3.2,
+            streamLag: 0,
+          },
+        ],
+        tenants: [{ tenantId: 'acme', requests: 25_200, computeMs: 81_340.5 }],
+      },
+    },
+  },
   'PUT /v1/trainers/{kind}/schedule': {
     id: 'putTrainingSchedule',
     example: { params: { kind: 'popularity' }, request: { everyHours: 6, ...RUN } },
