@@ -11,7 +11,20 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { lookupModel } from '../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../support/storage.ts';
 
-const README = join(import.meta.dirname, '../../../../README.md');
+const ROOT = join(import.meta.dirname, '../../../..');
+const README = join(ROOT, 'README.md');
+const DASHBOARD = join(ROOT, 'deploy/grafana/quiver.json');
+const RULES = join(ROOT, 'deploy/prometheus/rules.yml');
+
+/** Metric names in PromQL text (recording rules, named `level:metric:op`, are not metrics /metrics emits). */
+const metricNamesIn = (promql: string): Set<string> =>
+  new Set([...promql.matchAll(/\b((?:quiver|process|nodejs)_\w+)/g)].map((m) => m[1]));
+
+/** A histogram's `_bucket`/`_sum`/`_count` series named by the histogram it belongs to. */
+const baseName = (name: string, emitted: Map<string, string>): string => {
+  const m = /^(.*)_(bucket|sum|count)$/.exec(name);
+  return m && emitted.get(m[1]) === 'histogram' ? m[1] : name;
+};
 
 export interface Documented {
   type: string;
@@ -111,5 +124,24 @@ describe('metric names', () => {
       checked++;
     }
     assert.ok(checked > 10, `${checked} labelled samples checked`);
+  });
+
+  test('every metric the Grafana dashboard and the Prometheus rules query is emitted', () => {
+    const emitted = emittedTypes(text);
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+      templating: { list: { query?: { query?: string } | string }[] };
+    };
+    const queries = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...dashboard.templating.list.map((v) =>
+        typeof v.query === 'object' ? (v.query.query ?? '') : (v.query ?? ''),
+      ),
+    ];
+    const fromDashboard = metricNamesIn(queries.join('\n'));
+    const fromRules = metricNamesIn(readFileSync(RULES, 'utf8'));
+    assert.ok(fromDashboard.size >= 10 && fromRules.size >= 5);
+    const missing = [...fromDashboard, ...fromRules].filter((n) => !emitted.has(baseName(n, emitted)));
+    assert.deepEqual(missing, [], 'queried but not in /metrics');
   });
 });
