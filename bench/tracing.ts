@@ -18,6 +18,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const SEARCH_ITEMS = process.env.SEARCH_ITEMS ?? '10000';
+const SEARCH_MODES = (process.env.SEARCH_MODES ?? 'keyword,hybrid').split(',');
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
 const WIDTH = 384;
 
@@ -93,6 +94,7 @@ const measure = async (
       });
     }
   }
+  console.log(table(rows)); // as each part ends, so a long run shows what it has
   return rows;
 };
 
@@ -178,12 +180,8 @@ export const main = async () => {
       });
     };
     try {
-      rows.push(
-        ...(await measure(search, {
-          'search keyword': searchLoad('keyword'),
-          'search hybrid': searchLoad('hybrid'),
-        })),
-      );
+      const workloads = Object.fromEntries(SEARCH_MODES.map((mode) => [`search ${mode}`, searchLoad(mode)]));
+      rows.push(...(await measure(search, workloads)));
     } finally {
       await Promise.all(Object.values(search).map((s) => s.stop()));
     }
