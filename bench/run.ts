@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'relevance-features': () => import('./relevance-features.ts').then((m) => m.main()),
   'scoped-keys': () => import('./scoped-keys.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
+  tracing: () => import('./tracing.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
 };
 

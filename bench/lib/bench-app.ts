@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { localArtifactsUrl } from '../../packages/server/src/adapters/blob/index.ts';
 import { buildApp, loadConfig, type QuiverApp } from '../../packages/server/src/index.ts';
+import { startTracing } from '../../packages/server/src/tracing/index.ts';
 
 const OPERATOR = 'qo_bench-operator-key-000000000000000';
 const LIMITS = { tenantPerSecond: 1e9, tenantBurst: 1e9, keyPerSecond: 1e9, keyBurst: 1e9 };
@@ -42,6 +43,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     // The freshness probe scrapes /metrics with the tenant key; the bench server listens on 127.0.0.1 only.
     metricsAccess: 'public',
   });
+  // As main.ts does: OpenTelemetry when OTEL_* asks for it (bench/tracing.ts measures its overhead).
+  await startTracing();
   const quiver = await buildApp(config);
   const { app } = quiver;
   const call: BenchApp['call'] = async (method, url, headers, payload) => {

@@ -2,7 +2,7 @@
 // ids, a span per request, JSON only, one validator and one error handler.
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config/index.ts';
 import { requestValidatorCompiler } from '../kernel/index.ts';
@@ -11,6 +11,12 @@ import { registerBoundedJson } from './json-body.ts';
 import { createErrorHandler, sendProblem } from './problem.ts';
 import { registerRequestLog } from './request-log.ts';
 import { registerTracing } from './tracing.ts';
+
+/** Fastify's log controller without its "incoming request" and "request completed" lines; errors still log. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(): void {}
+}
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,7 +47,7 @@ export const createServer = (
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // One line per request instead of two (http/request-log.ts).
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -89,7 +89,10 @@ export const createRolloutController = (deps: RolloutControllerDeps, tickMs = DE
       );
       return ok;
     });
-    if (won) cache.invalidate(r.tenantId, r.endpoint);
+    if (won) {
+      cache.invalidate(r.tenantId, r.endpoint);
+      telemetry.transition(r.tenantId, r.endpoint, action);
+    }
     return won;
   };
 

@@ -35,6 +35,16 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
   const requests = deps.metrics.counter('endpoint_requests_total', 'Endpoint attempts by target', labels);
   const failures = deps.metrics.counter('endpoint_failures_total', 'Failed endpoint attempts', labels);
   const fallbacks = deps.metrics.counter('endpoint_degraded_total', 'Answers given by a fallback', labels);
+  const latency = deps.metrics.histogram(
+    'endpoint_request_seconds',
+    'Endpoint attempts that ran, by variant: latency (the per-endpoint latency SLO)',
+    ['tenant', 'endpoint', 'variant'],
+  );
+  const transitions = deps.metrics.counter(
+    'rollout_transitions_total',
+    'Rollout decisions applied (promote, complete, rollback, pause, resume)',
+    ['tenant', 'endpoint', 'action'],
+  );
   const shadowLabels = ['tenant', 'endpoint', 'primary', 'shadow'] as const;
   const shadows = deps.metrics.counter('endpoint_shadow_requests_total', 'Mirrored requests', shadowLabels);
   const shadowErrors = deps.metrics.counter(
@@ -96,6 +106,8 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
         version: o.version,
       };
       requests.inc(l);
+      if (o.latencyMs !== undefined)
+        latency.observe({ tenant: l.tenant, endpoint: l.endpoint, variant: l.variant }, o.latencyMs / 1000);
       if (!o.ok) failures.inc(l);
       if (o.degraded) fallbacks.inc(l);
     } else {
@@ -153,6 +165,10 @@ export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; m
   return {
     record,
     expose,
+    /** A rollout decision that was applied (the rollback alert counts these). */
+    transition(tenant: string, endpoint: string, action: string): void {
+      transitions.inc({ tenant, endpoint, action });
+    },
     /** Writes what changed since the last flush; serialized so two flushes never interleave. */
     flush(): Promise<void> {
       flushing = flushing.catch(() => undefined).then(flushNow);
