@@ -175,8 +175,15 @@ describe('replicas act as one service (2 × serve + worker)', () => {
         status = (await call(b.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body.status;
         return status !== 'running';
       },
-      90_000,
-    );
+      180_000,
+    ).catch(async (error) => {
+      // What the controller decided so far and what the worker logged, to tell a stall from a slow machine.
+      const seen = (await call(a.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body;
+      const worker = cluster.replicas.find((r) => r.role === 'worker')!;
+      throw new Error(
+        `${(error as Error).message}\n${JSON.stringify(seen)}\n${worker.output().slice(-3000)}`,
+      );
+    });
     const rollout = (await call(a.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body;
     const actions = rollout.decisions.map((d: { action: string; step: number }) => `${d.action}@${d.step}`);
     assert.equal(rollout.status, 'completed', actions.join());
