@@ -50,7 +50,7 @@ npm_ca="$(npm config get cafile 2>/dev/null || true)"
 if [ -n "$npm_ca" ] && [ "$npm_ca" != null ] && [ "$npm_ca" != undefined ] && [ -f "$npm_ca" ]; then cp "$npm_ca" "$ca"; fi
 
 started=$(date +%s)
-podman build --network host --secret "id=npm-ca,src=$ca" --build-arg "BASE_IMAGE=$BASE" \
+podman build --format docker --network host --secret "id=npm-ca,src=$ca" --build-arg "BASE_IMAGE=$BASE" \
   -f deploy/Containerfile -t "$IMAGE" . >&2
 rm -f "$ca"
 echo "built $IMAGE from $BASE in $(($(date +%s) - started)) s" >&2

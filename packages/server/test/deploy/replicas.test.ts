@@ -119,8 +119,18 @@ describe('replicas act as one service (2 × serve + worker)', () => {
     });
     const started = Date.now();
     const statuses: number[] = [];
-    for (let i = 0; i < 2 * burst; i++)
-      statuses.push((await call(i % 2 ? b.url : a.url, 'GET', '/v1/items?limit=1', limited)).status);
+    // A socket error (an idle keep-alive connection closed by the server as the request went out, on a
+    // saturated machine) is retried once; the lost attempt may have taken a token, so it lowers the floor.
+    let resent = 0;
+    const get = async (base: string) => {
+      try {
+        return (await call(base, 'GET', '/v1/items?limit=1', limited)).status;
+      } catch {
+        resent++;
+        return (await call(base, 'GET', '/v1/items?limit=1', limited)).status;
+      }
+    };
+    for (let i = 0; i < 2 * burst; i++) statuses.push(await get(i % 2 ? b.url : a.url));
     const elapsedS = (Date.now() - started) / 1000;
     const ok = statuses.filter((s) => s === 200).length;
     assert.ok(
@@ -128,7 +138,11 @@ describe('replicas act as one service (2 × serve + worker)', () => {
       statuses.join(),
     );
     // Separate buckets would let all 2 × burst through; the shared one lets the burst plus its refill.
-    assert.ok(ok >= burst && ok <= burst + Math.ceil(elapsedS * rate), `${ok} of ${statuses.length} passed`);
+    assert.ok(
+      ok >= burst - resent && ok <= burst + Math.ceil(elapsedS * rate),
+      `${ok} of ${statuses.length} passed in ${elapsedS} s (${resent} resent)`,
+    );
+    assert.ok(ok < 2 * burst);
   });
 
   test('a rollout step is decided once across the cluster', async () => {
@@ -161,8 +175,15 @@ describe('replicas act as one service (2 × serve + worker)', () => {
         status = (await call(b.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body.status;
         return status !== 'running';
       },
-      90_000,
-    );
+      180_000,
+    ).catch(async (error) => {
+      // What the controller decided so far and what the worker logged, to tell a stall from a slow machine.
+      const seen = (await call(a.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body;
+      const worker = cluster.replicas.find((r) => r.role === 'worker')!;
+      throw new Error(
+        `${(error as Error).message}\n${JSON.stringify(seen)}\n${worker.output().slice(-3000)}`,
+      );
+    });
     const rollout = (await call(a.url, 'GET', `/v1/endpoints/home/rollouts/${id}`, key)).body;
     const actions = rollout.decisions.map((d: { action: string; step: number }) => `${d.action}@${d.step}`);
     assert.equal(rollout.status, 'completed', actions.join());
