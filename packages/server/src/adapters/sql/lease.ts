@@ -10,7 +10,7 @@ export const DEFAULT_LEASE_TERM_MS = 15_000;
 
 export const leaseMigrations: Migration[] = [
   {
-    version: 1100,
+    version: 1200,
     name: 'cluster_leases',
     sql: `CREATE TABLE IF NOT EXISTS cluster_leases (
   name TEXT PRIMARY KEY,

@@ -39,6 +39,17 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
+/** Migrations sorted by version; two with one version would leave the second unapplied, so that throws. */
+export const orderedMigrations = (migrations: readonly Migration[]): Migration[] => {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i].version === sorted[i - 1].version)
+      throw new Error(
+        `migrations '${sorted[i - 1].name}' and '${sorted[i].name}' share version ${sorted[i].version}`,
+      );
+  return sorted;
+};
+
 export const migrationSql = (m: Migration, dialect: Dialect): string =>
   typeof m.sql === 'string' ? m.sql : m.sql[dialect];
 

@@ -4,6 +4,7 @@ import { SpanKind, withSpan } from '../../kernel/tracing.ts';
 import {
   type Migration,
   migrationSql,
+  orderedMigrations,
   type Row,
   type SqlDatabase,
   type SqlExecutor,
@@ -97,7 +98,7 @@ export class PostgresDatabase implements SqlDatabase {
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
       const done = new Set(rows.map((r) => r.version));
       let applied = 0;
-      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      for (const m of orderedMigrations(migrations)) {
         if (done.has(m.version)) continue;
         await client.query('BEGIN');
         try {

@@ -6,6 +6,7 @@ import { Mutex } from './mutex.ts';
 import {
   type Migration,
   migrationSql,
+  orderedMigrations,
   type Row,
   type SqlDatabase,
   type SqlExecutor,
@@ -110,7 +111,7 @@ export class SqliteDatabase implements SqlDatabase {
         ),
       );
       let applied = 0;
-      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      for (const m of orderedMigrations(migrations)) {
         if (done.has(m.version)) continue;
         this.db.transaction(() => {
           for (const statement of splitStatements(migrationSql(m, 'sqlite'))) this.db.exec(statement);

@@ -43,6 +43,16 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(await db.migrate(more), 1);
     });
 
+    test('two migrations with one version are refused before anything runs', async () => {
+      const clash = [
+        ...MIGRATIONS,
+        { version: 4, name: 'first', sql: 'CREATE TABLE first_one (id TEXT PRIMARY KEY);' },
+        { version: 4, name: 'second', sql: 'CREATE TABLE second_one (id TEXT PRIMARY KEY);' },
+      ];
+      await assert.rejects(db.migrate(clash), /'first' and 'second' share version 4/);
+      await assert.rejects(db.query('SELECT id FROM first_one'));
+    });
+
     test('numbered placeholders may repeat and come in any order', async () => {
       await db.execute('INSERT INTO things (tenant_id, id, n, note) VALUES ($2, $1, $3, $2)', ['a', 't1', 5]);
       const rows = await db.query<{ id: string; n: number; note: string }>(
