@@ -1,5 +1,6 @@
-// The training module's SQL: runs and schedules. Every query names its tenant except the two that find
-// work for any tenant (queued runs, due schedules), whose claims are conditional updates.
+// The training module's SQL: runs and schedules. Every query names its tenant except the three that find
+// work for any tenant (queued runs, due schedules, event-triggered schedules), whose claims are conditional
+// updates.
 import { isUniqueViolation, type SqlDatabase, type SqlValue } from '../../adapters/sql/index.ts';
 
 /** What a run was asked to do (the body of POST /v1/trainers/{kind}/runs, defaults not applied). */

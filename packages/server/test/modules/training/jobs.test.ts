@@ -328,6 +328,37 @@ for (const kind of STORAGE_KINDS) {
       );
     });
 
+    test('with both triggers, the one that fires first restarts the other', async () => {
+      const put = await t.request({
+        method: 'PUT',
+        url: '/v1/trainers/popularity/schedule',
+        headers: shop,
+        payload: { everyHours: 1, afterEvents: 100 },
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      const res = await t.request({
+        method: 'POST',
+        url: '/v1/events',
+        headers: shop,
+        payload: { events: basket('u7', 's10', ['B', 'C'], at(15)) },
+      });
+      assert.equal(res.statusCode, 202, res.body);
+      const schedule = async () =>
+        (await t.request({ method: 'GET', url: '/v1/trainers/popularity/schedule', headers: shop })).json();
+      assert.equal((await schedule()).newEvents, 2);
+      now += 3_600_000 + 1;
+      await t.training.tickNow();
+      const after = await schedule();
+      const run = (
+        await t.request({ method: 'GET', url: `/v1/trainers/runs/${after.lastRunId}`, headers: shop })
+      ).json();
+      assert.equal(run.trigger, 'schedule');
+      assert.equal(run.status, 'succeeded', run.error);
+      assert.equal(after.newEvents, 0, 'the event count restarts at the timed run');
+      assert.equal(after.nextRunAt, new Date(now + 3_600_000).toISOString());
+      await t.request({ method: 'DELETE', url: '/v1/trainers/popularity/schedule', headers: shop });
+    });
+
     test('bad input answers problem+json naming the field', async () => {
       const cases: [string, string, object, string][] = [
         ['POST', '/v1/trainers/bogus/runs', {}, '/kind'],
