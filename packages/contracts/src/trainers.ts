@@ -98,7 +98,9 @@ export const TrainingRunSchema = Type.Object({
   id: Type.String(),
   kind: TrainerKindSchema,
   status: Type.Enum([...RUN_STATUSES]),
-  trigger: Type.Union([Type.Literal('api'), Type.Literal('schedule')]),
+  trigger: Type.Union([Type.Literal('api'), Type.Literal('schedule'), Type.Literal('events')], {
+    description: 'api: POST; schedule: everyHours came due; events: afterEvents new events arrived',
+  }),
   params: Type.Record(Type.String(), Type.Unknown(), { description: 'as asked, before defaults' }),
   evaluation: EvaluationSpecSchema,
   promote: Type.Enum([...PROMOTE_MODES]),
@@ -146,6 +148,11 @@ export type TrainingRun = Static<typeof TrainingRunSchema>;
 export const TrainingRunListQuerySchema = Type.Object(
   {
     kind: Type.Optional(TrainerKindSchema),
+    trigger: Type.Optional(
+      Type.Union([Type.Literal('api'), Type.Literal('schedule'), Type.Literal('events')], {
+        description: 'only runs started this way (automatic retraining: schedule, events)',
+      }),
+    ),
     limit: Type.Optional(QueryInteger({ minimum: 1, maximum: 200, default: 20 })),
   },
   { additionalProperties: false },
@@ -156,7 +163,16 @@ export const TrainingRunListSchema = Type.Object({ runs: Type.Array(TrainingRunS
 
 export const PutTrainingScheduleSchema = Type.Object(
   {
-    everyHours: Type.Number({ minimum: 0.01, maximum: 24 * 366 }),
+    everyHours: Type.Optional(
+      Type.Number({ minimum: 0.01, maximum: 24 * 366, description: 'retrain every N hours' }),
+    ),
+    afterEvents: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000_000,
+        description: 'retrain once N new events arrived since the last automatic run (or since set)',
+      }),
+    ),
     params: CreateTrainingRunSchema.properties.params,
     evaluation: Type.Optional(EvaluationSpecSchema),
     promote: CreateTrainingRunSchema.properties.promote,
@@ -167,11 +183,17 @@ export type PutTrainingSchedule = Static<typeof PutTrainingScheduleSchema>;
 
 export const TrainingScheduleSchema = Type.Object({
   kind: TrainerKindSchema,
-  everyHours: Type.Number(),
+  everyHours: Type.Union([Type.Number(), Type.Null()]),
+  afterEvents: Type.Union([Type.Integer(), Type.Null()]),
+  newEvents: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'events accepted since the last automatic run (or since set); null without afterEvents',
+  }),
   params: Type.Record(Type.String(), Type.Unknown()),
   evaluation: EvaluationSpecSchema,
   promote: Type.Enum([...PROMOTE_MODES]),
-  nextRunAt: Type.String({ format: 'date-time' }),
+  nextRunAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when everyHours next comes due; null without everyHours',
+  }),
   lastRunId: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.String({ format: 'date-time' }),
 });

@@ -5,6 +5,7 @@ import { eventsRoutes } from './routes.ts';
 import { createEventsService, type EventsDeps, type EventsService } from './service.ts';
 
 export { eventsMigrations } from './migrations.ts';
+export type { EventCount } from './repository.ts';
 export { eventsRoutes } from './routes.ts';
 export { createEventsService, type EventsDeps, type EventsService } from './service.ts';
 export { ALL_EVENTS_FILTER, EVENTS_TOPIC_FAMILY, eventsTopic } from './topic.ts';

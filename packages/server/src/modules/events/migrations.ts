@@ -7,4 +7,12 @@ const script = `
 CREATE TABLE event_ids (tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (tenant_id, id));
 `;
 
-export const eventsMigrations: Migration[] = [{ version: 600, name: 'events', sql: script }];
+export const eventsMigrations: Migration[] = [
+  { version: 600, name: 'events', sql: script },
+  // Counting a tenant's events after a position (automatic retraining) without reading all of them.
+  {
+    version: 601,
+    name: 'events-position',
+    sql: 'CREATE INDEX event_ids_position ON event_ids (tenant_id, position);',
+  },
+];

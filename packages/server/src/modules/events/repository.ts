@@ -9,6 +9,12 @@ export interface RecordedEvent {
   position: number;
 }
 
+export interface EventCount {
+  count: number;
+  /** The newest counted event's position; `after` itself when none is newer. */
+  lastPosition: number;
+}
+
 const chunks = <T>(rows: readonly T[]): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
@@ -40,6 +46,16 @@ export const eventsRepository = {
       for (const r of rows) found.set(r.id, Number(r.position));
     }
     return found;
+  },
+
+  /** How many of the tenant's recorded events are after stream position `after`, and the last position. */
+  async countAfter(db: SqlExecutor, tenantId: string, after: number): Promise<EventCount> {
+    const rows = await db.query<{ n: number | string; last: number | string | null }>(
+      'SELECT COUNT(*) AS n, MAX(position) AS last FROM event_ids WHERE tenant_id = $1 AND position > $2',
+      [tenantId, after],
+    );
+    const last = rows[0]?.last;
+    return { count: Number(rows[0]?.n ?? 0), lastPosition: last == null ? after : Number(last) };
   },
 
   /** Records ids (unique within the call); returns how many were new. A concurrent writer's ids are not new. */

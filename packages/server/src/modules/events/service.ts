@@ -6,7 +6,7 @@ import type { Stream } from '../../adapters/stream/index.ts';
 import { type Clock, type FieldError, isoNow, QuiverError } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import { createReplayer } from './replay.ts';
-import { eventsRepository as repo } from './repository.ts';
+import { type EventCount, eventsRepository as repo } from './repository.ts';
 import { eventsTopic } from './topic.ts';
 import { checkEvent, idOf } from './validate.ts';
 
@@ -99,6 +99,10 @@ export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps):
     replay(tenantId: string, after: number, limit: number): Promise<EventPage> {
       return replay(tenantId, after, limit);
     },
+
+    countAfter(tenantId: string, after: number): Promise<EventCount> {
+      return repo.countAfter(db, tenantId, after);
+    },
   };
 };
 
@@ -108,4 +112,6 @@ export interface EventsService {
   ingest(tenantId: string, elements: readonly unknown[]): Promise<IngestResult>;
   /** The tenant's events after stream position `after`, in order, at most `limit`. */
   replay(tenantId: string, after: number, limit: number): Promise<EventPage>;
+  /** How many accepted events the tenant has after stream position `after` (0: all), and the newest position. */
+  countAfter(tenantId: string, after: number): Promise<EventCount>;
 }

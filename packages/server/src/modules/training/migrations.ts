@@ -1,4 +1,5 @@
-// Tables of the training module: runs (status, progress, results) and per-kind schedules, tenant-scoped.
+// Tables of the training module: runs (status, progress, results) and per-kind schedules (by time or by new
+// events), tenant-scoped.
 import type { Migration } from '../../adapters/sql/index.ts';
 
 export const trainingMigrations: Migration[] = [
@@ -19,5 +20,16 @@ CREATE INDEX training_schedules_due ON training_schedules (next_run_at);
     // One running run per tenant, enforced by the database: two replicas claiming different queued runs of a
     // tenant at once both pass a NOT EXISTS check under READ COMMITTED; a unique index lets only one commit.
     sql: `CREATE UNIQUE INDEX training_runs_one_running ON training_runs (tenant_id) WHERE status = 'running';`,
+  },
+  {
+    version: 1002,
+    name: 'training-retrain-after-events',
+    // after_events: a run once that many events arrived after events_position (the tenant's newest event
+    // position when the schedule was set or last started a run). every_ms = 0: no time trigger.
+    sql: `
+ALTER TABLE training_schedules ADD COLUMN after_events BIGINT;
+ALTER TABLE training_schedules ADD COLUMN events_position BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX training_schedules_after_events ON training_schedules (after_events);
+`,
   },
 ];

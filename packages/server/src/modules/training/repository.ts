@@ -1,6 +1,7 @@
-// The training module's SQL: runs and schedules. Every query names its tenant except the two that find
-// work for any tenant (queued runs, due schedules), whose claims are conditional updates.
-import { isUniqueViolation, type SqlDatabase } from '../../adapters/sql/index.ts';
+// The training module's SQL: runs and schedules. Every query names its tenant except the three that find
+// work for any tenant (queued runs, due schedules, event-triggered schedules), whose claims are conditional
+// updates.
+import { isUniqueViolation, type SqlDatabase, type SqlValue } from '../../adapters/sql/index.ts';
 
 /** What a run was asked to do (the body of POST /v1/trainers/{kind}/runs, defaults not applied). */
 export interface RunRequest {
@@ -14,7 +15,7 @@ export interface RunRow {
   id: string;
   kind: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
-  trigger: 'api' | 'schedule';
+  trigger: 'api' | 'schedule' | 'events';
   request: RunRequest;
   progress: { phase: string; fraction: number };
   timings: Record<string, number>;
@@ -61,7 +62,11 @@ const toRun = (r: RawRun): RunRow => ({
 export interface ScheduleRow {
   tenantId: string;
   kind: string;
+  /** 0: no time trigger (next_run_at is then NEVER). */
   everyMs: number;
+  /** A run once this many events arrived after `eventsPosition`; null: no event trigger. */
+  afterEvents: number | null;
+  eventsPosition: number;
   request: RunRequest;
   nextRunAt: number;
   lastRunId: string | null;
@@ -73,6 +78,8 @@ interface RawSchedule {
   tenant_id: string;
   kind: string;
   every_ms: number | string;
+  after_events: number | string | null;
+  events_position: number | string;
   request: string;
   next_run_at: number | string;
   last_run_id: string | null;
@@ -84,6 +91,8 @@ const toSchedule = (r: RawSchedule): ScheduleRow => ({
   tenantId: r.tenant_id,
   kind: r.kind,
   everyMs: Number(r.every_ms),
+  afterEvents: r.after_events == null ? null : Number(r.after_events),
+  eventsPosition: Number(r.events_position),
   request: JSON.parse(r.request) as RunRequest,
   nextRunAt: Number(r.next_run_at),
   lastRunId: r.last_run_id,
@@ -122,16 +131,19 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
     return rows[0] ? toRun(rows[0]) : null;
   },
 
-  async listRuns(tenantId: string, kind: string | undefined, limit: number): Promise<RunRow[]> {
-    const rows = kind
-      ? await db.query<RawRun>(
-          'SELECT * FROM training_runs WHERE tenant_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT $3',
-          [tenantId, kind, limit],
-        )
-      : await db.query<RawRun>(
-          'SELECT * FROM training_runs WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
-          [tenantId, limit],
-        );
+  async listRuns(
+    tenantId: string,
+    filter: { kind?: string; trigger?: RunRow['trigger'] },
+    limit: number,
+  ): Promise<RunRow[]> {
+    const where = ['tenant_id = $1'];
+    const params: SqlValue[] = [tenantId];
+    if (filter.kind) where.push(`kind = $${params.push(filter.kind)}`);
+    if (filter.trigger) where.push(`trigger_kind = $${params.push(filter.trigger)}`);
+    const rows = await db.query<RawRun>(
+      `SELECT * FROM training_runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit)}`,
+      params,
+    );
     return rows.map(toRun);
   },
 
@@ -204,10 +216,11 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
 
   async putSchedule(s: ScheduleRow): Promise<void> {
     await db.execute(
-      `INSERT INTO training_schedules (tenant_id, kind, every_ms, request, next_run_at, last_run_id, seq, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+      `INSERT INTO training_schedules (tenant_id, kind, every_ms, request, next_run_at, last_run_id, seq, updated_at, after_events, events_position)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
        ON CONFLICT (tenant_id, kind) DO UPDATE SET every_ms = excluded.every_ms, request = excluded.request,
-       next_run_at = excluded.next_run_at, seq = training_schedules.seq + 1, updated_at = excluded.updated_at`,
+       next_run_at = excluded.next_run_at, seq = training_schedules.seq + 1, updated_at = excluded.updated_at,
+       after_events = excluded.after_events, events_position = excluded.events_position`,
       [
         s.tenantId,
         s.kind,
@@ -217,6 +230,8 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
         s.lastRunId,
         s.seq,
         s.updatedAt,
+        s.afterEvents,
+        s.eventsPosition,
       ],
     );
   },
@@ -246,14 +261,26 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
     return rows.map(toSchedule);
   },
 
+  /** Schedules with an event trigger, of every tenant (their counts are checked one by one). */
+  async eventSchedules(): Promise<ScheduleRow[]> {
+    const rows = await db.query<RawSchedule>(
+      'SELECT * FROM training_schedules WHERE after_events IS NOT NULL ORDER BY tenant_id, kind',
+    );
+    return rows.map(toSchedule);
+  },
+
   /**
-   * Moves a due schedule to its next time if nobody did since `seenSeq` was read: the conditional update
-   * that makes exactly one replica start the run. True when this caller won.
+   * Moves a schedule to its next time and event position if nobody did since `s.seq` was read: the
+   * conditional update that makes exactly one replica start the run. True when this caller won.
    */
-  async advanceSchedule(s: ScheduleRow, nextRunAt: number, runId: string): Promise<boolean> {
+  async advanceSchedule(
+    s: ScheduleRow,
+    next: { runAt: number; eventsPosition: number },
+    runId: string,
+  ): Promise<boolean> {
     const changed = await db.execute(
-      'UPDATE training_schedules SET next_run_at = $3, last_run_id = $4, seq = seq + 1 WHERE tenant_id = $1 AND kind = $2 AND seq = $5',
-      [s.tenantId, s.kind, nextRunAt, runId, s.seq],
+      'UPDATE training_schedules SET next_run_at = $3, events_position = $4, last_run_id = $5, seq = seq + 1 WHERE tenant_id = $1 AND kind = $2 AND seq = $6',
+      [s.tenantId, s.kind, next.runAt, next.eventsPosition, runId, s.seq],
     );
     return changed === 1;
   },

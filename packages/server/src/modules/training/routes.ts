@@ -56,7 +56,7 @@ export const trainingRoutes =
         config: read,
         schema: {
           tags,
-          summary: 'Recent runs, newest first',
+          summary: 'Recent runs, newest first (automatic retraining decisions: ?trigger=events or schedule)',
           querystring: TrainingRunListQuerySchema,
           response: { 200: TrainingRunListSchema, ...errors },
         },
@@ -64,7 +64,7 @@ export const trainingRoutes =
       async (request) => ({
         runs: await service.listRuns(
           tenantOf(request),
-          request.query.kind,
+          { kind: request.query.kind, trigger: request.query.trigger },
           request.query.limit ?? DEFAULT_LIST_LIMIT,
         ),
       }),
@@ -75,7 +75,8 @@ export const trainingRoutes =
         config: write,
         schema: {
           tags,
-          summary: 'Train this kind every N hours (replaces the schedule; the first run is N hours from now)',
+          summary:
+            'Retrain this kind automatically every N hours and/or after N new events (replaces the schedule; counts start now)',
           params: KindParams,
           body: PutTrainingScheduleSchema,
           response: { 200: TrainingScheduleSchema, ...errors },

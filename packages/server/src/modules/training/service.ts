@@ -1,5 +1,6 @@
 // Training runs as background jobs: queued in SQL, claimed one at a time per tenant, executed (events read on
-// the main thread, the math in a worker thread), published; and per-kind schedules ticked by a timer.
+// the main thread, the math in a worker thread), published; and per-kind automatic retraining (every N hours
+// or after N new events) ticked by a timer.
 import {
   type CreateTrainingRun,
   type PutTrainingSchedule,
@@ -16,6 +17,7 @@ import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
 import { type PublishDeps, publish } from './publish.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
+import { NEVER, tickRetraining } from './retrain.ts';
 import { trainInWorker } from './runner.ts';
 import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
 import { userHistories } from './user-history.ts';
@@ -38,7 +40,7 @@ const HOUR_MS = 3_600_000;
 
 export interface TrainingDeps extends PublishDeps {
   db: SqlDatabase;
-  events: Pick<EventsService, 'replay'>;
+  events: Pick<EventsService, 'replay' | 'countAfter'>;
   /** The search encoder's item embeddings, for the content trainer; absent: content runs fail. */
   vectors?: Pick<VectorsService, 'itemVectors'>;
   clock: Clock;
@@ -90,13 +92,15 @@ const toRun = (r: RunRow): TrainingRun => ({
   finishedAt: r.finishedAt,
 });
 
-const toSchedule = (s: ScheduleRow): TrainingSchedule => ({
+const toSchedule = (s: ScheduleRow, newEvents: number | null): TrainingSchedule => ({
   kind: s.kind as TrainerKind,
-  everyHours: s.everyMs / HOUR_MS,
+  everyHours: s.everyMs > 0 ? s.everyMs / HOUR_MS : null,
+  afterEvents: s.afterEvents,
+  newEvents,
   params: s.request.params,
   evaluation: s.request.evaluation,
   promote: s.request.promote,
-  nextRunAt: new Date(s.nextRunAt).toISOString(),
+  nextRunAt: s.nextRunAt < NEVER ? new Date(s.nextRunAt).toISOString() : null,
   lastRunId: s.lastRunId,
   updatedAt: s.updatedAt,
 });
@@ -280,17 +284,18 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     return row;
   };
 
-  /** Due schedules start a run each (one replica wins each schedule's conditional update). */
+  /** Due schedules and schedules with enough new events start a run each (one replica wins each). */
   const tickSchedules = async () => {
     const now = clock.now();
     await repo.failStale(now - staleMs, isoNow(clock));
-    for (const s of await repo.dueSchedules(now)) {
-      const runId = newId('trn');
-      // Next time from now, not from the missed slot: a server that was down does not catch up in a burst.
-      if (!(await repo.advanceSchedule(s, now + s.everyMs, runId))) continue;
-      await insertRun(s.tenantId, s.kind as TrainerKind, s.request, 'schedule', runId);
-    }
+    await tickRetraining({ repo, events: deps.events, insertRun }, now);
   };
+
+  const scheduleOf = async (s: ScheduleRow): Promise<TrainingSchedule> =>
+    toSchedule(
+      s,
+      s.afterEvents === null ? null : (await deps.events.countAfter(s.tenantId, s.eventsPosition)).count,
+    );
 
   const tickNow = async () => {
     await tickSchedules();
@@ -311,8 +316,8 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       return toRun(row);
     },
 
-    async listRuns(tenantId: string, kind: TrainerKind | undefined, limit: number): Promise<TrainingRun[]> {
-      return (await repo.listRuns(tenantId, kind, limit)).map(toRun);
+    async listRuns(tenantId: string, filter: RunFilter, limit: number): Promise<TrainingRun[]> {
+      return (await repo.listRuns(tenantId, filter, limit)).map(toRun);
     },
 
     async putSchedule(
@@ -320,25 +325,34 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       kind: TrainerKind,
       body: PutTrainingSchedule,
     ): Promise<TrainingSchedule> {
+      if (body.everyHours === undefined && body.afterEvents === undefined)
+        throw new QuiverError('validation_failed', 'A schedule needs everyHours, afterEvents or both', {
+          errors: [{ path: '/everyHours', message: 'must be set when afterEvents is not' }],
+        });
       const request = requestOf(kind, body);
-      const everyMs = Math.round(body.everyHours * HOUR_MS);
+      const everyMs = body.everyHours === undefined ? 0 : Math.round(body.everyHours * HOUR_MS);
+      // Events already accepted do not count towards afterEvents: only those that arrive from now on.
+      const eventsPosition =
+        body.afterEvents === undefined ? 0 : (await deps.events.countAfter(tenantId, 0)).lastPosition;
       await repo.putSchedule({
         tenantId,
         kind,
         everyMs,
+        afterEvents: body.afterEvents ?? null,
+        eventsPosition,
         request,
-        nextRunAt: clock.now() + everyMs,
+        nextRunAt: everyMs > 0 ? clock.now() + everyMs : NEVER,
         lastRunId: null,
         seq: 0,
         updatedAt: isoNow(clock),
       });
-      return toSchedule((await repo.getSchedule(tenantId, kind))!);
+      return scheduleOf((await repo.getSchedule(tenantId, kind))!);
     },
 
     async getSchedule(tenantId: string, kind: TrainerKind): Promise<TrainingSchedule> {
       const s = await repo.getSchedule(tenantId, kind);
       if (!s) throw new QuiverError('not_found', `no ${kind} training schedule`);
-      return toSchedule(s);
+      return scheduleOf(s);
     },
 
     async deleteSchedule(tenantId: string, kind: TrainerKind): Promise<void> {
@@ -369,15 +383,20 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   };
 };
 
+export interface RunFilter {
+  kind?: TrainerKind;
+  trigger?: TrainingRun['trigger'];
+}
+
 /** Recommender training runs (queued, claimed, trained in a worker, published) and per-kind schedules. */
 export interface TrainingService {
   /** Queues a run and starts work on it at once. */
   createRun(tenantId: string, kind: TrainerKind, body: CreateTrainingRun): Promise<TrainingRun>;
   /** One run; `not_found` when absent. */
   getRun(tenantId: string, id: string): Promise<TrainingRun>;
-  /** The tenant's runs, of one kind or all, at most `limit`. */
-  listRuns(tenantId: string, kind: TrainerKind | undefined, limit: number): Promise<TrainingRun[]>;
-  /** Creates or replaces the kind's schedule. */
+  /** The tenant's runs, newest first, of one kind and trigger or all, at most `limit`. */
+  listRuns(tenantId: string, filter: RunFilter, limit: number): Promise<TrainingRun[]>;
+  /** Creates or replaces the kind's automatic retraining; `validation_failed` without any trigger. */
   putSchedule(tenantId: string, kind: TrainerKind, body: PutTrainingSchedule): Promise<TrainingSchedule>;
   /** The kind's schedule; `not_found` when there is none. */
   getSchedule(tenantId: string, kind: TrainerKind): Promise<TrainingSchedule>;

@@ -1,6 +1,7 @@
 // Training runs through HTTP on SQLite and PostgreSQL: a run reads the tenant's events, publishes a registry
 // version with its metrics, moves `champion`, creates the scenario endpoint (which then serves the model);
-// the gate blocks a worse version; schedules start runs once across ticks; tenants cannot see each other.
+// the gate blocks a worse version; schedules (every N hours or after N new events) start runs once across ticks,
+// gated like any run; tenants cannot see each other.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/index.ts';
@@ -252,6 +253,112 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(schedule.nextRunAt, new Date(now + 2 * 3_600_000).toISOString());
     });
 
+    test('automatic retraining after N events starts one run once N new events arrive, not before, and records its gate decision', async () => {
+      const put = await t.request({
+        method: 'PUT',
+        url: '/v1/trainers/cooccurrence/schedule',
+        headers: shop,
+        payload: { afterEvents: 4, evaluation: { splitAt: SPLIT } },
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      // Events accepted before the schedule was set do not count.
+      assert.deepEqual(
+        { ...(put.json() as object), updatedAt: undefined },
+        {
+          kind: 'cooccurrence',
+          everyHours: null,
+          afterEvents: 4,
+          newEvents: 0,
+          params: {},
+          evaluation: { splitAt: SPLIT },
+          promote: 'if-better',
+          nextRunAt: null,
+          lastRunId: null,
+          updatedAt: undefined,
+        },
+      );
+      const automatic = async () =>
+        (await t.request({ method: 'GET', url: '/v1/trainers/runs?trigger=events', headers: shop })).json()
+          .runs as { id: string; trigger: string }[];
+      const post = async (events: object[], headers = shop) => {
+        const res = await t.request({ method: 'POST', url: '/v1/events', headers, payload: { events } });
+        assert.equal(res.statusCode, 202, res.body);
+      };
+      await post(basket('u5', 's7', ['A', 'B', 'D'], at(13)));
+      await post(basket('u9', 's9', ['A', 'B', 'C', 'D'], at(13)), other); // another tenant's events
+      await t.training.tickNow();
+      assert.equal((await automatic()).length, 0, 'three new events are not four');
+      const waiting = await t.request({
+        method: 'GET',
+        url: '/v1/trainers/cooccurrence/schedule',
+        headers: shop,
+      });
+      assert.equal(waiting.json().newEvents, 3);
+
+      await post(basket('u6', 's8', ['C'], at(14)));
+      now += 1000;
+      await Promise.all([t.training.tickNow(), t.training.tickNow(), t.training.tickNow()]);
+      const runs = await automatic();
+      assert.equal(runs.length, 1, 'one run however many ticks race for it');
+      assert.equal(runs[0].trigger, 'events');
+      await t.training.tickNow();
+      const run = (
+        await t.request({ method: 'GET', url: `/v1/trainers/runs/${runs[0].id}`, headers: shop })
+      ).json();
+      assert.equal(run.status, 'succeeded', run.error);
+      assert.equal(run.data.events, EVENTS.length + 4, 'the run read the new events');
+      // Gated against the champion (the first test's run) like any run, with the figures it compared.
+      assert.ok(['promoted', 'blocked'].includes(run.promotion.decision), JSON.stringify(run.promotion));
+      assert.equal(run.promotion.candidate, run.metrics['ndcg@10']);
+      assert.equal(typeof run.promotion.champion, 'number');
+      assert.equal(typeof run.promotion.championVersion, 'number');
+      assert.match(run.promotion.reason, /\S/);
+
+      const after = (
+        await t.request({ method: 'GET', url: '/v1/trainers/cooccurrence/schedule', headers: shop })
+      ).json();
+      assert.equal(after.lastRunId, run.id);
+      assert.equal(after.newEvents, 0, 'the count restarts at the run');
+      await t.training.tickNow();
+      assert.equal((await automatic()).length, 1, 'no new events, no new run');
+      assert.equal(
+        (await t.request({ method: 'DELETE', url: '/v1/trainers/cooccurrence/schedule', headers: shop }))
+          .statusCode,
+        204,
+      );
+    });
+
+    test('with both triggers, the one that fires first restarts the other', async () => {
+      const put = await t.request({
+        method: 'PUT',
+        url: '/v1/trainers/popularity/schedule',
+        headers: shop,
+        payload: { everyHours: 1, afterEvents: 100 },
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      const res = await t.request({
+        method: 'POST',
+        url: '/v1/events',
+        headers: shop,
+        payload: { events: basket('u7', 's10', ['B', 'C'], at(15)) },
+      });
+      assert.equal(res.statusCode, 202, res.body);
+      const schedule = async () =>
+        (await t.request({ method: 'GET', url: '/v1/trainers/popularity/schedule', headers: shop })).json();
+      assert.equal((await schedule()).newEvents, 2);
+      now += 3_600_000 + 1;
+      await t.training.tickNow();
+      const after = await schedule();
+      const run = (
+        await t.request({ method: 'GET', url: `/v1/trainers/runs/${after.lastRunId}`, headers: shop })
+      ).json();
+      assert.equal(run.trigger, 'schedule');
+      assert.equal(run.status, 'succeeded', run.error);
+      assert.equal(after.newEvents, 0, 'the event count restarts at the timed run');
+      assert.equal(after.nextRunAt, new Date(now + 3_600_000).toISOString());
+      await t.request({ method: 'DELETE', url: '/v1/trainers/popularity/schedule', headers: shop });
+    });
+
     test('bad input answers problem+json naming the field', async () => {
       const cases: [string, string, object, string][] = [
         ['POST', '/v1/trainers/bogus/runs', {}, '/kind'],
@@ -266,6 +373,8 @@ for (const kind of STORAGE_KINDS) {
           '/evaluation/splitAt',
         ],
         ['PUT', '/v1/trainers/als/schedule', { everyHours: 0 }, '/everyHours'],
+        ['PUT', '/v1/trainers/als/schedule', {}, '/everyHours'],
+        ['PUT', '/v1/trainers/als/schedule', { afterEvents: 0 }, '/afterEvents'],
       ];
       for (const [method, url, payload, path] of cases) {
         const res = await t.request({ method: method as 'POST', url, headers: shop, payload });
