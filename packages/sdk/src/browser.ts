@@ -5,11 +5,17 @@ import { createTransport, type TransportOptions } from './transport.ts';
 export { QuiverError } from './errors.ts';
 export type { CallOptions } from './transport.ts';
 export type {
+  FacetValuesRequest,
+  FacetValuesResponse,
+  MultiSearchRequest,
+  MultiSearchResponse,
   RecommendationRequest,
   RecommendationResponse,
   SearchHit,
   SearchRequest,
   SearchResponse,
+  SuggestQuery,
+  SuggestResponse,
 } from './types.ts';
 
 export const SCOPED_KEY_PREFIX = 'qs_';

@@ -1,7 +1,12 @@
 // createQuiver: the full client (every /v1 route and /v2 inference), for servers, scripts and tools.
 
 import { changesResource, itemsResource } from './resources/catalog.ts';
-import { recommendationsResource, searchResource, searchRulesResource } from './resources/discovery.ts';
+import {
+  recommendationsResource,
+  searchAdminResource,
+  searchResource,
+  searchRulesResource,
+} from './resources/discovery.ts';
 import { endpointsResource } from './resources/endpoints.ts';
 import { eventsResource } from './resources/events.ts';
 import { featuresResource } from './resources/features.ts';
@@ -16,6 +21,7 @@ import {
   type HttpRequest,
   type TransportOptions,
 } from './transport.ts';
+import type { DemoStatus } from './types.ts';
 
 export type QuiverOptions = TransportOptions;
 
@@ -32,7 +38,7 @@ export const createQuiver = (options: QuiverOptions) => {
     models: modelsResource(t),
     inference: inferenceResource(t),
     endpoints: endpointsResource(t),
-    search: { ...searchResource(t), rules: searchRulesResource(t) },
+    search: { ...searchResource(t), ...searchAdminResource(t), rules: searchRulesResource(t) },
     recommendations: recommendationsResource(t),
     trainers: trainersResource(t),
     health: {
@@ -44,6 +50,8 @@ export const createQuiver = (options: QuiverOptions) => {
           { method: 'GET', path: '/readyz' },
           { maxRetries: 0, ...o },
         ),
+      /** `GET /v1/demo`: the demo shop's bootstrap (loading with its step, ready, failed, or off). */
+      demo: (o?: CallOptions) => t.call<DemoStatus>({ method: 'GET', path: '/v1/demo' }, o),
     },
     /** Any route, with the same retries, idempotency, timeout and errors: for what the typed methods lack. */
     request: <T>(request: HttpRequest, o?: CallOptions): Promise<HttpAnswer<T>> => t.send<T>(request, o),

@@ -20,6 +20,7 @@ import type {
   RolloutSchema,
   SearchRulesSchema,
   ServerMetadataSchema,
+  SuggestQuerySchema,
   TenantSchema,
   TrainingRunListSchema,
   VersionMetadataSchema,
@@ -42,6 +43,8 @@ export type {
   Endpoint,
   EndpointStats,
   ExperimentResults,
+  FacetValuesRequest,
+  FacetValuesResponse,
   FeatureService,
   FeatureServiceInput,
   FeaturesResponse,
@@ -53,6 +56,8 @@ export type {
   IngestResult,
   Item,
   ItemInput,
+  MultiSearchRequest,
+  MultiSearchResponse,
   OnlineFeaturesRequest,
   Problem,
   ProblemCode,
@@ -65,11 +70,16 @@ export type {
   RecommendationScenario,
   Rollout,
   Scope,
+  SearchAnalytics,
+  SearchAnalyticsQuery,
   SearchFilter,
   SearchHit,
   SearchRequest,
   SearchResponse,
+  SearchStatus,
   StoredEvent,
+  Suggestion,
+  SuggestResponse,
   Tenant,
   TrainerKind,
   TrainingRun,
@@ -100,6 +110,7 @@ export type ModelMetadata = Static<typeof ModelMetadataSchema>;
 export type ModelReady = Static<typeof ModelReadySchema>;
 export type ServerMetadata = Static<typeof ServerMetadataSchema>;
 export type SearchRules = Static<typeof SearchRulesSchema>;
+export type SuggestQuery = Static<typeof SuggestQuerySchema>;
 export type RolloutList = { rollouts: Static<typeof RolloutSchema>[] };
 export type ModelVersionList = { versions: ModelVersion[] };
 export type TrainingRunList = Static<typeof TrainingRunListSchema>;
@@ -111,3 +122,90 @@ export type TrainingRunList = Static<typeof TrainingRunListSchema>;
 export type InferRequest = Omit<InferRequestBody, 'parameters'> & {
   parameters?: NonNullable<InferRequestBody['parameters']> & Record<string, unknown>;
 };
+
+// The shapes below have no contract schema: the server declares Triton's extension bodies (and the demo
+// status) open or inline, so they are written here once, as the server's statistics, model-config and
+// repository code and the demo module produce them.
+
+/** A count and the total nanoseconds of what was counted (Triton's StatisticDuration). */
+export interface OipDuration {
+  count: number;
+  ns: number;
+}
+
+/** One version's serving statistics, in the shape of Triton's statistics extension. */
+export interface OipModelStatistics {
+  name: string;
+  version: string;
+  /** Epoch milliseconds of the last request answered, 0 before any. */
+  last_inference: number;
+  inference_count: number;
+  execution_count: number;
+  inference_stats: Record<
+    | 'success'
+    | 'fail'
+    | 'queue'
+    | 'compute_input'
+    | 'compute_infer'
+    | 'compute_output'
+    | 'cache_hit'
+    | 'cache_miss',
+    OipDuration
+  >;
+  batch_stats: {
+    batch_size: number;
+    compute_input: OipDuration;
+    compute_infer: OipDuration;
+    compute_output: OipDuration;
+  }[];
+}
+
+export interface OipStatistics {
+  model_stats: OipModelStatistics[];
+}
+
+export interface OipTensorConfig {
+  name: string;
+  data_type: string;
+  dims: number[];
+}
+
+/** A version's configuration as Triton writes it (model configuration extension). */
+export interface OipModelConfig {
+  name: string;
+  platform: string;
+  backend: string;
+  version_policy: { specific: { versions: number[] } };
+  /** 0: the model does not batch. */
+  max_batch_size: number;
+  input: OipTensorConfig[];
+  output: OipTensorConfig[];
+  dynamic_batching?: {
+    max_queue_delay_microseconds: number;
+    default_queue_policy: {
+      timeout_action: string;
+      default_timeout_microseconds: number;
+      allow_timeout_override: boolean;
+      max_queue_size: number;
+    };
+  };
+  instance_group: { name: string; kind: string; count: number }[];
+  response_cache?: { enable: boolean };
+}
+
+/** A model version in the repository index (Triton's model repository extension). */
+export interface OipRepositoryEntry {
+  name: string;
+  /** Empty for a model without versions. */
+  version: string;
+  state: 'READY' | 'LOADING' | 'UNAVAILABLE';
+  reason: string;
+}
+
+/** `GET /v1/demo`: the demo shop's bootstrap. */
+export interface DemoStatus {
+  status: 'loading' | 'ready' | 'failed' | 'off' | (string & {});
+  step?: string;
+  done: { step: string; atS: number }[];
+  error?: string;
+}

@@ -1,6 +1,7 @@
 // The typed client against a real server: idempotent replay, pagination, problem details, scoped browser keys.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildRanker } from '../../../examples/model-push/ranker.ts';
 import { createBrowserClient, type Item, QuiverError } from '../src/index.ts';
 import { client, eventually, type LiveServer, startLiveServer, TEST_TIMEOUT_MS } from './support.ts';
 
@@ -160,5 +161,85 @@ describe('sdk client', () => {
       code: 'forbidden',
     });
     assert.throws(() => createBrowserClient({ baseUrl: server.url, scopedKey: key }), TypeError);
+  });
+  test('search parity routes: multi-search, facet values, suggestions, status and analytics', async () => {
+    const shop = client(server.url, await server.tenant('sdk-search'));
+    await shop.items.batch([
+      { id: 'lamp', title: 'Brass table lamp', brand: 'Hearth & Co', categories: ['home/lighting'] },
+      { id: 'sconce', title: 'Brass wall sconce', brand: 'Hearth & Co', categories: ['home/lighting'] },
+      { id: 'sofa', title: 'Velvet sofa', brand: 'Sofa Co', categories: ['home/furniture'] },
+    ]);
+    const multi = await eventually(async () => {
+      const answer = await shop.search.multi({
+        searches: [{ query: 'brass' }, { query: '', filters: { category: 'home/furniture' } }],
+      });
+      return answer.results.every((r) => r.total > 0) ? answer : undefined;
+    });
+    assert.deepEqual(
+      multi.results.map((r) => r.hits.map((h) => h.item.id).sort()),
+      [['lamp', 'sconce'], ['sofa']],
+    );
+    const brands = await shop.search.facetValues({ facet: 'brand', facetQuery: 'hea' });
+    assert.deepEqual(
+      brands.values.map((v) => [v.value, v.count]),
+      [['Hearth & Co', 2]],
+    );
+    assert.match(brands.values[0].highlighted, /<mark>Hea<\/mark>rth/);
+    const typed = await shop.search.suggestions({ q: 'bra', limit: 5 });
+    assert.ok(
+      typed.suggestions.some((s) => s.text.startsWith('bra')),
+      JSON.stringify(typed),
+    );
+    assert.equal((await shop.search.status()).items, 3);
+    const day = new Date().toISOString().slice(0, 10);
+    const analytics = await shop.search.analytics({ from: day, to: day });
+    assert.deepEqual([analytics.from, analytics.to], [day, day]);
+    assert.equal(typeof analytics.totals.clickThroughRate, 'number');
+    // Bad input is a problem+json with its code, as on every other route.
+    await assert.rejects(shop.search.analytics({ from: '1 May' }), {
+      status: 400,
+      code: 'validation_failed',
+    });
+  });
+
+  test('OIP extensions and the demo status: repository load/index/unload, statistics, config', async () => {
+    const shop = client(server.url, await server.tenant('sdk-oip'));
+    await shop.models.create({ name: 'sdk-ranker', task: 'ranking' });
+    await shop.models.push('sdk-ranker', { model: buildRanker([1.5, 0.8, -0.4], 0.1) });
+    await shop.inference.repository.load('sdk-ranker');
+    assert.deepEqual(await shop.inference.repository.index({ ready: true }), [
+      { name: 'sdk-ranker', version: '1', state: 'READY', reason: '' },
+    ]);
+    const sample = {
+      name: 'features',
+      datatype: 'FP32' as const,
+      shape: [2, 3],
+      data: [0.2, 0.9, 0.5, 0.8, 0.1, 0.3],
+    };
+    await shop.inference.infer('sdk-ranker', { inputs: [sample] });
+    const stats = await shop.inference.stats('sdk-ranker', { version: 1 });
+    assert.deepEqual(
+      stats.model_stats.map((s) => [s.name, s.version, s.inference_count]),
+      [['sdk-ranker', '1', 2]],
+    );
+    assert.equal(stats.model_stats[0].inference_stats.success.count, 1);
+    assert.deepEqual(
+      (await shop.inference.stats()).model_stats.map((s) => s.name),
+      ['sdk-ranker'],
+    );
+    const config = await shop.inference.config('sdk-ranker');
+    assert.equal(config.name, 'sdk-ranker');
+    assert.deepEqual(
+      config.input.map((i) => i.name),
+      ['features'],
+    );
+    await shop.inference.repository.unload('sdk-ranker');
+    assert.deepEqual(await shop.inference.repository.index({ ready: true }), []);
+    assert.deepEqual(
+      (await shop.inference.repository.index()).map((e) => [e.name, e.state]),
+      [['sdk-ranker', 'UNAVAILABLE']],
+    );
+    await assert.rejects(shop.inference.repository.load('no-such-model'), { status: 404 });
+    assert.equal((await shop.health.demo()).status, 'off');
   });
 });

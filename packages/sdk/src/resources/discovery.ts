@@ -2,12 +2,21 @@
 import { paginate } from '../paginate.ts';
 import type { CallOptions, Transport } from '../transport.ts';
 import type {
+  FacetValuesRequest,
+  FacetValuesResponse,
+  MultiSearchRequest,
+  MultiSearchResponse,
   RecommendationRequest,
   RecommendationResponse,
+  SearchAnalytics,
+  SearchAnalyticsQuery,
   SearchHit,
   SearchRequest,
   SearchResponse,
   SearchRules,
+  SearchStatus,
+  SuggestQuery,
+  SuggestResponse,
 } from '../types.ts';
 
 export const searchResource = (t: Transport) => {
@@ -23,8 +32,29 @@ export const searchResource = (t: Transport) => {
         (page) => page.hits,
         (page) => page.nextCursor ?? null,
       ),
+    /** Several searches in one request (e.g. products and a category panel), answered in order. */
+    multi: (request: MultiSearchRequest, o?: CallOptions) =>
+      t.call<MultiSearchResponse>({ method: 'POST', path: '/v1/search/multi', json: request, read: true }, o),
+    /** A facet's values with a word beginning with `facetQuery`, counted over a query's matches. */
+    facetValues: (request: FacetValuesRequest, o?: CallOptions) =>
+      t.call<FacetValuesResponse>(
+        { method: 'POST', path: '/v1/search/facet-values', json: request, read: true },
+        o,
+      ),
+    /** Autocomplete: past shoppers' queries and catalog completions for the typed text. */
+    suggestions: ({ q, limit }: SuggestQuery, o?: CallOptions) =>
+      t.call<SuggestResponse>({ method: 'GET', path: '/v1/search/suggestions', query: { q, limit } }, o),
   };
 };
+
+/** The search calls that need a tenant key (not a scoped browser key). */
+export const searchAdminResource = (t: Transport) => ({
+  /** Per-day figures, top and no-result queries between two UTC days (YYYY-MM-DD). */
+  analytics: ({ from, to, limit }: SearchAnalyticsQuery = {}, o?: CallOptions) =>
+    t.call<SearchAnalytics>({ method: 'GET', path: '/v1/search/analytics', query: { from, to, limit } }, o),
+  /** The tenant's keyword index size and the vector index's state. */
+  status: (o?: CallOptions) => t.call<SearchStatus>({ method: 'GET', path: '/v1/search/status' }, o),
+});
 
 export const searchRulesResource = (t: Transport) => ({
   get: (o?: CallOptions) => t.call<SearchRules>({ method: 'GET', path: '/v1/search/rules' }, o),

@@ -1,6 +1,15 @@
 // The Open Inference Protocol (KServe V2) under /v2: server and model metadata, readiness, infer.
 import { type CallOptions, path, type Transport } from '../transport.ts';
-import type { InferRequest, InferResponseBody, ModelMetadata, ModelReady, ServerMetadata } from '../types.ts';
+import type {
+  InferRequest,
+  InferResponseBody,
+  ModelMetadata,
+  ModelReady,
+  OipModelConfig,
+  OipRepositoryEntry,
+  OipStatistics,
+  ServerMetadata,
+} from '../types.ts';
 import type { VersionRef } from './models.ts';
 
 export interface InferOptions extends CallOptions {
@@ -38,5 +47,39 @@ export const inferenceResource = (t: Transport) => ({
       { method: 'POST', path: `${modelPath(name, options.version)}/infer`, json: body, read: true, headers },
       o,
     );
+  },
+  /** Statistics extension: every model of the tenant, or one model (every version, or `version`'s). */
+  stats: (name?: string, options: InferOptions = {}) =>
+    t.call<OipStatistics>(
+      {
+        method: 'GET',
+        path: name === undefined ? '/v2/models/stats' : `${modelPath(name, options.version)}/stats`,
+      },
+      deadline(options).o,
+    ),
+  /** Model configuration extension: batching, inputs and outputs as Triton has them. */
+  config: (name: string, options: InferOptions = {}) =>
+    t.call<OipModelConfig>(
+      { method: 'GET', path: `${modelPath(name, options.version)}/config` },
+      deadline(options).o,
+    ),
+  repository: {
+    /** The tenant's model versions and their state (`ready: true`: only the loaded ones). */
+    index: ({ ready }: { ready?: boolean } = {}, o?: CallOptions) =>
+      t.call<OipRepositoryEntry[]>(
+        {
+          method: 'POST',
+          path: '/v2/repository/index',
+          json: ready === undefined ? {} : { ready },
+          read: true,
+        },
+        o,
+      ),
+    /** Loads the model's default version and waits until it is ready. */
+    load: (name: string, o?: CallOptions) =>
+      t.call<Record<string, never>>({ method: 'POST', path: path`/v2/repository/models/${name}/load` }, o),
+    /** Unloads every loaded version of the model; the next request loads it again. */
+    unload: (name: string, o?: CallOptions) =>
+      t.call<Record<string, never>>({ method: 'POST', path: path`/v2/repository/models/${name}/unload` }, o),
   },
 });

@@ -71,11 +71,82 @@ const MODEL = {
 };
 const ROLLOUT_REF = { name: 'home', id: 'ro_7c2e' };
 const RUN = { params: { halfLifeDays: 7 }, promote: 'if-better' };
+const DURATION = (count: number, ns: number) => ({ count, ns });
+const MODEL_STATS = {
+  model_stats: [
+    {
+      name: 'ranker',
+      version: '1',
+      last_inference: 1_764_583_200_000,
+      inference_count: 12,
+      execution_count: 5,
+      inference_stats: {
+        success: DURATION(5, 4_100_000),
+        fail: DURATION(0, 0),
+        queue: DURATION(5, 600_000),
+        compute_input: DURATION(5, 200_000),
+        compute_infer: DURATION(5, 3_000_000),
+        compute_output: DURATION(5, 300_000),
+        cache_hit: DURATION(0, 0),
+        cache_miss: DURATION(5, 50_000),
+      },
+      batch_stats: [
+        {
+          batch_size: 2,
+          compute_input: DURATION(3, 100_000),
+          compute_infer: DURATION(3, 1_800_000),
+          compute_output: DURATION(3, 150_000),
+        },
+      ],
+    },
+  ],
+};
+const MODEL_CONFIG = {
+  name: 'ranker',
+  platform: 'onnxruntime_onnx',
+  backend: 'onnxruntime',
+  version_policy: { specific: { versions: [1] } },
+  max_batch_size: 32,
+  input: [{ name: 'x', data_type: 'TYPE_FP32', dims: [3] }],
+  output: [{ name: 'y', data_type: 'TYPE_FP32', dims: [1] }],
+  instance_group: [{ name: 'ranker', kind: 'KIND_CPU', count: 2 }],
+};
+const FIGURES = {
+  searches: 120,
+  noResults: 6,
+  clicked: 48,
+  addedToCart: 14,
+  converted: 9,
+  clickThroughRate: 0.4,
+  conversionRate: 0.075,
+};
+const MULTI_ANSWER = {
+  searchId: 'srch_9f2a',
+  mode: 'keyword',
+  total: 1,
+  hits: [{ item: STORED_ITEM, score: 3.2, retrievers: ['keyword'] }],
+  facets: {},
+  nextCursor: null,
+  notices: [],
+};
 
 /** `METHOD /path` (OpenAPI path syntax) → its operationId and example. */
 export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /livez': { id: 'getLiveness', example: { response: { status: 'live' } } },
   'GET /readyz': { id: 'getReadiness', example: { response: { status: 'ready' } } },
+  'GET /v1/demo': {
+    id: 'getDemoStatus',
+    example: {
+      response: {
+        status: 'loading',
+        step: 'training recommendations',
+        done: [
+          { step: 'catalog', atS: 1.8 },
+          { step: 'events', atS: 4.2 },
+        ],
+      },
+    },
+  },
   'POST /v1/tenants': {
     id: 'createTenant',
     example: { request: { id: 'acme', name: 'Acme Ltd' }, response: TENANT },
@@ -261,6 +332,40 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     id: 'oipInferVersion',
     example: { params: { name: 'ranker', version: '1' }, request: INFER, response: INFERRED },
   },
+  'GET /v2/models/stats': { id: 'oipStatistics', example: { response: MODEL_STATS } },
+  'GET /v2/models/{name}/stats': {
+    id: 'oipModelStatistics',
+    example: { params: { name: 'ranker' }, response: MODEL_STATS },
+  },
+  'GET /v2/models/{name}/versions/{version}/stats': {
+    id: 'oipModelVersionStatistics',
+    example: { params: { name: 'ranker', version: '1' }, response: MODEL_STATS },
+  },
+  'GET /v2/models/{name}/config': {
+    id: 'oipModelConfig',
+    example: { params: { name: 'ranker' }, response: MODEL_CONFIG },
+  },
+  'GET /v2/models/{name}/versions/{version}/config': {
+    id: 'oipModelVersionConfig',
+    example: { params: { name: 'ranker', version: '1' }, response: MODEL_CONFIG },
+  },
+  'POST /v2/repository/index': {
+    id: 'oipRepositoryIndex',
+    example: {
+      response: [
+        { name: 'ranker', version: '1', state: 'READY', reason: '' },
+        { name: 'ranker', version: '2', state: 'UNAVAILABLE', reason: 'unloaded' },
+      ],
+    },
+  },
+  'POST /v2/repository/models/{name}/load': {
+    id: 'oipLoadModel',
+    example: { params: { name: 'ranker' }, response: {} },
+  },
+  'POST /v2/repository/models/{name}/unload': {
+    id: 'oipUnloadModel',
+    example: { params: { name: 'ranker' }, response: {} },
+  },
   'PUT /v1/endpoints/{name}': { id: 'putEndpoint', example: { params: { name: 'home' }, request: ENDPOINT } },
   'GET /v1/endpoints/{name}': { id: 'getEndpoint', example: { params: { name: 'home' } } },
   'DELETE /v1/endpoints/{name}': { id: 'deleteEndpoint', example: { params: { name: 'home' } } },
@@ -302,6 +407,63 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         limit: 10,
         filters: { and: [{ category: 'home/lighting' }, { price: { lte: 100 } }] },
         facets: ['brand'],
+      },
+    },
+  },
+  'POST /v1/search/multi': {
+    id: 'multiSearch',
+    example: {
+      request: {
+        searches: [
+          { query: 'brass lamp', limit: 10, facets: ['brand'] },
+          { query: '', filters: { category: 'home/lighting' }, limit: 4 },
+        ],
+      },
+      response: { results: [MULTI_ANSWER, { ...MULTI_ANSWER, searchId: 'srch_9f2b' }] },
+    },
+  },
+  'POST /v1/search/facet-values': {
+    id: 'searchFacetValues',
+    example: {
+      request: { facet: 'brand', facetQuery: 'hea', query: 'lamp', limit: 5 },
+      response: {
+        facet: 'brand',
+        values: [{ value: 'Hearth & Co', count: 12, highlighted: '<mark>Hea</mark>rth &amp; Co' }],
+      },
+    },
+  },
+  'GET /v1/search/suggestions': {
+    id: 'getSearchSuggestions',
+    example: {
+      params: { q: 'bra', limit: 5 },
+      response: {
+        suggestions: [
+          { text: 'brass lamp', source: 'query', count: 31 },
+          { text: 'brass', source: 'catalog', count: 7 },
+        ],
+      },
+    },
+  },
+  'GET /v1/search/analytics': {
+    id: 'getSearchAnalytics',
+    example: {
+      params: { from: '2026-11-30', to: '2026-12-01', limit: 10 },
+      response: {
+        from: '2026-11-30',
+        to: '2026-12-01',
+        totals: FIGURES,
+        days: [{ day: '2026-12-01', ...FIGURES }],
+        topQueries: [{ query: 'brass lamp', ...FIGURES }],
+        noResultQueries: [{ query: 'lava lamp', searches: 6 }],
+      },
+    },
+  },
+  'GET /v1/search/status': {
+    id: 'getSearchStatus',
+    example: {
+      response: {
+        items: 1200,
+        vectors: { state: 'ready', items: 1200, model: 'text-encoder', version: 1, building: null },
       },
     },
   },
