@@ -4,7 +4,8 @@ import type { Migration } from '../../adapters/sql/index.ts';
 
 export const recommendMigrations: Migration[] = [
   {
-    version: 1100,
+    // 1100 is the cluster leases' (adapters/sql/lease.ts): the two branches met at integration.
+    version: 1200,
     name: 'recommend-user-history',
     sql: `
 CREATE TABLE recommend_user_history (tenant_id TEXT NOT NULL REFERENCES tenants(id), user_id TEXT NOT NULL, items TEXT NOT NULL, trained_at TEXT NOT NULL, PRIMARY KEY (tenant_id, user_id));
