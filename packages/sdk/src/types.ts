@@ -65,6 +65,7 @@ export type {
   RecommendationScenario,
   Rollout,
   Scope,
+  ScoreParts,
   SearchFilter,
   SearchHit,
   SearchRequest,
