@@ -210,7 +210,11 @@ describe('web console', () => {
     await first.getByText('Score parts').click();
     const parts = first.getByTestId('score-parts');
     await parts.waitFor();
-    assert.match(await parts.innerText(), /score[\s\S]*found by[\s\S]*keyword/);
+    const text = await parts.innerText();
+    assert.match(text, /score[\s\S]*found by[\s\S]*keyword/);
+    // The server's score parts (explain: true) through the SDK: the keyword retriever's own BM25 score and rank.
+    const bm25 = /keyword BM25\s+(\d+\.\d{4}) \(rank (\d+)\)/.exec(text);
+    assert.ok(bm25 && Number(bm25[1]) > 0 && Number(bm25[2]) >= 1, text);
     await b.screenshot('search');
   });
 

@@ -86,6 +86,12 @@ export const SearchRequestSchema = Type.Object(
       Type.Boolean({ description: "With userId: boost by the user's category affinity (default true)" }),
     ),
     mode: Type.Optional(ModeSchema),
+    explain: Type.Optional(
+      Type.Boolean({
+        description:
+          "Each hit's score parts (keyword BM25, vector similarity, fusion, second phase); needs an admin key",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -107,11 +113,62 @@ export const HighlightsSchema = Type.Object(
   { description: 'HTML-escaped text with the matched words in <mark>…</mark>' },
 );
 
+const RankSchema = Type.Integer({
+  minimum: 1,
+  description: "Position in the retriever's own list before filters (1 = first)",
+});
+export const ScorePartsSchema = Type.Object(
+  {
+    keyword: Type.Optional(
+      Type.Object(
+        { bm25: Type.Number(), rank: RankSchema },
+        { description: 'Absent when the keyword retriever did not match it' },
+      ),
+    ),
+    vector: Type.Optional(
+      Type.Object(
+        { similarity: Type.Number(), rank: RankSchema },
+        { description: 'Absent when it is not among the vector candidates' },
+      ),
+    ),
+    fusion: Type.Optional(
+      Type.Object(
+        {
+          method: Type.Union([Type.Literal('rrf'), Type.Literal('weighted')]),
+          keyword: Type.Number({ description: "The keyword rank's contribution" }),
+          vector: Type.Number({ description: "The vector rank's contribution" }),
+          score: Type.Number({ description: 'Their sum: the first-phase score' }),
+        },
+        { description: 'Hybrid only' },
+      ),
+    ),
+    secondPhase: Type.Optional(
+      Type.Object(
+        {
+          score: Type.Number(),
+          ranker: Type.Union([Type.Literal('model'), Type.Literal('built-in')], {
+            description: "model: the tenant's ranker endpoint; built-in: the in-process weights",
+          }),
+          variant: Type.Optional(Type.String({ description: 'The endpoint variant that scored it' })),
+        },
+        { description: "Hybrid's second phase, when it scored this hit" },
+      ),
+    ),
+    pinned: Type.Optional(Type.Boolean({ description: 'Placed by a curation rule, not by its score' })),
+    personalFactor: Type.Optional(
+      Type.Number({ description: "The user's category-affinity boost the score was multiplied by" }),
+    ),
+  },
+  { description: 'With explain: true — how this hit was found and scored' },
+);
+export type ScoreParts = Static<typeof ScorePartsSchema>;
+
 export const SearchHitSchema = Type.Object({
   item: ItemSchema,
   score: Type.Number(),
   retrievers: Type.Array(RetrieverSchema),
   highlights: Type.Optional(HighlightsSchema),
+  scoreParts: Type.Optional(ScorePartsSchema),
 });
 export type SearchHit = Static<typeof SearchHitSchema>;
 

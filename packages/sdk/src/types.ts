@@ -70,6 +70,7 @@ export type {
   RecommendationScenario,
   Rollout,
   Scope,
+  ScoreParts,
   SearchAnalytics,
   SearchAnalyticsQuery,
   SearchFilter,

@@ -1,6 +1,6 @@
 // Search playground: query, mode, filters, facets; each hit with the retrievers that found it and its score
 // parts; synonyms and pin/hide rules editable.
-import type { SearchHit, SearchRequest, SearchResponse } from '@quiver/sdk';
+import type { ScoreParts, SearchHit, SearchRequest, SearchResponse } from '@quiver/sdk';
 import { useState } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Field, Panel } from '../components/Panel.tsx';
@@ -14,6 +14,7 @@ export const Search = ({ session }: PageProps) => {
   const [query, setQuery] = useState('');
   const [mode, setMode] = useState<NonNullable<SearchRequest['mode']>>('hybrid');
   const [filters, setFilters] = useState('');
+  const [explain, setExplain] = useState(true);
   const [result, setResult] = useState<SearchResponse>();
   const search = useAction();
   return (
@@ -29,6 +30,7 @@ export const Search = ({ session }: PageProps) => {
                 mode,
                 facets: FACETS,
                 limit: 20,
+                ...(explain ? { explain } : {}),
                 ...(filters.trim() ? { filters: JSON.parse(filters) } : {}),
               }),
             );
@@ -48,6 +50,10 @@ export const Search = ({ session }: PageProps) => {
           <Field label='Filters (JSON, e.g. {"available": true})'>
             <input value={filters} onChange={(e) => setFilters(e.target.value)} />
           </Field>
+          <label className="check">
+            <input type="checkbox" checked={explain} onChange={(e) => setExplain(e.target.checked)} /> Score
+            parts (admin key)
+          </label>
           <button type="submit" disabled={search.busy}>
             Search
           </button>
@@ -91,7 +97,34 @@ const Results = ({ result }: { result: SearchResponse }) => (
   </div>
 );
 
-/** What the API tells about a hit's score: the fused score, the retrievers that found it and its rank. */
+const num = (x: number) => x.toFixed(4);
+
+/** The rows of a hit's score parts (explain: true): each retriever's score and rank, fusion, second phase. */
+const partRows = (parts: ScoreParts): Array<[string, string]> => {
+  const rows: Array<[string, string]> = [];
+  if (parts.pinned) rows.push(['pinned', 'by a curation rule']);
+  if (parts.keyword) rows.push(['keyword BM25', `${num(parts.keyword.bm25)} (rank ${parts.keyword.rank})`]);
+  if (parts.vector)
+    rows.push(['vector similarity', `${num(parts.vector.similarity)} (rank ${parts.vector.rank})`]);
+  if (parts.fusion)
+    rows.push([
+      `fusion (${parts.fusion.method})`,
+      `${num(parts.fusion.score)} = keyword ${num(parts.fusion.keyword)} + vector ${num(parts.fusion.vector)}`,
+    ]);
+  if (parts.secondPhase)
+    rows.push([
+      'second phase',
+      `${num(parts.secondPhase.score)} by ${
+        parts.secondPhase.ranker === 'model'
+          ? `the ranker model${parts.secondPhase.variant ? ` (${parts.secondPhase.variant})` : ''}`
+          : 'the built-in weights'
+      }`,
+    ]);
+  if (parts.personalFactor !== undefined) rows.push(['personal boost', `× ${num(parts.personalFactor)}`]);
+  return rows;
+};
+
+/** A hit's score, the retrievers that found it, and its score parts when the search asked for them. */
 const Hit = ({ hit, rank, mode }: { hit: SearchHit; rank: number; mode: string }) => (
   <li className="hit" data-testid="hit">
     <div>
@@ -105,30 +138,24 @@ const Hit = ({ hit, rank, mode }: { hit: SearchHit; rank: number; mode: string }
     <details>
       <summary>Score parts</summary>
       <dl className="facts" data-testid="score-parts">
-        <div>
-          <dt>score</dt>
-          <dd>{hit.score.toFixed(4)}</dd>
-        </div>
-        <div>
-          <dt>rank</dt>
-          <dd>{rank + 1}</dd>
-        </div>
-        <div>
-          <dt>mode</dt>
-          <dd>{mode}</dd>
-        </div>
-        <div>
-          <dt>found by</dt>
-          <dd>{hit.retrievers.join(' + ') || 'browse'}</dd>
-        </div>
+        {[
+          ['score', num(hit.score)] as [string, string],
+          ['rank', String(rank + 1)] as [string, string],
+          ['mode', mode] as [string, string],
+          ['found by', hit.retrievers.join(' + ') || 'browse'] as [string, string],
+          ...(hit.scoreParts ? partRows(hit.scoreParts) : []),
+        ].map(([term, value]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
       </dl>
-      <p className="muted">
-        The score is{' '}
-        {hit.retrievers.length > 1
-          ? 'the fusion of both retrievers'
-          : `from ${hit.retrievers[0] ?? 'the browse order'}`}
-        ; the API does not split it per retriever yet.
-      </p>
+      {!hit.scoreParts && (
+        <p className="muted">
+          Search with "Score parts" checked (an admin key) to see each retriever's part.
+        </p>
+      )}
     </details>
   </li>
 );

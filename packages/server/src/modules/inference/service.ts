@@ -3,8 +3,8 @@ import {
   annotate,
   type Clock,
   isQuiverError,
-  QuiverError,
   type ModuleLog,
+  QuiverError,
   systemClock,
   withSpan,
 } from '../../kernel/index.ts';

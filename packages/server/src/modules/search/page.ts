@@ -43,6 +43,8 @@ export interface PageRequest {
   userId?: string;
   /** Set by the second phase when a ranker endpoint scored this search: the answer names it. */
   served?: RankerServed;
+  /** Set by the second phase: its candidates with their scores (read by explain.ts). */
+  rescored?: Pick<Rescored, 'candidates' | 'byModel'>;
 }
 
 /** The hits of one page, how many there are in all, and the facets when asked for. */
@@ -74,5 +76,6 @@ export const secondPhase = async (
     req.userId === undefined ? undefined : { userId: req.userId },
   );
   req.served = rescored.served;
+  req.rescored = rescored;
   return rescored;
 };

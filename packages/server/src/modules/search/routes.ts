@@ -19,7 +19,7 @@ import {
 } from '@quiver/contracts';
 import { tenantOf } from '../../http/index.ts';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
-import { userIdFor } from '../tenancy/index.ts';
+import { hasScope, type Principal, userIdFor } from '../tenancy/index.ts';
 import { withEmbeddedFilters } from './filters.ts';
 import type { SearchService } from './service.ts';
 
@@ -39,6 +39,17 @@ const underSearch = (err: unknown, i: number): unknown => {
   });
 };
 
+/**
+ * Score parts are ranking internals, for those who tune it: the operator and admin keys. A storefront key (a
+ * scoped key a browser holds, or a search-only key) asking for them is refused, not silently answered without.
+ */
+const checkExplain = (principal: Principal | undefined, explain: boolean | undefined, path = '/explain') => {
+  if (!explain || principal?.kind === 'operator' || (principal && hasScope(principal, 'admin'))) return;
+  throw new QuiverError('forbidden', 'Score parts (explain) need an admin key', {
+    errors: [{ path, message: 'needs the admin scope' }],
+  });
+};
+
 export const searchRoutes =
   (search: SearchService): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -55,6 +66,7 @@ export const searchRoutes =
       },
       async (request) => {
         const tenantId = tenantOf(request);
+        checkExplain(request.principal, request.body.explain);
         const userId = userIdFor(request.principal, request.body.userId);
         const filter = withEmbeddedFilters(request.principal, request.body.filters);
         return search.search(tenantId, { ...request.body, userId }, filter);
@@ -77,6 +89,7 @@ export const searchRoutes =
         const results = await Promise.all(
           request.body.searches.map(async (one, i) => {
             try {
+              checkExplain(request.principal, one.explain, `/searches/${i}/explain`);
               const userId = userIdFor(request.principal, one.userId);
               const filter = withEmbeddedFilters(request.principal, one.filters, `/searches/${i}/filters`);
               return await search.search(tenantId, { ...one, userId }, filter);

@@ -22,6 +22,8 @@ export interface Rescored {
   rest: () => Fused[];
   /** The endpoint variant that scored them, when the ranker is an endpoint and answered. */
   served?: RankerServed;
+  /** Whether the tenant's ranker scored them (else the built-in weights did). */
+  byModel: boolean;
 }
 
 export const rescore = async (
@@ -38,6 +40,7 @@ export const rescore = async (
   const inProcess = () => candidates.map((c) => rerankScore(c, config.weights));
   let scores: number[];
   let served: RankerServed | undefined;
+  let byModel = deps.ranker !== undefined;
   try {
     const answer = deps.ranker
       ? await deps.ranker.score(
@@ -56,8 +59,9 @@ export const rescore = async (
     notices.push('hybrid: the ranker failed, ranked by the built-in weights');
     scores = inProcess();
     served = undefined;
+    byModel = false;
   }
   if (served?.degraded) notices.push(`hybrid: the ${served.endpoint} endpoint answered from its fallback`);
   const rescored = sortRescored(candidates, scores);
-  return { candidates: rescored, rest: () => ranksBelow(rescored, lists), served };
+  return { candidates: rescored, rest: () => ranksBelow(rescored, lists), served, byModel };
 };

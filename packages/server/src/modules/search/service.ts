@@ -8,6 +8,7 @@ import { annotate, type Clock, isoNow, QuiverError } from '../../kernel/index.ts
 import { createSearchAnalytics } from './analytics.ts';
 import { completePage } from './complete-page.ts';
 import { fingerprintOf, nextCursor, pagingOf } from './cursor.ts';
+import { explainHits } from './explain.ts';
 import { searchFacetValues } from './facets.ts';
 import { createFairQueue } from './fair-queue.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
@@ -132,6 +133,15 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     };
   };
 
+  /** The page with each hit's score parts when the request asks to explain. */
+  const explained = async (
+    req: PageRequest,
+    page: Page,
+    request: SearchRequest,
+    affinity?: ReadonlyMap<string, number>,
+  ): Promise<Page> =>
+    request.explain ? { ...page, hits: await explainHits(retrieval, req, page.hits, affinity) } : page;
+
   return {
     async start(): Promise<void> {
       consumer = await startIndexSync(
@@ -207,10 +217,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const windowed =
         sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
       if (windowed && pins.length === 0 && !query.empty) {
-        if (mode === 'keyword') return respond(req, keywordPage(req), fingerprint, request, number);
+        if (mode === 'keyword') {
+          const page = await explained(req, keywordPage(req), request);
+          return respond(req, page, fingerprint, request, number);
+        }
         if (mode === 'hybrid') {
           const page = await hybridPage(retrieval, req);
-          if (page) return respond(req, page, fingerprint, request, number);
+          if (page) return respond(req, await explained(req, page, request), fingerprint, request, number);
         }
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
@@ -224,7 +237,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           affinity,
           windowed,
         });
-        return respond(req, page, fingerprint, request, number);
+        return respond(req, await explained(req, page, request, affinity), fingerprint, request, number);
       });
     },
 
