@@ -15,7 +15,7 @@ import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
 import { type PublishDeps, publish } from './publish.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
-import { trainInWorker } from './runner.ts';
+import { TrainingInterrupted, trainInWorker } from './runner.ts';
 import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
 
 export const DEFAULT_TICK_MS = 30_000;
@@ -111,6 +111,11 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   let timer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
   let closed = false;
+  /** Aborted by close: the run in progress stops at its next page, or its worker is terminated. */
+  const stopping = new AbortController();
+  const interrupted = () => {
+    if (stopping.signal.aborted) throw new TrainingInterrupted();
+  };
 
   const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
     const builder = createInteractionsBuilder();
@@ -124,6 +129,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.result.eventsRead = read;
       await save();
       await nextTurn();
+      interrupted();
     }
     return builder.build();
   };
@@ -179,7 +185,9 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
           phase(name, fraction);
           save().catch((e) => onError(e, `training run ${run.id} progress`));
         },
+        stopping.signal,
       );
+      interrupted();
       run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
       run.timings.trainMs = Math.round(offline.timings.trainMs);
       const metrics = { ...numbers(offline.metrics), ...numbers(offline.baseline, 'popularity_') };
@@ -206,6 +214,14 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.status = 'succeeded';
       phase('done', 1);
     } catch (error) {
+      if (stopping.signal.aborted && !(error instanceof QuiverError)) {
+        await repo.requeueRun(
+          run,
+          `interrupted by a shutdown at ${isoNow(clock)}; queued again`,
+          clock.now(),
+        );
+        return;
+      }
       run.status = 'failed';
       run.error = error instanceof Error ? error.message : String(error);
       if (!(error instanceof QuiverError)) onError(error, `training run ${run.id} failed`);
@@ -226,6 +242,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
         if (!(await repo.claimRun(queued.tenantId, queued.id, startedAt, clock.now()))) continue;
         await execute({
           ...queued,
+          error: null,
           status: 'running',
           startedAt,
           progress: { phase: 'reading', fraction: 0 },
@@ -351,6 +368,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     async close(): Promise<void> {
       closed = true;
       clearInterval(timer);
+      stopping.abort();
       await pumping;
     },
   };
@@ -374,6 +392,6 @@ export interface TrainingService {
   tickNow(): Promise<void>;
   /** Looks for due schedules and queued runs now and then on a timer (returns at once). */
   start(): void;
-  /** Stops the timer and waits for the work in progress. */
+  /** Stops the timer and interrupts the run in progress (queued again for the next start), then waits for it. */
   close(): Promise<void>;
 }
