@@ -116,6 +116,14 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   const interrupted = () => {
     if (stopping.signal.aborted) throw new TrainingInterrupted();
   };
+  /** Work the run cannot abort (the encoder's first build reads ~300 MB): the run stops waiting for it on close. */
+  const unlessInterrupted = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const interrupt = () => reject(new TrainingInterrupted());
+      if (stopping.signal.aborted) return interrupt();
+      stopping.signal.addEventListener('abort', interrupt, { once: true });
+      work.then(resolve, reject).finally(() => stopping.signal.removeEventListener('abort', interrupt));
+    });
 
   const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
     const builder = createInteractionsBuilder();
@@ -161,7 +169,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       if (kind === 'content') {
         if (!deps.vectors) throw new QuiverError('unavailable', 'content training needs the vectors module');
         const limit = Number(run.request.params.maxItems ?? DEFAULT_CONTENT.maxItems);
-        vectors = await deps.vectors.itemVectors(run.tenantId, limit);
+        vectors = await unlessInterrupted(deps.vectors.itemVectors(run.tenantId, limit));
         if (vectors.ids.length === 0)
           throw new QuiverError('unprocessable', 'the catalog has no items to embed');
       }
