@@ -17,6 +17,7 @@ import { DEFAULT_BATCH_EVENTS, DEFAULT_CONCURRENCY, type ImportResult, runImport
 import { resolveTarget } from './profile.ts';
 import { createProgressBar } from './progress.ts';
 import { shiftToNow } from './shift.ts';
+import { readableSize } from './source.ts';
 import { defaultStatePath, loadState } from './state.ts';
 
 export const DEFAULT_URL = 'http://localhost:8080';
@@ -142,12 +143,16 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
   const target = resolveTarget(io, { url: values.url, key: values.key });
   const url = target.url;
   const key = target.key ?? resolveKey(undefined, io);
-  await checkReachable(url);
+  // What needs no server is checked first: a missing file or a bad option is the user's first problem.
+  readableSize(file);
   let customFormat: Format | undefined;
   if (values.map) {
     const mapping = parseMapping(values.map, values.currency ?? 'EUR');
     customFormat = /\.jsonl?$/i.test(file) ? productsJsonl(mapping) : productsCsv(mapping);
   }
+  const batchSize = positiveInt('batch', values.batch, DEFAULT_BATCH_EVENTS);
+  const concurrency = positiveInt('concurrency', values.concurrency, DEFAULT_CONCURRENCY);
+  await checkReachable(url);
   const dataDir = resolve(io.cwd, io.env.QUIVER_DATA_DIR ?? DEFAULT_DATA_DIR);
   const statePath = values.state ? resolve(io.cwd, values.state) : defaultStatePath(file, dataDir, io.cwd);
   const bar = createProgressBar(io.stderr, { tty: io.stderr.isTTY === true });
@@ -177,8 +182,8 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
       format: customFormat ? 'products' : format,
       customFormat,
       shiftMs,
-      batchSize: positiveInt('batch', values.batch, DEFAULT_BATCH_EVENTS),
-      concurrency: positiveInt('concurrency', values.concurrency, DEFAULT_CONCURRENCY),
+      batchSize,
+      concurrency,
       restart: values.restart,
       signal: io.signal,
       onProgress: bar.update,

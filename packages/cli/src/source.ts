@@ -1,5 +1,5 @@
 // An input file opened for import: its format (given or detected), where its data starts, and record mapping.
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCsvRecord } from './csv.ts';
 import { CliError, EXIT } from './errors.ts';
@@ -30,15 +30,21 @@ const firstRecord = async (file: string): Promise<FileRecord | undefined> => {
   return undefined;
 };
 
-/** `custom` is a format built from options (products with a --map); it wins over `formatName`. */
-export const openSource = async (path: string, formatName?: FormatName, custom?: Format): Promise<Source> => {
-  const file = resolve(path);
-  let size: number;
+/** The file's size; an exit-65 CliError naming it when it cannot be read. */
+export const readableSize = (path: string): number => {
   try {
-    size = statSync(file).size;
+    const file = resolve(path);
+    accessSync(file, constants.R_OK);
+    return statSync(file).size;
   } catch (error) {
     throw new CliError(`Cannot read ${path}: ${(error as Error).message}`, EXIT.input, { cause: error });
   }
+};
+
+/** `custom` is a format built from options (products with a --map); it wins over `formatName`. */
+export const openSource = async (path: string, formatName?: FormatName, custom?: Format): Promise<Source> => {
+  const file = resolve(path);
+  const size = readableSize(path);
   const first = await firstRecord(file);
   if (!first) throw new CliError(`${path} is empty`, EXIT.input);
   if (!custom && formatName === 'products')

@@ -123,7 +123,12 @@ export const startDemoBootstrap = (deps: DemoDeps): DemoBootstrap => {
 
   const train = async (kind: TrainerKind, model: string) => {
     if (await hasChampion(model)) return;
-    const run = await deps.training.createRun(tenantId, kind, { promote: 'always' });
+    // A run a shutdown interrupted is queued again (the training module runs it on start): wait for that one.
+    const [last] = await deps.training.listRuns(tenantId, kind, 1);
+    const run =
+      last && (last.status === 'queued' || last.status === 'running')
+        ? last
+        : await deps.training.createRun(tenantId, kind, { promote: 'always' });
     const deadline = now() + RUN_DEADLINE_MS;
     for (;;) {
       const current = await deps.training.getRun(tenantId, run.id);

@@ -30,7 +30,7 @@ export interface TrainingModuleDeps extends Omit<TrainingDeps, 'onError'> {
   log: ModuleLog;
 }
 
-/** Training runs and schedules; starts the tick timer (synchronously), and on close waits for the run in progress. */
+/** Training runs and schedules; starts the tick timer (synchronously), and on close interrupts the run in progress (queued again). */
 export const createTrainingModule = (
   { log, ...deps }: TrainingModuleDeps,
   options: TrainingOptions,

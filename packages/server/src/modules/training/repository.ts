@@ -206,6 +206,24 @@ export const createTrainingRepository = (db: SqlDatabase) => ({
     );
   },
 
+  /**
+   * Puts a running run back in the queue after a shutdown interrupted it (the next start, or another replica,
+   * runs it again): its partial progress is dropped, the interruption is kept in `error` until it is claimed.
+   */
+  async requeueRun(r: RunRow, reason: string, now: number): Promise<void> {
+    await db.execute(
+      "UPDATE training_runs SET status = 'queued', started_at = NULL, progress = $3, timings = '{}', result = $4, error = $5, heartbeat_at = $6 WHERE tenant_id = $1 AND id = $2 AND status = 'running'",
+      [
+        r.tenantId,
+        r.id,
+        JSON.stringify({ phase: 'queued', fraction: 0 }),
+        JSON.stringify({ interruptions: Number(r.result.interruptions ?? 0) + 1 }),
+        reason,
+        now,
+      ],
+    );
+  },
+
   /** Fails runs whose replica stopped beating (it died mid-run), so their tenant can train again. */
   async failStale(before: number, finishedAt: string): Promise<number> {
     return db.execute(

