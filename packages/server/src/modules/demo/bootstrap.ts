@@ -124,7 +124,7 @@ export const startDemoBootstrap = (deps: DemoDeps): DemoBootstrap => {
   const train = async (kind: TrainerKind, model: string) => {
     if (await hasChampion(model)) return;
     // A run a shutdown interrupted is queued again (the training module runs it on start): wait for that one.
-    const [last] = await deps.training.listRuns(tenantId, kind, 1);
+    const [last] = await deps.training.listRuns(tenantId, { kind }, 1);
     const run =
       last && (last.status === 'queued' || last.status === 'running')
         ? last
