@@ -10,6 +10,7 @@ import { profile } from './profile.ts';
 import { recommend, search, trainers } from './serving.ts';
 import { keys, tenants } from './tenants.ts';
 import type { Command, CommandIo } from './types.ts';
+import { usage } from './usage.ts';
 
 export const COMMANDS: Command[] = [
   profile,
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   trainers,
   search,
   recommend,
+  usage,
 ];
 
 export const commandUsage = (c: Command): string => {
