@@ -274,11 +274,19 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     }
   };
 
+  // A kick while a pump is in flight (it may have listed the queue already) starts another pump after it.
+  let kickedAgain = false;
   const kick = (): Promise<void> => {
-    pumping ??= pump()
+    if (pumping) {
+      kickedAgain = true;
+      return pumping.then(() => pumping);
+    }
+    kickedAgain = false;
+    pumping = pump()
       .catch((error) => onError(error, 'training queue failed'))
       .finally(() => {
         pumping = undefined;
+        if (kickedAgain && !closed) void kick();
       });
     return pumping;
   };

@@ -91,6 +91,8 @@ test('close during a run terminates its worker, records it interrupted and queue
       return running;
     },
   });
+  // Started as on a replica that trains (all-in-one or worker): a run created here starts at once.
+  first.start();
   const run = await first.createRun('shop', 'als', { params: HEAVY_ALS });
   await inWorker;
   assert.equal((await first.getRun('shop', run.id)).status, 'running');
