@@ -108,7 +108,8 @@ const main = async () => {
       201,
     );
     const model = linearModel({ inFeatures: 3, outFeatures: 2, seed: 7 });
-    assert.equal((await call(base, 'POST', '/v1/models/ranker/versions', key, model.bytes)).status, 201);
+    const pushed = await call(base, 'POST', '/v1/models/ranker/versions', key, model.bytes);
+    assert.equal(pushed.status, 201, JSON.stringify(pushed.body));
     const infer = await call(base, 'POST', '/v2/models/ranker/infer', key, {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [0.1, 0.2, 0.3] }],
     });

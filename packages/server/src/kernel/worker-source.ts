@@ -19,3 +19,18 @@ export const workerSource = (url: URL): string =>
  */
 export const siblingModule = (name: string, from: string): URL =>
   new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from);
+
+/**
+ * The execArgv for such a worker: none of the parent's flags but its export conditions (`--conditions=compiled`
+ * in the image), so the worker resolves `@quiver/*` packages to the same compiled files as the main thread.
+ */
+export const workerExecArgv = (parent: readonly string[] = process.execArgv): string[] => {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i];
+    if (arg.startsWith('--conditions=') || arg.startsWith('-C=')) out.push(arg);
+    else if ((arg === '--conditions' || arg === '-C') && parent[i + 1] !== undefined)
+      out.push(`--conditions=${parent[++i]}`);
+  }
+  return out;
+};

@@ -1,7 +1,7 @@
 // One inference worker thread as the main thread sees it: numbered requests, replies matched by id.
 import { Worker } from 'node:worker_threads';
 import { QuiverError } from '../../kernel/errors.ts';
-import { siblingModule, workerSource } from '../../kernel/worker-source.ts';
+import { siblingModule, workerExecArgv, workerSource } from '../../kernel/worker-source.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
 const WORKER_URL = siblingModule('worker', import.meta.url);
@@ -48,7 +48,7 @@ export const spawnWorker = (
   slot: number,
   onExit: (handle: WorkerHandle, error: Error) => void,
 ): WorkerHandle => {
-  const worker = new Worker(workerSource(WORKER_URL), { eval: true, execArgv: [] });
+  const worker = new Worker(workerSource(WORKER_URL), { eval: true, execArgv: workerExecArgv() });
   const pending = new Map<number, { resolve: (r: Success) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let alive = true;

@@ -1,6 +1,6 @@
 // Runs one offline training run in its own worker thread and resolves with its result.
 import { Worker } from 'node:worker_threads';
-import { QuiverError, siblingModule, workerSource } from '../../kernel/index.ts';
+import { QuiverError, siblingModule, workerExecArgv, workerSource } from '../../kernel/index.ts';
 import type { TrainReply, TrainRequest } from './protocol.ts';
 import type { OfflineRun } from './trainers.ts';
 
@@ -39,7 +39,7 @@ export const trainInWorker = (
     }
     const worker = new Worker(workerSource(WORKER_URL), {
       eval: true,
-      execArgv: [],
+      execArgv: workerExecArgv(),
       workerData: request,
       transferList: buffersOf(request),
     });

