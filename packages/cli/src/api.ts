@@ -1,15 +1,18 @@
-// One request to the API for the resource commands: no retries, a short connect check so a missing server
-// is reported within seconds, and HTTP errors mapped to the CLI's exit codes.
+// One request to the API for the resource commands, through `@quiver/sdk`'s transport: no retries, a short
+// connect check so a missing server is reported within seconds, and HTTP errors mapped to exit codes.
+import { createTransport, isQuiverError, type Query } from '@quiver/sdk';
 import { CliError, EXIT, HttpError, type ProblemBody } from './errors.ts';
 import type { Target } from './profile.ts';
 
 export const CONNECT_TIMEOUT_MS = 2_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface ApiRequest {
-  method?: string;
+  method?: Method;
   path: string;
-  query?: Record<string, string | number | undefined>;
+  query?: Query;
   body?: unknown;
   /** Raw bytes (model uploads) instead of JSON. */
   bytes?: Uint8Array;
@@ -55,59 +58,54 @@ export const checkReachable = async (url: string, doFetch: typeof fetch = fetch)
 
 export const createApi = (target: Target, doFetch: typeof fetch = fetch): Api => {
   const root = target.url.replace(/\/+$/, '');
+  const transport = createTransport({
+    baseUrl: root,
+    apiKey: target.key ?? '',
+    maxRetries: 0,
+    fetch: doFetch,
+  });
   let reachable: Promise<void> | undefined;
   return {
     url: root,
     async request<T>(req: ApiRequest): Promise<T> {
       reachable ??= checkReachable(root, doFetch);
       await reachable;
-      const query = Object.entries(req.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
-      const qs =
-        query.length > 0
-          ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}`
-          : '';
-      const headers: Record<string, string> = { ...(req.headers ?? {}) };
-      if (target.key) headers.authorization = `Bearer ${target.key}`;
-      let body: Uint8Array | string | undefined;
-      if (req.bytes) {
-        body = req.bytes;
-        headers['content-type'] ??= 'application/octet-stream';
-      } else if (req.body !== undefined) {
-        body = JSON.stringify(req.body);
-        headers['content-type'] = 'application/json';
-      }
-      const method = req.method ?? (body === undefined ? 'GET' : 'POST');
-      let response: Response;
+      const query = Object.fromEntries(Object.entries(req.query ?? {}).filter(([, v]) => v !== ''));
+      const method = req.method ?? (req.body === undefined && !req.bytes ? 'GET' : 'POST');
       try {
-        response = await doFetch(`${root}${req.path}${qs}`, {
-          method,
-          headers,
-          body,
-          signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-        });
+        const body = await transport.call<T>(
+          {
+            method,
+            path: req.path,
+            query,
+            json: req.bytes ? undefined : req.body,
+            raw: req.bytes
+              ? { data: req.bytes, contentType: req.headers?.['content-type'] ?? 'application/octet-stream' }
+              : undefined,
+            headers: req.headers,
+          },
+          { timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+        );
+        return (body ?? {}) as T;
       } catch (error) {
-        throw new CliError(`${method} ${req.path}: ${describeNetworkError(error)}`, EXIT.unavailable);
+        if (!isQuiverError(error)) throw error;
+        if (error.status === 0) {
+          const reason = error.code === 'timeout' ? 'no answer in time' : describeNetworkError(error.cause);
+          throw new CliError(`${method} ${req.path}: ${reason}`, EXIT.unavailable, { cause: error });
+        }
+        const problem = error.problem as ProblemBody | undefined;
+        const fields = error.errors.map((e) => `\n  ${e.path}: ${e.message}`).join('');
+        const hint =
+          error.status === 401 && !target.key
+            ? ' (no API key: pass --key, set QUIVER_KEY or add a profile)'
+            : '';
+        throw new HttpError(
+          `${method} ${req.path} answered ${error.status} ${error.code}: ${error.detail}${fields}${hint}`,
+          exitCodeFor(error.status),
+          error.status,
+          problem,
+        );
       }
-      const text = await response.text();
-      if (response.ok) return (text ? JSON.parse(text) : {}) as T;
-      let problem: ProblemBody | undefined;
-      try {
-        problem = JSON.parse(text) as ProblemBody;
-      } catch {}
-      const fields = (problem?.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
-      const detail = problem
-        ? `${problem.code ?? ''}: ${problem.detail ?? (problem as { error?: string }).error ?? ''}`
-        : text.slice(0, 300);
-      const hint =
-        response.status === 401 && !target.key
-          ? ' (no API key: pass --key, set QUIVER_KEY or add a profile)'
-          : '';
-      throw new HttpError(
-        `${method} ${req.path} answered ${response.status} ${detail}${fields}${hint}`,
-        exitCodeFor(response.status),
-        response.status,
-        problem,
-      );
     },
   };
 };

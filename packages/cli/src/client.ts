@@ -1,13 +1,15 @@
-// A small JSON client for the Quiver API with retries: backoff on 429/502/503/504 and network errors.
+// The import's JSON client: `@quiver/sdk`'s transport with the CLI's patience — ten attempts, 429/502/503/504
+// and network errors retried under one Idempotency-Key per batch, Retry-After honoured up to five minutes.
+import { createTransport, isQuiverError, type QuiverError, type Transport } from '@quiver/sdk';
 import { CliError, EXIT, HttpError, type ProblemBody } from './errors.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_BASE_DELAY_MS = 250;
-export const DEFAULT_MAX_DELAY_MS = 30_000;
-/** A Retry-After longer than this is not waited for in full. */
-export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+/** The longest wait between two attempts, a server's Retry-After included. */
+export const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/** One attempt's budget; the whole call's is the attempts' and waits' sum. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 export interface RetryInfo {
   path: string;
@@ -16,46 +18,38 @@ export interface RetryInfo {
   reason: string;
 }
 
-export interface ClientDeps {
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-}
-
 export interface ClientOptions {
   url: string;
   key: string;
   maxAttempts?: number;
   baseDelayMs?: number;
-  maxDelayMs?: number;
   timeoutMs?: number;
   onRetry?: (info: RetryInfo) => void;
 }
 
-export interface ApiClient {
-  /** POSTs JSON and returns the parsed 2xx body; retries what is worth retrying, else throws HttpError. */
-  post<T>(path: string, body: unknown): Promise<T>;
+export interface PostOptions {
+  /** A POST that only reads (search): retried without an Idempotency-Key. */
+  read?: boolean;
 }
 
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export const retryAfterMs = (header: string | null, now = Date.now()): number | undefined => {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+export interface ApiClient {
+  /** POSTs JSON and returns the parsed 2xx body; retries what is worth retrying, else throws HttpError. */
+  post<T>(path: string, body: unknown, options?: PostOptions): Promise<T>;
+}
+
+/** What went wrong with no answer, as short as the socket says it (`ECONNREFUSED`). */
+export const networkReason = (error: QuiverError): string => {
+  const cause = (error.cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  return cause?.code ?? cause?.message ?? error.detail;
 };
 
-const readProblem = async (response: Response): Promise<{ text: string; problem?: ProblemBody }> => {
-  const text = await response.text().catch(() => '');
-  try {
-    const problem = JSON.parse(text) as ProblemBody;
-    return { text: [problem.code, problem.detail].filter(Boolean).join(': ') || text, problem };
-  } catch {
-    return { text: text.slice(0, 500) };
-  }
-};
+const reasonOf = (error: QuiverError): string =>
+  error.status === 0 ? networkReason(error) : `${error.status} ${error.code}: ${error.detail}`;
 
-const refusal = (path: string, status: number, text: string, problem?: ProblemBody): HttpError => {
+const refusal = (path: string, error: QuiverError): HttpError => {
+  const { status } = error;
+  const text = `${error.code}: ${error.detail}`;
+  const problem = error.problem as ProblemBody | undefined;
   const fail = (message: string, exitCode: number) => new HttpError(message, exitCode, status, problem);
   if (status === 401) {
     return fail(
@@ -77,49 +71,45 @@ const refusal = (path: string, status: number, text: string, problem?: ProblemBo
   return fail(`POST ${path} answered ${status}: ${text}`, EXIT.unavailable);
 };
 
-export const createClient = (deps: ClientDeps, options: ClientOptions): ApiClient => {
-  const doFetch = deps.fetch ?? fetch;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+export const createClient = (options: ClientOptions): ApiClient => {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const base = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
-  const cap = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  const root = options.url.replace(/\/+$/, '');
-  const headers = { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' };
-  const backoff = (attempt: number) => Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  const attemptTimeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // The transport reports retries without the path; one transport per path keeps `onRetry` naming it.
+  const transports = new Map<string, Transport>();
+  const transportFor = (path: string): Transport => {
+    let transport = transports.get(path);
+    if (!transport) {
+      transport = createTransport({
+        baseUrl: options.url,
+        apiKey: options.key,
+        maxRetries: maxAttempts - 1,
+        retryBaseDelayMs: options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
+        retryMaxDelayMs: MAX_RETRY_DELAY_MS,
+        retryStatuses: RETRY_STATUSES,
+        attemptTimeoutMs,
+        // Every attempt may use its whole budget and every wait its longest.
+        timeoutMs: maxAttempts * (attemptTimeoutMs + MAX_RETRY_DELAY_MS),
+        onRetry: ({ attempt, delayMs, error }) =>
+          options.onRetry?.({ path, attempt, delayMs, reason: reasonOf(error) }),
+      });
+      transports.set(path, transport);
+    }
+    return transport;
+  };
 
   return {
-    async post<T>(path: string, body: unknown): Promise<T> {
-      const payload = JSON.stringify(body);
-      for (let attempt = 1; ; attempt++) {
-        let reason: string;
-        let delayMs: number;
-        try {
-          const response = await doFetch(`${root}${path}`, {
-            method: 'POST',
-            headers,
-            body: payload,
-            signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-          });
-          if (response.ok) return (await response.json()) as T;
-          const { text, problem } = await readProblem(response);
-          if (!RETRY_STATUSES.has(response.status)) throw refusal(path, response.status, text, problem);
-          reason = `${response.status} ${text}`;
-          const asked = retryAfterMs(response.headers.get('retry-after'));
-          delayMs = asked === undefined ? backoff(attempt) : Math.min(asked, MAX_RETRY_AFTER_MS);
-        } catch (error) {
-          if (error instanceof CliError) throw error;
-          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-          reason = cause?.code ?? cause?.message ?? (error as Error).message;
-          delayMs = backoff(attempt);
-        }
-        if (attempt >= maxAttempts) {
-          throw new CliError(
-            `POST ${path} failed ${attempt} times, last: ${reason}. Progress is saved; run again to continue.`,
-            EXIT.unavailable,
-          );
-        }
-        options.onRetry?.({ path, attempt, delayMs, reason });
-        await sleep(delayMs);
+    async post<T>(path: string, body: unknown, post: PostOptions = {}): Promise<T> {
+      try {
+        return await transportFor(path).call<T>({ method: 'POST', path, json: body, read: post.read });
+      } catch (error) {
+        if (!isQuiverError(error)) throw error;
+        if (error.status !== 0 && !RETRY_STATUSES.has(error.status)) throw refusal(path, error);
+        throw new CliError(
+          `POST ${path} failed ${error.attempts} times, last: ${reasonOf(error)}. Progress is saved; run ` +
+            'again to continue.',
+          EXIT.unavailable,
+          { cause: error },
+        );
       }
     },
   };

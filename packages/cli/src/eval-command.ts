@@ -34,11 +34,11 @@ Options:
 `;
 
 const rankWith = (client: ApiClient, mode: Mode) => async (query: string) => {
-  const r = await client.post<{ hits: Array<{ item: { id: string } }> }>('/v1/search', {
-    query,
-    mode,
-    limit: 10,
-  });
+  const r = await client.post<{ hits: Array<{ item: { id: string } }> }>(
+    '/v1/search',
+    { query, mode, limit: 10 },
+    { read: true },
+  );
   return r.hits.map((h) => h.item.id);
 };
 
@@ -86,8 +86,8 @@ export const evalCommand = async (argv: string[], io: ImportCommandIo): Promise<
   }
   const url = values.url ?? io.env.QUIVER_URL ?? DEFAULT_URL;
   const key = resolveKey(values.key, io);
-  const client = createClient({}, { url, key });
-  const probe = createClient({}, { url, key, maxAttempts: 1 });
+  const client = createClient({ url, key });
+  const probe = createClient({ url, key, maxAttempts: 1 });
   const lines = [
     '| mode | queries | NDCG@10 | NDCG@10 (graded > 0) | MRR@10 | Recall@10 | judged@10 |',
     '|---|---|---|---|---|---|---|',

@@ -156,15 +156,12 @@ export const importCommand = async (argv: string[], io: ImportCommandIo): Promis
   const dataDir = resolve(io.cwd, io.env.QUIVER_DATA_DIR ?? DEFAULT_DATA_DIR);
   const statePath = values.state ? resolve(io.cwd, values.state) : defaultStatePath(file, dataDir, io.cwd);
   const bar = createProgressBar(io.stderr, { tty: io.stderr.isTTY === true });
-  const client = createClient(
-    {},
-    {
-      url,
-      key,
-      onRetry: (r) =>
-        bar.note(`POST ${r.path}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s`),
-    },
-  );
+  const client = createClient({
+    url,
+    key,
+    onRetry: (r) =>
+      bar.note(`POST ${r.path}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s`),
+  });
   // The shift is fixed when an import begins; a resumed one keeps its state's.
   const resuming = !values.restart && loadState(statePath)?.done === false;
   const shiftMs =

@@ -42,7 +42,7 @@ describe('resumable import (Online Retail head, real server)', () => {
     const key = await server.tenant('stop');
     const statePath = join(server.dir, 'stop.json');
     const url = server.url;
-    const client = createClient({}, { url, key });
+    const client = createClient({ url, key });
     const stop = new AbortController();
     let checkpoints = 0;
     const first = await runImport(
@@ -141,7 +141,7 @@ describe('resumable import (Online Retail head, real server)', () => {
     const small = await headOf(ONLINE_RETAIL, 201, join(server.dir, 'or-200.csv'));
     const retries: RetryInfo[] = [];
     const url = server.url;
-    const client = createClient({}, { url, key, onRetry: (r) => retries.push(r) });
+    const client = createClient({ url, key, onRetry: (r) => retries.push(r) });
     const result = await runImport(
       { client },
       { file: small, statePath: join(server.dir, 'slow.json'), url, key, batchSize: 100 },

@@ -18,10 +18,14 @@ export type { PageOptions } from './resources/tenancy.ts';
 export { backoffMs, DEFAULT_MAX_RETRIES, parseRetryAfter, type RetryPolicy } from './retry.ts';
 export {
   type CallOptions,
+  createTransport,
   DEFAULT_TIMEOUT_MS,
   type HttpAnswer,
   type HttpRequest,
   path,
+  type Query,
   type RetryInfo,
+  type Transport,
+  type TransportOptions,
 } from './transport.ts';
 export type * from './types.ts';

@@ -35,6 +35,10 @@ export interface TransportOptions {
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
   onRetry?: (info: RetryInfo) => void;
+  /** Statuses worth another attempt (default 429 and 503; a CLI behind a proxy adds 502 and 504). */
+  retryStatuses?: ReadonlySet<number>;
+  /** One attempt's budget: an attempt without an answer by then is abandoned and retried (default: none). */
+  attemptTimeoutMs?: number;
 }
 
 /** Per-call settings every SDK method takes as its last argument. */
@@ -134,10 +138,6 @@ const errorOf = async (res: Response, attempts: number): Promise<QuiverError> =>
   });
 };
 
-/** Whether another attempt can succeed where this one failed. */
-const retryable = (error: QuiverError): boolean =>
-  error.status === 0 || RETRY_STATUSES.has(error.status) || error.code === 'idempotency_in_progress';
-
 export interface Transport {
   send<T>(request: HttpRequest, options?: CallOptions): Promise<HttpAnswer<T>>;
   /** `send` for the body only. */
@@ -147,6 +147,10 @@ export interface Transport {
 export const createTransport = (options: TransportOptions): Transport => {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const retryStatuses = options.retryStatuses ?? RETRY_STATUSES;
+  /** Whether another attempt can succeed where this one failed. */
+  const retryable = (error: QuiverError): boolean =>
+    error.status === 0 || retryStatuses.has(error.status) || error.code === 'idempotency_in_progress';
   const policyOf = (call: CallOptions): RetryPolicy => ({
     maxRetries: call.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
     baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_MS,
@@ -166,8 +170,9 @@ export const createTransport = (options: TransportOptions): Transport => {
       ...options.headers,
       ...request.headers,
       ...call.headers,
-      authorization: `Bearer ${options.apiKey}`,
     };
+    // No key (a local server's open routes, a CLI without a profile): no header rather than `Bearer `.
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
     if (request.json !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
     // FormData sets its own multipart boundary.
     if (request.raw?.contentType) headers['content-type'] = request.raw.contentType;
@@ -215,7 +220,11 @@ export const createTransport = (options: TransportOptions): Transport => {
       for (let attempt = 1; ; attempt++) {
         let error: QuiverError;
         try {
-          const res = await doFetch(url, { ...init, signal: deadline.signal });
+          const signal =
+            options.attemptTimeoutMs === undefined
+              ? deadline.signal
+              : AbortSignal.any([deadline.signal, AbortSignal.timeout(options.attemptTimeoutMs)]);
+          const res = await doFetch(url, { ...init, signal });
           if (res.ok || res.status === 304) {
             return { status: res.status, headers: res.headers, body: (await readBody(res)) as T };
           }
@@ -223,10 +232,15 @@ export const createTransport = (options: TransportOptions): Transport => {
         } catch (cause) {
           if (ended) throw stopped(attempt, cause);
           if (cause instanceof SyntaxError) throw cause;
+          const slow = (cause as Error | undefined)?.name === 'TimeoutError';
           error = new QuiverError({
             status: 0,
             code: 'network_error',
-            detail: cause instanceof Error ? cause.message : String(cause),
+            detail: slow
+              ? `no answer within ${options.attemptTimeoutMs} ms`
+              : cause instanceof Error
+                ? cause.message
+                : String(cause),
             attempts: attempt,
             cause,
           });
