@@ -52,45 +52,33 @@ resource "aws_service_discovery_private_dns_namespace" "main" {
   vpc  = var.vpc_id
 }
 
-resource "aws_ecs_task_definition" "serve" {
-  family                   = "${var.name}-serve"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.serve_cpu
-  memory                   = var.serve_memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
-  volume { name = "data" }
-  volume { name = "tmp" }
-  container_definitions = jsonencode([merge(local.quiver_container, {
-    name    = "quiver"
-    command = ["serve"]
+# One task definition per role: the same container, its role's command, size and drain time.
+locals {
+  roles = {
     # SIGTERM drains for up to QUIVER_SHUTDOWN_TIMEOUT_MS (10 s) before ECS's stopTimeout (30 s) kills.
-    stopTimeout = 30
-    logConfiguration = {
-      logDriver = "awslogs"
-      options   = { awslogs-group = aws_cloudwatch_log_group.main.name, awslogs-region = var.region, awslogs-stream-prefix = "serve" }
-    }
-  })])
+    serve  = { cpu = var.serve_cpu, memory = var.serve_memory, stop_timeout = 30 }
+    worker = { cpu = var.worker_cpu, memory = var.worker_memory, stop_timeout = 120 }
+  }
 }
 
-resource "aws_ecs_task_definition" "worker" {
-  family                   = "${var.name}-worker"
+resource "aws_ecs_task_definition" "quiver" {
+  for_each                 = local.roles
+  family                   = "${var.name}-${each.key}"
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
-  cpu                      = var.worker_cpu
-  memory                   = var.worker_memory
+  cpu                      = each.value.cpu
+  memory                   = each.value.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
   volume { name = "data" }
   volume { name = "tmp" }
   container_definitions = jsonencode([merge(local.quiver_container, {
     name        = "quiver"
-    command     = ["worker"]
-    stopTimeout = 120
+    command     = [each.key]
+    stopTimeout = each.value.stop_timeout
     logConfiguration = {
       logDriver = "awslogs"
-      options   = { awslogs-group = aws_cloudwatch_log_group.main.name, awslogs-region = var.region, awslogs-stream-prefix = "worker" }
+      options   = { awslogs-group = aws_cloudwatch_log_group.main.name, awslogs-region = var.region, awslogs-stream-prefix = each.key }
     }
   })])
 }
@@ -152,7 +140,7 @@ resource "aws_ecs_service" "nats" {
 resource "aws_ecs_service" "serve" {
   name                              = "${var.name}-serve"
   cluster                           = aws_ecs_cluster.main.id
-  task_definition                   = aws_ecs_task_definition.serve.arn
+  task_definition                   = aws_ecs_task_definition.quiver["serve"].arn
   desired_count                     = var.serve_count
   launch_type                       = "FARGATE"
   health_check_grace_period_seconds = 60
@@ -174,7 +162,7 @@ resource "aws_ecs_service" "serve" {
 resource "aws_ecs_service" "worker" {
   name            = "${var.name}-worker"
   cluster         = aws_ecs_cluster.main.id
-  task_definition = aws_ecs_task_definition.worker.arn
+  task_definition = aws_ecs_task_definition.quiver["worker"].arn
   desired_count   = 1
   launch_type     = "FARGATE"
   network_configuration {
