@@ -6,13 +6,14 @@ import { type JudgedSet, readJudgedSet } from '../../packages/cli/src/eval/judgm
 import type { Ranked } from '../../packages/server/src/modules/search/fusion.ts';
 import { DEFAULT_RERANK } from '../../packages/server/src/modules/search/rerank.ts';
 import { VECTOR_CANDIDATES } from '../../packages/server/src/modules/search/service.ts';
+import { learnWeights } from '../../packages/server/src/modules/training/ltr.ts';
 import { type BenchApp, startBenchApp } from './bench-app.ts';
 import { ICECAT_DIR, icecatItem, readIcecatProducts } from './icecat.ts';
 
 export const TENANT = 'bench';
 export const FOLDS = 5;
-const STEPS = [-2, -1, -0.5, -0.25, -0.1, -0.05, 0.05, 0.1, 0.25, 0.5, 1, 2];
-const ROUNDS = 25;
+/** The fitting the search-ranker trainer uses (training/ltr.ts), shared by the relevance benchmarks. */
+export { learnWeights };
 
 export type Lists = { keyword: Ranked[]; vector: Ranked[] };
 export interface JudgedQuery {
@@ -55,30 +56,6 @@ export const loadRelevanceData = async (): Promise<RelevanceData> => {
     lists.set(query, { keyword, vector: await quiver.vectors.query(TENANT, query, VECTOR_CANDIDATES) });
   }
   return { set, items, bench, judgedQueries, lists };
-};
-
-/**
- * Coordinate ascent on `objective` (mean NDCG@10) from `start`: each round tries every step on every weight
- * in `names` order and keeps any that helps, until a round helps none (or 25 rounds).
- */
-export const learnWeights = <W extends Record<string, number>>(
-  start: W,
-  names: ReadonlyArray<keyof W>,
-  objective: (w: W) => number,
-): W => {
-  let w = start;
-  let best = objective(w);
-  for (let round = 0; round < ROUNDS; round++) {
-    let improved = false;
-    for (const name of names)
-      for (const step of STEPS) {
-        const next = { ...w, [name]: Math.round((w[name] + step) * 100) / 100 };
-        const v = objective(next);
-        if (v > best + 1e-9) [best, w, improved] = [v, next, true];
-      }
-    if (!improved) break;
-  }
-  return w;
 };
 
 /** Each fold's queries ranked by weights learned on the other folds; the learned weights per fold. */

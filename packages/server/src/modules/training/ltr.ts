@@ -1,0 +1,142 @@
+// Learning to rank for hybrid search's second phase: a linear model over the ranker's features (keyword
+// score, cosine, coverage: RANKER_FEATURES) fitted by coordinate ascent on mean NDCG@10 over judged
+// queries, whatever the judgments' origin (click judgments here, editorial grades in bench/relevance).
+// NDCG@10: gain = the judgment, unjudged items gain 0, the ideal from all of the query's judgments; the
+// candidates are ordered as the server orders them (score, then id).
+
+/** The feature names in row order (the search ranker's input columns). */
+export const RANKER_FEATURES = ['keyword', 'vector', 'coverage'] as const;
+export type RankerWeights = Record<(typeof RANKER_FEATURES)[number], number>;
+const WIDTH = RANKER_FEATURES.length;
+
+/** One judged query: its second-phase candidates (ids and feature rows) and the judgments. */
+export interface LtrQuery {
+  query: string;
+  ids: readonly string[];
+  /** Row-major, `ids.length` × RANKER_FEATURES.length. */
+  features: Float32Array;
+  gains: ReadonlyMap<string, number>;
+}
+
+const STEPS = [-2, -1, -0.5, -0.25, -0.1, -0.05, 0.05, 0.1, 0.25, 0.5, 1, 2];
+const ROUNDS = 25;
+const AT = 10;
+
+/** Where a fit starts: keyword alone. */
+export const KEYWORD_ONLY: RankerWeights = { keyword: 1, vector: 0, coverage: 0 };
+
+/**
+ * Coordinate ascent on `objective` from `start`: each round tries every step on every weight in `names`
+ * order and keeps any that helps, until a round helps none (or 25 rounds). `onRound` hears each round.
+ */
+export const learnWeights = <W extends Record<string, number>>(
+  start: W,
+  names: ReadonlyArray<keyof W>,
+  objective: (w: W) => number,
+  onRound: (round: number, best: number) => void = () => {},
+): W => {
+  let w = start;
+  let best = objective(w);
+  for (let round = 0; round < ROUNDS; round++) {
+    let improved = false;
+    for (const name of names)
+      for (const step of STEPS) {
+        const next = { ...w, [name]: Math.round((w[name] + step) * 100) / 100 };
+        const v = objective(next);
+        if (v > best + 1e-9) [best, w, improved] = [v, next, true];
+      }
+    onRound(round, best);
+    if (!improved) break;
+  }
+  return w;
+};
+
+/** A query prepared for repeated scoring: judged rows, each item's id order (ties), the ideal DCG. */
+interface Prepared {
+  q: LtrQuery;
+  judged: Array<{ row: number; gain: number }>;
+  /** Each row's place among the ids sorted (a tie goes to the smaller id, as the server breaks it). */
+  idOrder: Int32Array;
+  ideal: number;
+}
+
+const discount = (rank: number) => 1 / Math.log2(rank + 2);
+
+const prepare = (q: LtrQuery): Prepared => {
+  const judged: Prepared['judged'] = [];
+  q.ids.forEach((id, row) => {
+    const gain = q.gains.get(id);
+    if (gain !== undefined && gain > 0) judged.push({ row, gain });
+  });
+  const idOrder = new Int32Array(q.ids.length);
+  [...q.ids.keys()]
+    .sort((a, b) => (q.ids[a] < q.ids[b] ? -1 : q.ids[a] > q.ids[b] ? 1 : 0))
+    .forEach((row, place) => {
+      idOrder[row] = place;
+    });
+  const ideal = [...q.gains.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, AT)
+    .reduce((s, g, i) => s + g * discount(i), 0);
+  return { q, judged, idOrder, ideal };
+};
+
+const scoresOf = (q: LtrQuery, w: readonly number[], out: Float64Array): Float64Array => {
+  for (let r = 0; r < q.ids.length; r++) {
+    let s = 0;
+    for (let f = 0; f < WIDTH; f++) s += w[f] * q.features[r * WIDTH + f];
+    out[r] = s;
+  }
+  return out;
+};
+
+/** NDCG@10 of one prepared query under `w` (feature order); the rank of each judged row is counted, not sorted. */
+const ndcgOf = (p: Prepared, w: readonly number[], scratch: Float64Array): number => {
+  if (p.ideal === 0) return 0;
+  const s = scoresOf(p.q, w, scratch);
+  let dcg = 0;
+  for (const { row, gain } of p.judged) {
+    const mine = s[row];
+    const order = p.idOrder[row];
+    let rank = 0;
+    for (let r = 0; r < p.q.ids.length && rank < AT; r++)
+      if (s[r] > mine || (s[r] === mine && p.idOrder[r] < order)) rank++;
+    if (rank < AT) dcg += gain * discount(rank);
+  }
+  return dcg / p.ideal;
+};
+
+const vectorOf = (w: RankerWeights): number[] => RANKER_FEATURES.map((f) => w[f]);
+
+/** Mean NDCG@10 of `w` over queries prepared once: the objective of a fit, and its evaluation. */
+export const ndcgScorer = (queries: readonly LtrQuery[]) => {
+  const prepared = queries.map(prepare);
+  const scratch = new Float64Array(Math.max(1, ...queries.map((q) => q.ids.length)));
+  return {
+    perQuery: (w: RankerWeights): number[] => {
+      const v = vectorOf(w);
+      return prepared.map((p) => ndcgOf(p, v, scratch));
+    },
+    mean: (w: RankerWeights): number => {
+      if (prepared.length === 0) return 0;
+      const v = vectorOf(w);
+      let sum = 0;
+      for (const p of prepared) sum += ndcgOf(p, v, scratch);
+      return sum / prepared.length;
+    },
+  };
+};
+
+/** Weights fitted on the queries by coordinate ascent on mean NDCG@10, from `start` (keyword alone). */
+export const fitRanker = (
+  queries: readonly LtrQuery[],
+  start: RankerWeights = KEYWORD_ONLY,
+  onRound?: (round: number, best: number) => void,
+): RankerWeights => learnWeights(start, RANKER_FEATURES, ndcgScorer(queries).mean, onRound);
+
+/** The candidates' ids best first under `w` (score, then id: the server's order). */
+export const rankIds = (q: LtrQuery, w: RankerWeights): string[] => {
+  const s = scoresOf(q, vectorOf(w), new Float64Array(q.ids.length));
+  return [...q.ids.keys()].sort((a, b) => s[b] - s[a] || (q.ids[a] < q.ids[b] ? -1 : 1)).map((r) => q.ids[r]);
+};
