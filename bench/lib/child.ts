@@ -6,9 +6,11 @@ import { createInterface } from 'node:readline';
 /** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS_PER_S = 100;
 
-export const processCpuSeconds = (pid: number | undefined): number => {
+/** CPU seconds (user + system) of a process, or of one of its threads when `tid` is given; NaN without /proc. */
+export const processCpuSeconds = (pid: number | undefined, tid?: number): number => {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
   } catch {
     return Number.NaN;
@@ -20,6 +22,8 @@ export interface ChildServer<T> {
   child: ChildProcess;
   /** CPU seconds (user + system) the server process has used so far; NaN where /proc is missing. */
   cpuSeconds(): number;
+  /** The same for its main thread alone (the event loop; worker threads, GC and libuv threads excluded). */
+  mainCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export const startChild = async <T>(
     info,
     child,
     cpuSeconds: () => processCpuSeconds(child.pid),
+    // On Linux the main thread's id is the process id.
+    mainCpuSeconds: () => processCpuSeconds(child.pid, child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -5,6 +5,8 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Answers counted over the segment (for per-request figures such as server CPU). */
+  requests?: number;
 }
 
 type Options = { connections: number; durationS: number; headers?: Record<string, string> };
@@ -18,7 +20,12 @@ const run = async (port: number, what: string, request: autocannon.Request, opti
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${what}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+  };
 };
 
 export const postLoad = async (
