@@ -1,27 +1,84 @@
-// A small TTL cache of key lookups for authentication, invalidated by the changes this process makes.
+// A small TTL cache of lookups for authentication (keys, signing secrets with their tenant's limits).
+// Embedded mode invalidates it on the changes this process makes; PostgreSQL mode also drops it whenever the
+// shared auth epoch moves, and bypasses it while that epoch is not known to be current (auth-epoch.ts).
+import type { RateLimits } from '@quiver/contracts';
 import type { Clock } from '../../kernel/index.ts';
+import type { Credential } from './principal.ts';
 
 const MAX_ENTRIES = 10_000;
 
-export const createAuthCache = <T>(ttlMs: number, clock: Clock) => {
-  const entries = new Map<string, { value: T | undefined; at: number }>();
+export interface AuthCacheOptions {
+  ttlMs: number;
+  clock: Clock;
+  /**
+   * Whether cached values may be answered now; when false every lookup reads the database (and refreshes its
+   * entry, so what it read outlives the outage rather than an older entry).
+   */
+  usable?: () => boolean;
+}
+
+export interface AuthCache<T> {
+  get(id: string, load: () => Promise<T | undefined>): Promise<T | undefined>;
+  delete(id: string): void;
+  /** Drops everything, including what lookups in flight would store (they may have read the old state). */
+  clear(): void;
+}
+
+export const createAuthCache = <T>({ ttlMs, clock, usable = () => true }: AuthCacheOptions): AuthCache<T> => {
+  const entries = new Map<string, { value: T; at: number }>();
+  /** Moves on every delete or clear: a lookup that started before must not store what it read. */
+  let generation = 0;
   return {
-    async get(keyId: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    async get(id, load) {
       if (ttlMs <= 0) return load();
-      const hit = entries.get(keyId);
       const now = clock.now();
-      if (hit && now - hit.at < ttlMs) return hit.value;
+      if (usable()) {
+        const hit = entries.get(id);
+        if (hit && now - hit.at < ttlMs) return hit.value;
+      }
+      const startedIn = generation;
       const value = await load();
-      if (entries.size >= MAX_ENTRIES) entries.clear();
       // Unknown ids are not cached: a flood of made-up keys must not evict real ones.
-      if (value) entries.set(keyId, { value, at: now });
+      if (!value || startedIn !== generation) return value;
+      if (entries.size >= MAX_ENTRIES) entries.clear();
+      entries.set(id, { value, at: now });
       return value;
     },
-    delete(keyId: string): void {
-      entries.delete(keyId);
+    delete(id) {
+      generation++;
+      entries.delete(id);
     },
-    clear(): void {
+    clear() {
+      generation++;
       entries.clear();
+    },
+  };
+};
+
+/** A tenant's scoped-key signing secret with its limits, as scoped-key authentication reads them together. */
+export interface SigningEntry {
+  secret: string;
+  limits: RateLimits;
+}
+
+/** The two caches authentication reads through, dropped together. */
+export interface AuthCaches {
+  /** Stored API keys by key id. */
+  credentials: AuthCache<Credential>;
+  /** Scoped-key signing secrets by tenant id. */
+  signing: AuthCache<SigningEntry>;
+  clear(): void;
+}
+
+export const createAuthCaches = (options: AuthCacheOptions): AuthCaches => {
+  const credentials = createAuthCache<Credential>(options);
+  const signing = createAuthCache<SigningEntry>(options);
+  return {
+    credentials,
+    signing,
+    clear() {
+      credentials.clear();
+      signing.clear();
     },
   };
 };

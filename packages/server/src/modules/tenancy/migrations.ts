@@ -30,4 +30,10 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     // One HMAC secret per tenant signs its scoped keys; rotating it ends them all. Same SQL on both dialects.
     sql: 'CREATE TABLE scoped_key_secrets (tenant_id TEXT PRIMARY KEY REFERENCES tenants(id), secret TEXT NOT NULL, created_at TEXT NOT NULL);',
   },
+  {
+    version: 102,
+    name: 'auth-epoch',
+    // One counter, bumped with every change authentication caches depend on; replicas poll it (auth-epoch.ts).
+    sql: 'CREATE TABLE auth_epoch (id INTEGER PRIMARY KEY, epoch BIGINT NOT NULL);\nINSERT INTO auth_epoch (id, epoch) VALUES (1, 0);',
+  },
 ];

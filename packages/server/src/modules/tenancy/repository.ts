@@ -204,6 +204,17 @@ export const tenancyRepository = {
     );
   },
 
+  /** The auth epoch: moves whenever a key, a tenant's limits or a signing secret changes. */
+  async readAuthEpoch(db: SqlExecutor): Promise<number> {
+    const [row] = await db.query<{ epoch: number }>('SELECT epoch FROM auth_epoch WHERE id = 1');
+    return Number(row.epoch);
+  },
+
+  /** Moves the auth epoch, inside the transaction of the change (so no replica sees one without the other). */
+  async bumpAuthEpoch(tx: SqlExecutor): Promise<void> {
+    await tx.execute('UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1');
+  },
+
   async getSetting(db: SqlExecutor, key: string): Promise<string | undefined> {
     const [row] = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
     return row?.value;

@@ -9,7 +9,7 @@ import {
 } from '@quiver/contracts';
 import type { SqlDatabase, SqlExecutor } from '../../adapters/sql/index.ts';
 import { type Clock, isoNow, notFound, QuiverError, randomSecret } from '../../kernel/index.ts';
-import { createAuthCache } from './auth-cache.ts';
+import type { AuthCache, SigningEntry } from './auth-cache.ts';
 import { denied, expired, invalid } from './errors.ts';
 import type { Credential, Principal, TenantPrincipal } from './principal.ts';
 import { tenancyRepository as repo } from './repository.ts';
@@ -27,8 +27,8 @@ const TENANT_ID = new RegExp(TENANT_ID_PATTERN);
 export interface ScopedKeyDeps {
   db: SqlDatabase;
   clock: Clock;
-  /** How long a tenant's signing secret may be reused from memory (the auth cache's rule); 0 disables. */
-  cacheTtlMs: number;
+  /** Tenants' signing secrets and limits (the auth caches' rules). */
+  signing: AuthCache<SigningEntry>;
   /** The stored key that minted a scoped key: its revocation or expiry ends the scoped key too. */
   parentCredential(keyId: string): Promise<Credential | undefined>;
   /** The search filter grammar (wired by the composition root); throws validation_failed naming the path. */
@@ -75,7 +75,7 @@ const checkRateLimit = (asked: NonNullable<CreateScopedKey['rateLimit']>, limits
 
 export const createScopedKeys = (deps: ScopedKeyDeps) => {
   const { db, clock } = deps;
-  const signing = createAuthCache<{ secret: string; limits: RateLimits }>(deps.cacheTtlMs, clock);
+  const { signing } = deps;
   const signingOf = (tenantId: string) => signing.get(tenantId, () => repo.findScopedSigning(db, tenantId));
 
   /** Expiry in epoch ms from `expiresInS` or `expiresAt`, bounded to 24 h. */
@@ -166,14 +166,10 @@ export const createScopedKeys = (deps: ScopedKeyDeps) => {
       if (!(await repo.getTenant(db, tenantId))) throw notFound('tenant', tenantId);
       await db.transaction(async (tx) => {
         await repo.replaceScopedSecret(tx, tenantId, newSecret(), isoNow(clock));
+        await repo.bumpAuthEpoch(tx);
         await deps.audit(tx, actor, tenantId, 'key.scoped.rotate', tenantId);
       });
       signing.delete(tenantId);
-    },
-
-    /** Forgets cached secrets and limits (after a limits change). */
-    clear(): void {
-      signing.clear();
     },
   };
 };

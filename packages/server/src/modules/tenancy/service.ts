@@ -24,7 +24,7 @@ import {
   randomSecret,
   sha256Hex,
 } from '../../kernel/index.ts';
-import { createAuthCache } from './auth-cache.ts';
+import { type AuthCaches, createAuthCaches } from './auth-cache.ts';
 import { denied } from './errors.ts';
 import { actorOf, type Credential, type Principal } from './principal.ts';
 import { tenancyRepository as repo } from './repository.ts';
@@ -43,10 +43,10 @@ export interface TenancyDeps {
   /** From configuration; when absent the operator key lives (hashed) in the database. */
   operatorKey?: string;
   /**
-   * How long a key looked up for authentication may be reused. Only safe where every key change passes
-   * through this process (embedded mode), since revocation and limit changes invalidate it locally; 0 disables.
+   * Caches of what authentication looks up (default: none). Changes made here drop entries at once; on a
+   * shared database the auth epoch drops them on every replica (see createTenancyModule).
    */
-  authCacheTtlMs?: number;
+  caches?: AuthCaches;
   /** Checks a scoped key's embedded filters with the search grammar (the search module's parser). */
   parseFilters(value: unknown): SearchFilter;
 }
@@ -65,7 +65,8 @@ const parseKeySecret = (token: string): string | undefined => {
 export const createTenancyService = (deps: TenancyDeps): TenancyService => {
   const { db, clock } = deps;
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
-  const authCache = createAuthCache<Credential>(deps.authCacheTtlMs ?? 0, clock);
+  const caches = deps.caches ?? createAuthCaches({ ttlMs: 0, clock });
+  const authCache = caches.credentials;
   /** A key as authentication checks it, with its principal built once. */
   const loadCredential = async (keyId: string): Promise<Credential | undefined> => {
     const found = await repo.findKeyForAuth(db, keyId);
@@ -97,7 +98,7 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
   const scoped = createScopedKeys({
     db,
     clock,
-    cacheTtlMs: deps.authCacheTtlMs ?? 0,
+    signing: caches.signing,
     parseFilters: deps.parseFilters,
     parentCredential: (keyId) => authCache.get(keyId, () => loadCredential(keyId)),
     audit: (tx, actor, tenantId, action, target) => audit(tx, actor, tenantId, action, target),
@@ -174,15 +175,17 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
     },
 
     async setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant> {
-      return db.transaction(async (tx) => {
-        authCache.clear();
-        scoped.clear();
+      const tenant = await db.transaction(async (tx) => {
         if (!(await repo.updateLimits(tx, tenantId, limits))) {
           throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
         }
+        await repo.bumpAuthEpoch(tx);
         await audit(tx, actor, tenantId, 'tenant.limits', tenantId, { limits });
         return (await repo.getTenant(tx, tenantId))!;
       });
+      // Cached keys and signing secrets carry the tenant's limits.
+      caches.clear();
+      return tenant;
     },
 
     async createKey(
@@ -239,15 +242,19 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
     },
 
     async revokeKey(actor: Principal, tenantId: string, keyId: string): Promise<ApiKey> {
-      return db.transaction(async (tx) => {
+      const revoked = await db.transaction(async (tx) => {
         const key = await repo.getKey(tx, tenantId, keyId);
         if (!key) throw new QuiverError('not_found', `key '${keyId}' was not found`);
-        authCache.delete(keyId);
         if (await repo.revokeKey(tx, tenantId, keyId, isoNow(clock))) {
+          await repo.bumpAuthEpoch(tx);
           await audit(tx, actor, tenantId, 'key.revoke', keyId, { name: key.name });
         }
         return (await repo.getKey(tx, tenantId, keyId))!;
       });
+      // After the commit: a lookup racing the transaction may have read the key unrevoked (the cache
+      // refuses to store a lookup that started before the delete).
+      authCache.delete(keyId);
+      return revoked;
     },
 
     async listAudit(tenantId: string | undefined, limit: number, cursor?: string) {
