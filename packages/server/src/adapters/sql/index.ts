@@ -5,7 +5,16 @@ import type { SqlDatabase } from './port.ts';
 import { PostgresDatabase } from './postgres.ts';
 import { SqliteDatabase } from './sqlite.ts';
 
-export type { Dialect, Migration, Row, SqlDatabase, SqlExecutor, SqlValue, TxHook } from './port.ts';
+export type {
+  Dialect,
+  Migration,
+  QueryOptions,
+  Row,
+  SqlDatabase,
+  SqlExecutor,
+  SqlValue,
+  TxHook,
+} from './port.ts';
 export { inList, noTxHook, valuesList } from './port.ts';
 
 export const EMBEDDED_DB_FILE = 'quiver.db';

@@ -4,11 +4,24 @@
 export type SqlValue = string | number | boolean | null | Buffer;
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * A hot statement with fixed text (never one built per call, such as a VALUES or IN list): PostgreSQL keeps
+   * it parsed and planned on each connection (a named prepared statement) instead of parsing it every time.
+   * SQLite prepares every statement once anyway.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlExecutor {
   /** Runs a statement and returns its rows (empty for statements without RETURNING). */
-  query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  query<T extends object = Row>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: QueryOptions,
+  ): Promise<T[]>;
   /** Runs a statement and returns how many rows it changed. */
-  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  execute(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<number>;
 }
 
 /**

@@ -1,10 +1,11 @@
 // Distributed storage: PostgreSQL through a `pg` pool, behind the SQL port.
 import pg from 'pg';
-import { SpanKind, withSpan } from '../../kernel/tracing.ts';
+import { SpanKind, tracingEnabled, withSpan } from '../../kernel/tracing.ts';
 import {
   type Migration,
   migrationSql,
   orderedMigrations,
+  type QueryOptions,
   type Row,
   type SqlDatabase,
   type SqlExecutor,
@@ -31,21 +32,46 @@ const MAX_SPAN_SQL = 500;
 
 /** A CLIENT span per statement (hand-made: a `pg` instrumentation would patch the module for every call). */
 const traced = <T>(sql: string, run: () => Promise<T>): Promise<T> =>
-  withSpan(
-    `${sql.trimStart().split(/\s/, 1)[0].toUpperCase()} postgresql`,
-    { 'db.system.name': 'postgresql', 'db.query.text': sql.slice(0, MAX_SPAN_SQL) },
-    run,
-    { kind: SpanKind.CLIENT },
+  tracingEnabled()
+    ? withSpan(
+        `${sql.trimStart().split(/\s/, 1)[0].toUpperCase()} postgresql`,
+        { 'db.system.name': 'postgresql', 'db.query.text': sql.slice(0, MAX_SPAN_SQL) },
+        run,
+        { kind: SpanKind.CLIENT },
+      )
+    : run();
+
+/** Prepared statements get one name per distinct text, process-wide; past this many, the rest run unnamed. */
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+/** The statement's name when it should be prepared (`pg` prepares a name once per connection, then reuses it). */
+const preparedName = (sql: string, options: QueryOptions | undefined): string | undefined => {
+  if (!options?.prepare) return undefined;
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `quiver_${preparedNames.size}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
+};
+
+const run = <T extends object>(
+  client: pg.Pool | pg.PoolClient,
+  sql: string,
+  params: readonly SqlValue[] | undefined,
+  options: QueryOptions | undefined,
+) =>
+  traced(sql, () =>
+    client.query<T>({ text: sql, values: params as unknown[] | undefined, name: preparedName(sql, options) }),
   );
 
 const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
-  async query<T extends object>(sql: string, params?: readonly SqlValue[]) {
-    const result = await traced(sql, () => client.query<T>(sql, params as unknown[] | undefined));
-    return result.rows;
+  async query<T extends object>(sql: string, params?: readonly SqlValue[], options?: QueryOptions) {
+    return (await run<T>(client, sql, params, options)).rows;
   },
-  async execute(sql: string, params?: readonly SqlValue[]) {
-    const result = await traced(sql, () => client.query(sql, params as unknown[] | undefined));
-    return result.rowCount ?? 0;
+  async execute(sql: string, params?: readonly SqlValue[], options?: QueryOptions) {
+    return (await run(client, sql, params, options)).rowCount ?? 0;
   },
 });
 
@@ -65,12 +91,16 @@ export class PostgresDatabase implements SqlDatabase {
     this.direct = executorOf(this.pool);
   }
 
-  query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.direct.query<T>(sql, params);
+  query<T extends object = Row>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: QueryOptions,
+  ): Promise<T[]> {
+    return this.direct.query<T>(sql, params, options);
   }
 
-  execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.direct.execute(sql, params);
+  execute(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<number> {
+    return this.direct.execute(sql, params, options);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

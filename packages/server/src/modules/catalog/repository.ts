@@ -58,6 +58,7 @@ export const catalogRepository = {
     const [row] = await db.query<ItemRow>(
       'SELECT id, doc, version, created_at, updated_at FROM items WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
+      { prepare: true },
     );
     return row && toRecord(row);
   },

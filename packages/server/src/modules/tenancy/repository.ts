@@ -146,6 +146,7 @@ export const tenancyRepository = {
     const [row] = await db.query<KeyRow & { limits: string }>(
       'SELECT k.*, t.limits FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1',
       [keyId],
+      { prepare: true },
     );
     if (!row) return undefined;
     return { key: toKey(row), secretHash: row.secret_hash, limits: JSON.parse(row.limits) as RateLimits };
@@ -179,6 +180,7 @@ export const tenancyRepository = {
     const [row] = await db.query<{ secret: string; limits: string }>(
       'SELECT s.secret, t.limits FROM scoped_key_secrets s JOIN tenants t ON t.id = s.tenant_id WHERE s.tenant_id = $1',
       [tenantId],
+      { prepare: true },
     );
     return row && { secret: row.secret, limits: JSON.parse(row.limits) as RateLimits };
   },
@@ -206,7 +208,9 @@ export const tenancyRepository = {
 
   /** The auth epoch: moves whenever a key, a tenant's limits or a signing secret changes. */
   async readAuthEpoch(db: SqlExecutor): Promise<number> {
-    const [row] = await db.query<{ epoch: number }>('SELECT epoch FROM auth_epoch WHERE id = 1');
+    const [row] = await db.query<{ epoch: number }>('SELECT epoch FROM auth_epoch WHERE id = 1', [], {
+      prepare: true,
+    });
     return Number(row.epoch);
   },
 

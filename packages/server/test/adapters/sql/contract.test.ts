@@ -173,6 +173,50 @@ for (const kind of STORAGE_KINDS) {
       assert.deepEqual(ids, ['outside']);
     });
 
+    test('a prepared statement answers like an unprepared one, for each new set of parameters', async () => {
+      const sql = 'SELECT id, n FROM things WHERE tenant_id = $1 AND n >= $2 ORDER BY id';
+      await db.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3), ($1, $4, $5)', [
+        't5',
+        'p1',
+        1,
+        'p2',
+        2,
+      ]);
+      for (const [tenant, min] of [
+        ['t5', 1],
+        ['t5', 2],
+        ['t5', 3],
+        ['nobody', 0],
+      ] as const) {
+        const plain = await db.query(sql, [tenant, min]);
+        assert.deepEqual(await db.query(sql, [tenant, min], { prepare: true }), plain);
+        assert.deepEqual(await db.query(sql, [tenant, min], { prepare: true }), plain);
+      }
+      assert.deepEqual(await db.query(sql, ['t5', 2], { prepare: true }), [{ id: 'p2', n: 2 }]);
+      assert.equal(
+        await db.execute('UPDATE things SET n = n + 1 WHERE tenant_id = $1', ['t5'], { prepare: true }),
+        2,
+      );
+    });
+
+    test('a prepared statement works inside a transaction, and on PostgreSQL stays prepared there', async () => {
+      const sql = 'SELECT n FROM things WHERE tenant_id = $1 AND id = $2';
+      await db.transaction(async (tx) => {
+        await tx.execute('INSERT INTO things (tenant_id, id, n) VALUES ($1, $2, $3)', ['t6', 'x', 7]);
+        assert.deepEqual(await tx.query(sql, ['t6', 'x'], { prepare: true }), [{ n: 7 }]);
+        if (db.dialect === 'postgres') {
+          // The transaction holds one connection: the statement is prepared on it under a name.
+          const prepared = await tx.query<{ name: string }>(
+            'SELECT name FROM pg_prepared_statements WHERE statement = $1',
+            [sql],
+          );
+          assert.equal(prepared.length, 1);
+          assert.match(prepared[0].name, /^quiver_\d+$/);
+        }
+      });
+      assert.deepEqual(await db.query(sql, ['t6', 'x'], { prepare: true }), [{ n: 7 }]);
+    });
+
     test('ping answers', async () => {
       await db.ping();
     });
