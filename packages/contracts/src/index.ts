@@ -13,3 +13,4 @@ export * from './search.ts';
 export * from './stats.ts';
 export * from './tenancy.ts';
 export * from './trainers.ts';
+export * from './usage.ts';

@@ -12,7 +12,7 @@ import { eventsResource } from './resources/events.ts';
 import { featuresResource } from './resources/features.ts';
 import { inferenceResource } from './resources/inference.ts';
 import { modelsResource } from './resources/models.ts';
-import { auditResource, keysResource, tenantsResource } from './resources/tenancy.ts';
+import { auditResource, keysResource, tenantsResource, usageResource } from './resources/tenancy.ts';
 import { trainersResource } from './resources/trainers.ts';
 import {
   type CallOptions,
@@ -31,6 +31,7 @@ export const createQuiver = (options: QuiverOptions) => {
     tenants: tenantsResource(t),
     keys: keysResource(t),
     audit: auditResource(t),
+    usage: usageResource(t),
     items: itemsResource(t),
     changes: changesResource(t),
     events: eventsResource(t),

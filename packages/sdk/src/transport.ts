@@ -150,7 +150,9 @@ export const createTransport = (options: TransportOptions): Transport => {
   const retryStatuses = options.retryStatuses ?? RETRY_STATUSES;
   /** Whether another attempt can succeed where this one failed. */
   const retryable = (error: QuiverError): boolean =>
-    error.status === 0 || retryStatuses.has(error.status) || error.code === 'idempotency_in_progress';
+    // A spent quota stays spent until next month: a 429 worth no retry.
+    (error.status === 0 || retryStatuses.has(error.status) || error.code === 'idempotency_in_progress') &&
+    error.code !== 'quota_exceeded';
   const policyOf = (call: CallOptions): RetryPolicy => ({
     maxRetries: call.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
     baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_MS,

@@ -64,6 +64,7 @@ export type {
   PutEndpoint,
   PutTrainingSchedule,
   QuiverEvent,
+  QuotaLimits,
   RateLimits,
   RecommendationRequest,
   RecommendationResponse,
@@ -82,9 +83,14 @@ export type {
   Suggestion,
   SuggestResponse,
   Tenant,
+  TenantQuotas,
+  TenantUsage,
   TrainerKind,
   TrainingRun,
   TrainingSchedule,
+  UsageGranularity,
+  UsageQuery,
+  UsageReport,
 } from '@quiver/contracts';
 
 /** `{<name>: T[], nextCursor}`: the cursor pages whose schema is written inline in a route. */

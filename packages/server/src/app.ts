@@ -29,7 +29,7 @@ import { type Clock, createLifecycle, quietBackgroundLog, ROLES, systemClock } f
 import { createMetrics, type Metrics, trackDependency } from './metrics/index.ts';
 import { catalogMigrations, createCatalogModule } from './modules/catalog/index.ts';
 import { createDemoModule, type SeedResult } from './modules/demo/index.ts';
-import { createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
+import { combineObservers, createEngineModule, type InferenceEngine } from './modules/engine/index.ts';
 import { createEventsModule, eventsMigrations } from './modules/events/index.ts';
 import { createFeaturesModule, type FeaturesService, featuresMigrations } from './modules/features/index.ts';
 import {
@@ -52,6 +52,7 @@ import {
 import { createStatsModule, type StatsService, statsMigrations } from './modules/stats/index.ts';
 import { createTenancyModule, tenancyMigrations } from './modules/tenancy/index.ts';
 import { createTrainingModule, type TrainingService, trainingMigrations } from './modules/training/index.ts';
+import { createUsageModule, readLevels, type UsageService, usageMigrations } from './modules/usage/index.ts';
 import { createVectorsModule, type VectorsService } from './modules/vectors/index.ts';
 
 /** Under the data dir: model uploads being validated, one file each, removed once stored or refused. */
@@ -71,6 +72,7 @@ export const MIGRATIONS = [
   ...leaseMigrations,
   ...recommendMigrations,
   ...statsMigrations,
+  ...usageMigrations,
 ];
 
 export interface AppOptions {
@@ -89,6 +91,8 @@ export interface AppOptions {
   stats?: { windowS?: number; flushMs?: number };
   /** The built console's folder served at /console (default: packages/console/dist). */
   consoleDir?: string;
+  /** How often usage counters are written and quotas reloaded (tests lengthen it and flush directly). */
+  usage?: { flushMs?: number };
 }
 
 export interface QuiverApp {
@@ -111,6 +115,8 @@ export interface QuiverApp {
   training: TrainingService;
   /** Recent-window series behind GET /v1/stats/series (tests flush it directly). */
   stats: StatsService;
+  /** Per-tenant metering and quotas behind GET /v1/usage (tests flush it directly). */
+  usage: UsageService;
   /** What the first start generated (secrets to show once); empty on later starts. */
   seeded: SeedResult;
   /** The bound port of the OIP gRPC listener, when `grpcPort` is set. */
@@ -156,19 +162,38 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   const namespace = config.redisUrl ? config.redisKeyPrefix : undefined;
 
   // 2. Modules, in dependency order: a module is one line; `{ ...platform, x }` names the services it uses.
-  const engine = life.add(
-    createEngineModule(
-      { clock, observer: inferenceObserver(metrics) },
-      { poolSize: config.inferenceWorkers },
-    ),
-  );
   const { defaultLimits, operatorKey } = config;
   // Scoped keys embed search filters: checked with the search grammar when minted.
   const tenancy = life.add(
     createTenancyModule({ ...platform, defaultLimits, operatorKey, parseFilters: parseFilter }),
   );
+  const usage = life.add(
+    createUsageModule(
+      {
+        ...platform,
+        app,
+        tenantExists: async (id) => void (await tenancy.getTenant(id)),
+        // Called from the first sample on, once every module below is built.
+        levels: () => storedLevels(),
+      },
+      options.usage,
+    ),
+  );
+  // Each request's share of its batch's worker time is its tenant's compute; past the quota, refused.
+  const engine = life.add(
+    createEngineModule(
+      {
+        clock,
+        observer: combineObservers(inferenceObserver(metrics), {
+          onRequest: (e) => usage.count(e.tenant, 'compute_s', e.computeShareSeconds),
+        }),
+        admit: (tenant) => usage.admit(tenant, 'compute'),
+      },
+      { poolSize: config.inferenceWorkers },
+    ),
+  );
   const catalog = life.add(createCatalogModule(platform));
-  const events = life.add(createEventsModule(platform));
+  const events = life.add(createEventsModule({ ...platform, usage }));
   const features = life.add(createFeaturesModule({ ...platform, catalog }, { namespace }));
   const registry = life.add(
     createRegistryModule({
@@ -204,7 +229,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const training = life.add(
     createTrainingModule(
-      { ...platform, events, registry, routing, vectors },
+      { ...platform, events, registry, routing, vectors, usage },
       { tickMs: options.trainingTickMs },
     ),
   );
@@ -224,6 +249,17 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     }),
   );
   const stats = life.add(createStatsModule({ ...platform, app }, options.stats));
+  // Stored amounts per tenant for usage; a replica without a tenant's vector index leaves its count to others.
+  const storedLevels = () =>
+    readLevels({
+      listTenants: (limit, cursor) => tenancy.listTenants(limit, cursor),
+      countItems: (id) => catalog.count(id),
+      storedBytes: (id) => registry.storedBytes(id),
+      vectorCount: (id) => {
+        const index = vectors.indexState(id);
+        return index.state === 'cold' ? undefined : index.items;
+      },
+    });
 
   // 3. HTTP: the app-wide hooks (CORS, auth and rate limits, idempotency), then each module's routes.
   if (kv.kind === 'redis')
@@ -287,6 +323,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     vectors,
     training,
     stats,
+    usage,
     seeded,
     grpcPort,
     beginDrain: () => {

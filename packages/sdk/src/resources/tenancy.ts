@@ -11,9 +11,13 @@ import type {
   CreateKey,
   CreateScopedKey,
   CreateTenant,
+  QuotaLimits,
   RateLimits,
   Tenant,
   TenantPage,
+  TenantQuotas,
+  UsageQuery,
+  UsageReport,
 } from '../types.ts';
 
 export interface PageOptions extends CallOptions {
@@ -29,6 +33,18 @@ export const tenantsResource = (t: Transport) => ({
   list: (o: PageOptions = {}): Paginated<Tenant, TenantPage> => cursorList(t, '/v1/tenants', 'tenants', o),
   setLimits: (tenantId: string, limits: RateLimits, o?: CallOptions) =>
     t.call<Tenant>({ method: 'PUT', path: path`/v1/tenants/${tenantId}/limits`, json: limits }, o),
+  /** The monthly quotas (null: unlimited) and what the tenant has used this month. */
+  getQuotas: (tenantId: string, o?: CallOptions) =>
+    t.call<TenantQuotas>({ method: 'GET', path: path`/v1/tenants/${tenantId}/quotas` }, o),
+  /** Operator only. Past a quota, events and inference answer 429 `quota_exceeded` (never retried). */
+  setQuotas: (tenantId: string, limits: QuotaLimits, o?: CallOptions) =>
+    t.call<TenantQuotas>({ method: 'PUT', path: path`/v1/tenants/${tenantId}/quotas`, json: limits }, o),
+});
+
+export const usageResource = (t: Transport) => ({
+  /** `GET /v1/usage`: per-tenant usage by hour, day or month (a tenant key: its own; the operator: any). */
+  get: (query: UsageQuery = {}, o?: CallOptions) =>
+    t.call<UsageReport>({ method: 'GET', path: '/v1/usage', query: { ...query } }, o),
 });
 
 export const keysResource = (t: Transport) => ({

@@ -36,6 +36,22 @@ const KEY = {
   expiresAt: null,
   revokedAt: null,
 };
+const USAGE = {
+  requests: { search: 1200, recommend: 310, events: 95 },
+  events: 4_180,
+  computeS: 12.84,
+  trainingCpuS: 0,
+  items: 2_500,
+  vectors: 2_500,
+  artifactBytes: 1_048_576,
+};
+const QUOTAS = {
+  tenantId: 'acme',
+  eventsPerMonth: 1_000_000,
+  computeSPerMonth: 36_000,
+  month: '2026-12',
+  used: { events: 4_180, computeS: 12.84 },
+};
 const EVENT = { id: 'e1', type: 'view', userId: 'u1', itemId: 'lamp-1', timestamp: NOW };
 const VIEW = {
   entity: 'user',
@@ -511,6 +527,30 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         ],
         tenants: [{ tenantId: 'acme', requests: 25_200, computeMs: 81_340.5 }],
       },
+    },
+  },
+  'GET /v1/usage': {
+    id: 'getUsage',
+    example: {
+      params: { from: '2026-12-01T00:00:00Z', to: NOW, granularity: 'hour', tenantId: 'acme' },
+      response: {
+        from: '2026-12-01T00:00:00.000Z',
+        to: NOW,
+        granularity: 'hour',
+        tenants: [{ tenantId: 'acme', total: USAGE, points: [{ at: '2026-12-01T09:00:00.000Z', ...USAGE }] }],
+      },
+    },
+  },
+  'GET /v1/tenants/{tenantId}/quotas': {
+    id: 'getTenantQuotas',
+    example: { params: { tenantId: 'acme' }, response: QUOTAS },
+  },
+  'PUT /v1/tenants/{tenantId}/quotas': {
+    id: 'setTenantQuotas',
+    example: {
+      params: { tenantId: 'acme' },
+      request: { eventsPerMonth: QUOTAS.eventsPerMonth, computeSPerMonth: QUOTAS.computeSPerMonth },
+      response: QUOTAS,
     },
   },
   'PUT /v1/trainers/{kind}/schedule': {

@@ -54,6 +54,13 @@ export const catalogRepository = {
     return row ? Number(row.change_seq) - count + 1 : undefined;
   },
 
+  async count(db: SqlExecutor, tenantId: string): Promise<number> {
+    const [row] = await db.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items WHERE tenant_id = $1', [
+      tenantId,
+    ]);
+    return Number(row?.n ?? 0);
+  },
+
   async get(db: SqlExecutor, tenantId: string, id: string): Promise<ItemRecord | undefined> {
     const [row] = await db.query<ItemRow>(
       'SELECT id, doc, version, created_at, updated_at FROM items WHERE tenant_id = $1 AND id = $2',

@@ -82,6 +82,8 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
   };
 
   return {
+    count: (tenantId: string) => repo.count(db, tenantId),
+
     async get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }> {
       const record = await repo.get(db, tenantId, id);
       if (!record) throw notFound('item', id);
@@ -245,6 +247,8 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
 
 /** A tenant's items: versioned writes with preconditions, and the change feed they append to. */
 export interface CatalogService {
+  /** How many items the tenant stores (usage metering). */
+  count(tenantId: string): Promise<number>;
   /** The item, its ETag and its stored record; `not_found` when absent. */
   get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }>;
   /** Creates or replaces the item when the preconditions hold. */

@@ -14,6 +14,8 @@ export interface EngineDeps {
   clock?: Clock;
   /** Metrics hooks; the ones left out do nothing. */
   observer?: Partial<InferenceObserver>;
+  /** Asked before a request is queued; throws to refuse it (a tenant past its compute quota). */
+  admit?: (tenant: string) => void;
 }
 
 export interface EngineOptions {
@@ -60,6 +62,7 @@ export const createInferenceEngine = (
 ): InferenceEngine => {
   const clock = deps.clock ?? systemClock;
   const observer = observerOf(deps.observer);
+  const admit = deps.admit ?? (() => {});
   const pool: WorkerPool = createWorkerPool({ size: options.poolSize });
   const models = new Map<string, { model: LoadedModel; batcher: Batcher }>();
 
@@ -93,6 +96,7 @@ export const createInferenceEngine = (
       const entry = models.get(key);
       if (!entry) throw new QuiverError('not_found', `model '${key}' is not loaded`);
       validateInputs(entry.model.signature, request.inputs);
+      admit(request.tenant);
       // Zero rows never reach the batcher: the answer is known from the signature (or refused).
       const empty = emptyOutputs(entry.model.signature, request.inputs);
       if (empty) return { outputs: empty, queueMs: 0, computeMs: 0, batchRows: 0 };

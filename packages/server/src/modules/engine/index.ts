@@ -15,6 +15,7 @@ export {
 export { createLazyInferenceEngine } from './lazy.ts';
 export {
   type BatchEvent,
+  combineObservers,
   type InferenceObserver,
   type ModelLabels,
   noopObserver,

@@ -62,3 +62,22 @@ export const observerOf = (hooks: Partial<InferenceObserver> = {}): InferenceObs
   ...noopObserver,
   ...hooks,
 });
+
+/** One observer calling each of `observers` in turn (metrics and metering both see every event). */
+export const combineObservers = (...observers: Partial<InferenceObserver>[]): InferenceObserver => {
+  const all = observers.map((o) => observerOf(o));
+  return {
+    onRequest: (e) => {
+      for (const o of all) o.onRequest(e);
+    },
+    onBatch: (e) => {
+      for (const o of all) o.onBatch(e);
+    },
+    onQueueDepth: (e) => {
+      for (const o of all) o.onQueueDepth(e);
+    },
+    onReject: (e) => {
+      for (const o of all) o.onReject(e);
+    },
+  };
+};

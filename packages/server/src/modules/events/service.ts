@@ -5,6 +5,7 @@ import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import type { Stream } from '../../adapters/stream/index.ts';
 import { type Clock, type FieldError, isoNow, QuiverError } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
+import { NO_USAGE, type UsageMeter } from '../usage/index.ts';
 import { createReplayer } from './replay.ts';
 import { type EventCount, eventsRepository as repo } from './repository.ts';
 import { eventsTopic } from './topic.ts';
@@ -15,6 +16,8 @@ export interface EventsDeps {
   stream: Stream;
   clock: Clock;
   metrics: Metrics;
+  /** Counts accepted events per tenant and refuses a batch past the monthly quota; default: no metering. */
+  usage?: UsageMeter;
 }
 
 type Outcome = 'accepted' | 'rejected' | 'duplicate';
@@ -39,7 +42,13 @@ const flatten = (errors: IngestResult['errors']): FieldError[] =>
  * with one id both publish (the stream keeps one) and exactly one INSERT wins; the other answers a duplicate.
  * A repeated id may carry other content: the first accepted version is the one kept.
  */
-export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps): EventsService => {
+export const createEventsService = ({
+  db,
+  stream,
+  clock,
+  metrics,
+  usage = NO_USAGE,
+}: EventsDeps): EventsService => {
   const total = metrics.counter('events_total', 'Events received, by outcome', ['tenant', 'outcome']);
   const latency = metrics.histogram(
     'events_ingest_seconds',
@@ -73,6 +82,7 @@ export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps):
           errors: flatten(errors),
         });
 
+      usage.admit(tenantId, 'events', firsts.size);
       const known = await repo.known(db, tenantId, [...firsts.keys()]);
       const fresh: StoredEvent[] = [];
       for (const event of firsts.values()) if (!known.has(event.id)) fresh.push({ ...event, receivedAt });
@@ -88,6 +98,7 @@ export const createEventsService = ({ db, stream, clock, metrics }: EventsDeps):
           fresh.map((event, i) => ({ id: event.id, position: positions[i] })),
         );
       }
+      usage.count(tenantId, 'events', accepted);
       const duplicates = valid - accepted;
       count(tenantId, 'accepted', accepted);
       count(tenantId, 'duplicate', duplicates);

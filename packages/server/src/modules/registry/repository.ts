@@ -40,6 +40,14 @@ const VERSION_COLUMNS =
   'tenant_id, model, version, sha256, size, blob_key, tokenizer_key, signature, metadata, created_at';
 
 export const registryRepository = {
+  async storedBytes(db: SqlExecutor, tenantId: string): Promise<number> {
+    const [r] = await db.query<{ n: unknown }>(
+      'SELECT COALESCE(SUM(size), 0) AS n FROM model_versions WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return Number(r?.n ?? 0);
+  },
+
   async insertModel(db: SqlExecutor, tenantId: string, m: ModelRow): Promise<boolean> {
     const changed = await db.execute(
       `INSERT INTO models (tenant_id, name, description, task, created_at) VALUES ($1, $2, $3, $4, $5)

@@ -123,6 +123,8 @@ export const createRegistryService = ({
   return {
     resolver,
 
+    storedBytes: (tenantId: string) => repo.storedBytes(db, tenantId),
+
     /** Takes one of the process's upload slots before the body is read; see upload-slots.ts. */
     takeUploadSlot: (): (() => void) => slots.take(),
 
@@ -298,6 +300,8 @@ export const createRegistryService = ({
 
 /** Models, their immutable versions (artifacts in the blob store) and aliases. */
 export interface RegistryService {
+  /** Bytes of the tenant's stored artifacts, every version (usage metering). */
+  storedBytes(tenantId: string): Promise<number>;
   /** How serving finds versions and their artifacts, and hears of alias moves. */
   resolver: ModelResolver;
   /**

@@ -13,6 +13,7 @@ import { createLease, type SqlDatabase, underLease } from '../../adapters/sql/in
 import { type Clock, compileValidator, isoNow, newId, QuiverError } from '../../kernel/index.ts';
 import type { EventsService } from '../events/index.ts';
 import { createUserHistoryStore } from '../recommend/index.ts';
+import { NO_USAGE, type UsageMeter } from '../usage/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
 import { type PublishDeps, publish } from './publish.ts';
@@ -45,6 +46,8 @@ export interface TrainingDeps extends PublishDeps {
   vectors?: Pick<VectorsService, 'itemVectors'>;
   clock: Clock;
   onError?: (error: unknown, what: string) => void;
+  /** Counts each run's training CPU seconds for its tenant; default: no metering. */
+  usage?: UsageMeter;
 }
 
 export interface TrainingOptions {
@@ -113,6 +116,7 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
   const histories = createUserHistoryStore(deps.db);
   const { clock } = deps;
   const onError = deps.onError ?? (() => {});
+  const usage = deps.usage ?? NO_USAGE;
   const train = options.train ?? trainInWorker;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   let timer: NodeJS.Timeout | undefined;
@@ -205,6 +209,12 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
           save().catch((e) => onError(e, `training run ${run.id} progress`));
         },
         stopping.signal,
+      );
+      // The math runs synchronously in its own thread: its measured time there is that thread's CPU time.
+      usage.count(
+        run.tenantId,
+        'training_cpu_s',
+        (offline.timings.evaluateMs + offline.timings.trainMs) / 1000,
       );
       interrupted();
       run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
