@@ -14,6 +14,7 @@ import {
   createServer,
   idempotencyMigrations,
   parseCorsOrigins,
+  parsePayloadLog,
   registerAuth,
   registerChangelog,
   registerConsole,
@@ -23,6 +24,7 @@ import {
   registerIdempotency,
   registerMetrics,
   registerOpenApi,
+  registerPayloadLog,
   withLocalFallback,
 } from './http/index.ts';
 import { type Clock, createLifecycle, quietBackgroundLog, ROLES, systemClock } from './kernel/index.ts';
@@ -269,6 +271,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
       whenDown: 'rate limits fall back to local buckets, feature reads answer 503',
     });
   registerCors(app, parseCorsOrigins(config.corsOrigins));
+  registerPayloadLog(app, parsePayloadLog(config.payloadLog));
   const auth = { tenancy, rateLimits: withLocalFallback(kv, { clock, metrics }), clock };
   registerAuth(app, auth);
   registerIdempotency(app, { db, clock }, { leaseMs: options.idempotencyLeaseMs });

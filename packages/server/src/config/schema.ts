@@ -72,6 +72,13 @@ export const ConfigSchema = Type.Object(
         'Origins allowed to call the browser routes (POST /v1/search, /v1/recommendations) with CORS: ' +
         'a comma-separated list of exact origins, or *; empty (the default) turns CORS off',
     }),
+    payloadLog: Type.String({
+      default: '',
+      pattern: '^\\s*([^=,\\s]+=(0(\\.\\d+)?|1(\\.0*)?)(\\s*,\\s*[^=,\\s]+=(0(\\.\\d+)?|1(\\.0*)?))*)?\\s*$',
+      description:
+        'Sampled payload logging, opt-in per route: `<route template or path>=<rate 0-1>`, comma-separated ' +
+        '(`/v1/search=0.01,/v1/endpoints/home/infer=1`); bodies are logged with secrets and keys redacted',
+    }),
     metricsPort: Type.Optional(
       Type.Integer({
         minimum: 0,
@@ -145,6 +152,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_METRICS_PORT: 'metricsPort',
   QUIVER_CORS_ORIGINS: 'corsOrigins',
+  QUIVER_PAYLOAD_LOG: 'payloadLog',
   QUIVER_METRICS_HOST: 'metricsHost',
   QUIVER_MODEL_MEMORY_BUDGET_BYTES: 'modelMemoryBudgetBytes',
   QUIVER_TENANT_RATE_PER_S: 'defaultLimits.tenantPerSecond',

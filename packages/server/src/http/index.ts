@@ -38,6 +38,13 @@ export { boundedJsonParser, registerBoundedJson } from './json-body.ts';
 export { registerMetrics } from './metrics-route.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { registerOpenApi } from './openapi.ts';
+export {
+  MAX_PAYLOAD_CHARS,
+  type PayloadLogRules,
+  parsePayloadLog,
+  redact,
+  registerPayloadLog,
+} from './payload-log.ts';
 export { createErrorHandler, type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
 export { createServer } from './server.ts';
