@@ -3,8 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
 
+/** Levels at which an `info` line is written (a route may set its own level, so it is checked per request). */
+const LOGS_INFO: ReadonlySet<string> = new Set(['trace', 'debug', 'info']);
+
 export const registerRequestLog = (app: FastifyInstance): void => {
   app.addHook('onResponse', async (request, reply) => {
+    // Below the logger's level the line would be dropped: do not build it (one object per request saved).
+    if (!LOGS_INFO.has(request.log.level)) return;
     const traceId = request.span ? traceIdOf(request.span) : traceIdOfHeader(request.headers.traceparent);
     request.log.info(
       {

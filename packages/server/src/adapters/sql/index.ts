@@ -33,7 +33,8 @@ export const sqlAdapter: Adapter<SqlDatabase> = {
     postgresql: (url) => new PostgresDatabase(url),
     sqlite: (url) => new SqliteDatabase(url.slice('sqlite://'.length)),
   },
-  embedded: ({ dataDir }) => new SqliteDatabase(join(dataDir, EMBEDDED_DB_FILE)),
+  // Embedded mode is one process (see README, "Roles"): it keeps the file to itself, which makes reads cheaper.
+  embedded: ({ dataDir }) => new SqliteDatabase(join(dataDir, EMBEDDED_DB_FILE), { exclusive: true }),
 };
 
 /** Opens the database `url` names (see sqlAdapter). */

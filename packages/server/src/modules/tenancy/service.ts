@@ -1,5 +1,5 @@
 // Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type {
   ApiKey,
   AuditEntry,
@@ -22,6 +22,7 @@ import {
   pageOf,
   QuiverError,
   randomSecret,
+  sha256,
   sha256Hex,
 } from '../../kernel/index.ts';
 import { type AuthCaches, createAuthCaches } from './auth-cache.ts';
@@ -50,8 +51,6 @@ export interface TenancyDeps {
   /** Checks a scoped key's embedded filters with the search grammar (the search module's parser). */
   parseFilters(value: unknown): SearchFilter;
 }
-
-const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 const newKeyId = (): string => `key_${randomSecret(9).replace(/[-_]/g, 'x')}`;
 
