@@ -25,6 +25,11 @@ export interface BenchApp {
     headers: Record<string, string>,
     payload?: unknown,
   ): Promise<{ json(): unknown }>;
+  /**
+   * Turns the bench tenant's `vectors` setting on (off by default) and waits for its vector index. Call it after
+   * the import: the built-in encoder is fitted to the catalog it finds.
+   */
+  vectorsOn(): Promise<void>;
   /** Listens on a free local port and prints `READY {port, key, ...extra}`; stops on SIGTERM. */
   listen(extra?: Record<string, unknown>): Promise<void>;
 }
@@ -62,6 +67,16 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     dataDir,
     auth: { authorization: `Bearer ${secret}` },
     call,
+    async vectorsOn() {
+      const res = await app.inject({
+        method: 'PATCH',
+        url: '/v1/tenants/bench/settings',
+        headers: operator,
+        payload: { vectors: true },
+      });
+      if (res.statusCode !== 200) throw new Error(`vectors on: ${res.statusCode} ${res.body}`);
+      await quiver.vectors.ready('bench');
+    },
     async listen(extra = {}) {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();

@@ -41,7 +41,7 @@ export const loadRelevanceData = async (): Promise<RelevanceData> => {
   console.log(`importing ${items.length} products and building the vector index…`);
   for (let i = 0; i < items.length; i += 1000)
     await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
-  await quiver.vectors.ready(TENANT);
+  await bench.vectorsOn();
   const judgedQueries = [...set.queries]
     .filter(([qid]) => set.judgments.get(qid)?.size)
     .map(([qid, query]) => ({ qid, query, judged: set.judgments.get(qid)! }));

@@ -31,7 +31,7 @@ const timed = async (build: () => Promise<unknown>) => {
 const keyword = await timed(() =>
   bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' }),
 );
-const vector = await timed(() => bench.quiver.vectors.ready(TENANT));
+const vector = await timed(() => bench.vectorsOn());
 
 // Exact top 10 by cosine (the vectors are unit length: a dot product) over the same embeddings.
 const { encoders } = bench.quiver.vectors;

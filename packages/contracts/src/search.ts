@@ -339,10 +339,13 @@ export const SearchStatusSchema = Type.Object({
   items: Type.Integer({ description: "Items in the tenant's keyword index" }),
   vectors: Type.Union([
     Type.Object({
-      state: Type.Union([Type.Literal('cold'), Type.Literal('building'), Type.Literal('ready')], {
-        description:
-          'cold: not built (the first vector or hybrid query starts it); building: no index answers yet',
-      }),
+      state: Type.Union(
+        [Type.Literal('off'), Type.Literal('cold'), Type.Literal('building'), Type.Literal('ready')],
+        {
+          description:
+            "off: the tenant's `vectors` setting is off (keyword retrieval only); cold: not built on this replica yet (it starts at once); building: no index answers yet (answers carry a `vectors warming` notice)",
+        },
+      ),
       items: Type.Integer(),
       model: Type.Optional(Type.String()),
       version: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),

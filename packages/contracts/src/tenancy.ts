@@ -46,8 +46,32 @@ export const CreateTenantSchema = Type.Object(
 );
 export type CreateTenant = Static<typeof CreateTenantSchema>;
 
+export const TenantSettingsSchema = Type.Object(
+  {
+    vectors: Type.Boolean({
+      description:
+        "Vector retrieval for this tenant (off by default: the built-in word-vector encoder adds nothing measurable to hybrid relevance). On: the tenant's vector index is built ahead of queries and kept from the catalog feed; off: vector and hybrid searches use keyword retrieval only and say so in `notices`",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TenantSettings = Static<typeof TenantSettingsSchema>;
+
+/** PATCH /v1/tenants/{id}/settings: the settings to change (the others keep their values). */
+export const TenantSettingsPatchSchema = Type.Partial(TenantSettingsSchema, {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type TenantSettingsPatch = Static<typeof TenantSettingsPatchSchema>;
+
 export const TenantSchema = Type.Object(
-  { id: Type.String(), name: Type.String(), limits: RateLimitsSchema, createdAt: TimestampSchema },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    limits: RateLimitsSchema,
+    settings: TenantSettingsSchema,
+    createdAt: TimestampSchema,
+  },
   {},
 );
 export type Tenant = Static<typeof TenantSchema>;

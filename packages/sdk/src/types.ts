@@ -84,6 +84,8 @@ export type {
   SuggestResponse,
   Tenant,
   TenantQuotas,
+  TenantSettings,
+  TenantSettingsPatch,
   TenantUsage,
   TrainerKind,
   TrainingRun,

@@ -96,6 +96,10 @@ describe('sdk client', () => {
     const operator = client(server.url, server.operatorKey);
     const tenant = await operator.tenants.create({ id: 'typed-shop', name: 'Typed' });
     assert.equal(tenant.id, 'typed-shop');
+    assert.deepEqual(tenant.settings, { vectors: false });
+    const set = await operator.tenants.setSettings('typed-shop', { vectors: true });
+    assert.deepEqual(set.settings, { vectors: true });
+    await assert.rejects(operator.tenants.setSettings('typed-shop', {}), { status: 400 });
     assert.ok((await operator.tenants.list({ limit: 1 }).toArray()).some((t) => t.id === 'typed-shop'));
     const created = await operator.keys.create('typed-shop', { name: 'server', scopes: ['admin'] });
     const shop = client(server.url, created.secret);

@@ -214,8 +214,20 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const routing = life.add(createRoutingModule({ ...platform, inference, registry }));
   const vectors = life.add(
-    createVectorsModule({ ...platform, catalog, registry, inference, dir: join(config.dataDir, 'vectors') }),
+    createVectorsModule({
+      ...platform,
+      catalog,
+      registry,
+      inference,
+      dir: join(config.dataDir, 'vectors'),
+      tenantsWithVectors: tenancy.tenantsWithVectors,
+    }),
   );
+  // A tenant's vectors turned on: its index is built now, ahead of its queries; turned off: dropped.
+  tenancy.onSettingsChange((tenantId, settings) => {
+    const change = settings.vectors ? vectors.ready(tenantId) : vectors.drop(tenantId);
+    change.catch((err) => log.warn({ err, tenantId }, 'vector index change failed'));
+  });
   const searchVectors = options.vectors === null ? undefined : (options.vectors ?? vectors);
   const search = life.add(
     createSearchModule(

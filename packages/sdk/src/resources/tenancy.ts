@@ -16,6 +16,7 @@ import type {
   Tenant,
   TenantPage,
   TenantQuotas,
+  TenantSettingsPatch,
   UsageQuery,
   UsageReport,
 } from '../types.ts';
@@ -33,6 +34,17 @@ export const tenantsResource = (t: Transport) => ({
   list: (o: PageOptions = {}): Paginated<Tenant, TenantPage> => cursorList(t, '/v1/tenants', 'tenants', o),
   setLimits: (tenantId: string, limits: RateLimits, o?: CallOptions) =>
     t.call<Tenant>({ method: 'PUT', path: path`/v1/tenants/${tenantId}/limits`, json: limits }, o),
+  /** Changes some settings (`{vectors: true}`: vector retrieval on, its index built ahead of queries). */
+  setSettings: (tenantId: string, settings: TenantSettingsPatch, o?: CallOptions) =>
+    t.call<Tenant>(
+      {
+        method: 'PATCH',
+        path: path`/v1/tenants/${tenantId}/settings`,
+        json: settings,
+        contentType: 'application/json',
+      },
+      o,
+    ),
   /** The monthly quotas (null: unlimited) and what the tenant has used this month. */
   getQuotas: (tenantId: string, o?: CallOptions) =>
     t.call<TenantQuotas>({ method: 'GET', path: path`/v1/tenants/${tenantId}/quotas` }, o),

@@ -25,7 +25,7 @@ const ITEM = {
 };
 const STORED_ITEM = { ...ITEM, version: 1, createdAt: NOW, updatedAt: NOW };
 const LIMITS = { tenantPerSecond: 500, tenantBurst: 1000, keyPerSecond: 100, keyBurst: 200 };
-const TENANT = { id: 'acme', name: 'Acme Ltd', limits: LIMITS, createdAt: NOW };
+const TENANT = { id: 'acme', name: 'Acme Ltd', limits: LIMITS, settings: { vectors: false }, createdAt: NOW };
 const KEY = {
   id: 'key_01hq3',
   tenantId: 'acme',
@@ -175,6 +175,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'PUT /v1/tenants/{tenantId}/limits': {
     id: 'setTenantLimits',
     example: { request: LIMITS, response: TENANT },
+  },
+  'PATCH /v1/tenants/{tenantId}/settings': {
+    id: 'setTenantSettings',
+    example: {
+      params: { tenantId: 'acme' },
+      request: { vectors: true },
+      response: { ...TENANT, settings: { vectors: true } },
+    },
   },
   'POST /v1/tenants/{tenantId}/keys': {
     id: 'createApiKey',

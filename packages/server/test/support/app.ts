@@ -28,6 +28,8 @@ export interface TestApp extends QuiverApp {
   operator: Record<string, string>;
   /** Creates a tenant and a key with the given scopes; returns the Authorization header for it. */
   tenant(id: string, scopes?: Scope[], limits?: Config['defaultLimits']): Promise<Record<string, string>>;
+  /** Turns the tenant's `vectors` setting on (its index starts building) through the API. */
+  vectorsOn(id: string): Promise<void>;
   request(opts: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -82,6 +84,15 @@ export const startTestApp = async (
       });
       if (key.statusCode !== 201) throw new Error(`key for ${id}: ${key.statusCode} ${key.body}`);
       return bearer(key.json().secret);
+    },
+    async vectorsOn(id) {
+      const res = await app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${id}/settings`,
+        headers: operator,
+        payload: { vectors: true },
+      });
+      if (res.statusCode !== 200) throw new Error(`vectors on for ${id}: ${res.statusCode} ${res.body}`);
     },
     async close() {
       await app.close();

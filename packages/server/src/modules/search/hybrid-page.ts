@@ -24,9 +24,13 @@ export const hybridPage = async (retrieval: Retrieval, req: PageRequest): Promis
   const { index, query, offset, limit } = req;
   const from = offset;
   const to = offset + limit;
-  const vector = await withSpan('search.vectors', { 'quiver.search.candidates': VECTOR_CANDIDATES }, () =>
-    retrieval.vectors!.query(req.tenantId, query.text, VECTOR_CANDIDATES),
-  );
+  // Without a vector retriever (the tenant's vectors off) the keyword head alone is rescored.
+  const vectors = retrieval.vectors;
+  const vector = vectors
+    ? await withSpan('search.vectors', { 'quiver.search.candidates': VECTOR_CANDIDATES }, () =>
+        vectors.query(req.tenantId, query.text, VECTOR_CANDIDATES),
+      )
+    : [];
   const matching = req.filtered ? passes(req) : undefined;
   const accept = matching ?? ((id: string) => index.items.has(id));
   const rerank = retrieval.rerank;

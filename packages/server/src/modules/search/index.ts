@@ -15,7 +15,12 @@ export { searchMigrations } from './migrations.ts';
 export { createOnnxRanker, RANKER_MODEL } from './onnx-ranker.ts';
 export type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 export { searchRoutes } from './routes.ts';
-export { createSearchService, type SearchDeps } from './service.ts';
+export {
+  createSearchService,
+  type SearchDeps,
+  VECTORS_OFF_NOTICE,
+  VECTORS_WARMING_NOTICE,
+} from './service.ts';
 export type { SearchService } from './types.ts';
 
 const WARM_PAGE = 100;
@@ -25,8 +30,8 @@ export interface SearchModuleDeps extends Omit<SearchDeps, 'ranker' | 'features'
   registry: RegistryService;
   routing: Pick<RoutingService, 'get' | 'put' | 'infer'>;
   features: Pick<FeaturesService, 'getOnlineFeatures'>;
-  /** Whose indexes to warm at start. */
-  tenancy: Pick<TenancyService, 'listTenants'>;
+  /** Whose indexes to warm at start; whose vectors are on. */
+  tenancy: Pick<TenancyService, 'listTenants' | 'settings'>;
   log: ModuleLog;
 }
 
@@ -48,6 +53,7 @@ export const createSearchModule = (
     {
       ...deps,
       ranker: createEndpointRanker({ registry, routing }),
+      vectorsOn: async (tenantId) => (await tenancy.settings(tenantId)).vectors,
       features: features.getOnlineFeatures,
       onError: (err) => log.warn({ err }, 'search index sync failed'),
     },

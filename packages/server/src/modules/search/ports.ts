@@ -4,12 +4,13 @@
 export interface VectorRetriever {
   /** Nearest items to the query text for a tenant, best first; [] when the tenant has no index yet. */
   query(tenantId: string, text: string, k: number): Promise<Array<{ id: string; score: number }>>;
-  /** The tenant's index: `cold` (never asked for), `building` (no index answers yet) or `ready`. */
+  /** The tenant's index: `cold` (not asked for yet), `building` (no index answers yet) or `ready`. */
   indexState?(tenantId: string): VectorIndexState;
 }
 
 export interface VectorIndexState {
-  state: 'cold' | 'building' | 'ready';
+  /** `off` is the search service's own: the tenant's `vectors` setting is off. */
+  state: 'off' | 'cold' | 'building' | 'ready';
   /** Items in the index that answers (0 without one). */
   items: number;
   model?: string;

@@ -19,8 +19,11 @@ export const retrieveRanking = async (retrieval: Retrieval, req: PageRequest): P
   const { mode, query } = req;
   // The vector query (encoder on a worker thread, then HNSW) is started first and runs while the keyword
   // index scores on this thread.
+  // Without a vector retriever (the tenant's vectors off) hybrid rescores the keyword matches alone.
   const vectorHits =
-    mode === 'keyword' ? undefined : retrieval.vectors!.query(req.tenantId, query.text, VECTOR_CANDIDATES);
+    mode === 'keyword'
+      ? undefined
+      : (retrieval.vectors?.query(req.tenantId, query.text, VECTOR_CANDIDATES) ?? Promise.resolve([]));
   const keyword = mode === 'vector' ? undefined : req.index.keyword.search(query, req.keyword);
   const vector = await vectorHits;
   // Single-retriever lists are passed on as they are: `retrievers` absent means the mode's one retriever.

@@ -33,6 +33,12 @@ import type { SearchService } from './types.ts';
 export { VECTOR_CANDIDATES } from './page.ts';
 
 const RULES_TTL_MS = 5000;
+/** In the answer of a vector or hybrid search of a tenant with vectors off. */
+export const VECTORS_OFF_NOTICE =
+  'vectors off for this tenant: keyword results only (PATCH /v1/tenants/{id}/settings {"vectors": true} turns them on)';
+/** In the answer of a vector or hybrid search while the tenant's vector index is being built. */
+export const VECTORS_WARMING_NOTICE =
+  'vectors warming: the vector index is being built, keyword results only';
 const DEFAULT_FACET_VALUES = 10;
 
 const parseOptional = (filters: unknown): Filter | undefined =>
@@ -44,6 +50,11 @@ export interface SearchDeps {
   catalog: CatalogSource;
   clock: Clock;
   vectors?: VectorRetriever;
+  /**
+   * Whether the tenant has vector retrieval on (its `vectors` setting); absent: on wherever `vectors` is.
+   * Off: vector and hybrid searches retrieve by keyword only and say so.
+   */
+  vectorsOn?: (tenantId: string) => Promise<boolean>;
   /** Scores hybrid's second phase (the ONNX ranker); absent: the linear model of `rerank` in process. */
   ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
@@ -72,6 +83,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     rerank: options.rerank === undefined ? DEFAULT_RERANK : options.rerank,
     fusion: options.fusion ?? DEFAULT_FUSION,
   };
+  /** A tenant with vectors off: hybrid rescores keyword matches alone, nothing asks the vector index. */
+  const keywordRetrieval: Retrieval = { ...retrieval, vectors: undefined };
   const rulesCache = new Map<string, { rules: SearchRules; at: number }>();
   let consumer: Awaited<ReturnType<typeof startIndexSync>> | undefined;
   const analytics = createSearchAnalytics(deps);
@@ -90,13 +103,27 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return rules;
   };
 
-  /** The mode a request is answered in (hybrid falls back to keyword without a vector retriever). */
-  const modeOf = (requested: SearchRequest['mode'], notices: string[]): SearchResponse['mode'] => {
+  const vectorsOn = async (tenantId: string): Promise<boolean> =>
+    deps.vectors !== undefined && (deps.vectorsOn === undefined || (await deps.vectorsOn(tenantId)));
+
+  /**
+   * The mode a request is answered in: without a vector retriever hybrid falls back to keyword; with the
+   * tenant's vectors off, vector falls back to keyword and hybrid rescores keyword matches alone.
+   */
+  const modeOf = (
+    requested: SearchRequest['mode'],
+    on: boolean,
+    notices: string[],
+  ): SearchResponse['mode'] => {
     const mode = requested ?? 'hybrid';
-    if (mode === 'keyword' || deps.vectors) return mode;
-    if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
-    notices.push('hybrid: no vector index, keyword results only');
-    return 'keyword';
+    if (mode === 'keyword' || on) return mode;
+    if (!deps.vectors) {
+      if (mode === 'vector') throw new QuiverError('unavailable', 'no vector index');
+      notices.push('hybrid: no vector index, keyword results only');
+      return 'keyword';
+    }
+    notices.push(VECTORS_OFF_NOTICE);
+    return mode === 'vector' ? 'keyword' : mode;
   };
 
   const respond = (
@@ -135,12 +162,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
 
   /** The page with each hit's score parts when the request asks to explain. */
   const explained = async (
+    r: Retrieval,
     req: PageRequest,
     page: Page,
     request: SearchRequest,
     affinity?: ReadonlyMap<string, number>,
   ): Promise<Page> =>
-    request.explain ? { ...page, hits: await explainHits(retrieval, req, page.hits, affinity) } : page;
+    request.explain ? { ...page, hits: await explainHits(r, req, page.hits, affinity) } : page;
 
   return {
     async start(): Promise<void> {
@@ -174,15 +202,13 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const fingerprint = fingerprintOf(request, filter, sort);
       const { offset, limit, page: number } = pagingOf(request, fingerprint);
       const notices: string[] = [];
-      const mode = modeOf(request.mode, notices);
+      const on = request.mode === 'keyword' ? false : await vectorsOn(tenantId);
+      const mode = modeOf(request.mode, on, notices);
+      const r = on ? retrieval : keywordRetrieval;
       annotate({ 'quiver.tenant': tenantId, 'quiver.search.mode': mode });
-      // A vector index that does not answer yet is said, not silently missing (the query starts its build).
-      const vectorState = mode === 'keyword' ? undefined : deps.vectors?.indexState?.(tenantId).state;
-      if (vectorState && vectorState !== 'ready')
-        notices.push(
-          `vector index ${vectorState === 'cold' ? 'not built yet' : 'building'}: no vector results` +
-            (mode === 'hybrid' ? ', keyword results only' : ''),
-        );
+      // A vector index that does not answer yet is said, not silently missing (a query starts a cold build).
+      const vectorState = on && mode !== 'keyword' ? deps.vectors?.indexState?.(tenantId).state : undefined;
+      if (vectorState && vectorState !== 'ready') notices.push(VECTORS_WARMING_NOTICE);
       const rules = await rulesOf(tenantId);
       const index = await indexes.get(tenantId);
       // The query is analyzed once; the rules, the keyword index and the second phase all read this value.
@@ -218,17 +244,17 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
       if (windowed && pins.length === 0 && !query.empty) {
         if (mode === 'keyword') {
-          const page = await explained(req, keywordPage(req), request);
+          const page = await explained(r, req, keywordPage(req), request);
           return respond(req, page, fingerprint, request, number);
         }
         if (mode === 'hybrid') {
-          const page = await hybridPage(retrieval, req);
-          if (page) return respond(req, await explained(req, page, request), fingerprint, request, number);
+          const page = await hybridPage(r, req);
+          if (page) return respond(req, await explained(r, req, page, request), fingerprint, request, number);
         }
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {
-        const ranked = query.empty ? browseRanking(index) : await retrieveRanking(retrieval, req);
+        const ranked = query.empty ? browseRanking(index) : await retrieveRanking(r, req);
         const page = completePage(req, ranked, {
           pins,
           sort,
@@ -237,7 +263,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           affinity,
           windowed,
         });
-        return respond(req, await explained(req, page, request, affinity), fingerprint, request, number);
+        return respond(req, await explained(r, req, page, request, affinity), fingerprint, request, number);
       });
     },
 
@@ -288,7 +314,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
 
     async status(tenantId) {
       const index = await indexes.get(tenantId);
-      return { items: index.items.size, vectors: deps.vectors?.indexState?.(tenantId) ?? null };
+      if (!deps.vectors) return { items: index.items.size, vectors: null };
+      const vectors = (await vectorsOn(tenantId))
+        ? (deps.vectors.indexState?.(tenantId) ?? null)
+        : { state: 'off' as const, items: 0 };
+      return { items: index.items.size, vectors };
     },
 
     async getRules(tenantId: string): Promise<SearchRules> {

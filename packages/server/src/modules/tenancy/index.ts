@@ -9,7 +9,13 @@ export { AUTH_EPOCH_POLL_MS, AUTH_EPOCH_STALE_MS } from './auth-epoch.ts';
 export { tenancyMigrations } from './migrations.ts';
 export { actorOf, hasScope, type Principal, type TenantPrincipal, userIdFor } from './principal.ts';
 export { tenancyRoutes } from './routes.ts';
-export { createTenancyService, type TenancyDeps, type TenancyService } from './service.ts';
+export {
+  createTenancyService,
+  SETTINGS_TTL_MS,
+  type SettingsListener,
+  type TenancyDeps,
+  type TenancyService,
+} from './service.ts';
 
 /**
  * How long a verified key or a tenant's signing secret is reused from memory. Embedded mode drops entries

@@ -36,4 +36,10 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     // One counter, bumped with every change authentication caches depend on; replicas poll it (auth-epoch.ts).
     sql: 'CREATE TABLE auth_epoch (id INTEGER PRIMARY KEY, epoch BIGINT NOT NULL);\nINSERT INTO auth_epoch (id, epoch) VALUES (1, 0);',
   },
+  {
+    version: 103,
+    name: 'tenant-settings',
+    // Per-tenant switches (TenantSettings) as JSON; '{}' means every default. Same SQL on both dialects.
+    sql: "ALTER TABLE tenants ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';",
+  },
 ];

@@ -1,11 +1,12 @@
 // The only file of the tenancy module with SQL. Every key query names its tenant.
-import type { ApiKey, AuditEntry, RateLimits, Scope, Tenant } from '@quiver/contracts';
+import type { ApiKey, AuditEntry, RateLimits, Scope, Tenant, TenantSettings } from '@quiver/contracts';
 import type { SqlExecutor } from '../../adapters/sql/index.ts';
 
 interface TenantRow {
   id: string;
   name: string;
   limits: string;
+  settings: string;
   created_at: string;
   [k: string]: unknown;
 }
@@ -41,10 +42,19 @@ export interface KeyForAuth {
   limits: RateLimits;
 }
 
+/** What a tenant that never changed a setting has. */
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = { vectors: false };
+
+const settingsOf = (json: string): TenantSettings => ({
+  ...DEFAULT_TENANT_SETTINGS,
+  ...(JSON.parse(json) as Partial<TenantSettings>),
+});
+
 const toTenant = (r: TenantRow): Tenant => ({
   id: r.id,
   name: r.name,
   limits: JSON.parse(r.limits) as RateLimits,
+  settings: settingsOf(r.settings),
   createdAt: r.created_at,
 });
 
@@ -98,6 +108,26 @@ export const tenancyRepository = {
     return (
       (await db.execute('UPDATE tenants SET limits = $2 WHERE id = $1', [id, JSON.stringify(limits)])) === 1
     );
+  },
+
+  async updateSettings(db: SqlExecutor, id: string, settings: TenantSettings): Promise<boolean> {
+    return (
+      (await db.execute('UPDATE tenants SET settings = $2 WHERE id = $1', [id, JSON.stringify(settings)])) ===
+      1
+    );
+  },
+
+  async getSettings(db: SqlExecutor, id: string): Promise<TenantSettings | undefined> {
+    const [row] = await db.query<{ settings: string }>('SELECT settings FROM tenants WHERE id = $1', [id]);
+    return row && settingsOf(row.settings);
+  },
+
+  /** Ids of the tenants whose settings turn vectors on (a JSON text column: filtered here, tenants are few). */
+  async tenantsWithVectors(db: SqlExecutor): Promise<string[]> {
+    const rows = await db.query<{ id: string; settings: string }>(
+      "SELECT id, settings FROM tenants WHERE settings <> '{}' ORDER BY id",
+    );
+    return rows.filter((r) => settingsOf(r.settings).vectors).map((r) => r.id);
   },
 
   async insertKey(db: SqlExecutor, key: ApiKey, secretHash: string): Promise<void> {

@@ -15,6 +15,7 @@ import {
   RateLimitsSchema,
   TenantIdSchema,
   TenantSchema,
+  TenantSettingsPatchSchema,
 } from '@quiver/contracts';
 import { Type } from 'typebox';
 // Straight from the idempotency folder: http/index.ts also holds auth, which imports tenancy.
@@ -94,6 +95,21 @@ export const tenancyRoutes =
         },
       },
       async (request) => tenancy.setLimits(request.principal!, request.params.tenantId, request.body),
+    );
+
+    app.patch(
+      '/v1/tenants/:tenantId/settings',
+      {
+        config: { access: tenantAdmin },
+        schema: {
+          tags: ['tenancy'],
+          summary: "Change some of a tenant's settings (`vectors`: vector retrieval on or off)",
+          params: TenantParams,
+          body: TenantSettingsPatchSchema,
+          response: { 200: TenantSchema, ...errors },
+        },
+      },
+      async (request) => tenancy.setSettings(request.principal!, request.params.tenantId, request.body),
     );
 
     app.post(

@@ -11,6 +11,8 @@ import type {
   RateLimits,
   SearchFilter,
   Tenant,
+  TenantSettings,
+  TenantSettingsPatch,
 } from '@quiver/contracts';
 import { noTxHook, type SqlDatabase, type TxHook } from '../../adapters/sql/index.ts';
 import {
@@ -28,7 +30,7 @@ import {
 import { type AuthCaches, createAuthCaches } from './auth-cache.ts';
 import { denied } from './errors.ts';
 import { actorOf, type Credential, type Principal } from './principal.ts';
-import { tenancyRepository as repo } from './repository.ts';
+import { DEFAULT_TENANT_SETTINGS, tenancyRepository as repo } from './repository.ts';
 import { createScopedKeys } from './scoped-keys.ts';
 import { SCOPED_TOKEN_PREFIX } from './scoped-token.ts';
 
@@ -36,6 +38,11 @@ const KEY_SECRET_PREFIX = 'qk_';
 const OPERATOR_SECRET_PREFIX = 'qo_';
 const OPERATOR_HASH_SETTING = 'operator_key_hash';
 const SHOWN_PREFIX_CHARS = 12;
+/** How long a tenant's settings read for a request are reused (a change here is seen at once). */
+export const SETTINGS_TTL_MS = 5_000;
+
+/** Told after a tenant's settings changed through this process. */
+export type SettingsListener = (tenantId: string, settings: TenantSettings) => void;
 
 export interface TenancyDeps {
   db: SqlDatabase;
@@ -66,6 +73,8 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
   const caches = deps.caches ?? createAuthCaches({ ttlMs: 0, clock });
   const authCache = caches.credentials;
+  const settingsCache = new Map<string, { settings: TenantSettings; at: number }>();
+  const settingsListeners: SettingsListener[] = [];
   /** A key as authentication checks it, with its principal built once. */
   const loadCredential = async (keyId: string): Promise<Credential | undefined> => {
     const found = await repo.findKeyForAuth(db, keyId);
@@ -149,6 +158,7 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
         id: input.id,
         name: input.name,
         limits: input.limits ?? deps.defaultLimits,
+        settings: DEFAULT_TENANT_SETTINGS,
         createdAt: isoNow(clock),
       };
       return db.transaction(async (tx) => {
@@ -186,6 +196,34 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
       caches.clear();
       return tenant;
     },
+
+    async settings(tenantId: string): Promise<TenantSettings> {
+      const hit = settingsCache.get(tenantId);
+      if (hit && clock.now() - hit.at < SETTINGS_TTL_MS) return hit.settings;
+      const settings = (await repo.getSettings(db, tenantId)) ?? DEFAULT_TENANT_SETTINGS;
+      settingsCache.set(tenantId, { settings, at: clock.now() });
+      return settings;
+    },
+
+    async setSettings(actor: Principal, tenantId: string, patch: TenantSettingsPatch): Promise<Tenant> {
+      const tenant = await db.transaction(async (tx) => {
+        const current = await repo.getSettings(tx, tenantId);
+        if (!current) throw new QuiverError('not_found', `tenant '${tenantId}' was not found`);
+        const settings = { ...current, ...patch };
+        await repo.updateSettings(tx, tenantId, settings);
+        await audit(tx, actor, tenantId, 'tenant.settings', tenantId, { settings });
+        return (await repo.getTenant(tx, tenantId))!;
+      });
+      settingsCache.set(tenantId, { settings: tenant.settings, at: clock.now() });
+      for (const listener of settingsListeners) listener(tenantId, tenant.settings);
+      return tenant;
+    },
+
+    onSettingsChange(listener: SettingsListener): void {
+      settingsListeners.push(listener);
+    },
+
+    tenantsWithVectors: () => repo.tenantsWithVectors(db),
 
     async createKey(
       actor: Principal,
@@ -283,6 +321,14 @@ export interface TenancyService {
   listTenants(limit: number, cursor?: string): Promise<Page<Tenant>>;
   /** Replaces the tenant's rate limits; audited. */
   setLimits(actor: Principal, tenantId: string, limits: RateLimits): Promise<Tenant>;
+  /** The tenant's settings (the defaults for an unknown tenant), reused for SETTINGS_TTL_MS. */
+  settings(tenantId: string): Promise<TenantSettings>;
+  /** Changes some of the tenant's settings; audited; listeners are told. `not_found` when absent. */
+  setSettings(actor: Principal, tenantId: string, patch: TenantSettingsPatch): Promise<Tenant>;
+  /** Calls `listener` after each settings change made through this process. */
+  onSettingsChange(listener: SettingsListener): void;
+  /** Ids of the tenants with vectors on. */
+  tenantsWithVectors(): Promise<string[]>;
   /** Creates an API key; its secret is in the answer only (the hash is stored). */
   createKey(
     actor: Principal,

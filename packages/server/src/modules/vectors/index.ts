@@ -15,13 +15,36 @@ export {
 
 export interface VectorsModuleDeps extends Omit<VectorsDeps, 'onError'> {
   log: ModuleLog;
+  /** The tenants whose vectors are on: their indexes are built at start, ahead of their queries. */
+  tenantsWithVectors(): Promise<string[]>;
 }
 
-/** Item embeddings (no routes); starts the catalog feed consumer, and on close stops it and saves the indexes. */
-export const createVectorsModule = ({ log, ...deps }: VectorsModuleDeps): QuiverModule<VectorsService> => {
+/**
+ * Item embeddings (no routes); starts the catalog feed consumer, then builds the indexes of the tenants with
+ * vectors on, one after another in the background; on close stops the consumer and saves the indexes.
+ */
+export const createVectorsModule = ({
+  log,
+  tenantsWithVectors,
+  ...deps
+}: VectorsModuleDeps): QuiverModule<VectorsService> => {
+  let closed = false;
   const vectors = createVectorsService({
     ...deps,
     onError: (err) => log.warn({ err }, 'vector index update failed'),
   });
-  return { service: vectors, start: () => vectors.start(), close: () => vectors.close() };
+  const warm = async () => {
+    for (const tenantId of await tenantsWithVectors()) if (!closed) await vectors.ready(tenantId);
+  };
+  return {
+    service: vectors,
+    async start() {
+      await vectors.start();
+      void warm().catch((err) => log.warn({ err }, 'vector index warm-up failed'));
+    },
+    close: () => {
+      closed = true;
+      return vectors.close();
+    },
+  };
 };

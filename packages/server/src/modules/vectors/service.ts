@@ -57,6 +57,11 @@ export interface VectorsService extends VectorRetriever {
   start(): Promise<void>;
   /** Resolves once the tenant's index for its current encoder version is complete (building it if needed). */
   ready(tenantId: string): Promise<void>;
+  /**
+   * Forgets the tenant's index (its vectors turned off): a build in progress stops, the memory is freed, the
+   * saved files are removed and the feed no longer updates it. A later query or `ready` builds it anew.
+   */
+  drop(tenantId: string): Promise<void>;
   status(tenantId: string): IndexStatus | undefined;
   /**
    * The embeddings of the tenant's catalog items (at most `limit`, in catalog order) from its current encoder
@@ -275,6 +280,18 @@ export const createVectorsService = (deps: VectorsDeps, options: VectorsOptions 
     async ready(tenantId) {
       await check(tenantId);
       await tenants.get(tenantId)?.next?.done;
+    },
+
+    drop(tenantId) {
+      return serially(async () => {
+        const s = tenants.get(tenantId);
+        if (!s) return;
+        tenants.delete(tenantId);
+        clearTimeout(s.saveTimer);
+        s.next = undefined;
+        if (s.active && deps.dir) await deleteSavedIndex(indexBase(deps.dir, s.active.version));
+        s.active = undefined;
+      });
     },
 
     async query(tenantId, text, k) {

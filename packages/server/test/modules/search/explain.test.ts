@@ -42,6 +42,7 @@ describe('search explain (score parts)', () => {
   before(async () => {
     app = await startTestApp(STORAGE_KINDS[0], {}, undefined, { vectors });
     admin = await app.tenant('explain-a');
+    await app.vectorsOn('explain-a');
     const res = await app.request({
       method: 'POST',
       url: '/v1/items/batch',

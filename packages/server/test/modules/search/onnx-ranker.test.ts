@@ -61,6 +61,8 @@ describe('ONNX second-phase ranker', () => {
     t = await startTestApp(STORAGE_KINDS[0], { inferenceWorkers: 1 }, undefined, { vectors });
     a = await t.tenant('rank-a');
     b = await t.tenant('rank-b');
+    await t.vectorsOn('rank-a');
+    await t.vectorsOn('rank-b');
     for (const h of [a, b]) {
       const res = await t.request({
         method: 'POST',

@@ -45,6 +45,7 @@ describe('search through the search-ranker endpoint', () => {
   before(async () => {
     t = await startTestApp(STORAGE_KINDS[0], { inferenceWorkers: 1 }, undefined, { vectors });
     h = await t.tenant('ranker-ep');
+    await t.vectorsOn('ranker-ep');
     const res = await t.request({
       method: 'POST',
       url: '/v1/items/batch',

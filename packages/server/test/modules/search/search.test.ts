@@ -72,6 +72,8 @@ for (const kind of STORAGE_KINDS) {
       app = await startTestApp(kind, {}, undefined, { vectors: fakeVectors });
       headers = await app.tenant('search-a');
       other = await app.tenant('search-b');
+      await app.vectorsOn('search-a');
+      await app.vectorsOn('search-b');
       await putItems(catalog);
     });
     after(() => app.close());

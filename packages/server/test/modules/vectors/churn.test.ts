@@ -21,6 +21,7 @@ let acme: Record<string, string>;
 before(async () => {
   t = await startTestApp(STORAGE_KINDS[0], { inferenceWorkers: 1 });
   acme = await t.tenant('acme');
+  await t.vectorsOn('acme');
   const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `sku-${i}`, ...item(i) }));
   const res = await t.request({ method: 'POST', url: '/v1/items/batch', headers: acme, payload: { items } });
   assert.equal(res.statusCode, 200, res.body);
