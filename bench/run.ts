@@ -18,6 +18,8 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'scoped-keys': () => import('./scoped-keys.ts').then((m) => m.main()),
   search: () => import('./search.ts').then((m) => m.main()),
   tracing: () => import('./tracing.ts').then((m) => m.main()),
+  // Not a measurement: one inference's and one event's trace as JSON (what the tracing bench exports).
+  'trace-sample': () => import('./trace-sample.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
 };
 

@@ -69,12 +69,14 @@ describe('tracing: inference through an endpoint', () => {
     const inference = named('inference.infer');
     const batch = named('inference.batch');
     const worker = named('inference.worker.run');
+    const run = named('onnx.session.run');
     assert.equal(parentOf(server), CALLER_SPAN);
     assert.equal(returned.split('-')[2], server.spanContext().spanId);
     assert.equal(parentOf(endpoint), server.spanContext().spanId);
     assert.equal(parentOf(inference), endpoint.spanContext().spanId);
     assert.equal(parentOf(batch), inference.spanContext().spanId);
     assert.equal(parentOf(worker), batch.spanContext().spanId);
+    assert.equal(parentOf(run), worker.spanContext().spanId);
 
     assert.equal(server.attributes['http.response.status_code'], 200);
     assert.equal(server.attributes['quiver.tenant'], 'acme');
@@ -85,11 +87,14 @@ describe('tracing: inference through an endpoint', () => {
     assert.equal(batch.attributes['quiver.batch.size'], 1);
     assert.equal(typeof batch.attributes['quiver.batch.id'], 'number');
     assert.equal(worker.attributes['quiver.batch.id'], batch.attributes['quiver.batch.id']);
-    // The worker's run lies inside its batch span, which lies inside the request's.
+    assert.equal(typeof run.attributes['quiver.compute_ms'], 'number');
+    // session.run() lies inside the worker thread's span, which lies inside its batch span, which lies inside
+    // the request's (the worker's times are epoch times from its own clock origin: within a millisecond).
     const ms = (s: ReadableSpan, end = false) => {
       const [sec, ns] = end ? s.endTime : s.startTime;
       return sec * 1e3 + ns / 1e6;
     };
+    assert.ok(ms(run) >= ms(worker) - 1 && ms(run, true) <= ms(worker, true) + 1);
     assert.ok(ms(worker) >= ms(batch) - 1 && ms(worker, true) <= ms(batch, true) + 1);
     assert.ok(ms(batch) >= ms(server) - 1 && ms(batch, true) <= ms(server, true) + 1);
   });

@@ -25,6 +25,12 @@ export interface RunResult {
   /** When that run started, epoch milliseconds, and the worker it ran on (for its span). */
   startedAt: number;
   worker: number;
+  /**
+   * The worker thread's own time for the batch, epoch milliseconds: the message taken (after waiting for
+   * the thread behind earlier batches) → inputs built, run, outputs copied and the reply ready.
+   */
+  receivedAt: number;
+  finishedAt: number;
 }
 
 export interface WorkerPool {
@@ -124,7 +130,14 @@ export const createWorkerPool = (options: WorkerPoolOptions = {}): WorkerPool =>
       const reply = await worker.call({ op: 'run', key, feeds: owned }, transferListOf(owned));
       const computeMs = reply.computeMs ?? 0;
       const startedAt = reply.startedAt ?? Date.now() - computeMs;
-      return { outputs: reply.outputs ?? {}, computeMs, startedAt, worker: worker.slot };
+      return {
+        outputs: reply.outputs ?? {},
+        computeMs,
+        startedAt,
+        worker: worker.slot,
+        receivedAt: reply.receivedAt ?? startedAt,
+        finishedAt: reply.finishedAt ?? startedAt + computeMs,
+      };
     },
 
     async unload(key) {

@@ -18,5 +18,8 @@ export type WorkerReply =
       computeMs?: number;
       /** When `session.run()` started, epoch milliseconds (the worker's span, recorded by the caller). */
       startedAt?: number;
+      /** When the worker took the message and when its reply was ready, epoch milliseconds. */
+      receivedAt?: number;
+      finishedAt?: number;
     }
   | { id: number; ok: false; failure: WorkerFailure; message: string };

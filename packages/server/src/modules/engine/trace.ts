@@ -1,6 +1,8 @@
 // Spans of a batch in each of its requests' traces: `inference.batch` (enqueue → answer: queue wait, batch id
-// and size) with the worker thread's `session.run()` as its child `inference.worker.run`, recorded from the
-// times the worker sends back. A batch mixes requests of several traces, so each trace gets its own pair.
+// and size), its child `inference.worker.run` (the worker thread's time: message taken → reply ready) and
+// that one's child `onnx.session.run`, recorded from the times the worker thread sends back with its reply.
+// A batch mixes requests of several traces, so the thread cannot hold one trace's context: each trace gets
+// its own copy of the batch's spans, tied by the batch id.
 import { recordSpan, type SpanAttributes, type TraceContext } from '../../kernel/index.ts';
 import type { ModelLabels } from './observer.ts';
 import type { RunResult } from './pool.ts';
@@ -52,13 +54,16 @@ export const traceBatch = (
         if (result)
           recordSpan(
             'inference.worker.run',
-            {
-              'quiver.worker': result.worker,
-              'quiver.batch.id': batchId,
-              'quiver.compute_ms': result.computeMs,
-            },
-            { startTime: result.startedAt, endTime: result.startedAt + result.computeMs },
+            { 'quiver.worker': result.worker, 'quiver.batch.id': batchId },
+            { startTime: result.receivedAt, endTime: result.finishedAt },
             ctx,
+            (workerCtx) =>
+              recordSpan(
+                'onnx.session.run',
+                { 'quiver.compute_ms': result.computeMs },
+                { startTime: result.startedAt, endTime: result.startedAt + result.computeMs },
+                workerCtx,
+              ),
           );
       },
     );

@@ -60,6 +60,9 @@ const load = async (key: string, source: string | Uint8Array): Promise<Signature
   }
 };
 
+/** Epoch milliseconds with sub-millisecond precision (this thread's clock origin plus its monotonic time). */
+const epochNow = () => performance.timeOrigin + performance.now();
+
 const run = async (
   key: string,
   feeds: Tensors,
@@ -96,8 +99,10 @@ const handle = async (msg: WorkerRequest): Promise<[WorkerReply, ArrayBuffer[]]>
     case 'load':
       return [{ id: msg.id, ok: true, signature: await load(msg.key, msg.source) }, []];
     case 'run': {
+      const receivedAt = epochNow();
       const { outputs, computeMs, startedAt } = await run(msg.key, msg.feeds);
-      return [{ id: msg.id, ok: true, outputs, computeMs, startedAt }, transferListOf(outputs)];
+      const reply = { id: msg.id, ok: true as const, outputs, computeMs, startedAt, receivedAt };
+      return [{ ...reply, finishedAt: epochNow() }, transferListOf(outputs)];
     }
     case 'unload':
       await sessions.get(msg.key)?.release();

@@ -21,7 +21,14 @@ const echoBatcher = (batching: Parameters<typeof resolveBatching>[0], batchable 
   const batches: number[] = [];
   const run = async (feeds: Tensors): Promise<RunResult> => {
     batches.push(feeds.x.shape[0]);
-    return { outputs: { y: feeds.x }, computeMs: 0, startedAt: 0, worker: 0 } as RunResult;
+    return {
+      outputs: { y: feeds.x },
+      computeMs: 0,
+      startedAt: 0,
+      worker: 0,
+      receivedAt: 0,
+      finishedAt: 0,
+    } as RunResult;
   };
   const batcher = createBatcher(
     {
