@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { QuiverError } from '../../kernel/index.ts';
 import { JsonSyntaxError, parseExactJson } from './exact-json.ts';
+import { parseTensorJson } from './tensor-json.ts';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 const TYPES = new Set(['application/json', 'application/octet-stream']);
@@ -20,10 +21,17 @@ const invalidJson = (error: unknown): QuiverError =>
     cause: error,
   });
 
-/** JSON as JSON.parse reads it, except that integers in tensor data keep every digit (see exact-json.ts). */
+/**
+ * JSON as JSON.parse reads it, except that integers in tensor data keep every digit (see exact-json.ts) and
+ * flat numeric tensor data is read straight into typed arrays (see tensor-json.ts).
+ */
 export const parseInferJson = (text: string): unknown => {
   try {
-    return LONG_INTEGER.test(text) || NON_FINITE.test(text) ? parseExactJson(text) : JSON.parse(text);
+    // First: data arrays of short numbers only, where neither a long integer nor a bare NaN can be.
+    const fast = parseTensorJson(text);
+    if (fast !== undefined) return fast;
+    if (LONG_INTEGER.test(text) || NON_FINITE.test(text)) return parseExactJson(text);
+    return JSON.parse(text);
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof JsonSyntaxError) throw invalidJson(error);
     throw error;

@@ -13,6 +13,7 @@ import {
 import { decodeRaw, stringProblem } from './binary.ts';
 import { FP16_MAX, toHalf } from './fp16.ts';
 import type { RequestInput } from './schemas.ts';
+import { numericData } from './tensor-json.ts';
 
 const WIRE = new Set<string>(DATATYPES);
 const FLOAT_MAX: Partial<Record<Datatype, number>> = {
@@ -74,7 +75,7 @@ const expectation = (datatype: Datatype): string => {
 const halfOf = (v: number): number => (Number.isNaN(v) ? 0x7e00 : v > 0 ? 0x7c00 : 0xfc00);
 
 /** Writes `values` into `out`; returns the index of the first element that does not fit, or -1. */
-const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues): number => {
+const fill = (datatype: Datatype, values: ArrayLike<unknown>, out: TensorValues): number => {
   const n = values.length;
   if (datatype === 'BYTES') {
     const strings = out as string[];
@@ -86,6 +87,12 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
     return -1;
   }
   const nums = out as Float64Array;
+  if ((datatype === 'FP32' || datatype === 'FP64') && values instanceof Float64Array) {
+    // Numbers only (tensor-json.ts): one native conversion, then the range check.
+    nums.set(values);
+    for (let i = 0; i < n; i++) if (nums[i] - nums[i] !== 0) return i;
+    return -1;
+  }
   if (datatype === 'FP32' || datatype === 'FP64') {
     for (let i = 0; i < n; i++) {
       const v = values[i];
@@ -145,7 +152,10 @@ const fill = (datatype: Datatype, values: readonly unknown[], out: TensorValues)
 };
 
 /** Flat data as is; nested data must match `shape` level by level. Returns the values or a problem. */
-const flatten = (data: readonly unknown[], shape: readonly number[]): readonly unknown[] | string => {
+const flatten = (data: readonly unknown[], shape: readonly number[]): ArrayLike<unknown> | string => {
+  // Flat numbers read by tensor-json.ts into a typed array.
+  const numeric = numericData(data);
+  if (numeric) return numeric;
   if (data.length === 0 || !Array.isArray(data[0])) return data;
   const out: unknown[] = [];
   const walk = (node: unknown, depth: number, path: string): string | undefined => {

@@ -51,11 +51,15 @@ const setKey = (target: Record<string, unknown>, key: string, value: unknown) =>
   else target[key] = value;
 };
 
+/** Reads the `data` array of an input at `text[start]` its own way: the value and the index after it. */
+export type DataArrayReader = (text: string, start: number) => { value: unknown; end: number };
+
 /**
  * Parses `text` as JSON.parse does, except that integer literals in infer tensor data (`inputs[i].data`)
  * beyond ±2^53 become BigInts holding exactly the digits sent, and the non-finite tokens above are read.
+ * With `readData`, each input's `data` array is read by it instead (see tensor-json.ts).
  */
-export const parseExactJson = (text: string): unknown => {
+export const parseExactJson = (text: string, readData?: DataArrayReader): unknown => {
   let i = 0;
   const n = text.length;
   const stack: Frame[] = [];
@@ -94,6 +98,11 @@ export const parseExactJson = (text: string): unknown => {
   ): { value: unknown; open: boolean } => {
     skipSpace();
     const c = text[i];
+    if (readData && c === '[' && frame?.role === 'input' && key === 'data') {
+      const read = readData(text, i);
+      i = read.end;
+      return { value: read.value, open: false };
+    }
     if (c === '{' || c === '[') {
       if (stack.length >= MAX_JSON_DEPTH) fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
       i++;

@@ -1,0 +1,125 @@
+// Reads the `data` array of an infer input straight into a Float64Array when it is a flat array of JSON
+// numbers (the common case: 1,024 floats), instead of JSON.parse building a JS array that decode.ts then
+// copies. Each number is read digit by digit; the value is exactly what JSON.parse gives (see readNumber).
+// Anything else (nested data, strings, booleans, long integers, malformed text) is left to JSON.parse.
+import { parseExactJson } from './exact-json.ts';
+
+/** 10^k for k ≤ 22: every one is an exact double, the bound of the fast path below. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** The typed values behind a placeholder `data` array (see parseTensorJson in exact-json.ts). */
+const numeric = new WeakMap<readonly unknown[], Float64Array>();
+
+/** A fresh empty array that stands for `values` in the parsed body, so schema validation sees an array. */
+export const placeholderFor = (values: Float64Array): unknown[] => {
+  const placeholder: unknown[] = [];
+  numeric.set(placeholder, values);
+  return placeholder;
+};
+
+/** The values a `data` array stands for, when the fast reader read it; undefined for an ordinary array. */
+export const numericData = (data: readonly unknown[] | undefined): Float64Array | undefined =>
+  data === undefined ? undefined : numeric.get(data);
+
+/**
+ * The flat array of JSON numbers at `text[start]` (which must be `[`) and the index after its `]`;
+ * undefined when it is anything else (empty, nested, other values, malformed text) or holds a literal
+ * beyond the fast path, for JSON.parse (or the exact parser) to read, and to refuse with its own message.
+ * Each value is m × 10^e computed in one correctly rounded operation, which needs the significand's digits
+ * m to be below 2^53 and |e| ≤ 22 (Clinger's fast path: both factors are exact doubles): so it is the
+ * double JSON.parse gives. Longer literals (17-digit doubles, INT64 beyond 2^53) are JSON.parse's and the
+ * exact parser's business; the first one ends the attempt. One loop, no call or allocation per number.
+ */
+export const readNumberArray = (
+  text: string,
+  start: number,
+): { values: Float64Array; end: number } | undefined => {
+  let i = start + 1;
+  // Grown by doubling; the answer is a view of the filled part (decode.ts copies it into the tensor anyway).
+  let out = new Float64Array(256);
+  let count = 0;
+  for (;;) {
+    let c = text.charCodeAt(i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+    const negative = c === 0x2d;
+    if (negative) c = text.charCodeAt(++i);
+    // The integer part: digits, no leading zero.
+    const intStart = i;
+    let m = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      c = text.charCodeAt(++i);
+    }
+    const digits = i - intStart;
+    if (digits === 0 || (digits > 1 && text.charCodeAt(intStart) === 0x30)) return undefined;
+    let e = 0;
+    if (c === 0x2e) {
+      const fracStart = ++i;
+      c = text.charCodeAt(i);
+      while (c >= 0x30 && c <= 0x39) {
+        m = m * 10 + (c - 0x30);
+        c = text.charCodeAt(++i);
+      }
+      if (i === fracStart) return undefined;
+      e = fracStart - i;
+    }
+    if (c === 0x65 || c === 0x45) {
+      c = text.charCodeAt(++i);
+      const minus = c === 0x2d;
+      if (minus || c === 0x2b) c = text.charCodeAt(++i);
+      const expStart = i;
+      let x = 0;
+      while (c >= 0x30 && c <= 0x39) {
+        // Past 10^9 the exponent's exact size no longer matters: such a literal leaves the fast path.
+        if (x < 1e9) x = x * 10 + (c - 0x30);
+        c = text.charCodeAt(++i);
+      }
+      if (i === expStart) return undefined;
+      e += minus ? -x : x;
+    }
+    let value: number;
+    // m is exact while it stays within 2^53 (and past it, it never comes back below).
+    if (m <= Number.MAX_SAFE_INTEGER && e <= 22 && e >= -22) {
+      value = e === 0 ? m : e > 0 ? m * POW10[e] : m / POW10[-e];
+      if (negative) value = -value;
+    } else return undefined;
+    if (count === out.length) {
+      const bigger = new Float64Array(out.length * 2);
+      bigger.set(out);
+      out = bigger;
+    }
+    out[count++] = value;
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+    i++;
+    if (c === 0x5d) return { values: out.subarray(0, count), end: i };
+    if (c !== 0x2c) return undefined;
+  }
+};
+
+/**
+ * Thrown out of the parse when a `data` array is not a flat array of short numbers: one object made once,
+ * since capturing a stack per throw would cost more than the attempt.
+ */
+const NOT_NUMERIC = new Error('not a flat array of short numbers');
+
+const dataArray = (text: string, start: number) => {
+  const read = readNumberArray(text, start);
+  if (!read) throw NOT_NUMERIC;
+  return { value: placeholderFor(read.values), end: read.end };
+};
+
+/**
+ * The body as JSON.parse reads it, except that each `inputs[i].data` is a placeholder whose values
+ * numericData gives; undefined when any input's data is not a flat array of numbers or the text is not
+ * valid JSON (the caller then parses it as before, and a syntax error gets JSON.parse's message).
+ */
+export const parseTensorJson = (text: string): unknown => {
+  // An object at the root: then every bare NaN or Infinity token follows `[`, `,` or `:`, where body.ts sees
+  // it and takes the exact parser instead, so this one accepts exactly what JSON.parse accepts.
+  if (text.trimStart()[0] !== '{') return undefined;
+  try {
+    return parseExactJson(text, dataArray);
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,242 @@
+// The fast reader of infer tensor data (tensor-json.ts): the same doubles JSON.parse gives, nothing it would
+// refuse accepted, everything outside its fast path left to the ordinary parsers; and through body.ts and
+// decode.ts, the same tensors and the same errors (with the failing field) as before it.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isQuiverError } from '../../../src/kernel/index.ts';
+import { parseInferJson } from '../../../src/modules/inference/body.ts';
+import { decodeInputs } from '../../../src/modules/inference/decode.ts';
+import { numericData, parseTensorJson, readNumberArray } from '../../../src/modules/inference/tensor-json.ts';
+
+/** A deterministic pseudo-random generator (mulberry32). */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+/** Literals of every form the fast path takes: signs, up to 15 digits, exponents within ±22. */
+const literals = (count: number, seed: number): string[] => {
+  const r = random(seed);
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
+  return Array.from({ length: count }, () => {
+    const sign = r() < 0.4 ? '-' : '';
+    const intPart = r() < 0.5 ? '0' : String(1 + Math.floor(r() * 9)) + digits(Math.floor(r() * 5));
+    const frac = r() < 0.8 ? `.${digits(1 + Math.floor(r() * (14 - intPart.length)))}` : '';
+    const exp =
+      r() < 0.3
+        ? `${r() < 0.5 ? 'e' : 'E'}${r() < 0.5 ? '-' : r() < 0.5 ? '+' : ''}${Math.floor(r() * 8)}`
+        : '';
+    return `${sign}${intPart}${frac}${exp}`;
+  });
+};
+
+const read = (text: string) => readNumberArray(text, 0);
+
+describe('readNumberArray', () => {
+  test('every literal reads as the double JSON.parse gives, bit for bit', () => {
+    const all = literals(20_000, 7);
+    const got = read(`[${all.join(',')}]`);
+    assert.ok(got, 'the fast path took the array');
+    const want = JSON.parse(`[${all.join(',')}]`) as number[];
+    assert.equal(got.values.length, want.length);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Object.is(got.values[i], want[i]), `${all[i]}: ${got.values[i]} ≠ ${want[i]}`);
+  });
+
+  test('edge literals: zero signs, significands up to 2^53, the exponent bounds', () => {
+    const edges = [
+      '0',
+      '-0',
+      '-0.0',
+      '0e5',
+      '123456789012345',
+      '-999999999999999',
+      '9007199254740991',
+      '0.1234567890123456',
+      '0.123456789012345',
+      '1e22',
+      '1e-22',
+      '9.99999999999999e22',
+      '0.1',
+      '3.4e-7',
+    ];
+    const text = `[ ${edges.join(' ,\n\t')} ]`;
+    const got = read(text);
+    assert.ok(got);
+    assert.equal(got.end, text.length);
+    const want = JSON.parse(text) as number[];
+    for (const [i, v] of want.entries())
+      assert.ok(Object.is(got.values[i], v), `${edges[i]}: ${got.values[i]} ≠ ${v}`);
+  });
+
+  test('ends after its ] and reads from any start', () => {
+    const text = '{"data":[1.5, -2],"x":1}';
+    const got = readNumberArray(text, text.indexOf('['));
+    assert.deepEqual([...(got?.values ?? [])], [1.5, -2]);
+    assert.equal(text[got?.end ?? 0], ',');
+  });
+
+  test('grows past its first guess of room', () => {
+    const n = 5_000;
+    const got = read(`[${Array.from({ length: n }, (_, i) => i / 4).join(',')}]`);
+    assert.equal(got?.values.length, n);
+    assert.equal(got?.values[n - 1], (n - 1) / 4);
+  });
+
+  test('leaves everything outside its fast path to the ordinary parsers', () => {
+    for (const text of [
+      '[]',
+      '[[1,2],[3,4]]',
+      '["a"]',
+      '[true]',
+      '[null]',
+      '[NaN]',
+      '[Infinity]',
+      '[9007199254740993]', // beyond 2^53: an INT64 value the exact parser keeps
+      '[0.10000000149011612]', // 17 significant digits
+      '[1e23]',
+      '[3.4028234e38]', // 10^31 is not exact: JSON.parse rounds it
+      '[5e-324]',
+      '[1e400]',
+    ])
+      assert.equal(read(text), undefined, text);
+  });
+
+  test('refuses malformed numbers and arrays, so JSON.parse can name the error', () => {
+    for (const text of [
+      '[01]',
+      '[-01.5]',
+      '[1.]',
+      '[.5]',
+      '[1e]',
+      '[1e+]',
+      '[+1]',
+      '[--1]',
+      '[-]',
+      '[1,]',
+      '[1 2]',
+      '[1,2',
+      '[1;2]',
+      '[0x10]',
+    ])
+      assert.equal(read(text), undefined, text);
+  });
+});
+
+const body = (data: string, datatype = 'FP32', shape = '[1, 3]') =>
+  `{"inputs":[{"name":"x","datatype":"${datatype}","shape":${shape},"data":${data}}]}`;
+
+const failure = (f: () => unknown) => {
+  try {
+    f();
+  } catch (error) {
+    assert.ok(isQuiverError(error), String(error));
+    return error;
+  }
+  assert.fail('no error');
+};
+
+describe('parsing and decoding infer bodies with the fast reader', () => {
+  test('a flat numeric data array becomes a placeholder the decoder reads typed', () => {
+    const parsed = parseTensorJson(body('[0.5, -1, 2e1]')) as { inputs: { data: unknown[] }[] };
+    assert.deepEqual(parsed.inputs[0].data, []);
+    assert.deepEqual([...(numericData(parsed.inputs[0].data) ?? [])], [0.5, -1, 20]);
+    const tensors = decodeInputs((parseInferJson(body('[0.5, -1, 2e1]')) as { inputs: never }).inputs);
+    assert.deepEqual(tensors.x.shape, [1, 3]);
+    assert.ok(tensors.x.data instanceof Float32Array);
+    assert.deepEqual([...tensors.x.data], [0.5, -1, 20]);
+  });
+
+  test('the same tensors as JSON.parse for every datatype the fast path can feed', () => {
+    for (const [datatype, data] of [
+      ['FP32', '[0.1, -2.5, 3]'],
+      ['FP64', '[0.1, -2.5, 3]'],
+      ['FP16', '[0.1, -2.5, 3]'],
+      ['INT32', '[1, -2, 3]'],
+      ['INT64', '[1, -2, 3]'],
+      ['UINT8', '[0, 255, 3]'],
+    ]) {
+      const fast = decodeInputs((parseInferJson(body(data, datatype)) as { inputs: never }).inputs);
+      const plain = decodeInputs((JSON.parse(body(data, datatype)) as { inputs: never }).inputs);
+      assert.deepEqual(fast, plain, datatype);
+    }
+  });
+
+  test('wrong lengths are refused with the field and both counts', () => {
+    const error = failure(() => decodeInputs((parseInferJson(body('[1, 2]')) as { inputs: never }).inputs));
+    assert.equal(error.code, 'validation_failed');
+    assert.deepEqual(error.errors, [
+      { path: '/inputs/0/data', message: "input 'x' has 2 elements; shape [1, 3] needs 3" },
+    ]);
+  });
+
+  test('a value the datatype cannot hold names its element, as before', () => {
+    const cases: [string, string, string][] = [
+      ['FP32', '[1, 4e38, 2]', '/inputs/0/data/1'], // beyond FP32's range
+      ['INT8', '[1, 2, 300]', '/inputs/0/data/2'],
+      ['INT32', '[1, 2.5, 3]', '/inputs/0/data/1'],
+      ['BOOL', '[1, 0, 2]', '/inputs/0/data/2'],
+      ['BYTES', '[1, 2, 3]', '/inputs/0/data/0'],
+    ];
+    for (const [datatype, data, path] of cases) {
+      const error = failure(() =>
+        decodeInputs((parseInferJson(body(data, datatype)) as { inputs: never }).inputs),
+      );
+      assert.equal(error.code, 'validation_failed', datatype);
+      assert.equal(error.errors?.[0].path, path, datatype);
+    }
+  });
+
+  test('malformed numbers are malformed_json with JSON.parse`s own message', () => {
+    for (const data of ['[1, 01, 2]', '[1, 2., 3]', '[1, 2,, 3]', '[1, 2, 3', '[1, -, 3]']) {
+      const text = body(data);
+      const error = failure(() => parseInferJson(text));
+      assert.equal(error.code, 'malformed_json', data);
+      let native = '';
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        native = (e as Error).message;
+      }
+      assert.equal(error.message, `The body is not valid JSON: ${native}`, data);
+    }
+  });
+
+  test('NaN and Infinity tokens are still read, and only in tensor data of a float type', () => {
+    const parsed = parseInferJson(body('[NaN, Infinity, -Infinity]')) as { inputs: never };
+    assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [Number.NaN, Infinity, -Infinity]);
+    const error = failure(() =>
+      decodeInputs((parseInferJson(body('[NaN, 1, 2]', 'INT32')) as { inputs: never }).inputs),
+    );
+    assert.equal(error.errors?.[0].path, '/inputs/0/data/0');
+  });
+
+  test('INT64 beyond 2^53 keeps every digit (the exact parser, not the fast reader)', () => {
+    const parsed = parseInferJson(body('[9007199254740993, -9223372036854775808, 1]', 'INT64')) as {
+      inputs: never;
+    };
+    assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [9007199254740993n, -(2n ** 63n), 1n]);
+  });
+
+  test('nested data is still checked against the shape', () => {
+    const parsed = parseInferJson(body('[[1, 2], [3, 4]]', 'FP32', '[2, 2]')) as { inputs: never };
+    assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [1, 2, 3, 4]);
+    const error = failure(() =>
+      decodeInputs((parseInferJson(body('[[1, 2], [3]]', 'FP32', '[2, 2]')) as { inputs: never }).inputs),
+    );
+    assert.equal(error.errors?.[0].path, '/inputs/0/data');
+  });
+
+  test('data given twice: the last one counts, as with JSON.parse', () => {
+    const text = '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1],"data":[2]}]}';
+    assert.deepEqual([...decodeInputs((parseInferJson(text) as { inputs: never }).inputs).x.data], [2]);
+  });
+
+  test('a root that is not an object is left to JSON.parse', () => {
+    assert.equal(parseTensorJson('[1, 2]'), undefined);
+    assert.equal(parseTensorJson('NaN'), undefined);
+    assert.equal(failure(() => parseInferJson('NaN')).code, 'malformed_json');
+  });
+});
