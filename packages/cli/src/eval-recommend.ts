@@ -5,17 +5,21 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BatchItem } from '@quiver/contracts';
 import {
+  ALWAYS_TUNED,
   COMPARED_KINDS,
   type ComparedKind,
+  type Comparison,
   compareOnSplit,
   createInteractionsBuilder,
   DEFAULT_BOOTSTRAP_SAMPLES,
+  DEFAULT_PARAMS,
   DEFAULT_VALIDATION_DAYS,
   type Interactions,
   type ItemVectors,
   type ParamsByKind,
   type SplitSpec,
   splitOf,
+  TUNING_GRID,
   textVectors,
   tune,
 } from '@quiver/server/training';
@@ -43,7 +47,10 @@ Options:
                          in Online Retail), a fraction in (0, 1) the last share of them (at least one); users
                          with one basket are not evaluated; validation holds out the same of the train part
   --model <kind>         ${COMPARED_KINDS.join(' | ')}; repeat for several (default: all but content)
-  --tune                 pick every model's parameters on validation too (popularity's always are)
+  --tune                 pick every model's parameters on validation too (popularity's half-life and
+                         co-occurrence's "buy next" sequenceWeight always are)
+  --params <k=v,...>     trainer parameters, e.g. sequenceWeight=0.3,cooccurrence.halfLifeDays=7: a bare
+                         key sets it for every model that has it; set parameters are not tuned
   --validation-days <n>  length of the time split's validation window (default ${DEFAULT_VALIDATION_DAYS})
   --samples <n>          bootstrap samples (default ${DEFAULT_BOOTSTRAP_SAMPLES})
   --target <t>           purchase: the test part's purchases are relevant (all its item events when it has
@@ -81,6 +88,31 @@ const splitSpec = (values: { split?: string; 'per-user'?: string }, days: number
     throw new CliError(`--per-user ${spec}: give last-<k> (k ≥ 1) or a fraction in (0, 1)`, EXIT.usage);
   return { kind: 'per-user', fraction };
 };
+
+/** `--params`: `kind.key=value` or `key=value` (every measured kind with that parameter), comma-separated. */
+export const parseParams = (specs: readonly string[], kinds: readonly ComparedKind[]): ParamsByKind => {
+  const out: ParamsByKind = {};
+  for (const pair of specs.flatMap((s) => s.split(',')).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--params ${pair}: give key=value`, EXIT.usage);
+    const [kind, key] = pair.slice(0, eq).includes('.')
+      ? pair.slice(0, eq).split('.', 2)
+      : [undefined, pair.slice(0, eq)];
+    const raw = pair.slice(eq + 1);
+    const value = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    const targets = kinds.filter((k) => (kind === undefined || k === kind) && key in DEFAULT_PARAMS[k]);
+    if (targets.length === 0)
+      throw new CliError(
+        `--params ${pair}: no model measured here has a parameter ${key}${kind ? ` (${kind})` : ''}`,
+        EXIT.usage,
+      );
+    for (const k of targets) out[k] = { ...out[k], [key]: value };
+  }
+  return out;
+};
+
+const trialsOf = (trials: readonly Comparison[], kind: ComparedKind) =>
+  trials.filter((t) => t.kind === kind).map((t) => ({ params: t.params, 'ndcg@10': t.metrics['ndcg@10'] }));
 
 const describe = (spec: SplitSpec): { split: string; validation: string } => {
   if (spec.kind === 'time') {
@@ -123,6 +155,7 @@ export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promis
       samples: { type: 'string' },
       json: { type: 'boolean' },
       target: { type: 'string' },
+      params: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -164,11 +197,17 @@ export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promis
 
   // Popularity is always measured, and always tuned: it is the baseline every row is compared to.
   const measured: ComparedKind[] = ['popularity', ...kinds.filter((k) => k !== 'popularity')];
-  const tuned = tune(x, spec, values.tune ? measured : ['popularity'], {
+  const fixed = parseParams(values.params ?? [], measured);
+  const grids = values.tune
+    ? { ...TUNING_GRID, cooccurrence: [...TUNING_GRID.cooccurrence, ...(ALWAYS_TUNED.cooccurrence ?? [])] }
+    : ALWAYS_TUNED;
+  const tuned = tune(x, spec, measured, {
     onRow: (t) =>
       io.stderr.write(`  tune ${t.kind} ${JSON.stringify(t.params)}: NDCG@10 ${f4(t.metrics['ndcg@10'])}\n`),
     vectors,
     target,
+    grids,
+    fixed,
   });
   const params: ParamsByKind = tuned.params;
   io.stderr.write(`chosen on validation: ${JSON.stringify(params)}\n`);
@@ -184,10 +223,11 @@ export const evalRecommend = async (argv: string[], io: ImportCommandIo): Promis
     baseline: {
       kind: 'popularity',
       params: params.popularity ?? {},
-      validation: tuned.trials
-        .filter((t) => t.kind === 'popularity')
-        .map((t) => ({ params: t.params, 'ndcg@10': t.metrics['ndcg@10'] })),
+      validation: trialsOf(tuned.trials, 'popularity'),
     },
+    tuning: Object.fromEntries(
+      measured.filter((k) => k !== 'popularity').map((k) => [k, trialsOf(tuned.trials, k)]),
+    ),
     extraSkipped:
       split.singleBasketUsers !== undefined ? { 'one basket only (not split)': split.singleBasketUsers } : {},
   });

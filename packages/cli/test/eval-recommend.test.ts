@@ -83,6 +83,49 @@ test("--per-user last-1 holds out each customer's last invoice; --json prints th
   );
   assert.deepEqual(report.models[1].metrics['ndcg@10'], { mean: 1, low: 1, high: 1 });
   assert.equal(report.baseline.validation.length, 14);
+  // Co-occurrence's "buy next" weight is chosen on validation too (0, 0.1, 0.3, 1, 3).
+  assert.deepEqual(
+    report.tuning.cooccurrence.map((t: { params: unknown }) => t.params),
+    [0, 0.1, 0.3, 1, 3].map((sequenceWeight) => ({ sequenceWeight })),
+  );
+  assert.ok('sequenceWeight' in report.models[1].params);
+});
+
+test('--params sets trainer parameters (bare keys for every model that has them) and they are not tuned', async () => {
+  const run = await runCli(
+    [
+      'eval',
+      'recommend',
+      '--events',
+      'retail.csv',
+      '--split',
+      '2011-11-01',
+      '--params',
+      'sequenceWeight=0.5,als.factors=8',
+      '--params',
+      'halfLifeDays=7',
+      '--json',
+    ],
+    { cwd: dir },
+  ).done;
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  const params = Object.fromEntries(
+    report.models.map((m: { kind: string; params: unknown }) => [m.kind, m.params]),
+  );
+  assert.deepEqual(params.cooccurrence, { sequenceWeight: 0.5, halfLifeDays: 7 });
+  assert.deepEqual(params.als, { factors: 8, halfLifeDays: 7 });
+  assert.deepEqual(params.popularity, { halfLifeDays: 7 });
+  assert.deepEqual(report.baseline.validation, []);
+  assert.deepEqual(report.tuning.cooccurrence, []);
+  for (const bad of ['sequenceWeight', 'popularity.factors=8', 'bogus=1']) {
+    const rejected = await runCli(
+      ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--params', bad],
+      { cwd: dir },
+    ).done;
+    assert.equal(rejected.code, 64, bad);
+    assert.match(rejected.stderr, /--params/);
+  }
 });
 
 test('--model content ranks by title words', async () => {

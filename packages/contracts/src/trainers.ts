@@ -21,6 +21,15 @@ export const TRAINER_PARAMS = {
       scope: Type.Optional(Type.Union([Type.Literal('session'), Type.Literal('user')])),
       maxBasketItems: Type.Optional(Type.Integer({ minimum: 2, maximum: 10_000 })),
       halfLifeDays: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
+      sequenceWeight: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 1000,
+          description: 'weight of the "buy next" item → next-item table added to each row (0: none)',
+        }),
+      ),
+      sequenceWindow: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+      sequenceHalfLifeDays: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
     },
     { additionalProperties: false },
   ),
@@ -45,6 +54,13 @@ export const TRAINER_PARAMS = {
       maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
       method: Type.Optional(Type.Union([Type.Literal('projected'), Type.Literal('text')])),
       ridge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+      coldWeight: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 1,
+          description: 'projected: scale of the factors of items without events',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -32,6 +32,11 @@ export interface ModelReport {
   ratio: Interval;
 }
 
+export interface Trial {
+  params: unknown;
+  'ndcg@10': number;
+}
+
 export interface Report {
   split: string;
   validation: string;
@@ -44,8 +49,10 @@ export interface Report {
   baseline: {
     kind: 'popularity';
     params: Record<string, unknown>;
-    validation: { params: unknown; 'ndcg@10': number }[];
+    validation: Trial[];
   };
+  /** Other models' parameters tried on the validation split (none when only the defaults ran). */
+  tuning: Partial<Record<ComparedKind, Trial[]>>;
   models: ModelReport[];
 }
 
@@ -106,6 +113,14 @@ export const markdown = (r: Report): string => {
     `popularity baseline tuned on validation: ${JSON.stringify(r.baseline.params)} (${r.baseline.validation
       .map((v) => `${JSON.stringify(v.params)} ${f4(v['ndcg@10'])}`)
       .join(', ')})`,
+    ...Object.entries(r.tuning)
+      .filter(([, trials]) => trials.length > 0)
+      .map(
+        ([kind, trials]) =>
+          `${LABEL[kind as ComparedKind]} tuned on validation: ${trials
+            .map((v) => `${JSON.stringify(v.params)} ${f4(v['ndcg@10'])}`)
+            .join(', ')}`,
+      ),
     `intervals: 95%, paired bootstrap over users (${r.bootstrapSamples} samples)`,
     '',
     '| model | users | HR@10 | NDCG@10 | Recall@20 | coverage | NDCG@10 vs popularity | train s | params |',

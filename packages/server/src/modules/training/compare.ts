@@ -72,7 +72,7 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
   popularity: [0.01, 1 / 24, 0.25, 0.5, 1, 3, 7, 14, 30, 60, 90, 180, 365, 3650].map((halfLifeDays) => ({
     halfLifeDays,
   })),
-  content: [{ method: 'projected' }, { method: 'text' }],
+  content: [...[1, 0.3, 0.1].map((coldWeight) => ({ method: 'projected', coldWeight })), { method: 'text' }],
   cooccurrence: [
     ...[0, 10, 50].flatMap((shrinkage) =>
       [0, 30, 90].map((halfLifeDays) => ({ method: 'cosine', shrinkage, halfLifeDays })),
@@ -88,7 +88,23 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
   ),
 };
 
+/**
+ * What `quiver eval recommend` always chooses on validation, without `--tune`: the baseline's half-life and
+ * the weight of co-occurrence's "buy next" table (0: co-occurrence alone).
+ */
+export const ALWAYS_TUNED: Partial<Record<ComparedKind, Record<string, unknown>[]>> = {
+  popularity: TUNING_GRID.popularity,
+  cooccurrence: [0, 0.1, 0.3, 1, 3].map((sequenceWeight) => ({ sequenceWeight })),
+};
+
 export const DEFAULT_VALIDATION_DAYS = 30;
+
+export interface TuneOptions extends CompareOptions {
+  /** The trials per kind (default `TUNING_GRID`); a kind without trials keeps its `fixed` parameters. */
+  grids?: Partial<Record<ComparedKind, Record<string, unknown>[]>>;
+  /** Parameters set by the caller: every trial of the kind uses them, and they are not tuned. */
+  fixed?: ParamsByKind;
+}
 
 /**
  * Picks each kind's parameters by NDCG@10 on the spec's validation split (`validationOf`: the window before T,
@@ -98,15 +114,18 @@ export const tune = (
   x: Interactions,
   spec: SplitSpec,
   kinds: readonly ComparedKind[] = COMPARED_KINDS,
-  { onRow: onTrial = () => {}, ...options }: CompareOptions = {},
+  { onRow: onTrial = () => {}, grids = TUNING_GRID, fixed = {}, ...options }: TuneOptions = {},
 ): { params: ParamsByKind; trials: Comparison[]; validation: Split } => {
   const validation = validationOf(x, spec);
-  const params: ParamsByKind = {};
+  const params: ParamsByKind = { ...fixed };
   const trials: Comparison[] = [];
   for (const kind of kinds) {
+    const given = fixed[kind] ?? {};
+    // Trials that differ only in what the caller fixed are one trial.
+    const grid = (grids[kind] ?? []).filter((p) => Object.keys(p).some((k) => !(k in given)));
     let best: Comparison | undefined;
-    for (const p of TUNING_GRID[kind]) {
-      const [row] = compareOnSplit(validation, { [kind]: p }, [kind], options);
+    for (const p of grid) {
+      const [row] = compareOnSplit(validation, { [kind]: { ...p, ...given } }, [kind], options);
       trials.push(row);
       onTrial(row);
       if (!best || row.metrics['ndcg@10'] > best.metrics['ndcg@10']) best = row;

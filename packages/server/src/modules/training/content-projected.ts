@@ -26,7 +26,7 @@ const unitRows = (v: ItemVectors): Float64Array => {
 export const projectedContent = (
   x: Interactions,
   vectors: ItemVectors,
-  params: { ridge?: number; als?: Partial<AlsParams> } = {},
+  params: { ridge?: number; coldWeight?: number; als?: Partial<AlsParams> } = {},
   progress: (fraction: number) => void = () => {},
 ): Fitted => {
   const alsParams = { ...DEFAULT_ALS, ...params.als };
@@ -66,6 +66,7 @@ export const projectedContent = (
       for (let k = 0; k < g; k++) w[p * g + k] += c * b[q * g + k];
     }
   // Cold rows: items of the index without events (their ALS rows say nothing), then items only in the catalog.
+  const coldWeight = params.coldWeight ?? 1;
   const extra = vectors.ids.filter((id) => !rowOf.has(id));
   const extraRow = new Map(extra.map((id, k) => [id, x.items.length + k]));
   const items = new Float32Array((x.items.length + extra.length) * f);
@@ -81,6 +82,7 @@ export const projectedContent = (
       if (xp === 0) continue;
       for (let k = 0; k < g; k++) items[o + k] += xp * w[p * g + k];
     }
+    for (let k = 0; k < g; k++) items[o + k] *= coldWeight;
   });
   progress(1);
   return { model: { graph: 'factors', f, items, projection: als.projection }, ids: [...x.items, ...extra] };

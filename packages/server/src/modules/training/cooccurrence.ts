@@ -3,6 +3,7 @@
 import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
 import { topK } from './rank.ts';
+import { blendNeighbours, DEFAULT_SEQUENCE, trainSequence } from './sequence.ts';
 
 export interface CooccurrenceParams {
   /**
@@ -31,6 +32,15 @@ export interface CooccurrenceParams {
   maxBasketItems: number;
   /** A basket counts 2^(−age / halfLife), age = from its last event to the end of the data; 0 = no decay. */
   halfLifeDays: number;
+  /**
+   * Weight of the "buy next" transition table (sequence.ts) added to every row: w_ij + sequenceWeight·t_ij,
+   * top-M of the sum; 0 = co-occurrence alone. `quiver eval recommend` chooses it on validation.
+   */
+  sequenceWeight: number;
+  /** How many of a user's next steps an item points to. */
+  sequenceWindow: number;
+  /** A transition counts 2^(−age / halfLife); 0 = no decay. */
+  sequenceHalfLifeDays: number;
 }
 
 export const DEFAULT_COOCCURRENCE: CooccurrenceParams = {
@@ -44,6 +54,9 @@ export const DEFAULT_COOCCURRENCE: CooccurrenceParams = {
   scope: 'session',
   maxBasketItems: 200,
   halfLifeDays: 15,
+  sequenceWeight: 0,
+  sequenceWindow: DEFAULT_SEQUENCE.window,
+  sequenceHalfLifeDays: DEFAULT_SEQUENCE.halfLifeDays,
 };
 
 const DAY_MS = 86_400_000;
@@ -137,7 +150,15 @@ export const trainCooccurrence = (
     solveEase({ count, itemBaskets, itemWeights, norm }, rows, params, { m, neighbours, weights });
   }
   progress(1);
-  return { m, neighbours, weights };
+  if (!(params.sequenceWeight > 0)) return { m, neighbours, weights };
+  const next = trainSequence(x, {
+    ...DEFAULT_SEQUENCE,
+    window: params.sequenceWindow,
+    halfLifeDays: params.sequenceHalfLifeDays,
+    maxStepItems: params.maxBasketItems,
+    neighbours: m,
+  });
+  return blendNeighbours({ m, neighbours, weights }, next, params.sequenceWeight);
 };
 
 /** Item → its baskets (CSR by item) with d_b·w_bi, and n_i: what the cosine pass built. */

@@ -8,6 +8,7 @@ export {
   quantile,
 } from './bootstrap.ts';
 export {
+  ALWAYS_TUNED,
   COMPARED_KINDS,
   type ComparedKind,
   type Comparison,
@@ -16,6 +17,7 @@ export {
   DEFAULT_VALIDATION_DAYS,
   type ParamsByKind,
   TUNING_GRID,
+  type TuneOptions,
   tune,
 } from './compare.ts';
 export { contentModel, type ItemVectors } from './content.ts';
@@ -38,5 +40,6 @@ export {
   splitAt,
 } from './interactions.ts';
 export { DEFAULT_POPULARITY, trainPopularity } from './popularity.ts';
+export { blendNeighbours, DEFAULT_SEQUENCE, type SequenceParams, trainSequence } from './sequence.ts';
 export { heldOut, perUserSplit, type Split, type SplitSpec, splitOf, subset, validationOf } from './split.ts';
 export { DEFAULT_PARAMS, EVALUATION, fit } from './trainers.ts';

@@ -20,8 +20,18 @@ export interface ContentParams {
   method: 'projected' | 'text';
   /** λ of the projection's ridge regression. */
   ridge: number;
+  /**
+   * `projected`: the factors of an item without events are scaled by this (1: projected content competes with
+   * sold items at full weight; toward 0 it only breaks their ties).
+   */
+  coldWeight: number;
 }
-export const DEFAULT_CONTENT: ContentParams = { maxItems: 100_000, method: 'projected', ridge: 1 };
+export const DEFAULT_CONTENT: ContentParams = {
+  maxItems: 100_000,
+  method: 'projected',
+  ridge: 1,
+  coldWeight: 1,
+};
 
 export interface ParamsOf {
   cooccurrence: CooccurrenceParams;
@@ -76,7 +86,7 @@ export const fit = (
       const p = { ...DEFAULT_CONTENT, ...params } as ContentParams;
       const v = vectors ?? { ids: [], dim: 0, vectors: new Float32Array(0) };
       if (p.method === 'text' || x.length === 0 || v.dim === 0) return contentModel(v);
-      return projectedContent(x, v, { ridge: p.ridge }, progress);
+      return projectedContent(x, v, { ridge: p.ridge, coldWeight: p.coldWeight }, progress);
     }
   }
 };
@@ -84,14 +94,14 @@ export const fit = (
 /** A content model re-indexed onto the interactions' items, for evaluation (items without a vector: zeros). */
 export const onItems = (fitted: Fitted, x: Interactions): TrainedModel => {
   if (fitted.ids === x.items || fitted.model.graph !== 'factors') return fitted.model;
-  const { f, items } = fitted.model;
+  const { f, items, projection } = fitted.model;
   const row = new Map(fitted.ids.map((id, i) => [id, i]));
   const out = new Float32Array(x.items.length * f);
   x.items.forEach((id, i) => {
     const r = row.get(id);
     if (r !== undefined) out.set(items.subarray(r * f, (r + 1) * f), i * f);
   });
-  return { graph: 'factors', f, items: out };
+  return { graph: 'factors', f, items: out, projection };
 };
 
 export interface OfflineRun {

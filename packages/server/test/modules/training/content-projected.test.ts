@@ -4,12 +4,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   DEFAULT_ALS,
+  evaluate,
   fit,
   interactionsOf,
   scoreContext,
+  splitAt,
   textVectors,
   trainAls,
 } from '../../../src/modules/training/index.ts';
+import { EVALUATION, onItems } from '../../../src/modules/training/trainers.ts';
 
 const DAY = 86_400_000;
 const at = (day: number) => new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString();
@@ -57,4 +60,39 @@ test('warm items keep their ALS rows; a cold item scores the warm items that sha
   // `text` is the content vectors alone.
   const text = fit('content', x, { method: 'text' }, vectors);
   assert.deepEqual(text.ids, vectors.ids);
+});
+
+test('coldWeight scales the taste factors of items without events, not their prior columns', () => {
+  const x = interactionsOf(EVENTS);
+  const vectors = textVectors(CATALOG, 64);
+  const full = fit('content', x, {}, vectors).model;
+  const third = fit('content', x, { coldWeight: 1 / 3 }, vectors).model;
+  assert.ok(full.graph === 'factors' && third.graph === 'factors');
+  const { f } = full;
+  const warmRows = x.items.length * f;
+  assert.deepEqual(third.items.subarray(0, warmRows), full.items.subarray(0, warmRows));
+  for (let k = warmRows; k < full.items.length; k++) {
+    const column = k % f;
+    const expected = column >= f - 2 ? full.items[k] : full.items[k] / 3;
+    assert.ok(Math.abs(third.items[k] - expected) < 1e-6, `entry ${k}: ${third.items[k]} ≠ ${expected}`);
+  }
+});
+
+test('evaluation scores what serving scores: re-indexed onto the train items, the fold-in projection stays', () => {
+  // mug-new and lamp-new are the last rows; the re-indexed model drops them and keeps P.
+  const x = interactionsOf(EVENTS);
+  const fitted = fit('content', x, {}, textVectors(CATALOG, 64));
+  const evaluated = onItems(fitted, x);
+  assert.ok(evaluated.graph === 'factors' && fitted.model.graph === 'factors');
+  assert.deepEqual(evaluated.projection, fitted.model.projection);
+  const served = new Float32Array(fitted.ids.length);
+  const offline = new Float32Array(x.items.length);
+  scoreContext(fitted.model, [0], [1], served);
+  scoreContext(evaluated, [0], [1], offline);
+  assert.deepEqual(offline, served.subarray(0, x.items.length));
+  // So the content model's metrics are ALS's when no cold item is relevant (same factors, same P).
+  const { train, test: held } = splitAt(x, Date.UTC(2024, 0, 3));
+  const als = fit('als', train, {}, undefined);
+  const content = onItems(fit('content', train, {}, textVectors(CATALOG, 64)), train);
+  assert.deepEqual(evaluate(train, held, content, EVALUATION), evaluate(train, held, als.model, EVALUATION));
 });
