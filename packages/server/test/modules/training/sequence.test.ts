@@ -46,9 +46,9 @@ const close = (
     expected.map(([j]) => j),
     what,
   );
-  actual.forEach(([, w], k) =>
-    assert.ok(Math.abs(w - expected[k][1]) < 1e-6, `${what}: ${w} ≠ ${expected[k][1]}`),
-  );
+  actual.forEach(([, w], k) => {
+    assert.ok(Math.abs(w - expected[k][1]) < 1e-6, `${what}: ${w} ≠ ${expected[k][1]}`);
+  });
 };
 
 describe('buy next', () => {
