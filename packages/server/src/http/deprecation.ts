@@ -2,7 +2,7 @@
 // `Sunset` (RFC 8594) and a `Link` to the changelog that explains the change and names the successor;
 // its OpenAPI operation says `deprecated: true`. /v1 only grows: a route is removed only after its sunset.
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onSendHookHandler } from 'fastify';
 
 /** Where the `Link` header points: the changelog, served by this server (registerChangelog). */
 export const CHANGELOG_PATH = '/changelog';
@@ -52,10 +52,13 @@ export const registerDeprecation = (app: FastifyInstance): void => {
     if (Number.isNaN(since) || Number.isNaN(sunset) || sunset - since < MIN_NOTICE_MS)
       throw new Error(`${route.method} ${route.url}: a deprecation needs dates and six months' notice`);
     route.schema = { ...(route.schema ?? {}), deprecated: true } as typeof route.schema;
-  });
-  app.addHook('onSend', async (request, reply) => {
-    const d = request.routeOptions.config?.deprecated;
-    if (d) reply.headers(deprecationHeaders(d));
+    // A hook on the deprecated routes only: every other answer skips it.
+    const headers = deprecationHeaders(d);
+    const onSend: onSendHookHandler = (_request, reply, payload, done) => {
+      reply.headers(headers);
+      done(null, payload);
+    };
+    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), onSend];
   });
 };
 

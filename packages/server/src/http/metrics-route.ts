@@ -22,13 +22,15 @@ export const registerMetrics = (
     'method',
     'route',
   ]);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
-    const status = `${Math.floor(reply.statusCode / 100)}xx`;
-    requests.inc({ method: request.method, route, status, tenant });
-    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (route !== '/metrics') {
+      const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
+      const status = `${Math.floor(reply.statusCode / 100)}xx`;
+      requests.inc({ method: request.method, route, status, tenant });
+      latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    }
+    done();
   });
   app.get(
     '/metrics',

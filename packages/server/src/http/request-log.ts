@@ -7,9 +7,9 @@ import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
 const LOGS_INFO: ReadonlySet<string> = new Set(['trace', 'debug', 'info']);
 
 export const registerRequestLog = (app: FastifyInstance): void => {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // Below the logger's level the line would be dropped: do not build it (one object per request saved).
-    if (!LOGS_INFO.has(request.log.level)) return;
+    if (!LOGS_INFO.has(request.log.level)) return done();
     const traceId = request.span ? traceIdOf(request.span) : traceIdOfHeader(request.headers.traceparent);
     request.log.info(
       {
@@ -22,5 +22,6 @@ export const registerRequestLog = (app: FastifyInstance): void => {
       },
       'request',
     );
+    done();
   });
 };

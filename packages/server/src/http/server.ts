@@ -70,8 +70,10 @@ export const createServer = (
     sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
   );
   registerTracing(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Per-request hooks take a callback rather than being async: no promise per hook per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   registerRequestLog(app);
   return app;

@@ -53,9 +53,9 @@ export const registerTracing = (app: FastifyInstance): void => {
     // The hooks after this one (auth and its SQL or cache reads) run inside the request's span.
     withTraceContext(request.traceContext, done);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const span = request.span;
-    if (!span) return;
+    if (!span) return done();
     const p = request.principal;
     span.setAttributes({
       'http.response.status_code': reply.statusCode,
@@ -64,5 +64,6 @@ export const registerTracing = (app: FastifyInstance): void => {
     if (reply.statusCode >= 500)
       span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${reply.statusCode}` });
     span.end();
+    done();
   });
 };

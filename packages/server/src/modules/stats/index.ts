@@ -28,7 +28,7 @@ export const createStatsModule = (
   options: StatsModuleOptions = {},
 ): QuiverModule<StatsService> => {
   const stats = createStatsService(deps, options);
-  deps.app.addHook('onResponse', async (request, reply) => {
+  deps.app.addHook('onResponse', (request, reply, done) => {
     const p = request.principal;
     stats.observe({
       route: request.routeOptions.url,
@@ -36,6 +36,7 @@ export const createStatsModule = (
       statusCode: reply.statusCode,
       elapsedMs: reply.elapsedTime,
     });
+    done();
   });
   let timer: NodeJS.Timeout | undefined;
   const flush = () =>
