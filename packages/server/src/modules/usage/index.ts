@@ -20,6 +20,7 @@ export type {
   UsageReader,
   UsageService,
 } from './service.ts';
+export { createUsageService } from './service.ts';
 
 /** For modules built without metering (tests, benches): counts nothing, admits everything. */
 export const NO_USAGE: UsageMeter = { count: () => {}, admit: () => {} };

@@ -74,14 +74,15 @@ export const createUsageService = (deps: UsageDeps): UsageService => {
   // Month-to-date sums as of the last flush, per tenant with a quota: metric → amount.
   let monthUsed = { month: 0, byTenant: new Map<string, Map<string, number>>() };
 
-  const add = (tenantId: string, metric: string, amount: number) => {
+  const addAt = (hourStart: number, tenantId: string, metric: string, amount: number) => {
     if (!(amount > 0)) return;
-    const hourStart = hourOf(deps.clock.now());
     const key = `${tenantId}\n${hourStart}\n${metric}`;
     const row = pending.get(key);
     if (row) row.amount += amount;
     else pending.set(key, { tenantId, hourStart, metric, amount });
   };
+  const add = (tenantId: string, metric: string, amount: number) =>
+    addAt(hourOf(deps.clock.now()), tenantId, metric, amount);
 
   /** Month-to-date use of a metric: the last read sums plus what this replica has not written yet. */
   const usedThisMonth = (tenantId: string, metric: string): number => {
@@ -149,8 +150,8 @@ export const createUsageService = (deps: UsageDeps): UsageService => {
       try {
         await repo.add(rows);
       } catch (e) {
-        // Kept for the next flush: a failed write loses nothing.
-        for (const r of rows) add(r.tenantId, r.metric, r.amount);
+        // Kept, in their own hours, for the next flush: a failed write loses nothing.
+        for (const r of rows) addAt(r.hourStart, r.tenantId, r.metric, r.amount);
         throw e;
       }
       await reloadQuotas();
