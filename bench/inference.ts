@@ -23,6 +23,8 @@ const RAW_BATCHES = [1, 8, 32, 64, 128];
 const MAX_BATCH = Number(process.env.BENCH_MAX_BATCH ?? 64);
 const QUEUE_DELAY_MS = Number(process.env.BENCH_QUEUE_DELAY_MS ?? 0);
 const BODIES = 32;
+/** Which served segments run (e.g. `on` alone, to profile it with BENCH_SERVER_NODE_ARGS=--cpu-prof). */
+const SEGMENTS = new Set((process.env.BENCH_SEGMENTS ?? 'on,off,bare').split(','));
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
 
 interface Reference {
@@ -110,18 +112,19 @@ const bench = async (ref: Reference) => {
     for (let round = -1; round < ROUNDS; round++) {
       const keep = round >= 0; // round -1 warms everything up
       const r = await rawAt(best.batch);
-      const on = await served('on');
-      const batch = Math.max(1, Math.round(on.batch ?? 1));
-      const reached = { ...(await rawAt(batch)), batch };
-      const off = await served('off');
-      const b = bare
-        ? await measureServed(bare, () => segment(bare.info.port, '/v2/models/small/infer'))
-        : undefined;
+      const on = SEGMENTS.has('on') ? await served('on') : undefined;
+      const batch = Math.max(1, Math.round(on?.batch ?? 1));
+      const reached = on ? { ...(await rawAt(batch)), batch } : undefined;
+      const off = SEGMENTS.has('off') ? await served('off') : undefined;
+      const b =
+        bare && SEGMENTS.has('bare')
+          ? await measureServed(bare, () => segment(bare.info.port, '/v2/models/small/infer'))
+          : undefined;
       if (!keep) continue;
       runs.raw.push(r);
-      runs.on.push(on);
-      runs.reached.push(reached);
-      runs.off.push(off);
+      if (on && reached) runs.on.push(on);
+      if (reached) runs.reached.push(reached);
+      if (off) runs.off.push(off);
       if (b) runs.bare.push(b);
     }
     return { ref, scan, best, runs, bodyBytes: payloads[0].length };
@@ -162,23 +165,26 @@ const report = (r: Awaited<ReturnType<typeof bench>>) => {
   const batches = runs.reached.map((x) => x.batch);
   const rows: Record<string, string | number>[] = [
     rawRow(`raw onnxruntime, batch ${best.batch} (ceiling)`, runs.raw, String(best.batch)),
-    rawRow('raw onnxruntime at the batch reached', runs.reached, batches.join('/')),
-    servedRow('served /v2, batching on', runs.on),
-    servedRow('served /v2, batching off', runs.off),
   ];
+  if (runs.reached.length > 0)
+    rows.push(rawRow('raw onnxruntime at the batch reached', runs.reached, batches.join('/')));
+  if (runs.on.length > 0) rows.push(servedRow('served /v2, batching on', runs.on));
+  if (runs.off.length > 0) rows.push(servedRow('served /v2, batching off', runs.off));
   if (runs.bare.length > 0) rows.push(servedRow('bare Fastify route (baseline)', runs.bare));
   console.log(table(rows));
   // Per-round ratios: each segment against its neighbour in the same round, so their range shows the noise.
-  const perRound = (a: readonly LoadResult[], b: readonly LoadResult[]) => a.map((x, i) => x.rps / b[i].rps);
-  const line = (what: string, ratios: number[]) =>
-    `${what}: ${fmt(mean(ratios), 2)} (rounds ${range(ratios)}, n=${ratios.length})`;
-  console.log(line('served ÷ raw at the batch reached', perRound(runs.on, runs.reached)));
-  console.log(line(`served ÷ raw ceiling (batch ${best.batch})`, perRound(runs.on, runs.raw)));
-  console.log(line('batching on ÷ off', perRound(runs.on, runs.off)));
-  if (runs.bare.length > 0) {
-    console.log(line('served ÷ bare route', perRound(runs.on, runs.bare)));
+  const line = (what: string, a: readonly LoadResult[], b: readonly LoadResult[], of = 'rps' as const) => {
+    if (a.length === 0 || b.length === 0) return;
+    const ratios = a.map((x, i) => x[of] / b[i][of]);
+    console.log(`${what}: ${fmt(mean(ratios), 2)} (rounds ${range(ratios)}, n=${ratios.length})`);
+  };
+  line('served ÷ raw at the batch reached', runs.on, runs.reached);
+  line(`served ÷ raw ceiling (batch ${best.batch})`, runs.on, runs.raw);
+  line('batching on ÷ off', runs.on, runs.off);
+  line('served ÷ bare route', runs.on, runs.bare);
+  if (runs.on.length > 0 && runs.bare.length > 0) {
     const cpu = runs.bare.map((b, i) => b.cpuUs / runs.on[i].cpuUs);
-    console.log(line('server CPU per request, bare ÷ served', cpu));
+    console.log(`server CPU per request, bare ÷ served: ${fmt(mean(cpu), 2)} (rounds ${range(cpu)})`);
   }
   console.log(`goal: ${ref.goal}`);
 };
