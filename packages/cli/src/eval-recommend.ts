@@ -47,8 +47,8 @@ Options:
                          in Online Retail), a fraction in (0, 1) the last share of them (at least one); users
                          with one basket are not evaluated; validation holds out the same of the train part
   --model <kind>         ${COMPARED_KINDS.join(' | ')}; repeat for several (default: all but content)
-  --tune                 pick every model's parameters on validation too (popularity's half-life and
-                         co-occurrence's "buy next" sequenceWeight always are)
+  --tune                 pick every model's parameters on validation too (popularity's half-life,
+                         co-occurrence's "buy next" sequenceWeight and content's method always are)
   --params <k=v,...>     trainer parameters, e.g. sequenceWeight=0.3,cooccurrence.halfLifeDays=7: a bare
                          key sets it for every model that has it; set parameters are not tuned
   --validation-days <n>  length of the time split's validation window (default ${DEFAULT_VALIDATION_DAYS})
