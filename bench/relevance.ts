@@ -2,7 +2,10 @@
 // baseline (in process), then through the app: keyword, vector, the first phase of hybrid alone (RRF), hybrid
 // as shipped (rerank.ts; its weights were learned on these very queries, so that row is in-sample) and the
 // honest figure, 5-fold cross-validation by query: the weights learned (coordinate ascent on NDCG@10) on four
-// folds rank the fifth. NDCG@10 per query class for each. Set ICECAT_DIR to read the dataset elsewhere.
+// folds rank the fifth. Then the click-trained ranker (bench/lib/click-trained.ts): per fold, weights fitted
+// only on simulated shoppers' clicks on the other folds' queries, ranking the held-out fold; its difference
+// to shipped and to CV with a 95% paired-bootstrap interval over queries. NDCG@10 per query class for each.
+// Set ICECAT_DIR to read the dataset elsewhere.
 
 import { QUERY_CLASS_ORDER } from '../packages/cli/src/eval/classes.ts';
 import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packages/cli/src/eval/metrics.ts';
@@ -12,11 +15,13 @@ import { KeywordIndex } from '../packages/server/src/modules/search/keyword-inde
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import {
   DEFAULT_RERANK,
-  type RerankCandidate,
   type RerankConfig,
   rerankCandidates,
   rerankScore,
 } from '../packages/server/src/modules/search/rerank.ts';
+import { pairedBootstrap } from '../packages/server/src/modules/training/bootstrap.ts';
+import { DEFAULT_CLICK_MODEL } from '../packages/server/test/support/click-simulator.ts';
+import { type Candidates, clickTrainedFolds } from './lib/click-trained.ts';
 import {
   crossValidate,
   FOLDS,
@@ -28,7 +33,8 @@ import {
 import { fmt } from './lib/report.ts';
 
 type Weights = RerankConfig['weights'];
-type Candidates = { candidates: RerankCandidate[]; rest: string[] };
+/** Simulated searches per training query for the click-trained row (one shopper each, a page of 10). */
+const CLICK_SESSIONS = 50;
 
 /** The second phase's top ids for these weights (the rest, in fused order, after the candidates). */
 const rankWith = (c: Candidates, w: Weights): string[] =>
@@ -83,6 +89,12 @@ export const main = async () => {
   };
   const cv = crossValidated([]);
   const cvNoVector = crossValidated(['vector']);
+  const clickTrained = clickTrainedFolds(judgedQueries, candidatesOf, rankWith, {
+    sessions: CLICK_SESSIONS,
+    model: DEFAULT_CLICK_MODEL,
+    serving: DEFAULT_RERANK.weights,
+    seed: 20,
+  });
 
   const rows: Array<[string, MeanMetrics & { perQuery: Parameters<typeof metricsByClass>[0] }]> = [
     [
@@ -101,6 +113,10 @@ export const main = async () => {
     ],
     [`**hybrid, ${FOLDS}-fold cross-validated (the result)**`, await evaluate(set, cv.rank)],
     [`hybrid without the vector feature, ${FOLDS}-fold CV`, await evaluate(set, cvNoVector.rank)],
+    [
+      `hybrid, click-trained on simulated clicks of the other folds (held out)`,
+      await evaluate(set, clickTrained.rank),
+    ],
   ];
   await bench.app.close();
 
@@ -121,9 +137,26 @@ export const main = async () => {
     const n = classes[0][1].get(c)?.queries;
     if (n) console.log(`| ${c} | ${n} | ${classes.map(([, m]) => f(m.get(c)!.ndcg)).join(' | ')} |`);
   }
+  // The click-trained ranker against shipped (in-sample) and CV, query by query.
+  const ndcgs = (i: number) => rows[i][1].perQuery.map((q) => q.ndcg);
+  const [shipped, crossVal, clicked] = [4, 5, 7].map(ndcgs);
+  for (const [name, base] of [
+    ['shipped (in-sample)', shipped],
+    [`${FOLDS}-fold CV`, crossVal],
+  ] as const) {
+    const diff = clicked.map((x, i) => x - base[i]);
+    const { metric } = pairedBootstrap([diff], 0);
+    console.log(
+      `click-trained − ${name}: NDCG@10 ${fmt(metric[0].mean, 4)} [${fmt(metric[0].low, 4)}, ${fmt(metric[0].high, 4)}] (95% paired bootstrap over ${diff.length} queries)`,
+    );
+  }
+  console.log(
+    `click-trained: ${CLICK_SESSIONS} simulated searches per training query (clicks per fold: ${clickTrained.clicks.join(', ')})`,
+  );
   const show = (w: Weights) => `keyword ${w.keyword}, vector ${w.vector}, coverage ${w.coverage}`;
   console.log(`\nshipped weights (DEFAULT_RERANK): ${show(DEFAULT_RERANK.weights)}`);
   for (const [i, w] of cv.weights.entries()) console.log(`fold ${i + 1} learned: ${show(w)}`);
+  for (const [i, w] of clickTrained.weights.entries()) console.log(`fold ${i + 1} click-trained: ${show(w)}`);
   const all = judgedQueries.map(train);
   console.log(`learned on all ${all.length} queries: ${show(learn(all))}`);
 };

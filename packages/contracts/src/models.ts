@@ -27,6 +27,19 @@ export const SignatureSchema = Type.Object({
 });
 
 /** What a recommender version is (issue 10): how its `item_ids`/`scores` answers are read. */
+/**
+ * What a linear search-ranker version computes (the built-in one and the search-ranker trainer's): the
+ * search-ranker trainer measures the current champion with these weights.
+ */
+export const RankerInfoSchema = Type.Object(
+  {
+    features: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
+    weights: Type.Array(Type.Number(), { maxItems: 100, description: 'one per feature, in order' }),
+    runId: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
 export const RecommenderInfoSchema = Type.Object(
   {
     kind: Type.Union(['cooccurrence', 'als', 'popularity', 'content'].map((k) => Type.Literal(k))),
@@ -97,6 +110,7 @@ export const VersionMetadataSchema = Type.Object(
       }),
     ),
     recommender: Type.Optional(RecommenderInfoSchema),
+    ranker: Type.Optional(RankerInfoSchema),
   },
   { additionalProperties: false },
 );

@@ -1,10 +1,12 @@
-// Wire shapes of recommender training (issue 10): runs of a trainer kind, their progress, offline metrics,
-// the published version and the promotion decision, and per-kind schedules.
+// Wire shapes of training (issue 10; the search ranker: issue 20): runs of a trainer kind, their progress,
+// offline metrics, the published version and the promotion decision, and per-kind schedules.
 import { type Static, Type } from 'typebox';
 import { QueryInteger } from './common.ts';
 
-export const TRAINER_KINDS = ['cooccurrence', 'als', 'popularity', 'content'] as const;
+export const TRAINER_KINDS = ['cooccurrence', 'als', 'popularity', 'content', 'search-ranker'] as const;
 export type TrainerKind = (typeof TRAINER_KINDS)[number];
+/** The kinds that train a recommender (the other, `search-ranker`, trains hybrid search's second phase). */
+export type RecommenderKind = Exclude<TrainerKind, 'search-ranker'>;
 export const TrainerKindSchema = Type.Enum([...TRAINER_KINDS]);
 
 /** Per-kind parameters; every field is optional and defaults to the trained-on-Online-Retail choice. */
@@ -59,6 +61,32 @@ export const TRAINER_PARAMS = {
           minimum: 0,
           maximum: 1,
           description: 'projected: scale of the factors of items without events',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  'search-ranker': Type.Object(
+    {
+      eta: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 4,
+          description: 'position bias: examination ∝ position^−eta (1)',
+        }),
+      ),
+      propensityFloor: Type.Optional(
+        Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description: 'smallest propensity a click is divided by (0.1)',
+        }),
+      ),
+      holdout: Type.Optional(
+        Type.Number({
+          exclusiveMinimum: 0,
+          exclusiveMaximum: 1,
+          description: 'share of the judged queries held out for the offline metrics (0.2)',
         }),
       ),
     },
@@ -133,14 +161,18 @@ export const TrainingRunSchema = Type.Object({
       from: Type.Union([Type.String(), Type.Null()]),
       to: Type.Union([Type.String(), Type.Null()]),
       splitAt: Type.Union([Type.String(), Type.Null()]),
+      searches: Type.Optional(Type.Integer({ description: 'search-ranker: search events with a searchId' })),
+      queries: Type.Optional(Type.Integer({ description: 'search-ranker: distinct queries with outcomes' })),
     }),
     Type.Null(),
   ]),
   metrics: Type.Union([MetricsSchema, Type.Null()], {
-    description: 'offline metrics on the split: hr@10, ndcg@10, recall@20, coverage, users',
+    description:
+      'offline metrics on the split: hr@10, ndcg@10, recall@20, coverage, users (search-ranker: ndcg@10 and queries on held-out queries, clicks as judgments)',
   }),
   baseline: Type.Union([MetricsSchema, Type.Null()], {
-    description: 'decayed popularity on the same split, measured in the same run',
+    description:
+      'decayed popularity on the same split, measured in the same run (search-ranker: the current ranker)',
   }),
   model: Type.Union([Type.Object({ name: Type.String(), version: Type.Integer() }), Type.Null()]),
   promotion: Type.Union([

@@ -243,7 +243,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
   );
   const training = life.add(
     createTrainingModule(
-      { ...platform, events, registry, routing, vectors, usage },
+      { ...platform, events, registry, routing, vectors, usage, search },
       { tickMs: options.trainingTickMs },
     ),
   );

@@ -22,7 +22,10 @@ export interface EndpointRankerDeps {
 }
 
 /** Creates the tenant's search-ranker endpoint (and the built-in ranker it routes to) when absent. */
-export const ensureRankerEndpoint = async (deps: EndpointRankerDeps, tenantId: string): Promise<void> => {
+export const ensureRankerEndpoint = async (
+  deps: { registry: EndpointRankerDeps['registry']; routing: Pick<RoutingService, 'get' | 'put'> },
+  tenantId: string,
+): Promise<void> => {
   try {
     await deps.routing.get(tenantId, SEARCH_RANKER_ENDPOINT);
     return;

@@ -9,11 +9,18 @@ import { searchRoutes } from './routes.ts';
 import { createSearchService, type SearchDeps } from './service.ts';
 import type { SearchService } from './types.ts';
 
-export { SEARCH_RANKER_ENDPOINT } from './endpoint-ranker.ts';
+export { ensureRankerEndpoint, SEARCH_RANKER_ENDPOINT } from './endpoint-ranker.ts';
 export { type Filter, matches, parseFilter, underCategory, withEmbeddedFilters } from './filters.ts';
 export { searchMigrations } from './migrations.ts';
-export { createOnnxRanker, RANKER_MODEL } from './onnx-ranker.ts';
+export {
+  createOnnxRanker,
+  linearRankerVersion,
+  linearRankerWeights,
+  RANKER_MODEL,
+  registerBuiltinRanker,
+} from './onnx-ranker.ts';
 export type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
+export { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
 export { searchRoutes } from './routes.ts';
 export {
   createSearchService,
@@ -21,7 +28,7 @@ export {
   VECTORS_OFF_NOTICE,
   VECTORS_WARMING_NOTICE,
 } from './service.ts';
-export type { SearchService } from './types.ts';
+export type { RankerCandidate, SearchService } from './types.ts';
 
 const WARM_PAGE = 100;
 

@@ -4,10 +4,10 @@
 // `features` FP32 [batch, 3] and answers one score per row, then moving the alias, swaps the ranker.
 import { isQuiverError } from '../../kernel/index.ts';
 import type { InferenceService } from '../inference/index.ts';
-import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
+import { DEFAULT_ALIAS, type RegistryService, type VersionMetadata } from '../registry/index.ts';
 import type { SecondPhaseScorer } from './ports.ts';
 import { linearRankerGraph, RANKER_INPUT } from './ranker-graph.ts';
-import { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
+import { DEFAULT_RERANK, RERANK_FEATURES, type RerankConfig } from './rerank.ts';
 
 export const RANKER_MODEL = 'quiver-search-ranker';
 
@@ -31,6 +31,49 @@ export interface OnnxRankerDeps {
   inference: Pick<InferenceService, 'infer'>;
 }
 
+const BUILTIN_FRAMEWORK = 'quiver-builtin';
+
+/** A linear ranker version's artifact and metadata (the built-in one's, and the search-ranker trainer's). */
+export const linearRankerVersion = (
+  weights: RerankConfig['weights'],
+  o: { framework: string; description: string; runId?: string; metrics?: Record<string, number> },
+): { artifact: Buffer; metadata: VersionMetadata } => ({
+  artifact: linearRankerGraph(weights),
+  metadata: {
+    framework: o.framework,
+    description: o.description,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+    sampleInput: [
+      {
+        name: RANKER_INPUT,
+        datatype: 'FP32',
+        shape: [1, RERANK_FEATURES.length],
+        data: RERANK_FEATURES.map(() => 0),
+      },
+    ],
+    ranker: {
+      features: [...RERANK_FEATURES],
+      weights: RERANK_FEATURES.map((f) => weights[f]),
+      ...(o.runId ? { runId: o.runId } : {}),
+    },
+  },
+});
+
+/** The weights of a linear ranker version from its metadata (undefined: not a linear ranker Quiver knows). */
+export const linearRankerWeights = (
+  metadata: Record<string, unknown>,
+): RerankConfig['weights'] | undefined => {
+  const ranker = metadata.ranker as { features?: unknown; weights?: unknown } | undefined;
+  if (ranker && Array.isArray(ranker.features) && Array.isArray(ranker.weights)) {
+    const { features, weights } = ranker as { features: string[]; weights: number[] };
+    if (RERANK_FEATURES.every((f, i) => features[i] === f) && features.length === RERANK_FEATURES.length)
+      return Object.fromEntries(RERANK_FEATURES.map((f, i) => [f, weights[i]])) as RerankConfig['weights'];
+    return undefined;
+  }
+  // Built-in versions registered before their metadata named the weights.
+  return metadata.framework === BUILTIN_FRAMEWORK ? DEFAULT_RERANK.weights : undefined;
+};
+
 /** Registers the built-in ranker as a tenant's `quiver-search-ranker` version (alias champion) if absent. */
 export const registerBuiltinRanker = async (
   registry: OnnxRankerDeps['registry'],
@@ -45,16 +88,14 @@ export const registerBuiltinRanker = async (
   } catch (error) {
     if (!(isQuiverError(error) && error.code === 'already_exists')) throw error;
   }
-  const uploaded = await registry.uploadVersion(tenantId, RANKER_MODEL, {
-    artifact: linearRankerGraph(DEFAULT_RERANK.weights),
-    metadata: {
-      framework: 'quiver-builtin',
+  const uploaded = await registry.uploadVersion(
+    tenantId,
+    RANKER_MODEL,
+    linearRankerVersion(DEFAULT_RERANK.weights, {
+      framework: BUILTIN_FRAMEWORK,
       description: `weights ${JSON.stringify(DEFAULT_RERANK.weights)}`,
-      sampleInput: [
-        { name: RANKER_INPUT, datatype: 'FP32', shape: [1, RERANK_FEATURES.length], data: [0, 0, 0] },
-      ],
-    },
-  });
+    }),
+  );
   if (uploaded.created)
     await registry.setAlias(tenantId, RANKER_MODEL, DEFAULT_ALIAS, uploaded.version.version);
 };

@@ -17,12 +17,13 @@ import { withHighlights } from './highlight.ts';
 import { hybridPage } from './hybrid-page.ts';
 import { keywordPage } from './keyword-page.ts';
 import type { Page, PageRequest, Retrieval } from './page.ts';
+import { VECTOR_CANDIDATES } from './page.ts';
 import { type OnlineFeatures, requestAffinity } from './personalize.ts';
 import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import { analyzeQuery } from './query.ts';
 import { browseRanking, retrieveRanking } from './ranking.ts';
 import { searchRepository as repo } from './repository.ts';
-import { DEFAULT_RERANK, type RerankConfig } from './rerank.ts';
+import { DEFAULT_RERANK, type RerankConfig, rerankCandidates } from './rerank.ts';
 import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { newSearchId } from './search-id.ts';
 import { suggest } from './suggest.ts';
@@ -319,6 +320,28 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         ? (deps.vectors.indexState?.(tenantId) ?? null)
         : { state: 'off' as const, items: 0 };
       return { items: index.items.size, vectors };
+    },
+
+    async rankerCandidates(tenantId, text) {
+      const query = analyzeQuery(text);
+      if (query.empty) return [];
+      const rules = await rulesOf(tenantId);
+      const index = await indexes.get(tenantId);
+      const windows = retrieval.rerank ?? DEFAULT_RERANK;
+      const vector =
+        deps.vectors && (await vectorsOn(tenantId))
+          ? await deps.vectors.query(tenantId, query.text, VECTOR_CANDIDATES)
+          : [];
+      const head = index.keyword.head(query, windows.keywordWindow, {
+        alternatives: synonymMap(rules, query),
+        present: vector.map((v) => v.id),
+      });
+      return rerankCandidates(
+        query,
+        { keyword: head.hits, vector },
+        (terms) => index.coverage.scorer(terms),
+        windows,
+      ).map((c) => ({ id: c.id, features: c.features }));
     },
 
     async getRules(tenantId: string): Promise<SearchRules> {

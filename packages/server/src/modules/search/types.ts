@@ -13,6 +13,11 @@ import type {
 } from '@quiver/contracts';
 import type { Filter } from './filters.ts';
 
+export interface RankerCandidate {
+  id: string;
+  features: readonly number[];
+}
+
 /** Keyword, vector and hybrid search over per-tenant in-memory indexes kept current from the catalog feed. */
 export interface SearchService {
   /** Starts the consumer that applies catalog changes to built indexes. */
@@ -42,6 +47,12 @@ export interface SearchService {
   analytics(tenantId: string, query: SearchAnalyticsQuery): Promise<SearchAnalytics>;
   /** The tenant's indexes: items in the keyword index, the vector index's state (null without vectors). */
   status(tenantId: string): Promise<SearchStatus>;
+  /**
+   * Hybrid's second-phase candidates for a query as an unfiltered hybrid search sees them (the keyword head,
+   * the vector candidates), each with its ranker features (RERANK_FEATURES order): what the search-ranker
+   * trainer fits on. Empty for an empty query.
+   */
+  rankerCandidates(tenantId: string, query: string): Promise<RankerCandidate[]>;
   /** The tenant's synonyms, pinned and hidden items. */
   getRules(tenantId: string): Promise<SearchRules>;
   /** Replaces the tenant's rules. */

@@ -49,7 +49,8 @@ export interface ClickJudgments {
   };
 }
 
-const normalize = (text: string): string =>
+/** A query as judgments key it: lowercased words joined by one space. */
+export const clickQuery = (text: string): string =>
   text
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
@@ -76,7 +77,7 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
         if (typeof e.query !== 'string') return false;
         const shown = e.properties?.items;
         const items = Array.isArray(shown) ? shown.filter((x): x is string => typeof x === 'string') : [];
-        searches.set(searchId, { query: normalize(e.query), items });
+        searches.set(searchId, { query: clickQuery(e.query), items });
         return true;
       }
       const grade = OUTCOME_GRADES[e.type];

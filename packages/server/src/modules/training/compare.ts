@@ -1,6 +1,6 @@
 // Offline comparison of the trainers on one split (the `quiver eval recommend` table and the training
 // benchmark), and honest tuning: parameters chosen on a validation split that reads nothing of the test part.
-import type { TrainerKind } from '@quiver/contracts';
+import type { RecommenderKind } from '@quiver/contracts';
 import type { ItemVectors } from './content.ts';
 import {
   type EvaluateOptions,
@@ -46,7 +46,7 @@ export const compareOnSplit = (
   return kinds.map((kind) => {
     const p = params[kind] ?? {};
     const started = performance.now();
-    const fitted = fit(kind as TrainerKind, train, p, vectors);
+    const fitted = fit(kind as RecommenderKind, train, p, vectors);
     const trainMs = performance.now() - started;
     const evaluation = evaluateUsers(train, test, onItems(fitted, train), { ...EVALUATION, asOf, target });
     const row = { kind, params: p, ...evaluation, trainMs };

@@ -4,6 +4,14 @@
 // NDCG@10: gain = the judgment, unjudged items gain 0, the ideal from all of the query's judgments; the
 // candidates are ordered as the server orders them (score, then id).
 
+import { type ClickJudgmentOptions, DEFAULT_CLICK_JUDGMENTS } from './click-judgments.ts';
+
+/** The search-ranker trainer's parameters: the click model's, and the share of queries held out. */
+export interface SearchRankerParams extends ClickJudgmentOptions {
+  holdout: number;
+}
+export const DEFAULT_SEARCH_RANKER: SearchRankerParams = { ...DEFAULT_CLICK_JUDGMENTS, holdout: 0.2 };
+
 /** The feature names in row order (the search ranker's input columns). */
 export const RANKER_FEATURES = ['keyword', 'vector', 'coverage'] as const;
 export type RankerWeights = Record<(typeof RANKER_FEATURES)[number], number>;
@@ -139,4 +147,69 @@ export const fitRanker = (
 export const rankIds = (q: LtrQuery, w: RankerWeights): string[] => {
   const s = scoresOf(q, vectorOf(w), new Float64Array(q.ids.length));
   return [...q.ids.keys()].sort((a, b) => s[b] - s[a] || (q.ids[a] < q.ids[b] ? -1 : 1)).map((r) => q.ids[r]);
+};
+
+/** FNV-1a of a string: a query's stable place in the split. */
+const hashOf = (text: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+};
+
+/**
+ * Queries split by a stable hash of their text: the last `holdout` share (at least one when there are two or
+ * more) is the test part, the same queries on every run over the same data.
+ */
+export const splitQueries = <Q extends { query: string }>(
+  queries: readonly Q[],
+  holdout: number,
+): { train: Q[]; test: Q[] } => {
+  const sorted = [...queries].sort(
+    (a, b) => hashOf(a.query) - hashOf(b.query) || (a.query < b.query ? -1 : 1),
+  );
+  const n = sorted.length < 2 ? 0 : Math.max(1, Math.round(holdout * sorted.length));
+  return { train: sorted.slice(0, sorted.length - n), test: sorted.slice(sorted.length - n) };
+};
+
+export interface RankerMetrics {
+  'ndcg@10': number;
+  queries: number;
+}
+
+export interface RankerRun {
+  /** Fitted on every query: what is published. */
+  weights: RankerWeights;
+  /** Fitted on the train queries and measured on the test queries; null without test queries. */
+  metrics: RankerMetrics | null;
+  /** The current ranker's weights on the same test queries; null without them or without its weights. */
+  baseline: RankerMetrics | null;
+  timings: { evaluateMs: number; trainMs: number };
+}
+
+/**
+ * The search-ranker trainer's offline run: fit on the train queries, measure it and the current ranker on
+ * the test queries, then fit on every query (the published version learns from all; its metrics say how the
+ * same recipe did on queries it had not seen).
+ */
+export const rankerOfflineRun = (
+  train: readonly LtrQuery[],
+  test: readonly LtrQuery[],
+  current: RankerWeights | null,
+  progress: (phase: string, fraction: number) => void = () => {},
+): RankerRun => {
+  let started = performance.now();
+  const rounds = (phase: string) => (round: number) => progress(phase, Math.min(1, (round + 1) / 25));
+  progress('evaluating', 0);
+  const held = fitRanker(train, KEYWORD_ONLY, rounds('evaluating'));
+  const scorer = ndcgScorer(test);
+  const measure = (w: RankerWeights | null): RankerMetrics | null =>
+    w && test.length > 0 ? { 'ndcg@10': scorer.mean(w), queries: test.length } : null;
+  const metrics = measure(held);
+  const baseline = measure(current);
+  const evaluateMs = performance.now() - started;
+  started = performance.now();
+  progress('training', 0);
+  const weights = test.length > 0 ? fitRanker([...train, ...test], KEYWORD_ONLY, rounds('training')) : held;
+  progress('training', 1);
+  return { weights, metrics, baseline, timings: { evaluateMs, trainMs: performance.now() - started } };
 };

@@ -1,18 +1,27 @@
 // Messages between a training run (main thread) and its worker thread.
-import type { TrainerKind } from '@quiver/contracts';
+import type { RecommenderKind } from '@quiver/contracts';
 import type { ItemVectors } from './content.ts';
 import type { Interactions } from './interactions.ts';
+import type { LtrQuery, RankerRun, RankerWeights } from './ltr.ts';
 import type { OfflineRun } from './trainers.ts';
 
 export interface TrainRequest {
-  kind: TrainerKind;
+  kind: RecommenderKind;
   interactions: Interactions;
   params: Record<string, unknown>;
   splitTime: number;
   vectors?: ItemVectors;
 }
 
-export type TrainReply =
+/** The search-ranker trainer's fit: judged queries split in two, and the current ranker's weights. */
+export interface RankerRequest {
+  kind: 'search-ranker';
+  train: LtrQuery[];
+  test: LtrQuery[];
+  current: RankerWeights | null;
+}
+
+export type TrainReply<R = OfflineRun> =
   | { type: 'progress'; phase: string; fraction: number }
-  | { type: 'done'; run: OfflineRun }
+  | { type: 'done'; run: R }
   | { type: 'failed'; message: string };

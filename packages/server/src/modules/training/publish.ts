@@ -1,6 +1,6 @@
 // Publishing a run: the ONNX artifact (recommend's builders), a registry version with the offline metrics,
 // the promotion gate on the `champion` alias, and the scenario endpoints routing to it when missing.
-import type { PromoteMode, TrainerKind } from '@quiver/contracts';
+import type { PromoteMode, RecommenderKind } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
 import {
   buildRecommender,
@@ -89,7 +89,7 @@ const championOf = async (deps: PublishDeps, tenantId: string, name: string) => 
 export interface PublishInput {
   tenantId: string;
   runId: string;
-  kind: TrainerKind;
+  kind: RecommenderKind;
   fitted: Fitted;
   params: Record<string, unknown>;
   metrics: Record<string, number>;

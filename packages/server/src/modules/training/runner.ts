@@ -1,7 +1,9 @@
-// Runs one offline training run in its own worker thread and resolves with its result.
+// Runs one offline training run (a recommender's, or the search ranker's fit) in its own worker thread and
+// resolves with its result.
 import { Worker } from 'node:worker_threads';
 import { QuiverError, siblingModule, workerExecArgv, workerSource } from '../../kernel/index.ts';
-import type { TrainReply, TrainRequest } from './protocol.ts';
+import type { RankerRun } from './ltr.ts';
+import type { RankerRequest, TrainReply, TrainRequest } from './protocol.ts';
 import type { OfflineRun } from './trainers.ts';
 
 const WORKER_URL = siblingModule('worker', import.meta.url);
@@ -22,16 +24,13 @@ export class TrainingInterrupted extends Error {
   }
 }
 
-/**
- * Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after.
- * Aborting `signal` terminates the worker at once (the math is synchronous there, so this is the only
- * point between its iterations where it can stop) and rejects with TrainingInterrupted.
- */
-export const trainInWorker = (
-  request: TrainRequest,
+/** One worker thread running `data` (a TrainRequest or a RankerRequest), with `transfer` moved to it. */
+const inWorker = <R>(
+  data: TrainRequest | RankerRequest,
+  transfer: ArrayBuffer[],
   onProgress: (phase: string, fraction: number) => void,
   signal?: AbortSignal,
-): Promise<OfflineRun> =>
+): Promise<R> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new TrainingInterrupted());
@@ -40,8 +39,8 @@ export const trainInWorker = (
     const worker = new Worker(workerSource(WORKER_URL), {
       eval: true,
       execArgv: workerExecArgv(),
-      workerData: request,
-      transferList: buffersOf(request),
+      workerData: data,
+      transferList: transfer,
     });
     let settled = false;
     const settle = (fn: () => void) => {
@@ -53,7 +52,7 @@ export const trainInWorker = (
     };
     const interrupt = () => settle(() => reject(new TrainingInterrupted()));
     signal?.addEventListener('abort', interrupt, { once: true });
-    worker.on('message', (reply: TrainReply) => {
+    worker.on('message', (reply: TrainReply<R>) => {
       if (reply.type === 'progress') onProgress(reply.phase, reply.fraction);
       else if (reply.type === 'done') settle(() => resolve(reply.run));
       else settle(() => reject(new QuiverError('unprocessable', `training failed: ${reply.message}`)));
@@ -63,3 +62,21 @@ export const trainInWorker = (
       settle(() => reject(new Error(`the training worker exited (code ${code}) before answering`))),
     );
   });
+
+/**
+ * Trains in a new worker thread. The request's interaction arrays are transferred: do not use them after.
+ * Aborting `signal` terminates the worker at once (the math is synchronous there, so this is the only
+ * point between its iterations where it can stop) and rejects with TrainingInterrupted.
+ */
+export const trainInWorker = (
+  request: TrainRequest,
+  onProgress: (phase: string, fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<OfflineRun> => inWorker(request, buffersOf(request), onProgress, signal);
+
+/** The search ranker's offline run in a new worker thread (its queries are copied); `signal` as above. */
+export const fitRankerInWorker = (
+  request: RankerRequest,
+  onProgress: (phase: string, fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<RankerRun> => inWorker(request, [], onProgress, signal);

@@ -1,9 +1,11 @@
 // Training runs as background jobs: queued in SQL, claimed one at a time per tenant, executed (events read on
 // the main thread, the math in a worker thread), published; and per-kind automatic retraining (every N hours
-// or after N new events) ticked by a timer.
+// or after N new events) ticked by a timer. Recommender kinds run here; `search-ranker` in ranker-run.ts.
 import {
   type CreateTrainingRun,
   type PutTrainingSchedule,
+  type RecommenderKind,
+  type StoredEvent,
   TRAINER_PARAMS,
   type TrainerKind,
   type TrainingRun,
@@ -17,9 +19,10 @@ import { NO_USAGE, type UsageMeter } from '../usage/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
 import { type PublishDeps, publish } from './publish.ts';
+import { type RankerRunDeps, runSearchRanker } from './ranker-run.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
 import { NEVER, tickRetraining } from './retrain.ts';
-import { TrainingInterrupted, trainInWorker } from './runner.ts';
+import { fitRankerInWorker, TrainingInterrupted, trainInWorker } from './runner.ts';
 import { DEFAULT_CONTENT, DEFAULT_PARAMS, type OfflineRun } from './trainers.ts';
 import { userHistories } from './user-history.ts';
 
@@ -41,6 +44,8 @@ const HOUR_MS = 3_600_000;
 
 export interface TrainingDeps extends PublishDeps {
   db: SqlDatabase;
+  /** Hybrid search's second-phase candidates, for the search-ranker trainer; absent: its runs fail. */
+  search?: RankerRunDeps['search'];
   events: Pick<EventsService, 'replay' | 'countAfter'>;
   /** The search encoder's item embeddings, for the content trainer; absent: content runs fail. */
   vectors?: Pick<VectorsService, 'itemVectors'>;
@@ -56,6 +61,8 @@ export interface TrainingOptions {
   staleMs?: number;
   /** Trains in a worker thread (default); tests of the job API can train inline. */
   train?: typeof trainInWorker;
+  /** Fits the search ranker in a worker thread (default). */
+  fitRanker?: typeof fitRankerInWorker;
 }
 
 const validators = Object.fromEntries(
@@ -138,13 +145,17 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       work.then(resolve, reject).finally(() => stopping.signal.removeEventListener('abort', interrupt));
     });
 
-  const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
-    const builder = createInteractionsBuilder();
+  /** Every event of the run's tenant, page by page, a turn between pages; resolves with how many. */
+  const replay = async (
+    run: RunRow,
+    save: () => Promise<void>,
+    onEvent: (event: StoredEvent) => void,
+  ): Promise<number> => {
     let read = 0;
     for (let after = 0; ; ) {
       const page = await deps.events.replay(run.tenantId, after, REPLAY_PAGE);
       if (page.events.length === 0) break;
-      for (const { event } of page.events) builder.add(event);
+      for (const { event } of page.events) onEvent(event);
       read += page.events.length;
       after = page.lastPosition;
       run.result.eventsRead = read;
@@ -152,7 +163,96 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
       await nextTurn();
       interrupted();
     }
+    return read;
+  };
+
+  const readEvents = async (run: RunRow, save: () => Promise<void>): Promise<Interactions> => {
+    const builder = createInteractionsBuilder();
+    await replay(run, save, (event) => builder.add(event));
     return builder.build();
+  };
+
+  /** A recommender kind's run: the events as interactions, the offline run in a worker, publishing. */
+  const trainRecommender = async (
+    run: RunRow,
+    kind: RecommenderKind,
+    phase: (name: string, fraction: number) => void,
+    save: (force?: boolean) => Promise<void>,
+    startedMs: number,
+  ): Promise<void> => {
+    const x = await readEvents(run, save);
+    if (x.length === 0 && kind !== 'content')
+      throw new QuiverError(
+        'unprocessable',
+        'the tenant has no item events (view, click, add_to_cart, purchase) to train on',
+      );
+    const { splitAt, holdout } = run.request.evaluation;
+    const splitTime = splitAt ? Date.parse(splitAt) : holdoutTime(x, holdout ?? DEFAULT_HOLDOUT);
+    let vectors: Awaited<ReturnType<VectorsService['itemVectors']>> | undefined;
+    if (kind === 'content') {
+      if (!deps.vectors) throw new QuiverError('unavailable', 'content training needs the vectors module');
+      const limit = Number(run.request.params.maxItems ?? DEFAULT_CONTENT.maxItems);
+      vectors = await unlessInterrupted(deps.vectors.itemVectors(run.tenantId, limit));
+      if (vectors.ids.length === 0)
+        throw new QuiverError('unprocessable', 'the catalog has no items to embed');
+    }
+    const iso = (t: number) => new Date(t).toISOString();
+    const window = x.length > 0 ? { from: iso(x.time[0]), to: iso(x.time[x.length - 1]) } : undefined;
+    run.result.data = {
+      events: x.length,
+      items: x.items.length,
+      users: x.users.length,
+      from: window?.from ?? null,
+      to: window?.to ?? null,
+      splitAt: x.length > 0 ? iso(splitTime) : null,
+    };
+    run.timings.readMs = Math.round(performance.now() - startedMs);
+    phase('evaluating', 0);
+    await save(true);
+    // Every customer's history as this run sees it, for for-user (computed now: the worker takes x's arrays).
+    const history = userHistories(x);
+    // The worker takes x's arrays: nothing below reads them.
+    const offline: OfflineRun = await train(
+      { kind, interactions: x, params: run.request.params, splitTime, vectors },
+      (name, fraction) => {
+        phase(name, fraction);
+        save().catch((e) => onError(e, `training run ${run.id} progress`));
+      },
+      stopping.signal,
+    );
+    // The math runs synchronously in its own thread: its measured time there is that thread's CPU time.
+    usage.count(
+      run.tenantId,
+      'training_cpu_s',
+      (offline.timings.evaluateMs + offline.timings.trainMs) / 1000,
+    );
+    interrupted();
+    run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
+    run.timings.trainMs = Math.round(offline.timings.trainMs);
+    const metrics = { ...numbers(offline.metrics), ...numbers(offline.baseline, 'popularity_') };
+    run.result.metrics = numbers(offline.metrics);
+    run.result.baseline = numbers(offline.baseline);
+    phase('publishing', 0);
+    await save(true);
+    const publishedAt = performance.now();
+    const published = await publish(deps, {
+      tenantId: run.tenantId,
+      runId: run.id,
+      kind,
+      fitted: offline.fitted,
+      // The effective parameters (defaults filled in), so the version says exactly how it was trained.
+      params: { ...DEFAULT_PARAMS[kind], ...run.request.params },
+      metrics,
+      trainingWindow: window,
+      promote: run.request.promote,
+    });
+    run.result.model = published.model;
+    run.result.promotion = published.promotion;
+    run.result.endpoints = published.endpoints;
+    await histories.replace(run.tenantId, history, isoNow(clock));
+    run.timings.publishMs = Math.round(performance.now() - publishedAt);
+    run.status = 'succeeded';
+    phase('done', 1);
   };
 
   const execute = async (run: RunRow): Promise<void> => {
@@ -170,79 +270,24 @@ export const createTrainingService = (deps: TrainingDeps, options: TrainingOptio
     };
     try {
       phase('reading', 0);
-      const x = await readEvents(run, save);
-      if (x.length === 0 && kind !== 'content')
-        throw new QuiverError(
-          'unprocessable',
-          'the tenant has no item events (view, click, add_to_cart, purchase) to train on',
-        );
-      const { splitAt, holdout } = run.request.evaluation;
-      const splitTime = splitAt ? Date.parse(splitAt) : holdoutTime(x, holdout ?? DEFAULT_HOLDOUT);
-      let vectors: Awaited<ReturnType<VectorsService['itemVectors']>> | undefined;
-      if (kind === 'content') {
-        if (!deps.vectors) throw new QuiverError('unavailable', 'content training needs the vectors module');
-        const limit = Number(run.request.params.maxItems ?? DEFAULT_CONTENT.maxItems);
-        vectors = await unlessInterrupted(deps.vectors.itemVectors(run.tenantId, limit));
-        if (vectors.ids.length === 0)
-          throw new QuiverError('unprocessable', 'the catalog has no items to embed');
-      }
-      const iso = (t: number) => new Date(t).toISOString();
-      const window = x.length > 0 ? { from: iso(x.time[0]), to: iso(x.time[x.length - 1]) } : undefined;
-      run.result.data = {
-        events: x.length,
-        items: x.items.length,
-        users: x.users.length,
-        from: window?.from ?? null,
-        to: window?.to ?? null,
-        splitAt: x.length > 0 ? iso(splitTime) : null,
-      };
-      run.timings.readMs = Math.round(performance.now() - startedMs);
-      phase('evaluating', 0);
-      await save(true);
-      // Every customer's history as this run sees it, for for-user (computed now: the worker takes x's arrays).
-      const history = userHistories(x);
-      // The worker takes x's arrays: nothing below reads them.
-      const offline: OfflineRun = await train(
-        { kind, interactions: x, params: run.request.params, splitTime, vectors },
-        (name, fraction) => {
-          phase(name, fraction);
-          save().catch((e) => onError(e, `training run ${run.id} progress`));
-        },
-        stopping.signal,
-      );
-      // The math runs synchronously in its own thread: its measured time there is that thread's CPU time.
-      usage.count(
-        run.tenantId,
-        'training_cpu_s',
-        (offline.timings.evaluateMs + offline.timings.trainMs) / 1000,
-      );
-      interrupted();
-      run.timings.evaluateMs = Math.round(offline.timings.evaluateMs);
-      run.timings.trainMs = Math.round(offline.timings.trainMs);
-      const metrics = { ...numbers(offline.metrics), ...numbers(offline.baseline, 'popularity_') };
-      run.result.metrics = numbers(offline.metrics);
-      run.result.baseline = numbers(offline.baseline);
-      phase('publishing', 0);
-      await save(true);
-      const publishedAt = performance.now();
-      const published = await publish(deps, {
-        tenantId: run.tenantId,
-        runId: run.id,
-        kind,
-        fitted: offline.fitted,
-        // The effective parameters (defaults filled in), so the version says exactly how it was trained.
-        params: { ...DEFAULT_PARAMS[kind], ...run.request.params },
-        metrics,
-        trainingWindow: window,
-        promote: run.request.promote,
-      });
-      run.result.model = published.model;
-      run.result.promotion = published.promotion;
-      run.result.endpoints = published.endpoints;
-      await histories.replace(run.tenantId, history, isoNow(clock));
-      run.timings.publishMs = Math.round(performance.now() - publishedAt);
-      run.status = 'succeeded';
-      phase('done', 1);
+      if (kind === 'search-ranker') {
+        await runSearchRanker(deps, run, {
+          replay: (onEvent) => replay(run, save, onEvent),
+          phase,
+          save,
+          progress: (name, fraction) => {
+            phase(name, fraction);
+            save().catch((e) => onError(e, `training run ${run.id} progress`));
+          },
+          interrupted,
+          fit: options.fitRanker ?? fitRankerInWorker,
+          signal: stopping.signal,
+        });
+        const fitMs = (run.timings.evaluateMs ?? 0) + (run.timings.trainMs ?? 0);
+        usage.count(run.tenantId, 'training_cpu_s', fitMs / 1000);
+        run.status = 'succeeded';
+        phase('done', 1);
+      } else await trainRecommender(run, kind, phase, save, startedMs);
     } catch (error) {
       if (stopping.signal.aborted && !(error instanceof QuiverError)) {
         await repo.requeueRun(

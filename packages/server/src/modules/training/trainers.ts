@@ -1,12 +1,13 @@
 // The trainer kinds as one table: default parameters and how each fits a TrainedModel; and one offline run
 // (fit on the train side of a split, evaluate next to popularity, refit on everything for publishing).
-import type { TrainerKind } from '@quiver/contracts';
+import type { RecommenderKind, TrainerKind } from '@quiver/contracts';
 import { type AlsParams, DEFAULT_ALS, trainAls } from './als.ts';
 import { contentModel, type ItemVectors } from './content.ts';
 import { projectedContent } from './content-projected.ts';
 import { type CooccurrenceParams, DEFAULT_COOCCURRENCE, trainCooccurrence } from './cooccurrence.ts';
 import { type EvaluateOptions, evaluate, type OfflineMetrics } from './evaluate.ts';
 import { type Interactions, splitAt } from './interactions.ts';
+import { DEFAULT_SEARCH_RANKER, type SearchRankerParams } from './ltr.ts';
 import type { TrainedModel } from './model.ts';
 import { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './popularity.ts';
 
@@ -38,6 +39,7 @@ export interface ParamsOf {
   als: AlsParams;
   popularity: PopularityParams;
   content: ContentParams;
+  'search-ranker': SearchRankerParams;
 }
 
 export const DEFAULT_PARAMS: { [K in TrainerKind]: ParamsOf[K] } = {
@@ -45,6 +47,7 @@ export const DEFAULT_PARAMS: { [K in TrainerKind]: ParamsOf[K] } = {
   als: DEFAULT_ALS,
   popularity: DEFAULT_POPULARITY,
   content: DEFAULT_CONTENT,
+  'search-ranker': DEFAULT_SEARCH_RANKER,
 };
 
 /**
@@ -62,7 +65,7 @@ export interface Fitted {
 }
 
 export const fit = (
-  kind: TrainerKind,
+  kind: RecommenderKind,
   x: Interactions,
   params: Record<string, unknown>,
   vectors: ItemVectors | undefined,
@@ -117,7 +120,7 @@ export interface OfflineRun {
  * unseen time.
  */
 export const offlineRun = (
-  kind: TrainerKind,
+  kind: RecommenderKind,
   x: Interactions,
   params: Record<string, unknown>,
   splitTime: number,

@@ -1,29 +1,26 @@
-// The training worker thread: one offline run per thread, so ALS on thousands of users never holds up the
-// server's event loop. Progress is posted as it goes; the model's arrays are transferred back.
+// The training worker thread: one offline run per thread, so ALS on thousands of users (or a search ranker's
+// coordinate ascent) never holds up the server's event loop. Progress is posted as it goes; the model's
+// arrays are transferred back.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TrainReply, TrainRequest } from './protocol.ts';
-import { offlineRun } from './trainers.ts';
+import { rankerOfflineRun } from './ltr.ts';
+import type { RankerRequest, TrainReply, TrainRequest } from './protocol.ts';
+import { type OfflineRun, offlineRun } from './trainers.ts';
 
 const PROGRESS_EVERY_MS = 200;
 
-const request = workerData as TrainRequest;
-const post = (reply: TrainReply, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(reply, transfer);
+const request = workerData as TrainRequest | RankerRequest;
+const post = (reply: TrainReply<unknown>, transfer: ArrayBuffer[] = []) =>
+  parentPort?.postMessage(reply, transfer);
 
 let last = 0;
-try {
-  const run = offlineRun(
-    request.kind,
-    request.interactions,
-    request.params,
-    request.splitTime,
-    request.vectors,
-    (phase, fraction) => {
-      const now = Date.now();
-      if (now - last < PROGRESS_EVERY_MS && fraction < 1) return;
-      last = now;
-      post({ type: 'progress', phase, fraction });
-    },
-  );
+const progress = (phase: string, fraction: number) => {
+  const now = Date.now();
+  if (now - last < PROGRESS_EVERY_MS && fraction < 1) return;
+  last = now;
+  post({ type: 'progress', phase, fraction });
+};
+
+const buffersOf = (run: OfflineRun): ArrayBuffer[] => {
   const m = run.fitted.model;
   const buffers =
     m.graph === 'neighbours'
@@ -31,7 +28,23 @@ try {
       : m.graph === 'factors'
         ? [m.items.buffer, ...(m.projection ? [m.projection.buffer] : [])]
         : [m.scores.buffer];
-  post({ type: 'done', run }, [...new Set(buffers)] as ArrayBuffer[]);
+  return [...new Set(buffers)] as ArrayBuffer[];
+};
+
+try {
+  if (request.kind === 'search-ranker') {
+    post({ type: 'done', run: rankerOfflineRun(request.train, request.test, request.current, progress) });
+  } else {
+    const run = offlineRun(
+      request.kind,
+      request.interactions,
+      request.params,
+      request.splitTime,
+      request.vectors,
+      progress,
+    );
+    post({ type: 'done', run }, buffersOf(run));
+  }
 } catch (error) {
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 }
