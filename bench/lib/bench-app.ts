@@ -51,6 +51,8 @@ export const startBenchApp = async (): Promise<BenchApp> => {
   // As main.ts does: OpenTelemetry when OTEL_* asks for it (bench/tracing.ts measures its overhead).
   await startTracing();
   const quiver = await buildApp(config);
+  // Measured from a ready replica, as a load balancer would send traffic: the search indexes built.
+  await quiver.whenWarm();
   const { app } = quiver;
   const call: BenchApp['call'] = async (method, url, headers, payload) => {
     const res = await app.inject({ method, url, headers, payload: payload as string });

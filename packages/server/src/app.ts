@@ -43,7 +43,12 @@ import {
 } from './modules/inference/index.ts';
 import { createRecommendModule, recommendMigrations } from './modules/recommend/index.ts';
 import { createRegistryModule, type RegistryService, registryMigrations } from './modules/registry/index.ts';
-import { createRoutingModule, type RoutingService, routingMigrations } from './modules/routing/index.ts';
+import {
+  createModelWarmUpModule,
+  createRoutingModule,
+  type RoutingService,
+  routingMigrations,
+} from './modules/routing/index.ts';
 import {
   createSearchModule,
   parseFilter,
@@ -125,6 +130,8 @@ export interface QuiverApp {
   grpcPort?: number;
   /** Turns readiness off before the server closes, so load balancers stop sending traffic. */
   beginDrain(): void;
+  /** Resolves once the start's warm-ups (search indexes, endpoints' models) are done: /readyz can say ready. */
+  whenWarm(): Promise<void>;
 }
 
 /**
@@ -213,6 +220,8 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     ),
   );
   const routing = life.add(createRoutingModule({ ...platform, inference, registry }));
+  // A serving replica loads its endpoints' models before it reports ready (a worker answers no inference).
+  life.add(createModelWarmUpModule({ routing, inference, tenancy, log }), 'serving');
   const vectors = life.add(
     createVectorsModule({
       ...platform,
@@ -229,11 +238,13 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     change.catch((err) => log.warn({ err, tenantId }, 'vector index change failed'));
   });
   const searchVectors = options.vectors === null ? undefined : (options.vectors ?? vectors);
+  // Each serving replica holds its own keyword indexes; a worker reads none (its analytics consumer is `work`).
   const search = life.add(
     createSearchModule(
       { ...platform, catalog, vectors: searchVectors, registry, routing, features, tenancy },
       config,
     ),
+    'serving',
   );
   life.add(
     createRecommendModule(
@@ -302,6 +313,9 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     // Redis down leaves the replica ready: auth and rate limits work without it (see README).
     degraded: () => (kv.available() ? [] : ['redis']),
     draining: () => draining,
+    // Unready until the started modules' warm-ups (search indexes, endpoints' models) are done; the demo shop's
+    // training is named while the replica already serves.
+    warmingUp: () => life.warming(),
     warming: () => demo.warming(),
   });
   registerConsole(app, options.consoleDir);
@@ -344,5 +358,6 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
     beginDrain: () => {
       draining = true;
     },
+    whenWarm: () => life.whenWarm(),
   };
 };

@@ -1,5 +1,6 @@
-// Liveness and readiness: /livez answers while the process runs; /readyz only while storage answers,
-// naming the dependencies that do not (unavailable) and those the replica serves without (degraded).
+// Liveness and readiness: /livez answers while the process runs; /readyz only once the start's warm-up is
+// done and while storage answers, naming the dependencies that do not (unavailable) and those the replica
+// serves without (degraded).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createFailureRun } from '../kernel/index.ts';
@@ -14,6 +15,8 @@ export interface HealthDeps {
   draining(): boolean;
   /** Dependencies that are down but that the replica serves without (a fallback or a 503 on some routes). */
   degraded?(): string[];
+  /** Start-up work the replica finishes before it takes traffic (the tenants' search indexes): 503 until done. */
+  warmingUp?(): string[];
   /** Work still loading in the background while the replica already serves (the demo shop's training). */
   warming?(): string[];
 }
@@ -65,6 +68,9 @@ export const registerHealth = (app: FastifyInstance, deps: HealthDeps): void => 
         return reply.code(503).header('retry-after', '1').send({ status: 'unavailable', unavailable });
       }
       failures.recover((failedChecks) => app.log.info({ failedChecks }, 'readiness check passes again'));
+      const starting = deps.warmingUp?.() ?? [];
+      if (starting.length > 0)
+        return reply.code(503).header('retry-after', '1').send({ status: 'warming', warming: starting });
       const degraded = deps.degraded?.() ?? [];
       const warming = deps.warming?.() ?? [];
       return {

@@ -11,4 +11,5 @@ export * from './roles.ts';
 export * from './top-k.ts';
 export * from './tracing.ts';
 export * from './validate.ts';
+export * from './warm-up.ts';
 export * from './worker-source.ts';

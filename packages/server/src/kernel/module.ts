@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BackgroundLog } from './failure-run.ts';
 import { ROLES, type RoleParts } from './roles.ts';
+import type { WarmUp } from './warm-up.ts';
 
 /** Where modules report background failures (the app's logger). */
 export type ModuleLog = BackgroundLog;
@@ -23,6 +24,8 @@ export interface QuiverModule<S> {
    * inside it take a lease. Stopped by `close`.
    */
   work?(): Promise<void> | void;
+  /** What `start` begins in the background and the replica finishes before it reports ready. */
+  readonly warmUp?: WarmUp;
   /** Stops what the module opened; called once, after the modules built after it have closed. */
   close?(): Promise<void> | void;
 }
@@ -51,6 +54,10 @@ export interface Lifecycle {
   start(): Promise<void>;
   /** The same starts as steps (starts in build order, then work), for a caller that runs (and retries) them. */
   starts(): Array<() => Promise<void>>;
+  /** The names of the modules' warm-ups still running (readiness waits for them). */
+  warming(): string[];
+  /** Resolves once every module's warm-up has settled. */
+  whenWarm(): Promise<void>;
   /**
    * Closes everything in reverse order. Every closer runs even when one fails; the failures are thrown
    * together afterwards.
@@ -85,6 +92,10 @@ export const createLifecycle = (role: RoleParts = ROLES.all): Lifecycle => {
       for (const step of steps()) await step();
     },
     starts: steps,
+    warming: () => modules.flatMap(({ module: m }) => (m.warmUp?.running() ? [m.warmUp.name] : [])),
+    async whenWarm() {
+      await Promise.all(modules.map(({ module: m }) => m.warmUp?.settled()));
+    },
     async close() {
       const errors: unknown[] = [];
       for (const resource of opened.toReversed()) {

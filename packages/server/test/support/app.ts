@@ -61,6 +61,8 @@ export const startTestApp = async (
     },
   );
   const quiver = await buildApp(config, { ...appOptions, clock });
+  // Tests start from a ready replica: the tenants' search indexes built (/readyz answers 200).
+  await quiver.whenWarm();
   const app: FastifyInstance = quiver.app;
   const operator = bearer(TEST_OPERATOR_KEY);
   return {

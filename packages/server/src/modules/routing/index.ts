@@ -1,10 +1,12 @@
 // The routing module's public surface: endpoints in front of models, shadows, fallbacks, rollouts, results.
-import type { ModuleLog, QuiverModule } from '../../kernel/index.ts';
+import { createWarmUp, type ModuleLog, type QuiverModule } from '../../kernel/index.ts';
 import type { InferenceService } from '../inference/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import type { TenancyService } from '../tenancy/index.ts';
 import { routingRoutes } from './routes.ts';
 import type { InferFn } from './serve.ts';
 import { createRoutingService, type RoutingDeps, type RoutingService } from './service.ts';
+import { warmEndpointModels } from './warm-models.ts';
 
 export { routingMigrations } from './migrations.ts';
 export { routingRoutes } from './routes.ts';
@@ -24,7 +26,7 @@ export interface RoutingModuleDeps extends Omit<RoutingDeps, 'infer' | 'resolve'
   log: ModuleLog;
 }
 
-/** Named endpoints over inference; starts attribution (start) and the rollout controller (work), and closes them. */
+/** Named endpoints over inference; starts telemetry (start), attribution and the rollout controller (work). */
 export const createRoutingModule = ({
   inference,
   registry,
@@ -49,5 +51,44 @@ export const createRoutingModule = ({
     start: () => routing.start(),
     work: () => routing.work(),
     close: () => routing.close(),
+  };
+};
+
+/** Its name in /readyz's `warming` while the endpoints' models load at start. */
+export const MODELS_WARM_UP = 'models';
+
+/**
+ * Loads every tenant's endpoint models into this replica's engine at start (warm-models.ts): the warm-up
+ * /readyz waits for, on roles that serve. Closing stops it between targets without waiting for a load.
+ */
+export const createModelWarmUpModule = (deps: {
+  routing: Pick<RoutingService, 'list'>;
+  inference: Pick<InferenceService, 'modelReady'>;
+  tenancy: Pick<TenancyService, 'listTenants'>;
+  log: ModuleLog;
+}): QuiverModule<undefined> => {
+  const warmUp = createWarmUp(MODELS_WARM_UP);
+  let closed = false;
+  const warm = async () => {
+    const ready = await warmEndpointModels({
+      listTenants: deps.tenancy.listTenants,
+      listEndpoints: deps.routing.list,
+      modelReady: deps.inference.modelReady,
+      log: deps.log,
+      isOpen: () => !closed,
+    });
+    if (ready > 0) deps.log.info({ models: ready }, "endpoints' models warmed");
+  };
+  return {
+    service: undefined,
+    start() {
+      warmUp.run(warm, (err) => {
+        if (!closed) deps.log.warn({ err }, 'warming the endpoints’ models failed; they load on first use');
+      });
+    },
+    warmUp,
+    close() {
+      closed = true;
+    },
   };
 };

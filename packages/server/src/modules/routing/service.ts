@@ -1,5 +1,5 @@
 // The routing service: the assembly of endpoint CRUD, serving, reports and rollouts (one file each beside
-// it), and the timers and consumer it runs between `start` and `close`.
+// it), and the timers and consumer it runs between `start`/`work` and `close`.
 import type {
   CreateRollout,
   Endpoint,
@@ -99,10 +99,13 @@ export interface RoutingService {
   tick(): Promise<void>;
   /** Stream entries the attribution consumer has yet to process. */
   attributionLag(): Promise<number>;
-  /** Starts the attribution consumer and the telemetry flush timer (every replica that serves). */
+  /** Starts the telemetry flush timer (every replica: each buffers what it served). */
   start(): Promise<void>;
-  /** Starts the rollout controller's timer: decisions by the holder of the cluster lease only. */
-  work(): void;
+  /**
+   * Starts the attribution consumer (a durable consumer the workers share) and the rollout controller's
+   * timer (decisions by the holder of the cluster lease only).
+   */
+  work(): Promise<void>;
   /** Stops the timers, waits for the rollout run in flight, stops the consumer, then flushes. */
   close(): Promise<void>;
 }
@@ -159,7 +162,6 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
     attributionLag: () => attribution.lag(),
 
     async start(): Promise<void> {
-      await attribution.start();
       // A start retried after a failure (NATS down at start) replaces its timers rather than adding more.
       clearInterval(flushTimer);
       flushTimer = setInterval(
@@ -169,7 +171,10 @@ export const createRoutingService = (deps: RoutingDeps, options: RoutingOptions 
       flushTimer.unref();
     },
 
-    work: () => controller.start(),
+    async work(): Promise<void> {
+      await attribution.start();
+      controller.start();
+    },
 
     async close(): Promise<void> {
       clearInterval(flushTimer);

@@ -1,5 +1,6 @@
 // The search module's public surface.
-import { type ModuleLog, type QuiverModule, sha256Hex } from '../../kernel/index.ts';
+import { createWarmUp, type ModuleLog, type QuiverModule, sha256Hex } from '../../kernel/index.ts';
+import type { Metrics } from '../../metrics/index.ts';
 import type { FeaturesService } from '../features/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
@@ -32,7 +33,10 @@ export type { RankerCandidate, SearchService } from './types.ts';
 
 const WARM_PAGE = 100;
 
-export interface SearchModuleDeps extends Omit<SearchDeps, 'ranker' | 'features' | 'onError'> {
+/** Its name in /readyz's `warming` while the tenants' indexes are being built at start. */
+export const SEARCH_WARM_UP = 'search-indexes';
+
+export interface SearchModuleDeps extends Omit<SearchDeps, 'ranker' | 'features' | 'onError' | 'onIndexes'> {
   /** The second-phase ranker is a registry model behind the tenant's `search-ranker` endpoint. */
   registry: RegistryService;
   routing: Pick<RoutingService, 'get' | 'put' | 'infer'>;
@@ -40,6 +44,7 @@ export interface SearchModuleDeps extends Omit<SearchDeps, 'ranker' | 'features'
   /** Whose indexes to warm at start; whose vectors are on. */
   tenancy: Pick<TenancyService, 'listTenants' | 'settings'>;
   log: ModuleLog;
+  metrics: Metrics;
 }
 
 export interface SearchModuleOptions {
@@ -49,13 +54,16 @@ export interface SearchModuleOptions {
 }
 
 /**
- * Search over in-memory indexes: starts the catalog feed consumer, then warms every tenant's index in the
- * background (not awaited: a search before its tenant's build waits for it); close stops both.
+ * Search over in-memory indexes. `start` (a serving replica's) starts the catalog feed consumer, then builds
+ * every tenant's index in the background: the warm-up /readyz waits for (a search before its tenant's build
+ * waits for it). `work` starts the analytics consumer. Close stops all.
  */
 export const createSearchModule = (
-  { registry, routing, features, tenancy, log, ...deps }: SearchModuleDeps,
+  { registry, routing, features, tenancy, log, metrics, ...deps }: SearchModuleDeps,
   { databaseUrl, dataDir }: SearchModuleOptions,
 ): QuiverModule<SearchService> => {
+  const indexGauge = metrics.gauge('search_indexes', "Tenants' keyword indexes this replica holds", []);
+  const itemGauge = metrics.gauge('search_index_items', "Items in this replica's keyword indexes", []);
   const search = createSearchService(
     {
       ...deps,
@@ -63,6 +71,10 @@ export const createSearchModule = (
       vectorsOn: async (tenantId) => (await tenancy.settings(tenantId)).vectors,
       features: features.getOnlineFeatures,
       onError: (err) => log.warn({ err }, 'search index sync failed'),
+      onIndexes: ({ indexes, items }) => {
+        indexGauge.set(indexes);
+        itemGauge.set(items);
+      },
     },
     {
       // Indexes live in this process: on a shared JetStream each database's servers get their own consumer.
@@ -80,13 +92,23 @@ export const createSearchModule = (
       cursor = page.nextCursor;
     }
   };
+  const warmUp = createWarmUp(SEARCH_WARM_UP);
+  let closed = false;
   return {
     service: search,
     routes: searchRoutes(search),
     async start() {
       await search.start();
-      void warm().catch((err) => log.warn({ err }, 'search index warm-up failed'));
+      warmUp.run(warm, (err) => {
+        if (!closed) log.warn({ err }, 'search index warm-up failed; indexes build on first use');
+      });
     },
-    close: () => search.stop(),
+    work: () => search.work(),
+    warmUp,
+    async close() {
+      closed = true;
+      await search.stop();
+      await warmUp.settled();
+    },
   };
 };

@@ -28,7 +28,7 @@ import { curationFor, EMPTY_RULES, synonymMap } from './rules.ts';
 import { newSearchId } from './search-id.ts';
 import { suggest } from './suggest.ts';
 import { startIndexSync } from './sync.ts';
-import { type CatalogSource, createTenantIndexes } from './tenant-index.ts';
+import { type CatalogSource, createTenantIndexes, type IndexTotals } from './tenant-index.ts';
 import type { SearchService } from './types.ts';
 
 export { VECTOR_CANDIDATES } from './page.ts';
@@ -60,6 +60,8 @@ export interface SearchDeps {
   ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
   onError?: (error: unknown) => void;
+  /** What this replica's indexes hold, after each build and applied change. */
+  onIndexes?: (totals: IndexTotals) => void;
 }
 
 export interface SearchOptions {
@@ -75,7 +77,11 @@ export interface SearchOptions {
 
 export const createSearchService = (deps: SearchDeps, options: SearchOptions = {}): SearchService => {
   let stopped = false;
-  const indexes = createTenantIndexes(deps.catalog, () => !stopped);
+  const indexes = createTenantIndexes(deps.catalog, {
+    isOpen: () => !stopped,
+    onTotals: deps.onIndexes,
+    onError: deps.onError,
+  });
   const fair = createFairQueue();
   const retrieval: Retrieval = {
     vectors: deps.vectors,
@@ -177,8 +183,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         { stream: deps.stream, indexes, onError: deps.onError },
         { consumerName: options.consumerName },
       );
-      await analytics.start();
     },
+    work: () => analytics.start(),
     async stop(): Promise<void> {
       stopped = true;
       await consumer?.stop();

@@ -1,5 +1,6 @@
-// Each tenant's in-memory search state (the items and their keyword index), built from the catalog on
-// first use and then kept current by applying changed item ids, one change at a time per tenant.
+// Each tenant's in-memory search state (the items and their keyword index), built from the catalog at
+// warm-up, on first use or on a new tenant's first change, then kept current by applying changed item ids,
+// one change at a time per tenant.
 import type { Item } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
 import { CoverageTerms } from './coverage-terms.ts';
@@ -72,7 +73,9 @@ export interface TenantIndexes {
   /** The tenant's index, built from the catalog on first call (concurrent callers share the build). */
   get(tenantId: string): Promise<TenantIndex>;
   /**
-   * Applies changes by re-reading the items (a deleted one is removed); ignored for tenants not built yet.
+   * Applies changes by re-reading the items (a deleted one is removed). For a tenant without an index the
+   * index is built in the background instead (the build reads the catalog as it is, changes included), so a
+   * new tenant's items are searchable on every replica before its first search.
    * An upsert whose version the index already holds is skipped (the build or an earlier read saw it): a
    * tenant's changes arrive in order, and a delete is always re-read, so versions restarting after a
    * re-creation cannot hide a newer state.
@@ -84,11 +87,36 @@ export interface TenantIndexes {
   built(): string[];
 }
 
-export const createTenantIndexes = (
-  catalog: CatalogSource,
-  isOpen: () => boolean = () => true,
-): TenantIndexes => {
-  const indexes = new Map<string, { index: TenantIndex; ready: Promise<void> }>();
+/** What the indexes hold once built: tenants and items (the `quiver_search_index*` gauges). */
+export interface IndexTotals {
+  indexes: number;
+  items: number;
+}
+
+export interface TenantIndexHooks {
+  /** Whether the search still runs (a build stops between pages once it does not). */
+  isOpen?(): boolean;
+  /** After each build and applied change. */
+  onTotals?(totals: IndexTotals): void;
+  /** A background build (a new tenant's, started by a change) that failed; the next use tries again. */
+  onError?(error: unknown): void;
+}
+
+export const createTenantIndexes = (catalog: CatalogSource, hooks: TenantIndexHooks = {}): TenantIndexes => {
+  const isOpen = hooks.isOpen ?? (() => true);
+  const indexes = new Map<string, { index: TenantIndex; ready: Promise<void>; built: boolean }>();
+
+  const report = () => {
+    if (!hooks.onTotals) return;
+    let built = 0;
+    let items = 0;
+    for (const entry of indexes.values())
+      if (entry.built) {
+        built++;
+        items += entry.index.items.size;
+      }
+    hooks.onTotals({ indexes: built, items });
+  };
 
   const load = async (tenantId: string, id: string): Promise<Item | null> => {
     try {
@@ -110,23 +138,39 @@ export const createTenantIndexes = (
     index.keyword.compact();
   };
 
+  const entryOf = (tenantId: string) => {
+    let entry = indexes.get(tenantId);
+    if (!entry) {
+      const index = new TenantIndex();
+      const made = { index, ready: index.serial(() => build(tenantId, index)), built: false };
+      indexes.set(tenantId, made);
+      made.ready.then(
+        () => {
+          made.built = true;
+          report();
+        },
+        // A failed build is forgotten so the next search tries again.
+        () => indexes.delete(tenantId),
+      );
+      entry = made;
+    }
+    return entry;
+  };
+
   return {
     async get(tenantId) {
-      let entry = indexes.get(tenantId);
-      if (!entry) {
-        const index = new TenantIndex();
-        entry = { index, ready: index.serial(() => build(tenantId, index)) };
-        indexes.set(tenantId, entry);
-        // A failed build is forgotten so the next search tries again.
-        entry.ready.catch(() => indexes.delete(tenantId));
-      }
+      const entry = entryOf(tenantId);
       await entry.ready;
       return entry.index;
     },
 
     async refresh(tenantId, changes) {
       const entry = indexes.get(tenantId);
-      if (!entry) return;
+      if (!entry) {
+        if (!isOpen()) return;
+        entryOf(tenantId).ready.catch((error) => hooks.onError?.(error));
+        return;
+      }
       const list = [...changes];
       await entry.index.serial(async () => {
         const stale = (c: (typeof list)[number]) =>
@@ -141,6 +185,7 @@ export const createTenantIndexes = (
           else entry.index.remove(id);
         });
       });
+      report();
     },
 
     built: () => [...indexes.keys()],

@@ -20,9 +20,11 @@ export interface RankerCandidate {
 
 /** Keyword, vector and hybrid search over per-tenant in-memory indexes kept current from the catalog feed. */
 export interface SearchService {
-  /** Starts the consumer that applies catalog changes to built indexes. */
+  /** Starts the consumer that applies catalog changes to this replica's indexes (every serving replica). */
   start(): Promise<void>;
-  /** Stops the consumer (and any warm-up still going). */
+  /** Starts the analytics consumer (searches and their outcomes; a durable consumer the workers share). */
+  work(): Promise<void>;
+  /** Stops the consumers (and any warm-up still going). */
   stop(): Promise<void>;
   /** Builds these tenants' indexes now rather than on their first search, one after another. */
   warm(tenantIds: Iterable<string>): Promise<void>;

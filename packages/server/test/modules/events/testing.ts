@@ -69,6 +69,7 @@ export const startEventsApp = async (setup: EventsSetup): Promise<EventsApp> => 
     async restart() {
       await app.app.close();
       app = await buildApp(first.config);
+      await app.whenWarm();
     },
     async close() {
       if (app !== first) await app.app.close();

@@ -136,6 +136,7 @@ export const startFeaturesApp = async (setup: Setup, clock = { now: () => NOW })
     async restart() {
       await app.app.close();
       app = await buildApp(first.config, { clock });
+      await app.whenWarm();
     },
     async close() {
       const { redisUrl, redisKeyPrefix, streamUrl } = first.config;

@@ -53,7 +53,7 @@ export interface Series {
 }
 
 /** Every sample of `name` in the Prometheus text at /metrics. */
-export const scrape = async (t: TestApp, name: string): Promise<Series[]> => {
+export const scrape = async (t: Pick<TestApp, 'request' | 'operator'>, name: string): Promise<Series[]> => {
   const text = (await t.request({ method: 'GET', url: '/metrics', headers: t.operator })).body;
   const out: Series[] = [];
   for (const line of text.split('\n')) {
@@ -67,7 +67,11 @@ export const scrape = async (t: TestApp, name: string): Promise<Series[]> => {
 };
 
 /** The sum of the samples of `name` whose labels include `match`. */
-export const metric = async (t: TestApp, name: string, match: Record<string, string>): Promise<number> =>
+export const metric = async (
+  t: Pick<TestApp, 'request' | 'operator'>,
+  name: string,
+  match: Record<string, string>,
+): Promise<number> =>
   (await scrape(t, name))
     .filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v))
     .reduce((n, s) => n + s.value, 0);
