@@ -86,7 +86,7 @@ test("--per-user last-1 holds out each customer's last invoice; --json prints th
   // Co-occurrence's "buy next" weight is chosen on validation too.
   assert.deepEqual(
     report.tuning.cooccurrence.map((t: { params: unknown }) => t.params),
-    [0, 0.03, 0.1, 0.3].map((sequenceWeight) => ({ sequenceWeight })),
+    [0, 0.03, 0.1, 0.3, 1].map((sequenceWeight) => ({ sequenceWeight })),
   );
   assert.ok('sequenceWeight' in report.models[1].params);
 });

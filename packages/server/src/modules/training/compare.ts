@@ -91,11 +91,11 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
 /**
  * What `quiver eval recommend` always chooses on validation, without `--tune`: the baseline's half-life, the
  * weight of co-occurrence's "buy next" table (0: co-occurrence alone; on Online Retail's validation windows
- * 1 and 3 lost 20–30%) and content's method.
+ * 3 lost 30%; REES46 sessions gain) and content's method.
  */
 export const ALWAYS_TUNED: Partial<Record<ComparedKind, Record<string, unknown>[]>> = {
   popularity: TUNING_GRID.popularity,
-  cooccurrence: [0, 0.03, 0.1, 0.3].map((sequenceWeight) => ({ sequenceWeight })),
+  cooccurrence: [0, 0.03, 0.1, 0.3, 1].map((sequenceWeight) => ({ sequenceWeight })),
   content: [{ method: 'projected' }, { method: 'text' }],
 };
 
