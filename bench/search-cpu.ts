@@ -21,7 +21,7 @@ const items = generatedItems(COUNT);
 for (let i = 0; i < items.length; i += 1000)
   await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
 await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' });
-await bench.vectorsOn();
+if (MODES.includes('hybrid')) await bench.vectorsOn();
 const queries = generatedQueries(QUERY_COUNT);
 
 const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: string[][]) => {

@@ -1,7 +1,21 @@
 // Identifiers and secrets: random ids, API key secrets and their hashes, constant-time comparison.
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
-export const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
+const ID_BYTES = 9;
+/** Random bytes for ids drawn 4 KiB at a time: one randomBytes call per ~450 ids instead of one each. */
+const POOL_BYTES = 4096 - (4096 % ID_BYTES);
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/** `<prefix>_<12 random base64url characters>`: a unique id (not a secret: see randomSecret). */
+export const newId = (prefix: string): string => {
+  if (poolAt + ID_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  poolAt += ID_BYTES;
+  return `${prefix}_${pool.toString('base64url', poolAt - ID_BYTES, poolAt)}`;
+};
 
 export const newRequestId = (): string => randomUUID();
 

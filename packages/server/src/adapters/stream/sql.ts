@@ -141,7 +141,16 @@ export class SqlStream implements Stream {
         const wake = () => wakeNow();
         this.wakers.add(wake);
         try {
+          // The log's end, read before the batch: positions become visible in order, so when nothing past
+          // the cursor matches, nothing up to `end` ever will, and the next poll starts there rather than
+          // rescanning other topics' messages (a consumer of a quiet topic never commits, so its stored
+          // position stays behind them).
+          const [last] = await this.db.query<{ last_position: number | null }>(
+            'SELECT MAX(position) AS last_position FROM stream_messages',
+          );
+          const end = Number(last?.last_position ?? 0);
           const rows = await this.db.query<MessageRow>(select, [cursor, batchSize, ...where.params]);
+          if (rows.length === 0 && end > cursor) cursor = end;
           if (rows.length > 0) {
             return {
               messages: rows.map((r) =>

@@ -67,6 +67,27 @@ for (const kind of STREAM_KINDS) {
       assert.ok((await stream.position(name)) < more[0]);
     });
 
+    test('a consumer of a quiet topic gets every message of it among floods of other topics', async () => {
+      const quiet = `events.q${unique()}`;
+      const busy = `catalog.b${unique()}`;
+      const r = await record(stream, `c${unique()}`, quiet);
+      const expected: number[] = [];
+      // Each round floods another topic, then publishes one quiet message: whatever position the consumer
+      // skipped to over the flood, no quiet message is passed over.
+      for (let round = 0; round < 5; round++) {
+        await stream.publish(busy, texts(200, `b${round}`));
+        // Time for the consumer to poll past the flood before the quiet message comes.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expected.push(...(await stream.publish(quiet, texts(1, `q${round}`))));
+      }
+      await eventually(() => r.seen.length >= expected.length, 'every quiet message');
+      await r.consumer.stop();
+      assert.deepEqual(
+        r.seen.map((m) => m.position),
+        expected,
+      );
+    });
+
     test('a new instance resumes a stopped consumer where it left off, losing nothing', async () => {
       const topic = `events.t${unique()}`;
       const name = `c${unique()}`;
