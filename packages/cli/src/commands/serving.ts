@@ -6,7 +6,7 @@ import { enc, int, jsonArg, parse, show } from './args.ts';
 import type { Command } from './types.ts';
 
 const WAIT_POLL_MS = 1000;
-const KINDS = ['cooccurrence', 'als', 'popularity', 'content'];
+const KINDS = ['cooccurrence', 'als', 'popularity', 'content', 'search-ranker'];
 
 const runTable = (rows: TrainingRun[]) =>
   table(rows, [
@@ -22,7 +22,7 @@ const runTable = (rows: TrainingRun[]) =>
 
 export const trainers: Command = {
   name: 'trainers',
-  summary: 'recommender training: run KIND [--wait], runs, get',
+  summary: 'recommender and search-ranker training: run KIND [--wait], runs, get',
   actions: {
     run: {
       usage: `quiver trainers run <${KINDS.join('|')}> [--wait] [--promote always|if-better|never] [--params '<json>']`,
