@@ -16,7 +16,13 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   relevance: () => import('./relevance.ts').then((m) => m.main()),
   'relevance-features': () => import('./relevance-features.ts').then((m) => m.main()),
   'scoped-keys': () => import('./scoped-keys.ts').then((m) => m.main()),
-  search: () => import('./search.ts').then((m) => m.main()),
+  // The load test, then the in-process comparison with MiniSearch and FlexSearch (each also runs alone).
+  search: async () => {
+    await import('./search.ts').then((m) => m.main());
+    await import('./search-peers.ts').then((m) => m.main());
+  },
+  'search-load': () => import('./search.ts').then((m) => m.main()),
+  'search-peers': () => import('./search-peers.ts').then((m) => m.main()),
   tracing: () => import('./tracing.ts').then((m) => m.main()),
   // Not a measurement: one inference's and one event's trace as JSON (what the tracing bench exports).
   'trace-sample': () => import('./trace-sample.ts').then((m) => m.main()),
