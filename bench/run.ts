@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'search-load': () => import('./search.ts').then((m) => m.main()),
   'search-peers': () => import('./search-peers.ts').then((m) => m.main()),
   tracing: () => import('./tracing.ts').then((m) => m.main()),
+  'tracing-cpu': () => import('./tracing-cpu.ts').then((m) => m.main()),
   // Not a measurement: one inference's and one event's trace as JSON (what the tracing bench exports).
   'trace-sample': () => import('./trace-sample.ts').then((m) => m.main()),
   vectors: () => import('./vectors.ts').then((m) => m.main()),
