@@ -52,7 +52,11 @@ const built = (make: () => Peer, items: readonly PeerItem[]) => {
   return { peer, s: (performance.now() - started) / 1000 };
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const range = (xs: number[], digits = 0) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** Rounds of every engine in turn; the first engine is the baseline of the ratios. */
