@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   console: () => import('./console.ts').then((m) => m.main()),
   events: () => import('./events.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
+  'model-memory': () => import('./model-memory.ts').then((m) => m.main()),
   oip: () => import('./oip.ts').then((m) => m.main()),
   // Serving latency per scenario, then training time per trainer (each also runs alone).
   recommend: async () => {
