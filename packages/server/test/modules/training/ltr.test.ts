@@ -2,6 +2,7 @@
 // the server breaks them, and coordinate ascent that finds weights ranking the judged items first.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { linearRankerVersion, linearRankerWeights } from '../../../src/modules/search/index.ts';
 import { RERANK_FEATURES } from '../../../src/modules/search/rerank.ts';
 import {
   fitRanker,
@@ -9,7 +10,9 @@ import {
   type LtrQuery,
   ndcgScorer,
   RANKER_FEATURES,
+  rankerOfflineRun,
   rankIds,
+  splitQueries,
 } from '../../../src/modules/training/ltr.ts';
 
 const query = (rows: Array<[string, number, number, number]>, gains: Record<string, number>): LtrQuery => ({
@@ -99,5 +102,58 @@ describe('learning to rank', () => {
   test('no queries: NDCG 0 and the start weights', () => {
     assert.equal(ndcgScorer([]).mean(KEYWORD_ONLY), 0);
     assert.deepEqual(fitRanker([]), KEYWORD_ONLY);
+  });
+
+  test('queries split by a stable hash: the same test queries whatever their order, at least one held out', () => {
+    const qs = Array.from({ length: 10 }, (_, i) => ({ query: `query ${i}` }));
+    const a = splitQueries(qs, 0.2);
+    const b = splitQueries([...qs].reverse(), 0.2);
+    assert.equal(a.test.length, 2);
+    assert.equal(a.train.length, 8);
+    assert.deepEqual(a.test, b.test);
+    assert.equal(splitQueries(qs.slice(0, 2), 0.01).test.length, 1);
+    assert.deepEqual(splitQueries(qs.slice(0, 1), 0.5), { train: qs.slice(0, 1), test: [] });
+  });
+
+  test('the offline run measures the fit and the current ranker on the test queries only', () => {
+    const make = (n: number) =>
+      query(
+        [
+          [`x${n}`, 1, 0, 0],
+          [`good${n}`, 0.5, 0, 1],
+        ],
+        { [`good${n}`]: 1 },
+      );
+    const run = rankerOfflineRun([make(1), make(2)], [make(3)], KEYWORD_ONLY);
+    assert.equal(run.metrics?.queries, 1);
+    assert.equal(run.metrics?.['ndcg@10'], 1);
+    assert.equal(run.baseline?.['ndcg@10'], 1 / Math.log2(3));
+    assert.equal(rankIds(make(4), run.weights)[0], 'good4');
+    const none = rankerOfflineRun([make(1)], [], null);
+    assert.equal(none.metrics, null);
+    assert.equal(none.baseline, null);
+  });
+
+  test('a linear ranker version names its weights; the current ranker is read back from them', () => {
+    const w = { keyword: 0.5, vector: 0.25, coverage: 2 };
+    const { metadata } = linearRankerVersion(w, { framework: 'x', description: 'y', runId: 'trn_1' });
+    assert.deepEqual(metadata.ranker, {
+      features: [...RANKER_FEATURES],
+      weights: [0.5, 0.25, 2],
+      runId: 'trn_1',
+    });
+    assert.deepEqual(linearRankerWeights(metadata), w);
+    // Built-in versions registered before the metadata named weights: the built-in weights.
+    assert.deepEqual(linearRankerWeights({ framework: 'quiver-builtin' }), {
+      keyword: 1,
+      vector: 0.15,
+      coverage: 1.4,
+    });
+    // A tenant's own ranker, or other features: unknown.
+    assert.equal(linearRankerWeights({ framework: 'onnx' }), undefined);
+    assert.equal(
+      linearRankerWeights({ ranker: { features: ['a', 'b', 'c'], weights: [1, 2, 3] } }),
+      undefined,
+    );
   });
 });
