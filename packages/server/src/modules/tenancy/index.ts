@@ -1,5 +1,6 @@
 // The tenancy module's public surface.
 import type { ModuleLog, QuiverModule } from '../../kernel/index.ts';
+import type { Metrics } from '../../metrics/index.ts';
 import { createAuthCaches } from './auth-cache.ts';
 import { type AuthEpochWatch, watchAuthEpoch } from './auth-epoch.ts';
 import { tenancyRoutes } from './routes.ts';
@@ -26,16 +27,26 @@ export const AUTH_CACHE_TTL_MS = 60_000;
 
 export interface TenancyModuleDeps extends Omit<TenancyDeps, 'caches'> {
   log?: ModuleLog;
+  metrics?: Metrics;
 }
 
 /** Tenants, keys and the audit log; on PostgreSQL it polls the auth epoch while it runs. */
 export const createTenancyModule = (deps: TenancyModuleDeps): QuiverModule<TenancyService> => {
   let epoch: AuthEpochWatch | undefined;
+  const bypassed = deps.metrics?.counter(
+    'auth_cache_bypassed_total',
+    'Authentication lookups read from the database because the auth epoch was not known to be current',
+    [],
+  );
   const caches = createAuthCaches({
     ttlMs: AUTH_CACHE_TTL_MS,
     clock: deps.clock,
     // Until the epoch has been read (and again whenever polling falls behind) every lookup reads the database.
-    usable: () => epoch === undefined || epoch.fresh(),
+    usable: () => {
+      if (epoch === undefined || epoch.fresh()) return true;
+      bypassed?.inc();
+      return false;
+    },
   });
   if (deps.db.dialect === 'postgres') {
     epoch = watchAuthEpoch({
