@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ICECAT_DIR } from '../../../../bench/lib/icecat.ts';
+import { prng } from '../../src/kernel/random.ts';
 
 export { ICECAT_DIR, icecatItem, readIcecatProducts } from '../../../../bench/lib/icecat.ts';
 
@@ -27,18 +28,6 @@ export const DEFAULT_CLICK_MODEL: ClickModel = {
   depth: 10,
 };
 
-/** A seeded generator in [0, 1) (mulberry32). */
-export const seeded = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 export interface SimulatedEvent {
   id: string;
   type: 'search' | 'click' | 'purchase';
@@ -57,7 +46,7 @@ export interface Session {
 
 /** One shopper's events for an answer (`shown`: the ids of its first page, in order). */
 export const createClickSimulator = (seed: number, model: ClickModel = DEFAULT_CLICK_MODEL) => {
-  const random = seeded(seed);
+  const random = prng(seed);
   let n = 0;
   return (
     search: { query: string; searchId: string; shown: readonly string[]; userId: string; at: string },

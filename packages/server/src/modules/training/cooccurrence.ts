@@ -2,6 +2,7 @@
 // normalized as a shrunk cosine or solved as EASE^R (Steck 2019), kept as each item's top-M neighbours.
 import { type Interactions, type SparseRows, sparseRows } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
+import type { NeighbourTable } from './neighbour-table.ts';
 import { topK } from './rank.ts';
 import { blendNeighbours, DEFAULT_SEQUENCE, trainSequence } from './sequence.ts';
 
@@ -60,13 +61,6 @@ export const DEFAULT_COOCCURRENCE: CooccurrenceParams = {
 };
 
 const DAY_MS = 86_400_000;
-
-/** Per item its top-M neighbours (-1 pads a short row) and their similarities, row-major [N, M]. */
-export interface NeighbourTable {
-  m: number;
-  neighbours: Int32Array;
-  weights: Float32Array;
-}
 
 /**
  * In a basket each item weighs the strongest of its events there (w_bi, 1 for a purchase), and the basket

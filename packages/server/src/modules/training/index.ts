@@ -10,11 +10,11 @@ import {
 } from './service.ts';
 
 export { contentModel, type ItemVectors } from './content.ts';
-export type { NeighbourTable } from './cooccurrence.ts';
 export { type EvaluateOptions, rankingMetrics } from './evaluate.ts';
 export { EVENT_WEIGHTS } from './interactions.ts';
 export { trainingMigrations } from './migrations.ts';
 export { scoreContext, type TrainedModel } from './model.ts';
+export type { NeighbourTable } from './neighbour-table.ts';
 export * from './offline.ts';
 export { decidePromotion, GATE_METRIC, type Promotion } from './publish.ts';
 export { trainingRoutes } from './routes.ts';

@@ -1,6 +1,7 @@
 // What a trainer produces, in the three graph kinds of the recommend contract, and the same arithmetic as
 // the ONNX graphs in plain TypeScript (the offline evaluation scores exactly what serving will).
-import { type NeighbourTable, scoreNeighbours } from './cooccurrence.ts';
+import { scoreNeighbours } from './cooccurrence.ts';
+import type { NeighbourTable } from './neighbour-table.ts';
 
 export type TrainedModel =
   | { graph: 'neighbours'; table: NeighbourTable }

@@ -2,7 +2,7 @@
 import type { RecommenderKind } from '@quiver/contracts';
 import type { ItemVectors } from './content.ts';
 import type { Interactions } from './interactions.ts';
-import type { LtrQuery, RankerRun, RankerWeights } from './ltr.ts';
+import type { LtrQuery, RankerWeights } from './ltr.ts';
 import type { OfflineRun } from './trainers.ts';
 
 export interface TrainRequest {

@@ -4,8 +4,8 @@
 // each transition decayed by its age. Blended into the co-occurrence table (cooccurrence.ts, `sequenceWeight`), it adds what
 // customers buy after an item to what they buy with it.
 
-import type { NeighbourTable } from './cooccurrence.ts';
 import { groupBy, type Interactions } from './interactions.ts';
+import type { NeighbourTable } from './neighbour-table.ts';
 import { topK } from './rank.ts';
 
 export interface SequenceParams {
