@@ -1,8 +1,11 @@
 // `npm run bench -- <name>`: runs one benchmark by name (or lists them).
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   catalog: () => import('./catalog.ts').then((m) => m.main()),
+  'catalog-cpu': () => import('./catalog-cpu.ts').then((m) => m.main()),
   console: () => import('./console.ts').then((m) => m.main()),
   events: () => import('./events.ts').then((m) => m.main()),
+  // Not a measurement: CPU profiles → folded stacks, an SVG flame graph and self time by module.
+  flame: () => import('./flame.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
   'model-memory': () => import('./model-memory.ts').then((m) => m.main()),
   oip: () => import('./oip.ts').then((m) => m.main()),

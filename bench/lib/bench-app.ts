@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { localArtifactsUrl } from '../../packages/server/src/adapters/blob/index.ts';
-import { buildApp, loadConfig, type QuiverApp } from '../../packages/server/src/index.ts';
+import { buildApp, type Config, loadConfig, type QuiverApp } from '../../packages/server/src/index.ts';
 import { startTracing } from '../../packages/server/src/tracing/index.ts';
 
 const OPERATOR = 'qo_bench-operator-key-000000000000000';
@@ -34,7 +34,8 @@ export interface BenchApp {
   listen(extra?: Record<string, unknown>): Promise<void>;
 }
 
-export const startBenchApp = async (): Promise<BenchApp> => {
+/** `overrides` replace config read from the environment (e.g. `databaseUrl` for two apps in one process). */
+export const startBenchApp = async (overrides: Partial<Config> = {}): Promise<BenchApp> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
   const config = loadConfig(process.env, {
     dataDir,
@@ -47,6 +48,7 @@ export const startBenchApp = async (): Promise<BenchApp> => {
     host: '127.0.0.1',
     // The freshness probe scrapes /metrics with the tenant key; the bench server listens on 127.0.0.1 only.
     metricsAccess: 'public',
+    ...overrides,
   });
   // As main.ts does: OpenTelemetry when OTEL_* asks for it (bench/tracing.ts measures its overhead).
   await startTracing();
