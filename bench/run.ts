@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   // Not a measurement: CPU profiles → folded stacks, an SVG flame graph and self time by module.
   flame: () => import('./flame.ts').then((m) => m.main()),
   inference: () => import('./inference.ts').then((m) => m.main()),
+  'inference-cpu': () => import('./inference-cpu.ts').then((m) => m.main()),
   'model-memory': () => import('./model-memory.ts').then((m) => m.main()),
   oip: () => import('./oip.ts').then((m) => m.main()),
   // Serving latency per scenario, then training time per trainer (each also runs alone).

@@ -1,10 +1,12 @@
-// Writes /v2 infer answers: JSON text with 64-bit integers as exact literals and non-finite floats as Triton
-// writes them, or, when outputs are binary, Triton's frame (the JSON header, then each binary output's bytes;
-// Inference-Header-Content-Length); large answers compressed when the client's Accept-Encoding allows.
+// Writes /v2 infer answers: JSON text with 64-bit integers as exact literals, FP32 values as the shortest text that
+// reads back to the same float32 (float-text.ts) and non-finite floats as Triton writes them, or, when outputs are
+// binary, Triton's frame (the JSON header, then each binary output's bytes; Inference-Header-Content-Length);
+// large answers compressed when the client's Accept-Encoding allows.
 import { promisify } from 'node:util';
 import { deflate, gzip } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { HEADER_LENGTH } from './body.ts';
+import { float32ArrayText } from './float-text.ts';
 import type { InferAnswer, InferResponseBody, ResponseOutput } from './schemas.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -29,9 +31,13 @@ const dataText = (data: readonly unknown[]): string => {
   return text.includes('null') ? `[${(data as number[]).map(floatText).join(',')}]` : text;
 };
 
+/** FP32 data as the shortest text that reads back to each float32 (see float-text.ts); other types as above. */
+const valuesText = (datatype: string, data: readonly unknown[]): string =>
+  datatype === 'FP32' && typeof data[0] === 'number' ? float32ArrayText(data as number[]) : dataText(data);
+
 const outputText = ({ data, ...rest }: ResponseOutput): string => {
   const head = JSON.stringify(rest);
-  return data === undefined ? head : `${head.slice(0, -1)},"data":${dataText(data)}}`;
+  return data === undefined ? head : `${head.slice(0, -1)},"data":${valuesText(rest.datatype, data)}}`;
 };
 
 /** The answer's JSON text: as JSON.stringify would write it, except 64-bit integers and non-finite floats. */
@@ -52,12 +58,22 @@ const encodingFor = (accept: string | string[] | undefined): keyof typeof ENCODE
   return undefined;
 };
 
+/** Encoded size of an answer, without encoding a string that is surely small (UTF-8 takes 1–3 bytes a char). */
+const byteSize = (payload: Buffer | string): number => {
+  if (typeof payload !== 'string') return payload.length;
+  if (payload.length * 3 < COMPRESS_MIN_BYTES) return payload.length;
+  return Buffer.byteLength(payload, 'utf8');
+};
+
 const send = async (reply: FastifyReply, type: string, payload: Buffer | string) => {
-  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const encoding =
-    bytes.length >= COMPRESS_MIN_BYTES ? encodingFor(reply.request.headers['accept-encoding']) : undefined;
+    byteSize(payload) >= COMPRESS_MIN_BYTES
+      ? encodingFor(reply.request.headers['accept-encoding'])
+      : undefined;
   if (!encoding) return reply.type(type).send(payload);
-  const compressed = await ENCODERS[encoding](bytes);
+  const compressed = await ENCODERS[encoding](
+    typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
+  );
   return reply
     .type(type)
     .header('content-encoding', encoding)
