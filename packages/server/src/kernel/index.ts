@@ -1,5 +1,6 @@
 // The kernel: errors, ids, clock and JSON helpers, free of I/O.
 export * from './clock.ts';
+export * from './coalesce.ts';
 export * from './cursor.ts';
 export * from './errors.ts';
 export * from './failure-run.ts';

@@ -35,6 +35,13 @@ const toRecord = (r: ItemRow): ItemRecord => ({
   updatedAt: r.updated_at,
 });
 
+/** The key of an item across tenants (a tenant id holds no newline). */
+export const itemKey = (tenantId: string, id: string): string => `${tenantId}\n${id}`;
+
+/** A PostgreSQL array literal of texts, every element quoted (`{"a","b \\"c\\""}`). */
+const pgTextArray = (values: readonly string[]): string =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+
 const chunks = <T>(rows: readonly T[]): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
@@ -68,6 +75,29 @@ export const catalogRepository = {
       { prepare: true },
     );
     return row && toRecord(row);
+  },
+
+  /**
+   * Items of several tenants at once, by (tenant, id) key (`tenantId + '\n' + id`): one statement for reads
+   * coalesced from concurrent requests (PostgreSQL only; the keys travel as two array parameters so the text
+   * stays fixed and prepared). Each row is matched on both its tenant and its id.
+   */
+  async getByKeys(db: SqlExecutor, keys: readonly string[]): Promise<Map<string, ItemRecord>> {
+    const tenants: string[] = [];
+    const ids: string[] = [];
+    for (const key of keys) {
+      const cut = key.indexOf('\n');
+      tenants.push(key.slice(0, cut));
+      ids.push(key.slice(cut + 1));
+    }
+    const rows = await db.query<ItemRow & { tenant_id: string }>(
+      `SELECT i.tenant_id, i.id, i.doc, i.version, i.created_at, i.updated_at
+       FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+       JOIN items i ON i.tenant_id = k.tenant_id AND i.id = k.id`,
+      [pgTextArray(tenants), pgTextArray(ids)],
+      { prepare: true },
+    );
+    return new Map(rows.map((r) => [itemKey(r.tenant_id, r.id), toRecord(r)]));
   },
 
   /** Upserts rows (ids unique); a row that exists keeps its createdAt and gets version + 1. */

@@ -62,6 +62,47 @@ for (const kind of STORAGE_KINDS) {
       assert.equal(missing.json().code, 'not_found');
     });
 
+    test('concurrent reads (one statement on PostgreSQL) answer each tenant its own items only', async () => {
+      const other = await t.tenant('other-shop');
+      // Ids that need quoting inside the statement's array parameters.
+      const odd = 'a "quoted", {braced} \\ id';
+      const path = (id: string) => `/v1/items/${encodeURIComponent(id)}`;
+      for (const [headers, id, title] of [
+        [shop, 'shared-id', 'shop lamp'],
+        [other, 'shared-id', 'other lamp'],
+        [shop, 'only-shop', 'only in shop'],
+        [other, odd, 'odd id'],
+      ] as const) {
+        const res = await t.request({ method: 'PUT', url: path(id), headers, payload: { ...lamp, title } });
+        assert.equal(res.statusCode, 201, res.body);
+      }
+      const asks = [
+        { headers: shop, id: 'shared-id', title: 'shop lamp' },
+        { headers: other, id: 'shared-id', title: 'other lamp' },
+        { headers: shop, id: 'only-shop', title: 'only in shop' },
+        { headers: other, id: 'only-shop', title: undefined },
+        { headers: other, id: odd, title: 'odd id' },
+        { headers: shop, id: odd, title: undefined },
+        { headers: shop, id: 'nope', title: undefined },
+      ];
+      // Several rounds of every ask at once, so one turn of the event loop holds repeats and both tenants.
+      const all = Array.from({ length: 4 }, () => asks).flat();
+      const answers = await Promise.all(
+        all.map((a) => t.request({ method: 'GET', url: path(a.id), headers: a.headers })),
+      );
+      answers.forEach((res, i) => {
+        const ask = all[i];
+        if (ask.title === undefined) {
+          assert.equal(res.statusCode, 404, `${ask.id}: ${res.body}`);
+        } else {
+          assert.equal(res.statusCode, 200, `${ask.id}: ${res.body}`);
+          assert.equal(res.json().title, ask.title);
+          assert.equal(res.json().id, ask.id);
+          assert.match(String(res.headers.etag), /^"1-[0-9a-z]+"$/);
+        }
+      });
+    });
+
     test('If-Match with a stale ETag is refused (412) on PUT, PATCH and DELETE', async () => {
       const current = await t.request({ method: 'GET', url: '/v1/items/lamp-1', headers: shop });
       const stale = '"1-stale"';
