@@ -42,12 +42,20 @@ export const RankerInfoSchema = Type.Object(
 
 export const RecommenderInfoSchema = Type.Object(
   {
-    kind: Type.Union(['cooccurrence', 'als', 'popularity', 'content'].map((k) => Type.Literal(k))),
+    kind: Type.Union(['cooccurrence', 'als', 'popularity', 'content', 'userknn'].map((k) => Type.Literal(k))),
     graph: Type.Union(
-      ['neighbours', 'factors', 'scores'].map((k) => Type.Literal(k)),
+      ['neighbours', 'factors', 'scores', 'userknn'].map((k) => Type.Literal(k)),
       {
-        description: 'neighbours and scores: a score ≤ 0 means no evidence',
+        description: 'neighbours, scores and userknn: a score ≤ 0 means no evidence',
       },
+    ),
+    contract: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'the recommender contract version the graph needs (absent: 1); 2 = userknn (the top K customers per request)',
+        examples: [2],
+      }),
     ),
     items: Type.Integer({ minimum: 1, description: 'items the model knows' }),
     topK: Type.Integer({ minimum: 1, description: 'candidates per answer' }),

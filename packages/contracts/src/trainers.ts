@@ -3,7 +3,14 @@
 import { type Static, Type } from 'typebox';
 import { QueryInteger } from './common.ts';
 
-export const TRAINER_KINDS = ['cooccurrence', 'als', 'popularity', 'content', 'search-ranker'] as const;
+export const TRAINER_KINDS = [
+  'cooccurrence',
+  'als',
+  'popularity',
+  'content',
+  'userknn',
+  'search-ranker',
+] as const;
 export type TrainerKind = (typeof TRAINER_KINDS)[number];
 /** The kinds that train a recommender (the other, `search-ranker`, trains hybrid search's second phase). */
 export type RecommenderKind = Exclude<TrainerKind, 'search-ranker'>;
@@ -63,6 +70,30 @@ export const TRAINER_PARAMS = {
           description: 'projected: scale of the factors of items without events',
         }),
       ),
+    },
+    { additionalProperties: false },
+  ),
+  userknn: Type.Object(
+    {
+      neighbours: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 5000, description: 'customers (K) whose items score a request' }),
+      ),
+      halfLifeDays: Type.Optional(
+        Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 3650,
+          description: "a neighbour's item counts 2^(−age/halfLife) by the neighbour's last event on it",
+        }),
+      ),
+      exponent: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 4,
+          description: "similarity ÷ the customer's item count^exponent",
+        }),
+      ),
+      maxItemsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      maxUsersPerItem: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     },
     { additionalProperties: false },
   ),

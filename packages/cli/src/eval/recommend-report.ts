@@ -14,6 +14,7 @@ export const LABEL: Record<ComparedKind, string> = {
   cooccurrence: 'co-occurrence',
   als: 'matrix factorization (ALS)',
   content: 'content (ALS factors; cold items: title, categories, brand projected)',
+  userknn: "user-kNN (the most similar customers' recent items)",
 };
 
 const CONTENT_TEXT_LABEL = 'content (title, categories, brand)';

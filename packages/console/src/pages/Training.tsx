@@ -7,7 +7,7 @@ import { Field, Loading, Panel } from '../components/Panel.tsx';
 import { useAction, useLoad } from '../hooks.ts';
 import type { PageProps } from './types.ts';
 
-const KINDS: TrainerKind[] = ['cooccurrence', 'als', 'popularity', 'content', 'search-ranker'];
+const KINDS: TrainerKind[] = ['cooccurrence', 'als', 'popularity', 'content', 'userknn', 'search-ranker'];
 
 export const Training = ({ session }: PageProps) => {
   const runs = useLoad(() => session.quiver.trainers.runs.list({ limit: 20 }), [session], 3_000);

@@ -64,6 +64,10 @@ export const int64Tensor = (name: string, dims: readonly number[], values: reado
     rawData: bytesOf(BigInt64Array.from(values, (v) => BigInt(v))),
   });
 
+/** An int32 tensor (indices of Gather/ScatterElements: half the bytes of int64). */
+export const int32Tensor = (name: string, dims: readonly number[], data: Int32Array): Initializer =>
+  onnx.TensorProto.create({ name, dims: [...dims], dataType: T.INT32, rawData: bytesOf(data) });
+
 /** A string tensor (ONNX STRING, KServe BYTES), e.g. the item ids a lookup answers with. */
 export const stringTensor = (name: string, dims: readonly number[], values: readonly string[]): Initializer =>
   onnx.TensorProto.create({

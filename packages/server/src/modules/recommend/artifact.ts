@@ -18,7 +18,7 @@ import {
 import type { InferRequestBody, InferViewsBody } from '../inference/index.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 
-export const RECOMMENDER_KINDS = ['cooccurrence', 'als', 'popularity', 'content'] as const;
+export const RECOMMENDER_KINDS = ['cooccurrence', 'als', 'popularity', 'content', 'userknn'] as const;
 export type RecommenderKind = (typeof RECOMMENDER_KINDS)[number];
 
 export const SCENARIOS = ['similar-items', 'bought-together', 'for-user', 'trending'] as const;
@@ -30,13 +30,19 @@ export const MODEL_OF_KIND: Readonly<Record<RecommenderKind, string>> = {
   als: 'recs-als',
   popularity: 'recs-popularity',
   content: 'recs-content',
+  userknn: 'recs-userknn',
 };
 
-/** The endpoint that answers each scenario, and the kind whose `champion` it routes to when created. */
-export const SCENARIO_ENDPOINTS: Readonly<Record<Scenario, { endpoint: string; kind: RecommenderKind }>> = {
+/**
+ * The endpoint that answers each scenario and the kind named when it is missing; a run of that kind (or of one
+ * in `alsoBy`) creates it when missing, routed to its own `champion`.
+ */
+export const SCENARIO_ENDPOINTS: Readonly<
+  Record<Scenario, { endpoint: string; kind: RecommenderKind; alsoBy?: readonly RecommenderKind[] }>
+> = {
   'similar-items': { endpoint: 'recs-similar-items', kind: 'content' },
   'bought-together': { endpoint: 'recs-bought-together', kind: 'cooccurrence' },
-  'for-user': { endpoint: 'recs-for-user', kind: 'als' },
+  'for-user': { endpoint: 'recs-for-user', kind: 'als', alsoBy: ['userknn'] },
   trending: { endpoint: 'recs-trending', kind: 'popularity' },
 };
 
@@ -51,12 +57,22 @@ export const DEFAULT_TOP_K = 500;
 export const DEFAULT_SCORES_TOP_K = 5000;
 export const RECOMMENDER_FRAMEWORK = 'quiver-recommend';
 
-export type RecommenderGraph = 'neighbours' | 'factors' | 'scores';
+export type RecommenderGraph = 'neighbours' | 'factors' | 'scores' | 'userknn';
+
+/**
+ * The contract's version (`metadata.recommender.contract`): 1 (absent) for the graphs linear in the context
+ * (neighbours, factors, scores); 2 adds `userknn`, whose top K over customers is taken per request, so it is
+ * not linear in the context. Inputs and outputs are the same in both. A server serves the versions it knows.
+ */
+export const CONTRACT_VERSION = 2;
+export const contractOf = (graph: RecommenderGraph): number => (graph === 'userknn' ? 2 : 1);
 
 /** `metadata.recommender` of a version: what the caller needs to read its answers. */
 export interface RecommenderInfo {
   kind: RecommenderKind;
   graph: RecommenderGraph;
+  /** The contract version the graph needs (absent: 1). */
+  contract?: number;
   /** Items the model knows (N). */
   items: number;
   /** Candidates per answer (K). */
@@ -94,11 +110,11 @@ export interface ScoresSpec {
 
 const ML_OPSET = { domain: 'ai.onnx.ml', version: 2 };
 
-const check = (ok: boolean, message: string) => {
+export const check = (ok: boolean, message: string) => {
   if (!ok) throw new Error(`recommender graph: ${message}`);
 };
 
-const checkIds = (ids: readonly string[]) => {
+export const checkIds = (ids: readonly string[]) => {
   check(ids.length > 0, 'no items');
   check(new Set(ids).size === ids.length, 'duplicate item ids');
   check(!ids.includes(PADDING_ID), 'the empty id is the padding id');
@@ -109,7 +125,7 @@ export const topKOf = (n: number, graph: RecommenderGraph, topK?: number): numbe
   Math.min(n + 1, topK ?? (graph === 'scores' ? DEFAULT_SCORES_TOP_K : DEFAULT_TOP_K));
 
 /** The shared head and tail: ids → row indices (unknown → pad row N), and scores → TopK → ids. */
-const common = (ids: readonly string[], k: number) => ({
+export const common = (ids: readonly string[], k: number) => ({
   head: [
     node(
       'LabelEncoder',
@@ -131,7 +147,13 @@ const common = (ids: readonly string[], k: number) => ({
   ] as Initializer[],
 });
 
-const model = (name: string, k: number, c: ReturnType<typeof common>, nodes: Node[], init: Initializer[]) =>
+export const model = (
+  name: string,
+  k: number,
+  c: ReturnType<typeof common>,
+  nodes: Node[],
+  init: Initializer[],
+) =>
   encodeModel({
     name,
     inputs: [valueInfo(INPUT_ITEMS, 'BYTES', [1, 'n']), valueInfo(INPUT_WEIGHTS, 'FP32', [1, 'n'])],
@@ -305,5 +327,7 @@ export const readCandidates = (
 /** `metadata.recommender` of a version, or undefined when the version is not a recommender. */
 export const recommenderInfo = (metadata: VersionMetadata): RecommenderInfo | undefined => {
   const info = metadata.recommender as RecommenderInfo | undefined;
-  return metadata.framework === RECOMMENDER_FRAMEWORK && info && typeof info === 'object' ? info : undefined;
+  if (metadata.framework !== RECOMMENDER_FRAMEWORK || !info || typeof info !== 'object') return undefined;
+  // A version written for a later contract than this server's is not read as a recommender.
+  return (info.contract ?? 1) <= CONTRACT_VERSION ? info : undefined;
 };

@@ -171,7 +171,8 @@ export const createEndpointReader = (deps: EndpointDeps) => {
 
     /**
      * What the version that gave `answer` scores for one context item alone, at its weight, for the `wanted`
-     * ids: its share of the whole answer's scores (every graph is linear in the context). Top K, positive.
+     * ids: its share of the whole answer's scores (the contract-1 graphs are linear in the context; for
+     * `userknn`, which picks its customers per request, it is what that item's own neighbours lend). Top K, positive.
      * The version's ranking for the item alone at weight 1 is the same for every user whose history holds the
      * item: it is asked once and cached (versions are immutable), and scaled by the item's weight in float32
      * as the graph would (exact for neighbour tables; within float32 rounding for factors).

@@ -17,7 +17,9 @@ import { createRecommendService, type RecommendService } from './service.ts';
 import { createSessionTracker } from './sessions.ts';
 
 export {
+  CONTRACT_VERSION,
   candidatesOf,
+  contractOf,
   DEFAULT_SCORES_TOP_K,
   DEFAULT_TOP_K,
   type FactorsSpec,
@@ -62,6 +64,7 @@ export {
 export { recommendRoutes } from './routes.ts';
 export { createRecommendService, type RecommendDeps, type RecommendService } from './service.ts';
 export { createSessionTracker, type SessionItems, type SessionTracker } from './sessions.ts';
+export { type UserKnnSpec, userKnnGraph } from './userknn-graph.ts';
 
 export interface RecommendModuleDeps {
   /** The session tracker's consumer reads item events and keeps recent items in the KV store. */

@@ -17,11 +17,13 @@ import {
   scoresGraph,
   topKOf,
 } from './artifact.ts';
+import { type UserKnnSpec, userKnnGraph } from './userknn-graph.ts';
 
 export type RecommenderSpec =
   | { graph: 'neighbours'; spec: NeighboursSpec }
   | { graph: 'factors'; spec: FactorsSpec }
-  | { graph: 'scores'; spec: ScoresSpec };
+  | { graph: 'scores'; spec: ScoresSpec }
+  | { graph: 'userknn'; spec: UserKnnSpec };
 
 /** The ONNX artifact of a spec, with its graph kind and K (for `metadata.recommender`). */
 export const buildRecommender = (
@@ -32,7 +34,9 @@ export const buildRecommender = (
       ? neighboursGraph(s.spec)
       : s.graph === 'factors'
         ? factorsGraph(s.spec)
-        : scoresGraph(s.spec);
+        : s.graph === 'userknn'
+          ? userKnnGraph(s.spec)
+          : scoresGraph(s.spec);
   return { bytes, graph: s.graph, topK: topKOf(s.spec.ids.length, s.graph, s.spec.topK) };
 };
 
@@ -68,8 +72,8 @@ export const ensureScenarioEndpoints = async (
   kind: RecommenderKind,
 ): Promise<string[]> => {
   const created: string[] = [];
-  for (const { endpoint, kind: k } of Object.values(SCENARIO_ENDPOINTS)) {
-    if (k !== kind) continue;
+  for (const { endpoint, kind: k, alsoBy } of Object.values(SCENARIO_ENDPOINTS)) {
+    if (k !== kind && !alsoBy?.includes(kind)) continue;
     try {
       await routing.get(tenantId, endpoint);
       continue;

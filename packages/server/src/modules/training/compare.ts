@@ -13,7 +13,7 @@ import type { Interactions } from './interactions.ts';
 import { type Split, type SplitSpec, splitOf, validationOf } from './split.ts';
 import { EVALUATION, fit, onItems } from './trainers.ts';
 
-export const COMPARED_KINDS = ['popularity', 'cooccurrence', 'als', 'content'] as const;
+export const COMPARED_KINDS = ['popularity', 'cooccurrence', 'als', 'content', 'userknn'] as const;
 export type ComparedKind = (typeof COMPARED_KINDS)[number];
 export type ParamsByKind = Partial<Record<ComparedKind, Record<string, unknown>>>;
 
@@ -81,6 +81,9 @@ export const TUNING_GRID: Record<ComparedKind, Record<string, unknown>[]> = {
       [50, 100, 200, 400].map((regularization) => ({ method: 'ease', halfLifeDays, regularization })),
     ),
   ],
+  userknn: [200, 600].flatMap((neighbours) =>
+    [7, 15].flatMap((halfLifeDays) => [0.5, 0.8].map((exponent) => ({ neighbours, halfLifeDays, exponent }))),
+  ),
   als: [30, 60].flatMap((halfLifeDays) =>
     [0.1, 10].flatMap((regularization) =>
       [0, 0.01].map((popularityWeight) => ({ halfLifeDays, regularization, popularityWeight })),

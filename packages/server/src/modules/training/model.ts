@@ -1,14 +1,17 @@
-// What a trainer produces, in the three graph kinds of the recommend contract, and the same arithmetic as
+// What a trainer produces, in the four graph kinds of the recommend contract, and the same arithmetic as
 // the ONNX graphs in plain TypeScript (the offline evaluation scores exactly what serving will).
 import { scoreNeighbours } from './cooccurrence.ts';
 import type { NeighbourTable } from './neighbour-table.ts';
+import { scoreUserKnn, type UserKnnTables } from './userknn.ts';
 
 export type TrainedModel =
   | { graph: 'neighbours'; table: NeighbourTable }
   /** Item factors Q [N, f]; u = (Σ_j w_j·Q_j)·P when a projection P [f, f] is given, else Σ_j w_j·Q_j. */
   | { graph: 'factors'; f: number; items: Float32Array; projection?: Float32Array }
   /** A fixed score per item; the context is ignored. */
-  | { graph: 'scores'; scores: Float32Array };
+  | { graph: 'scores'; scores: Float32Array }
+  /** Contract version 2: the K most similar customers' recency-weighted items (userknn.ts). */
+  | { graph: 'userknn'; tables: UserKnnTables };
 
 /** Writes every item's score for a context (item indexes and their weights) into `out` (length N). */
 export const scoreContext = (
@@ -19,6 +22,10 @@ export const scoreContext = (
 ): void => {
   if (model.graph === 'neighbours') {
     scoreNeighbours(model.table, context, weights, out);
+    return;
+  }
+  if (model.graph === 'userknn') {
+    scoreUserKnn(model.tables, context, weights, out);
     return;
   }
   if (model.graph === 'scores') {

@@ -4,6 +4,7 @@ import type { PromoteMode, RecommenderKind } from '@quiver/contracts';
 import { isQuiverError } from '../../kernel/index.ts';
 import {
   buildRecommender,
+  contractOf,
   ensureRecommenderModel,
   ensureScenarioEndpoints,
   recommenderMetadata,
@@ -68,6 +69,24 @@ export const buildArtifact = (fitted: Fitted) => {
       graph: 'factors',
       spec: { ids, factors: model.items, dim: model.f, projection: model.projection },
     });
+  if (model.graph === 'userknn') {
+    const t = model.tables;
+    return buildRecommender({
+      graph: 'userknn',
+      spec: {
+        ids,
+        users: t.users,
+        k: t.k,
+        sharpen: t.sharpen,
+        itemUsers: t.itemUsers.neighbours,
+        itemUserWeights: t.itemUsers.weights,
+        mu: t.itemUsers.m,
+        userItems: t.userItems.neighbours,
+        userItemWeights: t.userItems.weights,
+        mi: t.userItems.m,
+      },
+    });
+  }
   return buildRecommender({ graph: 'scores', spec: { ids, scores: model.scores } });
 };
 
@@ -111,6 +130,7 @@ export const publish = async (deps: PublishDeps, input: PublishInput): Promise<P
     info: {
       kind,
       graph: artifact.graph,
+      ...(contractOf(artifact.graph) > 1 ? { contract: contractOf(artifact.graph) } : {}),
       items: input.fitted.ids.length,
       topK: artifact.topK,
       runId: input.runId,

@@ -10,6 +10,7 @@ import { type Interactions, splitAt } from './interactions.ts';
 import { DEFAULT_SEARCH_RANKER, type SearchRankerParams } from './ltr.ts';
 import type { TrainedModel } from './model.ts';
 import { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './popularity.ts';
+import { DEFAULT_USER_KNN, trainUserKnn, type UserKnnParams } from './userknn.ts';
 
 export interface ContentParams {
   /** At most this many items (the catalog's first, in id order) are embedded. */
@@ -39,6 +40,7 @@ export interface ParamsOf {
   als: AlsParams;
   popularity: PopularityParams;
   content: ContentParams;
+  userknn: UserKnnParams;
   'search-ranker': SearchRankerParams;
 }
 
@@ -47,6 +49,7 @@ export const DEFAULT_PARAMS: { [K in TrainerKind]: ParamsOf[K] } = {
   als: DEFAULT_ALS,
   popularity: DEFAULT_POPULARITY,
   content: DEFAULT_CONTENT,
+  userknn: DEFAULT_USER_KNN,
   'search-ranker': DEFAULT_SEARCH_RANKER,
 };
 
@@ -84,6 +87,10 @@ export const fit = (
     case 'popularity': {
       const p = { ...DEFAULT_POPULARITY, ...params } as PopularityParams;
       return { model: { graph: 'scores', scores: trainPopularity(x, p) }, ids: x.items };
+    }
+    case 'userknn': {
+      const p = { ...DEFAULT_USER_KNN, ...params } as UserKnnParams;
+      return { model: { graph: 'userknn', tables: trainUserKnn(x, p) }, ids: x.items };
     }
     case 'content': {
       const p = { ...DEFAULT_CONTENT, ...params } as ContentParams;

@@ -27,7 +27,14 @@ const buffersOf = (run: OfflineRun): ArrayBuffer[] => {
       ? [m.table.neighbours.buffer, m.table.weights.buffer]
       : m.graph === 'factors'
         ? [m.items.buffer, ...(m.projection ? [m.projection.buffer] : [])]
-        : [m.scores.buffer];
+        : m.graph === 'userknn'
+          ? [
+              m.tables.itemUsers.neighbours,
+              m.tables.itemUsers.weights,
+              m.tables.userItems.neighbours,
+              m.tables.userItems.weights,
+            ].map((a) => a.buffer)
+          : [m.scores.buffer];
   return [...new Set(buffers)] as ArrayBuffer[];
 };
 

@@ -1,0 +1,104 @@
+// The `userknn` graph (contract version 2): the same inputs and outputs as every recommender, but the scores
+// come from the request's K most similar customers, chosen per request by TopK inside the graph:
+//   sims[u]   = Σ_j w_j · itemUsers[j, u]             (ScatterElements over the context items' customer rows)
+//   top       = TopK(sims, K)
+//   scores[i] = Σ_{u ∈ top} sims[u]^sharpen · userItems[u, i]
+// Both tables are padded rows (item → customers, customer → items); the pad customer U and pad item N carry 0.
+import { floatTensor, int32Tensor, int64Tensor, node } from '../../kernel/onnx/graph.ts';
+import { check, checkIds, common, model, topKOf } from './artifact.ts';
+
+export interface UserKnnSpec {
+  ids: readonly string[];
+  /** Customers (U). */
+  users: number;
+  /** Neighbours per request (K, at most U). */
+  k: number;
+  /** Similarities are raised to this power before they weigh a neighbour's items (1: as they are). */
+  sharpen?: number;
+  /** Row-major [N, mu]: each item's customers (-1 = none) and their similarity terms. */
+  itemUsers: Int32Array;
+  itemUserWeights: Float32Array;
+  mu: number;
+  /** Row-major [U, mi]: each customer's items (-1 = none) and their recency-weighted strengths. */
+  userItems: Int32Array;
+  userItemWeights: Float32Array;
+  mi: number;
+  topK?: number;
+}
+
+/** Pads a [rows, m] table with a last all-pad row; -1 (and non-positive weights) become `pad` at weight 0. */
+const padded = (idx: Int32Array, w: Float32Array, rows: number, m: number, pad: number, limit: number) => {
+  const outIdx = new Int32Array((rows + 1) * m).fill(pad);
+  const outW = new Float32Array((rows + 1) * m);
+  for (let r = 0; r < rows * m; r++) {
+    const j = idx[r];
+    check(j >= -1 && j < limit, `index ${j} out of range`);
+    if (j >= 0 && w[r] > 0) {
+      outIdx[r] = j;
+      outW[r] = w[r];
+    }
+  }
+  return { outIdx, outW };
+};
+
+export const userKnnGraph = (s: UserKnnSpec): Buffer => {
+  checkIds(s.ids);
+  const n = s.ids.length;
+  const u = s.users;
+  check(u > 0, 'no customers');
+  check(
+    s.itemUsers.length === n * s.mu && s.itemUserWeights.length === n * s.mu,
+    'item table is not [N, mu]',
+  );
+  check(
+    s.userItems.length === u * s.mi && s.userItemWeights.length === u * s.mi,
+    'customer table is not [U, mi]',
+  );
+  const iu = padded(s.itemUsers, s.itemUserWeights, n, s.mu, u, u);
+  const ui = padded(s.userItems, s.userItemWeights, u, s.mi, n, n);
+  const kUsers = Math.max(1, Math.min(s.k, u + 1));
+  const sharpen = s.sharpen ?? 1;
+  const k = topKOf(n, 'userknn', s.topK);
+  const c = common(s.ids, k);
+  return model(
+    'quiver_recommender_userknn',
+    k,
+    c,
+    [
+      node('Gather', ['item_users', 'rows'], ['ctx_users'], { axis: 0 }),
+      node('Gather', ['item_user_weights', 'rows'], ['ctx_user_weights'], { axis: 0 }),
+      node('Mul', ['ctx_user_weights', 'weights3'], ['sim_terms']),
+      node('Reshape', ['ctx_users', 'flat'], ['flat_users']),
+      node('Reshape', ['sim_terms', 'flat'], ['flat_terms']),
+      node('ScatterElements', ['user_zeros', 'flat_users', 'flat_terms'], ['sims'], {
+        axis: 1,
+        reduction: 'add',
+      }),
+      node('TopK', ['sims', 'k_users'], ['top_sims', 'top_users'], { axis: -1, largest: 1, sorted: 1 }),
+      ...(sharpen === 1
+        ? [node('Identity', ['top_sims'], ['lent'])]
+        : [node('Pow', ['top_sims', 'sharpen'], ['lent'])]),
+      node('Unsqueeze', ['lent', 'axis_last'], ['lent3']),
+      node('Gather', ['user_items', 'top_users'], ['nb_items'], { axis: 0 }),
+      node('Gather', ['user_item_weights', 'top_users'], ['nb_weights'], { axis: 0 }),
+      node('Mul', ['nb_weights', 'lent3'], ['contrib']),
+      node('Reshape', ['nb_items', 'flat'], ['flat_items']),
+      node('Reshape', ['contrib', 'flat'], ['flat_contrib']),
+      node('ScatterElements', ['zeros', 'flat_items', 'flat_contrib'], ['all_scores'], {
+        axis: 1,
+        reduction: 'add',
+      }),
+    ],
+    [
+      int32Tensor('item_users', [n + 1, s.mu], iu.outIdx),
+      floatTensor('item_user_weights', [n + 1, s.mu], iu.outW),
+      int32Tensor('user_items', [u + 1, s.mi], ui.outIdx),
+      floatTensor('user_item_weights', [u + 1, s.mi], ui.outW),
+      int64Tensor('k_users', [1], [kUsers]),
+      int64Tensor('flat', [2], [1, -1]),
+      floatTensor('user_zeros', [1, u + 1], new Float32Array(u + 1)),
+      floatTensor('zeros', [1, n + 1], new Float32Array(n + 1)),
+      ...(sharpen === 1 ? [] : [floatTensor('sharpen', [], Float32Array.of(sharpen))]),
+    ],
+  );
+};

@@ -1,0 +1,62 @@
+// trainUserKnn's two tables against numbers worked out by hand.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { interactionsOf } from '../../../src/modules/training/interactions.ts';
+import { scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
+import { basket } from './testing.ts';
+
+test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items per customer, top K per request', () => {
+  const day = 86_400_000;
+  const at = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * day).toISOString();
+  // u1 bought A, B on day 0; u2 viewed C and bought A on day 7 (the end).
+  const x = interactionsOf([
+    ...basket('u1', 's1', ['A', 'B'], at(0)),
+    { id: 'v1', type: 'view', userId: 'u2', sessionId: 's2', itemId: 'C', timestamp: at(7) },
+    ...basket('u2', 's2', ['A'], at(7)),
+  ]);
+  const t = trainUserKnn(x, {
+    neighbours: 1,
+    halfLifeDays: 7,
+    exponent: 1,
+    sharpen: 1,
+    maxItemsPerUser: 200,
+    maxUsersPerItem: 100,
+  });
+  const [A, B, C] = ['A', 'B', 'C'].map((id) => x.items.indexOf(id));
+  const row = (tab: typeof t.itemUsers, i: number) => {
+    const out: [number, number][] = [];
+    for (let r = i * tab.m; r < (i + 1) * tab.m && tab.neighbours[r] >= 0; r++)
+      out.push([tab.neighbours[r], tab.weights[r]]);
+    return out;
+  };
+  // |u1| = 1 + 1 = 2, |u2| = 0.1 + 1 = 1.1: A ← u1 1/2, u2 1/1.1; B ← u1 1/2; C ← u2 0.1/1.1.
+  assert.deepEqual(row(t.itemUsers, A), [
+    [0, 0.5],
+    [1, Math.fround(1 / 1.1)],
+  ]);
+  assert.deepEqual(row(t.itemUsers, B), [[0, 0.5]]);
+  assert.deepEqual(row(t.itemUsers, C), [[1, Math.fround(0.1 / 1.1)]]);
+  // u1's items are 7 days old (half-life 7: × 0.5), newest first (same time: the later event first).
+  assert.deepEqual(row(t.userItems, 0), [
+    [B, 0.5],
+    [A, 0.5],
+  ]);
+  assert.deepEqual(row(t.userItems, 1), [
+    [A, 1],
+    [C, Math.fround(0.1)],
+  ]);
+  // Context B alone: u1 is the only neighbour (sim 0.5) and lends A 0.5·0.5, B 0.5·0.5; C gets nothing.
+  const out = new Float32Array(3);
+  scoreUserKnn(t, [B], [1], out);
+  assert.deepEqual([out[A], out[B], out[C]], [0.25, 0.25, 0]);
+  // Context C: K = 1 keeps u2 (sim 0.1/1.1): A = sim·1.
+  scoreUserKnn(t, [C], [1], out);
+  assert.ok(Math.abs(out[A] - 0.1 / 1.1) < 1e-7 && out[B] === 0);
+  // The per-item cap keeps the strongest customers: A with one slot keeps u2 (1/1.1 > 1/2).
+  const capped = trainUserKnn(x, {
+    ...{ neighbours: 1, halfLifeDays: 7, exponent: 1, sharpen: 1 },
+    maxItemsPerUser: 200,
+    maxUsersPerItem: 1,
+  });
+  assert.deepEqual(row(capped.itemUsers, A), [[1, Math.fround(1 / 1.1)]]);
+});
