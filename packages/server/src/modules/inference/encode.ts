@@ -57,12 +57,14 @@ export interface EncodedOutputs {
 
 /**
  * The outputs asked for (all, in signature order, when none are named). An output is binary when its
- * `parameters.binary_data` says so, else when the request's `parameters.binary_data_output` does.
+ * `parameters.binary_data` says so, else when the request's `parameters.binary_data_output` does. With
+ * `wire`, the answer is only ever written by respond.ts: FP32 `data` stays the engine's Float32Array.
  */
 export const encodeOutputs = (
   outputs: Tensors,
   signature: Signature,
   request: Pick<InferRequestBody, 'outputs' | 'parameters'> = {},
+  options: { wire?: boolean } = {},
 ): EncodedOutputs => {
   const binaryDefault = request.parameters?.binary_data_output === true;
   const wanted = request.outputs ?? signature.outputs.map((o) => ({ name: o.name, parameters: undefined }));
@@ -82,7 +84,9 @@ export const encodeOutputs = (
       chunks.push(raw);
       return { name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: raw.byteLength } };
     }
-    return { name, datatype: t.datatype, shape: t.shape, data: jsonData(t) };
+    // Written by respond.ts only: FP32 values go to the text writer as they are, without a JS array of them.
+    const data = options.wire && t.datatype === 'FP32' ? (t.data as unknown as unknown[]) : jsonData(t);
+    return { name, datatype: t.datatype, shape: t.shape, data };
   });
   return { outputs: encoded, chunks };
 };

@@ -32,8 +32,10 @@ const dataText = (data: readonly unknown[]): string => {
 };
 
 /** FP32 data as the shortest text that reads back to each float32 (see float-text.ts); other types as above. */
-const valuesText = (datatype: string, data: readonly unknown[]): string =>
-  datatype === 'FP32' && typeof data[0] === 'number' ? float32ArrayText(data as number[]) : dataText(data);
+const valuesText = (datatype: string, data: readonly unknown[] | Float32Array): string =>
+  datatype === 'FP32' && (data instanceof Float32Array || typeof data[0] === 'number')
+    ? float32ArrayText(data as ArrayLike<number>)
+    : dataText(data as readonly unknown[]);
 
 const outputText = ({ data, ...rest }: ResponseOutput): string => {
   const head = JSON.stringify(rest);

@@ -34,6 +34,8 @@ const tags = ['inference'];
 const callOptions = (request: { headers: FastifyRequest['headers']; body: InferRequestBody }) => ({
   timeoutMs: request.headers[TIMEOUT_HEADER] as number | undefined,
   binary: binaryOf(request.body),
+  // The answer is written by sendInferAnswer alone.
+  wire: true,
 });
 
 /** Body limit of /v2 infer requests after decompression: binary tensors are large (config inferBodyLimitBytes). */

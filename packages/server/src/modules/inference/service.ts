@@ -67,6 +67,11 @@ export interface InferCallOptions {
   timeoutMs?: number;
   /** The bytes after the JSON header under the binary tensor data extension (see body.ts). */
   binary?: Buffer;
+  /**
+   * The answer goes straight to respond.ts (the /v2 routes): FP32 output data may stay a Float32Array instead
+   * of a JS array of numbers. Callers that read or re-serialize the body leave it unset.
+   */
+  wire?: boolean;
 }
 
 /** How long a model's /ready waits for a cold version to load when the request names no timeout. */
@@ -298,7 +303,7 @@ export const createInferenceService = (
 
     infer: (tenantId, model, ref, body, callOptions = {}) =>
       answer(tenantId, model, ref, body, callOptions, (outputs, v) => {
-        const encoded = encodeOutputs(outputs, v.signature, body);
+        const encoded = encodeOutputs(outputs, v.signature, body, { wire: callOptions.wire });
         return { body: { ...head(v, body), outputs: encoded.outputs }, chunks: encoded.chunks };
       }),
 

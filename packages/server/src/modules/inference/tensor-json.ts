@@ -7,6 +7,11 @@ import { parseExactJson } from './exact-json.ts';
 /** 10^k for k ≤ 22: every one is an exact double, the bound of the fast path below. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+/** Values read before they are copied out at their exact length: one array for every body (parsing is synchronous). */
+let scratch = new Float64Array(1024);
+/** Past this many values the scratch array is not kept for the next body. */
+const KEEP_VALUES = 1 << 20;
+
 /** The typed values behind a placeholder `data` array (see parseTensorJson in exact-json.ts). */
 const numeric = new WeakMap<readonly unknown[], Float64Array>();
 
@@ -35,8 +40,8 @@ export const readNumberArray = (
   start: number,
 ): { values: Float64Array; end: number } | undefined => {
   let i = start + 1;
-  // Grown by doubling; the answer is a view of the filled part (decode.ts copies it into the tensor anyway).
-  let out = new Float64Array(256);
+  // Read into the shared scratch array (grown by doubling, kept up to KEEP_VALUES); the answer is an exact copy.
+  let out = scratch;
   let count = 0;
   for (;;) {
     let c = text.charCodeAt(i);
@@ -87,11 +92,12 @@ export const readNumberArray = (
       const bigger = new Float64Array(out.length * 2);
       bigger.set(out);
       out = bigger;
+      if (bigger.length <= KEEP_VALUES) scratch = bigger;
     }
     out[count++] = value;
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
     i++;
-    if (c === 0x5d) return { values: out.subarray(0, count), end: i };
+    if (c === 0x5d) return { values: out.slice(0, count), end: i };
     if (c !== 0x2c) return undefined;
   }
 };
