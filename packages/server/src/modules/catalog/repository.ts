@@ -1,6 +1,6 @@
 // The only file of the catalog module with SQL. Every statement is scoped by tenant_id.
 import type { Change, ItemData } from '@quiver/contracts';
-import { type SqlExecutor, valuesList } from '../../adapters/sql/index.ts';
+import { inList, type SqlExecutor, valuesList } from '../../adapters/sql/index.ts';
 
 export interface ItemRecord {
   id: string;
@@ -98,6 +98,20 @@ export const catalogRepository = {
       { prepare: true },
     );
     return new Map(rows.map((r) => [itemKey(r.tenant_id, r.id), toRecord(r)]));
+  },
+
+  /** The stored items among `ids` (distinct), one statement per chunk; absent ids are left out. */
+  async getMany(db: SqlExecutor, tenantId: string, ids: readonly string[]): Promise<ItemRecord[]> {
+    const out: ItemRecord[] = [];
+    for (const part of chunks(ids)) {
+      const rows = await db.query<ItemRow>(
+        `SELECT id, doc, version, created_at, updated_at FROM items
+         WHERE tenant_id = $1 AND id IN (${inList(part.length, 2)})`,
+        [tenantId, ...part],
+      );
+      for (const row of rows) out.push(toRecord(row));
+    }
+    return out;
   },
 
   /** Upserts rows (ids unique); a row that exists keeps its createdAt and gets version + 1. */

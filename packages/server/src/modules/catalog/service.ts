@@ -103,6 +103,10 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
       return { item: toItem(record), etag: etagOf(record), record };
     },
 
+    async getMany(tenantId: string, ids: readonly string[]): Promise<Item[]> {
+      return (await repo.getMany(db, tenantId, [...new Set(ids)])).map(toItem);
+    },
+
     async put(tenantId: string, id: string, input: ItemInput, pre: Preconditions): Promise<WrittenItem> {
       if (input.id !== undefined && input.id !== id) {
         throw new QuiverError('validation_failed', 'The body id differs from the path id', {
@@ -264,6 +268,8 @@ export interface CatalogService {
   count(tenantId: string): Promise<number>;
   /** The item, its ETag and its stored record; `not_found` when absent. */
   get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }>;
+  /** The items with these ids that exist, in no particular order (one read per 500 ids). */
+  getMany(tenantId: string, ids: readonly string[]): Promise<Item[]>;
   /** Creates or replaces the item when the preconditions hold. */
   put(tenantId: string, id: string, input: ItemInput, pre: Preconditions): Promise<WrittenItem>;
   /** Applies a JSON merge patch (RFC 7386) and validates the result as a whole item. */

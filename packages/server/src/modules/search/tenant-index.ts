@@ -2,14 +2,14 @@
 // warm-up, on first use or on a new tenant's first change, then kept current by applying changed item ids,
 // one change at a time per tenant.
 import type { Item } from '@quiver/contracts';
-import { isQuiverError } from '../../kernel/index.ts';
 import { CoverageTerms } from './coverage-terms.ts';
 import { FacetIndex } from './facets.ts';
 import { type KeywordDoc, KeywordIndex } from './keyword-index.ts';
 
-/** What the search module needs of the catalog module (its service's `get` and `list`). */
+/** What the search module needs of the catalog module (its service's `getMany` and `list`). */
 export interface CatalogSource {
-  get(tenantId: string, id: string): Promise<{ item: Item }>;
+  /** The items with these ids that exist (absent ones left out). */
+  getMany(tenantId: string, ids: readonly string[]): Promise<Item[]>;
   list(
     tenantId: string,
     limit: number,
@@ -118,15 +118,6 @@ export const createTenantIndexes = (catalog: CatalogSource, hooks: TenantIndexHo
     hooks.onTotals({ indexes: built, items });
   };
 
-  const load = async (tenantId: string, id: string): Promise<Item | null> => {
-    try {
-      return (await catalog.get(tenantId, id)).item;
-    } catch (error) {
-      if (isQuiverError(error) && error.code === 'not_found') return null;
-      throw error;
-    }
-  };
-
   const build = async (tenantId: string, index: TenantIndex) => {
     let cursor: string | undefined;
     do {
@@ -177,13 +168,15 @@ export const createTenantIndexes = (catalog: CatalogSource, hooks: TenantIndexHo
           c.op === 'delete' ||
           c.version === undefined ||
           (entry.index.items.get(c.itemId)?.version ?? 0) < c.version;
-        const unique = [...new Set(list.filter(stale).map((c) => c.itemId))];
-        const items = await Promise.all(unique.map((id) => load(tenantId, id)));
-        unique.forEach((id, i) => {
-          const item = items[i];
+        const unique = new Set(list.filter(stale).map((c) => c.itemId));
+        if (unique.size === 0) return;
+        // One read for the whole batch (not one per item: a bulk upsert's changes arrive 500 at a time).
+        const found = new Map((await catalog.getMany(tenantId, [...unique])).map((item) => [item.id, item]));
+        for (const id of unique) {
+          const item = found.get(id);
           if (item) entry.index.put(item);
           else entry.index.remove(id);
-        });
+        }
       });
       report();
     },

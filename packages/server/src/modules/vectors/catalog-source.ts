@@ -1,11 +1,11 @@
-// What the vectors module reads from the catalog module (its service's `get` and `list`): item texts by id,
-// and every item of a tenant page by page.
+// What the vectors module reads from the catalog module (its service's `getMany` and `list`): item texts by
+// id, and every item of a tenant page by page.
 import type { Item } from '@quiver/contracts';
-import { isQuiverError } from '../../kernel/index.ts';
 import { itemText } from './item-text.ts';
 
 export interface CatalogReader {
-  get(tenantId: string, id: string): Promise<{ item: Item }>;
+  /** The items with these ids that exist (absent ones left out). */
+  getMany(tenantId: string, ids: readonly string[]): Promise<Item[]>;
   list(
     tenantId: string,
     limit: number,
@@ -21,17 +21,8 @@ export const currentTexts = async (
   tenantId: string,
   ids: readonly string[],
 ): Promise<Map<string, string | null>> => {
-  const out = new Map<string, string | null>();
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        out.set(id, itemText((await catalog.get(tenantId, id)).item));
-      } catch (error) {
-        if (!(isQuiverError(error) && error.code === 'not_found')) throw error;
-        out.set(id, null);
-      }
-    }),
-  );
+  const out = new Map<string, string | null>(ids.map((id) => [id, null]));
+  for (const item of await catalog.getMany(tenantId, ids)) out.set(item.id, itemText(item));
   return out;
 };
 

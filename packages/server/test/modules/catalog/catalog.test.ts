@@ -1,6 +1,8 @@
 // Catalog behaviour through HTTP, on both storage kinds: CRUD, ETags, preconditions, batches, feed, pagination.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { systemClock } from '../../../src/kernel/index.ts';
+import { createCatalogService } from '../../../src/modules/catalog/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
@@ -259,6 +261,33 @@ for (const kind of STORAGE_KINDS) {
           .statusCode,
         400,
       );
+    });
+
+    test("getMany reads the tenant's own items among the ids in one call, across statement chunks", async () => {
+      const mine = await t.tenant('getmany-mine');
+      const other = await t.tenant('getmany-other');
+      const items = Array.from({ length: 700 }, (_, i) => ({ id: `gm-${i}`, title: `Mine ${i}` }));
+      for (let i = 0; i < items.length; i += 350) {
+        const res = await t.request({
+          method: 'POST',
+          url: '/v1/items/batch',
+          headers: mine,
+          payload: { items: items.slice(i, i + 350) },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+      }
+      await t.request({ method: 'PUT', url: '/v1/items/gm-x', headers: other, payload: { title: 'Theirs' } });
+      await t.request({ method: 'PUT', url: '/v1/items/gm-0', headers: other, payload: { title: 'Theirs' } });
+      const catalog = createCatalogService({ db: t.db, clock: systemClock });
+      const ids = [...items.map((i) => i.id), 'gm-0', 'gm-x', 'gm-absent'];
+      const found = await catalog.getMany('getmany-mine', ids);
+      assert.equal(found.length, 700, 'each existing id once; absent and other tenants left out');
+      const byId = new Map(found.map((item) => [item.id, item]));
+      assert.equal(byId.get('gm-0')?.title, 'Mine 0');
+      assert.equal(byId.get('gm-699')?.title, 'Mine 699');
+      assert.equal(byId.get('gm-699')?.version, 1);
+      assert.equal(byId.has('gm-x'), false);
+      assert.deepEqual(await catalog.getMany('getmany-mine', []), []);
     });
 
     test('list pages through every item once, in id order, with opaque cursors', async () => {

@@ -10,7 +10,7 @@ import { STORAGE_KINDS } from '../../support/storage.ts';
 describe('search index sync on PostgreSQL + NATS JetStream', () => {
   let app: TestApp;
   let headers: Record<string, string>;
-  const ids = async (query: string): Promise<string[]> => {
+  const answer = async (query: string): Promise<SearchResponse> => {
     const res = await app.request({
       method: 'POST',
       url: '/v1/search',
@@ -18,8 +18,9 @@ describe('search index sync on PostgreSQL + NATS JetStream', () => {
       payload: { query, mode: 'keyword' },
     });
     assert.equal(res.statusCode, 200, res.body);
-    return (res.json() as SearchResponse).hits.map((h) => h.item.id);
+    return res.json() as SearchResponse;
   };
+  const ids = async (query: string): Promise<string[]> => (await answer(query)).hits.map((h) => h.item.id);
   const within = async (ms: number, check: () => Promise<boolean>): Promise<boolean> => {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -57,5 +58,25 @@ describe('search index sync on PostgreSQL + NATS JetStream', () => {
     assert.ok(await within(1000, async () => (await ids('teapot')).length === 0), 'deleted');
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(await ids('teapot'), []);
+  });
+
+  test('a batch of 1,000 is searchable in full, and a second batch replaces its words', async () => {
+    const batch = (word: string) =>
+      Array.from({ length: 1000 }, (_, i) => ({ id: `b-${i}`, title: `${word} lantern ${i}` }));
+    const write = async (word: string) => {
+      const res = await app.request({
+        method: 'POST',
+        url: '/v1/items/batch',
+        headers,
+        payload: { items: batch(word) },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    };
+    // Freshness bounds here are generous (the machine is shared); the point is that every item arrives.
+    await write('zircon');
+    assert.ok(await within(10_000, async () => (await answer('zircon')).total === 1000), 'created');
+    await write('quartz');
+    assert.ok(await within(10_000, async () => (await answer('quartz')).total === 1000), 'updated');
+    assert.equal((await answer('zircon')).total, 0);
   });
 });
