@@ -68,7 +68,8 @@ const bulk = async (server: ChildServer<{ port: number; key: string }>, round = 
       body: JSON.stringify({ items }),
     });
     const body = (await res.json()) as { created: number; updated: number };
-    if (res.status !== 200 || body.created + body.updated !== BATCH) throw new Error(`batch ${b}: ${res.status}`);
+    if (res.status !== 200 || body.created + body.updated !== BATCH)
+      throw new Error(`batch ${b}: ${res.status}`);
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuAnswered = server.cpuSeconds() - cpuBefore;
@@ -130,7 +131,10 @@ export const main = async () => {
     if (PARTS.includes('bulk')) {
       console.log(table([...bulkRows('SQLite', bulkRuns.sqlite), ...bulkRows('PostgreSQL', bulkRuns.pg)]));
       const med = (rs: BulkRun[], f: keyof BulkRun) => fmt(median(rs.map((r) => r[f])));
-      for (const [name, rs] of [['SQLite', bulkRuns.sqlite], ['PostgreSQL', bulkRuns.pg]] as const) {
+      for (const [name, rs] of [
+        ['SQLite', bulkRuns.sqlite],
+        ['PostgreSQL', bulkRuns.pg],
+      ] as const) {
         console.log(
           `bulk upsert, ${name}: ${med(rs, 'itemsPerS')} items/s; server CPU ${med(rs, 'cpuUsPerItem')} µs/item answered, ${med(rs, 'settledCpuUsPerItem')} settled (medians)`,
         );
