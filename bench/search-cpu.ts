@@ -4,7 +4,7 @@
 // flight (default 50). CPU is process.cpuUsage (every thread: the inference workers included) ÷ requests.
 // `node --expose-gc --import tsx bench/search-cpu.ts` (add --cpu-prof for a profile of each thread).
 // SEARCH_PROFILE=prefix writes a main-thread CPU profile of each mode's measured passes.
-// Also writes each hybrid answer's ids (SEARCH_ANSWERS=file) to compare two versions.
+// Also writes each answer's total and ids, per mode (SEARCH_ANSWERS=file), to compare two versions.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { startBenchApp } from './lib/bench-app.ts';
@@ -24,7 +24,7 @@ await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keywo
 if (MODES.includes('hybrid')) await bench.vectorsOn();
 const queries = generatedQueries(QUERY_COUNT);
 
-const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: string[][]) => {
+const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: Array<[number, ...string[]]>) => {
   let next = 0;
   const total = queries.length * passes;
   const worker = async () => {
@@ -35,8 +35,10 @@ const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: string[
         mode,
         limit: 10,
       });
-      if (answers && n < queries.length)
-        answers[n] = (res.json() as { hits: Array<{ id: string }> }).hits.map((h) => h.id);
+      if (answers && n < queries.length) {
+        const page = res.json() as { total: number; hits: Array<{ id: string }> };
+        answers[n] = [page.total, ...page.hits.map((h) => h.id)];
+      }
     }
   };
   globalThis.gc?.();
@@ -50,15 +52,16 @@ const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: string[
 
 // One warm-up pass per mode (the ranker registers itself, the JIT settles), then the measured passes.
 for (const mode of MODES) await run(mode, 1);
-const answers: string[][] = [];
+const answers: Record<string, Array<[number, ...string[]]>> = {};
 for (const mode of MODES) {
+  answers[mode] = [];
   const profile = process.env.SEARCH_PROFILE ? new Session() : undefined;
   if (profile) {
     profile.connect();
     await profile.post('Profiler.enable');
     await profile.post('Profiler.start');
   }
-  const r = await run(mode, PASSES, mode === 'hybrid' ? answers : undefined);
+  const r = await run(mode, PASSES, answers[mode]);
   if (profile) {
     const { profile: p } = await profile.post('Profiler.stop');
     writeFileSync(`${process.env.SEARCH_PROFILE}-${mode}.cpuprofile`, JSON.stringify(p));

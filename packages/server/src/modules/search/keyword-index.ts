@@ -107,6 +107,19 @@ export interface KeywordHead {
   total: number;
 }
 
+/** One query word's index terms and their factors (idf × the variant's weight), in variant order. */
+interface Clause {
+  terms: number[];
+  factors: number[];
+}
+
+type Bm25 = (no: number, tf: Uint16Array, at: number) => number;
+
+interface Prepared {
+  clauses: Clause[];
+  bm25: Bm25;
+}
+
 const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T, size: number): T => {
   if (a.length >= size) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2, 64));
@@ -144,6 +157,11 @@ export class KeywordIndex {
   private readonly ids: string[] = [];
   private nextNo = 0;
   private scoreBuffer = new Float64Array(0);
+  // Per term, each base posting's BM25F sum before idf, valid while `lengthEpoch` is what it was computed at.
+  private baseParts: Array<Float64Array | undefined> = [];
+  private basePartsEpoch: number[] = [];
+  /** Changes whenever the average field lengths (or the documents counted) may have changed. */
+  private lengthEpoch = 0;
   private bestBuffer = new Float64Array(0);
   private sortedTerms: string[] | null = null;
   private byLength: Map<number, string[]> | null = null;
@@ -169,6 +187,7 @@ export class KeywordIndex {
     const previous = this.numbers.get(id);
     this.remove(id);
     const no = previous ?? this.nextNo++;
+    this.lengthEpoch++;
     this.numbers.set(id, no);
     this.ids[no] = id;
     this.lengths = grow(this.lengths, (no + 1) * F);
@@ -209,6 +228,7 @@ export class KeywordIndex {
   remove(id: string): boolean {
     const no = this.numbers.get(id);
     if (no === undefined) return false;
+    this.lengthEpoch++;
     for (const term of this.docTerms[no] ?? []) if (--this.df[term] === 0) this.vocabularyChanged();
     for (let f = 0; f < F; f++) {
       this.totalLength[f] -= this.lengths[no * F + f];
@@ -243,6 +263,7 @@ export class KeywordIndex {
     });
     this.baseDocs = docs;
     this.baseTf = tfs;
+    this.baseParts = [];
     this.deltaDocs = [];
     this.deltaCount = 0;
   }
@@ -371,22 +392,117 @@ export class KeywordIndex {
    * caller reads and then zeroes those entries. A query word is a clause scoring the best of its variants.
    */
   private score(query: string | AnalyzedQuery, options: QueryOptions): number[] {
-    const { clauses, lastIsTyped } = asQuery(query);
-    const n = this.numbers.size;
     const matched: number[] = [];
-    if (n === 0) return matched;
+    const ctx = this.prepare(query, options);
+    if (!ctx) return matched;
+    const scores = this.scoreBuffer;
+    const best = this.bestBuffer;
+    const touched: number[] = [];
+    const { inBase } = this;
+    for (const clause of ctx.clauses) {
+      if (clause.terms.length === 1) {
+        // One variant: its score is the clause's, added straight in (x + s, as through `best` below).
+        const term = clause.terms[0];
+        const factor = clause.factors[0];
+        const docs = this.baseDocs[term];
+        if (docs) {
+          const part = this.contributions(term, ctx.bm25);
+          for (let j = 0; j < docs.length; j++) {
+            const no = docs[j];
+            if (inBase[no] !== 1) continue;
+            if (scores[no] === 0) matched.push(no);
+            scores[no] += part[j] * factor;
+          }
+        }
+        for (const no of this.deltaDocs[term] ?? []) {
+          const s = this.deltaScore(no, term, ctx.bm25);
+          if (s === 0 || best[no] !== 0) continue;
+          // A delta number may repeat: `best` marks the document scored for this clause.
+          best[no] = 1;
+          touched.push(no);
+          if (scores[no] === 0) matched.push(no);
+          scores[no] += s * factor;
+        }
+        for (const no of touched) best[no] = 0;
+        touched.length = 0;
+        continue;
+      }
+      for (let v = 0; v < clause.terms.length; v++) {
+        const term = clause.terms[v];
+        const factor = clause.factors[v];
+        const docs = this.baseDocs[term];
+        if (docs) {
+          const part = this.contributions(term, ctx.bm25);
+          for (let j = 0; j < docs.length; j++) {
+            const no = docs[j];
+            if (inBase[no] !== 1) continue;
+            const s = part[j] * factor;
+            if (best[no] === 0) touched.push(no);
+            if (s > best[no]) best[no] = s;
+          }
+        }
+        for (const no of this.deltaDocs[term] ?? []) {
+          const part = this.deltaScore(no, term, ctx.bm25);
+          if (part === 0) continue;
+          const s = part * factor;
+          if (best[no] === 0) touched.push(no);
+          if (s > best[no]) best[no] = s;
+        }
+      }
+      for (const no of touched) {
+        if (scores[no] === 0) matched.push(no);
+        scores[no] += best[no];
+        best[no] = 0;
+      }
+      touched.length = 0;
+    }
+    return matched;
+  }
+
+  /**
+   * A delta document's BM25F sum for the term, 0 when it is in the base segment or no longer has the term
+   * (delta numbers may repeat or be stale: the document's current term list decides).
+   */
+  private deltaScore(no: number, term: number, bm25: Bm25): number {
+    const own = this.docTerms[no];
+    if (this.inBase[no] === 1 || !own) return 0;
+    const at = own.indexOf(term);
+    return at < 0 ? 0 : bm25(no, this.docTf[no]!, at * F);
+  }
+
+  /**
+   * The BM25F sum (before idf) of each of the term's base postings. It depends only on the postings and the
+   * average field lengths, so it is computed once and kept until a write changes those lengths (or a
+   * compaction the postings): a query then costs one multiplication per posting instead of the field loop.
+   */
+  private contributions(term: number, bm25: Bm25): Float64Array {
+    const kept = this.baseParts[term];
+    if (kept && this.basePartsEpoch[term] === this.lengthEpoch) return kept;
+    const docs = this.baseDocs[term]!;
+    const tfs = this.baseTf[term]!;
+    const part = kept ?? new Float64Array(docs.length);
+    for (let j = 0; j < docs.length; j++) part[j] = bm25(docs[j], tfs, j * F);
+    this.baseParts[term] = part;
+    this.basePartsEpoch[term] = this.lengthEpoch;
+    return part;
+  }
+
+  /**
+   * What scoring a query needs: its clauses' index terms with their factors (idf × variant weight), and the
+   * BM25F sum of one document's field frequencies `tf[at .. at + F)` (the same arithmetic, in the same order,
+   * for base and delta postings, so a document scores the same in either). Undefined for an empty index.
+   */
+  private prepare(query: string | AnalyzedQuery, options: QueryOptions): Prepared | undefined {
+    const { clauses: queryWords, lastIsTyped } = asQuery(query);
+    const n = this.numbers.size;
+    if (n === 0) return undefined;
     if (this.deltaCount > Math.max(DELTA_MAX_DOCS, n >> 3)) this.compact();
     const avg = Array.from(this.totalLength, (t) => Math.max(t / n, 1));
     // Dense arrays by document number, reused across queries (search is synchronous) and left zeroed.
     this.scoreBuffer = grow(this.scoreBuffer, this.nextNo);
     this.bestBuffer = grow(this.bestBuffer, this.nextNo);
-    const scores = this.scoreBuffer;
-    const best = this.bestBuffer;
-    const touched: number[] = [];
-    const { k1, b, weights, lengths, inBase } = this;
-    // The BM25F sum of one document's field frequencies `tf[at .. at + F)` (the same arithmetic, in the
-    // same order, for base and delta postings, so a document scores the same in either).
-    const bm25 = (no: number, tf: Uint16Array, at: number): number => {
+    const { k1, b, weights, lengths } = this;
+    const bm25: Bm25 = (no, tf, at) => {
       let s = 0;
       const lo = no * F;
       for (let f = 0; f < F; f++) {
@@ -396,43 +512,22 @@ export class KeywordIndex {
       }
       return s;
     };
-    const offer = (no: number, s: number) => {
-      if (best[no] === 0) touched.push(no);
-      if (s > best[no]) best[no] = s;
-    };
-    clauses.forEach((word, i) => {
-      const isLast = lastIsTyped && i === clauses.length - 1;
+    const clauses = queryWords.map((word, i) => {
+      const isLast = lastIsTyped && i === queryWords.length - 1;
       const variants = this.variants(word, options, isLast);
       for (const alt of options.alternatives?.get(word) ?? [])
         for (const w of words(alt)) if (!variants.has(stem(w))) variants.set(stem(w), 1);
-      touched.length = 0;
+      const clause: Clause = { terms: [], factors: [] };
       for (const [text, weight] of variants) {
         const term = this.termNo.get(text);
         if (term === undefined || this.df[term] === 0) continue;
         const df = this.df[term];
-        const factor = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight;
-        const docs = this.baseDocs[term];
-        const tfs = this.baseTf[term]!;
-        if (docs)
-          for (let j = 0; j < docs.length; j++) {
-            const no = docs[j];
-            if (inBase[no] === 1) offer(no, bm25(no, tfs, j * F) * factor);
-          }
-        for (const no of this.deltaDocs[term] ?? []) {
-          // Delta numbers may repeat or be stale: the document's current term list decides.
-          const own = this.docTerms[no];
-          if (inBase[no] === 1 || !own) continue;
-          const at = own.indexOf(term);
-          if (at >= 0) offer(no, bm25(no, this.docTf[no]!, at * F) * factor);
-        }
+        clause.terms.push(term);
+        clause.factors.push(Math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight);
       }
-      for (const no of touched) {
-        if (scores[no] === 0) matched.push(no);
-        scores[no] += best[no];
-        best[no] = 0;
-      }
+      return clause;
     });
-    return matched;
+    return { clauses, bm25 };
   }
 
   private termOf(text: string): number {
