@@ -17,7 +17,7 @@ const PASSES = Number(process.env.PASSES ?? 4);
 const items = generatedItems(COUNT);
 type Index = Pick<KeywordIndex, 'put' | 'compact' | 'top' | 'head'>;
 const build = (ix: Index) => {
-  for (const item of items) ix.put(item.id, keywordDoc(item as Item));
+  for (const item of items) ix.put(item.id, keywordDoc(item as unknown as Item));
   ix.compact();
   return ix;
 };
@@ -42,7 +42,9 @@ if (indexes.base) {
     assert.deepEqual(indexes.this.top(q, 10), indexes.base.top(q, 10), q.text);
     assert.deepEqual(indexes.this.head(q, 500, { present }), indexes.base.head(q, 500, { present }), q.text);
   }
-  console.log(`${queries.length} queries: the same answers as the base (top 10 and head 500: ids, scores, totals)`);
+  console.log(
+    `${queries.length} queries: the same answers as the base (top 10 and head 500: ids, scores, totals)`,
+  );
 }
 const cpuPerQuery = (work: () => void) => {
   globalThis.gc?.();
@@ -55,10 +57,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 for (const [name, run] of Object.entries(cases)) {
   const figures: Record<string, number[]> = {};
   for (let p = 0; p < PASSES; p++)
-    for (const [which, ix] of Object.entries(indexes)) (figures[which] ??= []).push(cpuPerQuery(() => run(ix)));
+    for (const [which, ix] of Object.entries(indexes))
+      (figures[which] ??= []).push(cpuPerQuery(() => run(ix)));
   console.log(
     `${name}: ${Object.entries(figures)
-      .map(([which, xs]) => `${which} ${median(xs).toFixed(0)} µs (${xs.map((x) => x.toFixed(0)).join(', ')})`)
+      .map(
+        ([which, xs]) => `${which} ${median(xs).toFixed(0)} µs (${xs.map((x) => x.toFixed(0)).join(', ')})`,
+      )
       .join('; ')} CPU per query, ${COUNT} items`,
   );
 }
