@@ -55,10 +55,9 @@ const cpuPerQuery = (work: () => void) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, run] of Object.entries(cases)) {
-  const figures: Record<string, number[]> = {};
+  const figures: Record<string, number[]> = Object.fromEntries(Object.keys(indexes).map((k) => [k, []]));
   for (let p = 0; p < PASSES; p++)
-    for (const [which, ix] of Object.entries(indexes))
-      (figures[which] ??= []).push(cpuPerQuery(() => run(ix)));
+    for (const [which, ix] of Object.entries(indexes)) figures[which].push(cpuPerQuery(() => run(ix)));
   console.log(
     `${name}: ${Object.entries(figures)
       .map(
