@@ -1,5 +1,6 @@
 // `npm run bench -- <name>`: runs one benchmark by name (or lists them).
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  'buy-again': () => import('./buy-again.ts').then((m) => m.main()),
   catalog: () => import('./catalog.ts').then((m) => m.main()),
   'catalog-cpu': () => import('./catalog-cpu.ts').then((m) => m.main()),
   console: () => import('./console.ts').then((m) => m.main()),

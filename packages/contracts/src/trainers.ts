@@ -92,6 +92,11 @@ export const TRAINER_PARAMS = {
           description: "similarity ÷ the customer's item count^exponent",
         }),
       ),
+      scope: Type.Optional(
+        Type.Union([Type.Literal('user'), Type.Literal('basket')], {
+          description: 'neighbours are customers (user, default) or sessions/invoices (basket: session-kNN)',
+        }),
+      ),
       maxItemsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       maxUsersPerItem: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     },

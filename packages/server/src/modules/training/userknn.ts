@@ -17,6 +17,8 @@ export interface UserKnnParams {
   exponent: number;
   /** A neighbour lends its items weighted by similarity^sharpen (above 1: the closest customers count more). */
   sharpen: number;
+  /** `user`: neighbours are customers (their whole histories); `basket`: sessions or invoices (session-kNN). */
+  scope: 'user' | 'basket';
   /** Each customer's newest distinct items kept (the same cap as for-user's long-term history). */
   maxItemsPerUser: number;
   /** Customers kept per item (by b_ui / |u|^p, the strongest first): bounds the artifact for very popular items. */
@@ -28,6 +30,7 @@ export const DEFAULT_USER_KNN: UserKnnParams = {
   halfLifeDays: 7,
   exponent: 0.9,
   sharpen: 1,
+  scope: 'user',
   maxItemsPerUser: 200,
   maxUsersPerItem: 2000,
 };
@@ -61,11 +64,12 @@ const table = (rows: readonly (readonly [number, number][])[]): NeighbourTable =
 };
 
 export const trainUserKnn = (x: Interactions, params: UserKnnParams = DEFAULT_USER_KNN): UserKnnTables => {
-  const nUsers = x.users.length;
+  const keys = (params.scope ?? 'user') === 'basket' ? x.basket : x.user;
+  const nUsers = keys === x.basket ? x.baskets : x.users.length;
   const nItems = x.items.length;
   const end = x.length > 0 ? x.time[x.length - 1] : 0;
   const halfLife = params.halfLifeDays * DAY_MS;
-  const byUser = groupBy(x.user, nUsers);
+  const byUser = groupBy(keys, nUsers);
   const strength = new Float32Array(nItems); // b_ui: the strongest event's weight
   const last = new Float64Array(nItems);
   const userRows: [number, number][][] = [];

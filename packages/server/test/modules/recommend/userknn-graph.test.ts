@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/artifact.ts';
 import { userKnnGraph } from '../../../src/modules/recommend/userknn-graph.ts';
 import { interactionsOf } from '../../../src/modules/training/interactions.ts';
-import { scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
+import { DEFAULT_USER_KNN, scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
 import { basket } from '../training/testing.ts';
 
 const run = async (bytes: Buffer, context: { id: string; weight: number }[]) => {
@@ -87,6 +87,7 @@ test('userknn graph answers what trainUserKnn scores in TypeScript', async () =>
   ];
   const x = interactionsOf(events);
   const tables = trainUserKnn(x, {
+    ...DEFAULT_USER_KNN,
     neighbours: 3,
     halfLifeDays: 7,
     exponent: 0.8,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { interactionsOf } from '../../../src/modules/training/interactions.ts';
-import { scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
+import { DEFAULT_USER_KNN, scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
 import { basket } from './testing.ts';
 
 test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items per customer, top K per request', () => {
@@ -15,6 +15,7 @@ test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items 
     ...basket('u2', 's2', ['A'], at(7)),
   ]);
   const t = trainUserKnn(x, {
+    ...DEFAULT_USER_KNN,
     neighbours: 1,
     halfLifeDays: 7,
     exponent: 1,
@@ -54,9 +55,12 @@ test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items 
   assert.ok(Math.abs(out[A] - 0.1 / 1.1) < 1e-7 && out[B] === 0);
   // The per-item cap keeps the strongest customers: A with one slot keeps u2 (1/1.1 > 1/2).
   const capped = trainUserKnn(x, {
+    ...DEFAULT_USER_KNN,
     ...{ neighbours: 1, halfLifeDays: 7, exponent: 1, sharpen: 1 },
     maxItemsPerUser: 200,
     maxUsersPerItem: 1,
   });
   assert.deepEqual(row(capped.itemUsers, A), [[1, Math.fround(1 / 1.1)]]);
+  // Session-kNN: the neighbours are baskets (2 here), not customers.
+  assert.equal(trainUserKnn(x, { ...DEFAULT_USER_KNN, scope: 'basket' }).users, x.baskets);
 });
