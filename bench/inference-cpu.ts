@@ -4,11 +4,13 @@
 // requests through app.inject (no sockets: hooks, auth, parsing, service, batcher, worker hand-off and answer)
 // with CONCURRENCY in flight, for the small and the large MLP served with batching on, next to a bare Fastify
 // route parsing the same body: main-thread CPU µs per request (/proc, the event loop alone) and the whole
-// process's (the inference workers included).
+// process's (the inference workers included). (3) Loading the large MLP (84 MiB) on every worker: the main
+// thread's CPU and its longest event-loop stall (a 1 ms interval's largest gap) during the load.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createInferenceEngine } from '../packages/server/src/modules/engine/index.ts';
 import { parseInferJson } from '../packages/server/src/modules/inference/body.ts';
 import { decodeInputs } from '../packages/server/src/modules/inference/decode.ts';
 import { float32ArrayText } from '../packages/server/src/modules/inference/float-text.ts';
@@ -18,6 +20,7 @@ import { mlpModel } from '../packages/server/test/support/onnx/index.ts';
 import { startBenchApp } from './lib/bench-app.ts';
 import { processCpuSeconds } from './lib/child.ts';
 import { fmt, table } from './lib/report.ts';
+import { batchTotalsOf } from './lib/served-load.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const N = Number(process.env.BENCH_ITERATIONS ?? 5_000);
@@ -25,8 +28,8 @@ const VARIANTS = 32;
 const SEGMENT_MS = Number(process.env.BENCH_SEGMENT_MS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
-/** Which parts run: `units` (1) and `served` (2); and which variants of (2): `bare`, `small`, `large`. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'units,served').split(','));
+/** Which parts run: `units` (1), `served` (2) and `load` (3); and which variants of (2): `bare`, `small`, `large`. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'units,served,load').split(','));
 const SERVED = new Set((process.env.BENCH_SERVED ?? 'bare,small,large').split(','));
 
 /** Bodies as bench/inference.ts sends them: one row of floats rounded to 4 decimals. */
@@ -87,14 +90,24 @@ const bareApp = async (): Promise<FastifyInstance> => {
 
 interface Variant {
   name: string;
+  /** The served model, whose batch sizes are read from /metrics (none for the bare route). */
+  model?: string;
   app: FastifyInstance;
   url: string;
   headers: Record<string, string>;
   payloads: Buffer[];
 }
 
-/** One segment: CPU µs per request of the main thread and of the whole process. */
+/** Rows and batches the app has run for `model` so far (its /metrics, outside the CPU window). */
+const batches = async (v: Variant) => {
+  if (!v.model) return undefined;
+  const res = await v.app.inject({ method: 'GET', url: '/metrics', headers: v.headers });
+  return batchTotalsOf(res.body, v.model);
+};
+
+/** One segment: CPU µs per request of the main thread and of the whole process, and the mean batch reached. */
 const segment = async (v: Variant) => {
+  const before = await batches(v);
   let n = 0;
   let done = 0;
   const until = performance.now() + SEGMENT_MS;
@@ -114,10 +127,10 @@ const segment = async (v: Variant) => {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   const all = process.cpuUsage(all0);
-  return {
-    mainUs: ((processCpuSeconds(process.pid, process.pid) - main0) * 1e6) / done,
-    allUs: (all.user + all.system) / done,
-  };
+  const mainUs = ((processCpuSeconds(process.pid, process.pid) - main0) * 1e6) / done;
+  const after = await batches(v);
+  const batch = before && after ? (after.rows - before.rows) / (after.batches - before.batches) : Number.NaN;
+  return { mainUs, allUs: (all.user + all.system) / done, batch };
 };
 
 const served = async () => {
@@ -156,6 +169,7 @@ const served = async () => {
       },
       {
         key: 'small',
+        model: 'small',
         name: 'served small MLP, batching on',
         app: bench.app,
         url: '/v2/models/small/infer',
@@ -164,6 +178,7 @@ const served = async () => {
       },
       {
         key: 'large',
+        model: 'large',
         name: 'served large MLP, batching on',
         app: bench.app,
         url: '/v2/models/large/infer',
@@ -172,7 +187,9 @@ const served = async () => {
       },
     ];
     const variants = all.filter((v) => SERVED.has(v.key));
-    const runs = new Map(variants.map((v) => [v.name, [] as { mainUs: number; allUs: number }[]]));
+    const runs = new Map(
+      variants.map((v) => [v.name, [] as { mainUs: number; allUs: number; batch: number }[]]),
+    );
     for (let round = -1; round < ROUNDS; round++)
       for (const v of variants) {
         const r = await segment(v);
@@ -194,6 +211,7 @@ const served = async () => {
               ? fmt(median(rs.map((r, i) => bareMain[i].mainUs / r.mainUs)), 2)
               : '',
             'main, rounds': rs.map((r) => fmt(r.mainUs)).join(' '),
+            batch: v.model ? fmt(median(rs.map((r) => r.batch)), 1) : '',
           };
         }),
       ),
@@ -204,6 +222,36 @@ const served = async () => {
   }
 };
 
+/** Loads the large MLP on every worker of a fresh engine, ROUNDS times: main-thread CPU ms and longest stall ms. */
+const load = async () => {
+  const { bytes } = mlpModel([1024, 4096, 4096, 256], 1);
+  const rounds: { cpuMs: number; stallMs: number; wallMs: number }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const engine = createInferenceEngine({}, { poolSize: WORKERS });
+    let last = performance.now();
+    let stall = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last);
+      last = now;
+    }, 1);
+    const main0 = processCpuSeconds(process.pid, process.pid);
+    const started = performance.now();
+    last = started;
+    await engine.load('large', bytes);
+    const wallMs = performance.now() - started;
+    const cpuMs = (processCpuSeconds(process.pid, process.pid) - main0) * 1000;
+    clearInterval(probe);
+    rounds.push({ cpuMs, stallMs: stall, wallMs });
+    await engine.close();
+  }
+  console.log(
+    `\nloading the large MLP (${fmt(bytes.length / 2 ** 20, 1)} MiB) on ${WORKERS} workers, ${ROUNDS} rounds: ` +
+      `main-thread CPU ${rounds.map((r) => fmt(r.cpuMs)).join(', ')} ms; longest event-loop stall ` +
+      `${rounds.map((r) => fmt(r.stallMs)).join(', ')} ms; load took ${rounds.map((r) => fmt(r.wallMs)).join(', ')} ms`,
+  );
+};
+
 export const main = async () => {
   console.log(
     `inference CPU in process: ${ROUNDS} interleaved rounds × ${fmt(N)} calls, medians; load average ${loadavg()
@@ -212,6 +260,7 @@ export const main = async () => {
   );
   if (PARTS.has('units')) units();
   if (PARTS.has('served')) await served();
+  if (PARTS.has('load')) await load();
   console.log(
     `load average after: ${loadavg()
       .map((l) => fmt(l, 2))

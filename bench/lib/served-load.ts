@@ -18,14 +18,15 @@ const sample = (text: string, name: string, model: string): number => {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 };
 
+/** Rows and batches run so far for `model`, from the text of a Quiver /metrics answer. */
+export const batchTotalsOf = (text: string, model: string) => ({
+  rows: sample(text, 'quiver_inference_batch_size_sum', model),
+  batches: sample(text, 'quiver_inference_batch_size_count', model),
+});
+
 /** Rows and batches run so far for `model`, read from the server's /metrics. */
-const batchTotals = async (port: number, model: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return {
-    rows: sample(text, 'quiver_inference_batch_size_sum', model),
-    batches: sample(text, 'quiver_inference_batch_size_count', model),
-  };
-};
+const batchTotals = async (port: number, model: string) =>
+  batchTotalsOf(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), model);
 
 /**
  * Runs `load` and measures the server around it; `model` names the served model whose batch sizes to report.

@@ -36,7 +36,11 @@ const specOf = (m: ort.InferenceSession.ValueMetadata): TensorSpec => {
   return { name: m.name, datatype, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
 };
 
-const load = async (key: string, source: string | Uint8Array): Promise<Signature> => {
+const load = async (key: string, given: string | Uint8Array): Promise<Signature> => {
+  // The pool sends bytes in shared memory (pool.ts): onnxruntime reads an ordinary buffer, copied here, off the
+  // main thread.
+  const source =
+    typeof given !== 'string' && given.buffer instanceof SharedArrayBuffer ? given.slice() : given;
   let session: ort.InferenceSession;
   try {
     session =

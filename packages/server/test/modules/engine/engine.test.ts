@@ -79,6 +79,23 @@ describe('inference engine', () => {
     assert.equal((await engine.load('fixed', fixedBatchModel())).batchable, false);
   });
 
+  it('bytes in a view of a larger buffer load on every worker (through shared memory), leaving the caller bytes intact', async () => {
+    const padded = new Uint8Array(linear.bytes.length + 64).fill(7);
+    padded.set(linear.bytes, 32);
+    const view = padded.subarray(32, 32 + linear.bytes.length);
+    await engine.load('linear-view', view);
+    assert.equal(padded.buffer.byteLength, linear.bytes.length + 64, 'not transferred away');
+    assert.deepEqual(view, new Uint8Array(linear.bytes));
+    const x = randomFloats(2 * 6, 6);
+    // Both workers answer: two batches at once.
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => engine.infer('linear-view', { tenant: 't1', inputs: { x: f32([2, 6], x) } })),
+    );
+    for (const r of [a, b])
+      assertClose(r.outputs.y.data as Float32Array, linearReference(x, linear.weights, linear.bias));
+    await engine.unload('linear-view');
+  });
+
   it('linear: outputs equal x·W + b computed in JS', async () => {
     const x = randomFloats(4 * 6, 5);
     const r = await engine.infer('linear-file', { tenant: 't1', inputs: { x: f32([4, 6], x) } });
