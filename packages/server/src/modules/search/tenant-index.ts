@@ -4,7 +4,7 @@
 import type { Item } from '@quiver/contracts';
 import { CoverageTerms } from './coverage-terms.ts';
 import { FacetIndex } from './facets.ts';
-import { type KeywordDoc, KeywordIndex } from './keyword-index.ts';
+import { FIELDS, type KeywordDoc, KeywordIndex } from './keyword-index.ts';
 
 /** What the search module needs of the catalog module (its service's `getMany` and `list`). */
 export interface CatalogSource {
@@ -30,6 +30,9 @@ export const keywordDoc = (item: Item): KeywordDoc => ({
     .join(' '),
 });
 
+/** Whether two items' searchable text is the same field for field (coverage reads a subset of it). */
+const sameDoc = (a: KeywordDoc, b: KeywordDoc): boolean => FIELDS.every((field) => a[field] === b[field]);
+
 export class TenantIndex {
   readonly items = new Map<string, Item>();
   readonly keyword = new KeywordIndex();
@@ -41,11 +44,18 @@ export class TenantIndex {
   private sorted: string[] | undefined;
   private chain: Promise<void> = Promise.resolve();
 
-  /** Sets the item as read from the catalog (steps are serial, so the last read is the newest state). */
+  /**
+   * Sets the item as read from the catalog (steps are serial, so the last read is the newest state). An item
+   * whose searchable text did not change (a price or stock update) keeps its keyword and coverage entries:
+   * both are functions of that text alone.
+   */
   put(item: Item): void {
-    if (!this.items.has(item.id)) this.sorted = undefined;
+    const previous = this.items.get(item.id);
+    if (!previous) this.sorted = undefined;
     this.items.set(item.id, item);
-    this.keyword.put(item.id, keywordDoc(item));
+    const doc = keywordDoc(item);
+    if (previous && sameDoc(keywordDoc(previous), doc)) return;
+    this.keyword.put(item.id, doc);
     this.coverage.put(item.id, item);
   }
 
