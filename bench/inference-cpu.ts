@@ -19,7 +19,8 @@ import type { RequestInput } from '../packages/server/src/modules/inference/sche
 import { mlpModel } from '../packages/server/test/support/onnx/index.ts';
 import { startBenchApp } from './lib/bench-app.ts';
 import { processCpuSeconds } from './lib/child.ts';
-import { fmt, table } from './lib/report.ts';
+import { inferBodies } from './lib/infer-bodies.ts';
+import { benchEnvironment, fmt, table } from './lib/report.ts';
 import { batchTotalsOf } from './lib/served-load.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -32,22 +33,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'units,served,load').split(','));
 const SERVED = new Set((process.env.BENCH_SERVED ?? 'bare,small,large').split(','));
 
-/** Bodies as bench/inference.ts sends them: one row of floats rounded to 4 decimals. */
-const bodies = (width: number) =>
-  Array.from({ length: VARIANTS }, (_, b) =>
-    Buffer.from(
-      JSON.stringify({
-        inputs: [
-          {
-            name: 'x',
-            datatype: 'FP32',
-            shape: [1, width],
-            data: Array.from({ length: width }, (_, i) => Math.round(Math.sin(b * 7919 + i) * 1e4) / 1e4),
-          },
-        ],
-      }),
-    ),
-  );
+/** Bodies as bench/inference.ts sends them. */
+const bodies = (width: number) => inferBodies(width, VARIANTS).map((b) => Buffer.from(b));
 
 /** Model outputs: float32 values of one row. */
 const outputs = (width: number) =>
@@ -254,9 +241,7 @@ const load = async () => {
 
 export const main = async () => {
   console.log(
-    `inference CPU in process: ${ROUNDS} interleaved rounds × ${fmt(N)} calls, medians; load average ${loadavg()
-      .map((l) => fmt(l, 2))
-      .join(' ')}`,
+    `inference CPU in process: ${ROUNDS} interleaved rounds × ${fmt(N)} calls, medians; ${benchEnvironment()}`,
   );
   if (PARTS.has('units')) units();
   if (PARTS.has('served')) await served();

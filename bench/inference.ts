@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { mlpModel } from '../packages/server/test/support/onnx/index.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { combine, type LoadResult, postLoad } from './lib/http-load.ts';
+import { inferBodies } from './lib/infer-bodies.ts';
 import { openRawEngine } from './lib/raw-inference.ts';
-import { fmt, table } from './lib/report.ts';
+import { benchEnvironment, fmt, table } from './lib/report.ts';
 import { measureServed, type ServedResult } from './lib/served-load.ts';
 
 const SEGMENT_S = Number(process.env.BENCH_SEGMENT_S ?? 3);
@@ -44,20 +45,7 @@ const MODELS: Reference[] = [
   { name: 'small', dims: [384, 1024, 1024, 1], goal: 'served ≥ 0.6 × bare route', bare: true },
 ];
 
-/** Single-row OIP bodies with values rounded to 4 decimals, as a client would send them. */
-const bodies = (width: number): string[] =>
-  Array.from({ length: BODIES }, (_, b) =>
-    JSON.stringify({
-      inputs: [
-        {
-          name: 'x',
-          datatype: 'FP32',
-          shape: [1, width],
-          data: Array.from({ length: width }, (_, i) => Math.round(Math.sin(b * 7919 + i) * 1e4) / 1e4),
-        },
-      ],
-    }),
-  );
+const bodies = (width: number): string[] => inferBodies(width, BODIES);
 
 /** Mean of a field over segments; undefined fields count as NaN. */
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -195,11 +183,7 @@ export const main = async () => {
       `${WORKERS} workers, batching on = maxBatchSize ${MAX_BATCH}, maxQueueDelayMs ${QUEUE_DELAY_MS}`,
   );
   // Other processes on the machine skew every figure; the load average says how busy it was.
-  console.log(
-    `load average before: ${loadavg()
-      .map((l) => fmt(l, 2))
-      .join(' ')}`,
-  );
+  console.log(benchEnvironment());
   const only = process.env.BENCH_MODEL;
   for (const ref of MODELS) if (!only || only === ref.name) report(await bench(ref));
   console.log(
