@@ -48,7 +48,12 @@ test('prints HR@10, NDCG@10, Recall@20 and coverage per model next to popularity
   const rows = tableRows(run.stdout);
   assert.deepEqual(
     rows.map((r) => r[1]),
-    ['popularity (tuned)', 'co-occurrence', 'matrix factorization (ALS)'],
+    [
+      'popularity (tuned)',
+      'co-occurrence',
+      'matrix factorization (ALS)',
+      "user-kNN (the most similar customers' recent items)",
+    ],
   );
   // users, HR@10, NDCG@10, Recall@20 (each with its interval), coverage ({C, D} of 4 items), ratio.
   for (const r of rows) assert.deepEqual(r.slice(2, 8), [...ALL_HIT, '1.00× (1.00×–1.00×)']);
