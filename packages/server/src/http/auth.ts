@@ -5,6 +5,7 @@ import type { Clock } from '../kernel/index.ts';
 import { QuiverError } from '../kernel/index.ts';
 import { hasScope, type Principal, type TenancyService } from '../modules/tenancy/index.ts';
 import { type RateLimitStore, tenantAndKeyBuckets } from './rate-limit.ts';
+import { routeConfigOf } from './route-config.ts';
 
 /**
  * Who may call a route. `public` routes need no key. Otherwise the operator may call it when `operator`
@@ -27,7 +28,7 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify's request logger is a pino child, which can add bindings in place. */
+/** Fastify's request logger (a RequestLogger, or a pino child) can add bindings in place. */
 interface PinoBindable {
   setBindings(bindings: Record<string, string>): void;
 }
@@ -107,7 +108,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     }
   });
   app.addHook('onRequest', async (request, reply) => {
-    const rule = request.routeOptions.config.access;
+    const rule = routeConfigOf(request).access;
     if (!rule || rule.public) return; // only the docs UI's assets have no rule (checked in onRoute)
     const principal = await authorize(
       deps,
@@ -122,7 +123,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     );
     request.principal = principal;
     if (principal.kind !== 'tenant') return;
-    // The request's logger is already a per-request child; binding in place is cheaper than another child.
+    // Bound in place: the request's logger keeps them until (unless) it writes a line (request-logger.ts).
     (request.log as FastifyBaseLogger & PinoBindable).setBindings({
       tenantId: principal.tenantId,
       keyId: principal.keyId,

@@ -47,4 +47,5 @@ export {
 } from './payload-log.ts';
 export { createErrorHandler, type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
+export { type RouteConfig, routeConfigOf } from './route-config.ts';
 export { createServer } from './server.ts';

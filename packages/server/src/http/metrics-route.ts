@@ -1,6 +1,7 @@
 // GET /metrics in the Prometheus text format, and request counters/latency labelled by route and tenant.
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../metrics/index.ts';
+import { routeConfigOf } from './route-config.ts';
 
 export interface MetricsRouteOptions {
   /** `operator` (the default) requires the operator key; `public` opens it (an explicit opt-in). */
@@ -23,7 +24,7 @@ export const registerMetrics = (
     'route',
   ]);
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routeConfigOf(request).url ?? 'unmatched';
     if (route !== '/metrics') {
       const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
       const status = `${Math.floor(reply.statusCode / 100)}xx`;

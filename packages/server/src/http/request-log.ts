@@ -2,6 +2,7 @@
 // bindings: tenantId, keyId), route, status and duration. Fastify's own two lines per request are off.
 import type { FastifyInstance } from 'fastify';
 import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
+import { routeConfigOf } from './route-config.ts';
 
 /** Levels at which an `info` line is written (a route may set its own level, so it is checked per request). */
 const LOGS_INFO: ReadonlySet<string> = new Set(['trace', 'debug', 'info']);
@@ -15,7 +16,7 @@ export const registerRequestLog = (app: FastifyInstance): void => {
       {
         ...(traceId ? { traceId } : {}),
         method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
+        route: routeConfigOf(request).url ?? 'unmatched',
         url: request.url,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 1000) / 1000,

@@ -10,6 +10,8 @@ import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, onMaxParamLength
 import { registerBoundedJson } from './json-body.ts';
 import { createErrorHandler, sendProblem } from './problem.ts';
 import { registerRequestLog } from './request-log.ts';
+import { lazyChildLogger } from './request-logger.ts';
+import { decorateRouteConfig } from './route-config.ts';
 import { registerTracing } from './tracing.ts';
 
 /** Fastify's log controller without its "incoming request" and "request completed" lines; errors still log. */
@@ -48,6 +50,8 @@ export const createServer = (
     },
     // One line per request instead of two (http/request-log.ts).
     logController: new OneLinePerRequest(),
+    // Each request's logger becomes a pino child only when the request writes a line (request-logger.ts).
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -69,6 +73,7 @@ export const createServer = (
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
   );
+  decorateRouteConfig(app);
   registerTracing(app);
   // Per-request hooks take a callback rather than being async: no promise per hook per request.
   app.addHook('onRequest', (request, reply, done) => {

@@ -13,6 +13,7 @@ import {
   tracingEnabled,
   withTraceContext,
 } from '../kernel/index.ts';
+import { routeConfigOf } from './route-config.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,7 +36,7 @@ export const registerTracing = (app: FastifyInstance): void => {
   app.addHook('onRequest', (request, reply, done) => {
     if (!tracingEnabled()) return done();
     const parent = contextFromHeaders(request.headers);
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routeConfigOf(request).url ?? 'unmatched';
     const span = startSpan(
       `${request.method} ${route}`,
       {

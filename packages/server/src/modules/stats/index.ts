@@ -1,5 +1,6 @@
 // The stats module's public surface: recent-window series shared by replicas through the SQL port.
 import type { FastifyInstance } from 'fastify';
+import { routeConfigOf } from '../../http/index.ts';
 import type { QuiverModule } from '../../kernel/index.ts';
 import { statsRoutes } from './routes.ts';
 import {
@@ -31,7 +32,7 @@ export const createStatsModule = (
   deps.app.addHook('onResponse', (request, reply, done) => {
     const p = request.principal;
     stats.observe({
-      route: request.routeOptions.url,
+      route: routeConfigOf(request).url,
       tenantId: p?.kind === 'tenant' ? p.tenantId : undefined,
       statusCode: reply.statusCode,
       elapsedMs: reply.elapsedTime,

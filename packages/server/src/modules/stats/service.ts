@@ -69,17 +69,33 @@ export const createStatsService = (deps: StatsDeps, options: StatsOptions = {}):
 
   const windowOf = (ms: number) => Math.floor(ms / windowMs) * windowMs;
   const figuresFor = (windowStart: number, tenantId: string): WindowFigures => {
-    const tenants = open.get(windowStart) ?? new Map<string, WindowFigures>();
-    open.set(windowStart, tenants);
-    const f = tenants.get(tenantId) ?? emptyFigures();
-    tenants.set(tenantId, f);
+    let tenants = open.get(windowStart);
+    if (!tenants) {
+      tenants = new Map<string, WindowFigures>();
+      open.set(windowStart, tenants);
+    }
+    let f = tenants.get(tenantId);
+    if (!f) {
+      f = emptyFigures();
+      tenants.set(tenantId, f);
+    }
     return f;
+  };
+  // Whether a route pattern counts as traffic, worked out once per pattern (a bounded set: the app's routes).
+  const counted = new Map<string, boolean>();
+  const isCounted = (route: string): boolean => {
+    let yes = counted.get(route);
+    if (yes === undefined) {
+      yes = !UNCOUNTED_PREFIXES.some((p) => route.startsWith(p));
+      counted.set(route, yes);
+    }
+    return yes;
   };
 
   const service: StatsService = {
     windowS,
     observe({ route, tenantId, statusCode, elapsedMs }) {
-      if (route && UNCOUNTED_PREFIXES.some((p) => route.startsWith(p))) return;
+      if (route && !isCounted(route)) return;
       const f = figuresFor(windowOf(deps.clock.now()), tenantId ?? GLOBAL_ROW);
       observeRequest(f, elapsedMs, statusCode >= 500);
     },

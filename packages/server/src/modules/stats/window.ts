@@ -33,8 +33,8 @@ export const observeRequest = (f: WindowFigures, elapsedMs: number, failed: bool
   f.requests += 1;
   if (failed) f.errors += 1;
   f.computeMs += elapsedMs;
-  let bucket = LATENCY_BOUNDS_MS.findIndex((bound) => elapsedMs <= bound);
-  if (bucket < 0) bucket = LATENCY_BOUNDS_MS.length;
+  let bucket = 0;
+  while (bucket < LATENCY_BOUNDS_MS.length && elapsedMs > LATENCY_BOUNDS_MS[bucket]) bucket++;
   f.latency[bucket] += 1;
 };
 

@@ -1,5 +1,6 @@
 // The usage module's public surface: per-tenant metering and monthly quotas, shared by replicas via SQL.
 import type { FastifyInstance } from 'fastify';
+import { routeConfigOf } from '../../http/index.ts';
 import type { ModuleLog, QuiverModule } from '../../kernel/index.ts';
 import { usageRoutes } from './routes.ts';
 import {
@@ -46,10 +47,20 @@ export const createUsageModule = (
   options: UsageModuleOptions = {},
 ): QuiverModule<UsageService> => {
   const usage = createUsageService(deps);
-  deps.app.addHook('onResponse', async (request) => {
+  // A callback hook (no promise per request); the API's name is worked out once per scope.
+  const apis = new Map<string | undefined, string>();
+  deps.app.addHook('onResponse', (request, _reply, done) => {
     const p = request.principal;
-    if (p?.kind === 'tenant')
-      usage.countRequest(p.tenantId, apiOf(request.routeOptions.config.access?.scope));
+    if (p?.kind === 'tenant') {
+      const scope = routeConfigOf(request).access?.scope;
+      let api = apis.get(scope);
+      if (api === undefined) {
+        api = apiOf(scope);
+        apis.set(scope, api);
+      }
+      usage.countRequest(p.tenantId, api);
+    }
+    done();
   });
   const timers: NodeJS.Timeout[] = [];
   const flush = () =>

@@ -74,9 +74,12 @@ export const createUsageService = (deps: UsageDeps): UsageService => {
   // Month-to-date sums as of the last flush, per tenant with a quota: metric → amount.
   let monthUsed = { month: 0, byTenant: new Map<string, Map<string, number>>() };
 
+  // The current hour as key text, made once an hour rather than once a request.
+  let hourKey = { start: Number.NaN, text: '' };
   const addAt = (hourStart: number, tenantId: string, metric: string, amount: number) => {
     if (!(amount > 0)) return;
-    const key = `${tenantId}\n${hourStart}\n${metric}`;
+    if (hourKey.start !== hourStart) hourKey = { start: hourStart, text: String(hourStart) };
+    const key = `${tenantId}\n${hourKey.text}\n${metric}`;
     const row = pending.get(key);
     if (row) row.amount += amount;
     else pending.set(key, { tenantId, hourStart, metric, amount });
