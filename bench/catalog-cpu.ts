@@ -3,7 +3,7 @@
 // auth, rate limits, logging, metrics, SQL and serialization, without Node's HTTP) at a fixed concurrency, in
 // short interleaved segments. Reports process CPU µs per request per variant (median over rounds) and each
 // Quiver variant's ratio to the bare app in the same round. `npm run bench -- catalog-cpu`; knobs
-// BENCH_SEGMENT_MS, BENCH_ROUNDS, BENCH_CONCURRENCY, CATALOG_CPU_VARIANTS (e.g. `bare,pg`).
+// BENCH_SEGMENT_MS, BENCH_ROUNDS, BENCH_CONCURRENCY, CATALOG_CPU_VARIANTS (e.g. `bare,pg`), CATALOG_CPU_OTHER.
 import { loadavg } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { demoCatalog } from '../packages/server/src/modules/demo/index.ts';
@@ -15,6 +15,12 @@ const SEGMENT_MS = Number(process.env.BENCH_SEGMENT_MS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const VARIANTS = (process.env.CATALOG_CPU_VARIANTS ?? 'bare,sqlite,pg').split(',');
+/**
+ * Another checkout of Quiver (e.g. `git archive <commit>` unpacked, with node_modules linked) whose app runs
+ * in this same process as variants `other:sqlite` and `other:pg`, interleaved with this checkout's: the
+ * fairest before/after on a busy machine (same process, same JIT-compiled dependencies, same neighbours).
+ */
+const OTHER = process.env.CATALOG_CPU_OTHER;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,8 +48,8 @@ interface Target {
   close(): Promise<void>;
 }
 
-const quiverTarget = async (databaseUrl?: string): Promise<Target> => {
-  const bench = await startBenchApp(databaseUrl ? { databaseUrl } : {});
+const quiverTarget = async (databaseUrl?: string, start = startBenchApp): Promise<Target> => {
+  const bench = await start(databaseUrl ? { databaseUrl } : {});
   await bench.call('POST', '/v1/items/batch', bench.auth, { items: demoCatalog() });
   return { app: bench.app, headers: bench.auth, close: () => bench.app.close() };
 };
@@ -77,10 +83,18 @@ export const main = async () => {
   const pgDb = VARIANTS.includes('pg') ? await createTempPgDatabase() : undefined;
   const targets: Record<string, Target> = {};
   try {
+    const other = OTHER
+      ? ((await import(`${OTHER}/bench/lib/bench-app.ts`)) as { startBenchApp: typeof startBenchApp })
+      : undefined;
     for (const v of VARIANTS) {
       if (v === 'bare') {
         const app = await bareApp();
         targets.bare = { app, headers: {}, close: () => app.close() };
+      } else if (v.startsWith('other:')) {
+        if (!other) throw new Error(`${v} needs CATALOG_CPU_OTHER`);
+        const otherDb = v === 'other:pg' ? await createTempPgDatabase() : undefined;
+        const target = await quiverTarget(otherDb?.url, other.startBenchApp);
+        targets[v] = { ...target, close: async () => (await target.close(), await otherDb?.drop()) };
       } else targets[v] = await quiverTarget(v === 'pg' ? pgDb!.url : undefined);
     }
     const runs: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));

@@ -54,6 +54,20 @@ const UNRULED_PREFIX = '/docs';
 type Bucket = Awaited<ReturnType<RateLimitStore['takeTokens']>>;
 
 /**
+ * A tenant principal's bucket specs, made once per principal object: a cached key answers the same principal
+ * on every request (until the cache drops it), so its specs and their names are not rebuilt per request.
+ */
+const specs = new WeakMap<Principal, ReturnType<typeof tenantAndKeyBuckets>>();
+const bucketsOf = (principal: Extract<Principal, { kind: 'tenant' }>) => {
+  let buckets = specs.get(principal);
+  if (!buckets) {
+    buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
+    specs.set(principal, buckets);
+  }
+  return buckets;
+};
+
+/**
  * Checks an `Authorization` value against a rule: the key, the operator's and tenant's rights, the named
  * tenant (`params` holds the path parameters for `tenantParam`) and the rate limits (`onBucket` sees the
  * bucket, refused or not). Throws the error to answer; the HTTP hook and the gRPC service share it, so both
@@ -88,7 +102,7 @@ export const authorize = async (
       rule.scope ? `This key lacks the '${rule.scope}' scope` : 'Operator only',
     );
   }
-  const buckets = tenantAndKeyBuckets(principal.tenantId, principal.keyId, principal.limits);
+  const buckets = bucketsOf(principal);
   const bucket = await deps.rateLimits.takeTokens(buckets, deps.clock.now());
   onBucket?.(bucket);
   if (!bucket.allowed) {

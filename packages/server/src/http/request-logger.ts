@@ -9,7 +9,9 @@ import type { Bindings, ChildLoggerOptions, Level, LevelWithSilentOrString, Logg
 export class RequestLogger {
   readonly #parent: Logger;
   readonly #options: ChildLoggerOptions;
-  #bindings: Bindings;
+  readonly #bindings: Bindings;
+  /** Bindings added before the child exists (the auth hook's tenantId and keyId). */
+  #added: Bindings | undefined;
   #real: Logger | undefined;
   /** The level value below which nothing is written (the route's level, else the parent's). */
   #threshold: number;
@@ -23,7 +25,10 @@ export class RequestLogger {
 
   /** The pino child, made now if it was not yet. */
   #logger(): Logger {
-    this.#real ??= this.#parent.child(this.#bindings, this.#options);
+    this.#real ??= this.#parent.child(
+      this.#added ? { ...this.#bindings, ...this.#added } : this.#bindings,
+      this.#options,
+    );
     return this.#real;
   }
 
@@ -66,14 +71,17 @@ export class RequestLogger {
     return (this.#parent.levels.values[level] ?? Number.POSITIVE_INFINITY) >= this.#threshold;
   }
 
-  /** Adds bindings to every later line (in place, as pino's setBindings does). */
+  /** Adds bindings to every later line (in place, as pino's setBindings does); `bindings` is not copied. */
   setBindings(bindings: Bindings): void {
     if (this.#real) this.#real.setBindings(bindings);
-    else this.#bindings = { ...this.#bindings, ...bindings };
+    else if (this.#added) Object.assign(this.#added, bindings);
+    else this.#added = bindings;
   }
 
   bindings(): Bindings {
-    return this.#real ? this.#real.bindings() : { ...this.#parent.bindings(), ...this.#bindings };
+    return this.#real
+      ? this.#real.bindings()
+      : { ...this.#parent.bindings(), ...this.#bindings, ...this.#added };
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): Logger {

@@ -5,6 +5,8 @@ import { inList, type SqlExecutor, valuesList } from '../../adapters/sql/index.t
 export interface ItemRecord {
   id: string;
   data: ItemData;
+  /** `data` as stored: JSON text of the client-owned fields (what a read answers without re-serializing). */
+  doc: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -27,13 +29,24 @@ export interface WrittenRow {
 /** Rows per multi-row statement: keeps parameter counts well under both databases' limits. */
 const CHUNK = 500;
 
-const toRecord = (r: ItemRow): ItemRecord => ({
-  id: r.id,
-  data: JSON.parse(r.doc) as ItemData,
-  version: Number(r.version),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+/** A stored item whose JSON is parsed only when `data` is read (a plain read answers the text as it is). */
+class StoredItem implements ItemRecord {
+  #data: ItemData | undefined;
+  constructor(
+    readonly id: string,
+    readonly doc: string,
+    readonly version: number,
+    readonly createdAt: string,
+    readonly updatedAt: string,
+  ) {}
+  get data(): ItemData {
+    this.#data ??= JSON.parse(this.doc) as ItemData;
+    return this.#data;
+  }
+}
+
+const toRecord = (r: ItemRow): ItemRecord =>
+  new StoredItem(r.id, r.doc, Number(r.version), r.created_at, r.updated_at);
 
 /** The key of an item across tenants (a tenant id holds no newline). */
 export const itemKey = (tenantId: string, id: string): string => `${tenantId}\n${id}`;

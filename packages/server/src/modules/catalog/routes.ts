@@ -27,6 +27,7 @@ const PreconditionHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ maxLength: 1000 })),
 });
 const MERGE_PATCH = 'application/merge-patch+json';
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 const preconditions = (request: FastifyRequest) => ({
   ifMatch: request.headers['if-match'],
@@ -78,10 +79,12 @@ export const catalogRoutes =
         },
       },
       async (request, reply) => {
-        const { item, etag, record } = await catalog.get(tenantOf(request), request.params.itemId);
+        const { json, etag, record } = await catalog.read(tenantOf(request), request.params.itemId);
         reply.header('etag', etag);
         if (notModified(record, request.headers['if-none-match'])) return reply.code(304).send(null);
-        return item;
+        // Already the response schema's JSON (service.ts, itemJson): a string with a JSON content type is sent
+        // as it is (the typed reply expects the object).
+        return reply.type(JSON_UTF8).send(json as never);
       },
     );
 

@@ -47,6 +47,13 @@ export interface WrittenItem {
   created: boolean;
 }
 
+/**
+ * The item's JSON as toItem and the response schema would write it (the same members and values: the stored
+ * text holds only fields the input schema admitted), built around the stored text without parsing it.
+ */
+export const itemJson = (r: ItemRecord): string =>
+  `{"id":${JSON.stringify(r.id)}${r.doc.length > 2 ? `,${r.doc.slice(1, -1)}` : ''},"createdAt":${JSON.stringify(r.createdAt)},"updatedAt":${JSON.stringify(r.updatedAt)},"version":${r.version}}`;
+
 export const toItem = (r: ItemRecord): Item => ({
   id: r.id,
   ...r.data,
@@ -96,6 +103,12 @@ export const createCatalogService = ({ db, clock, onChange = () => {} }: Catalog
 
   return {
     count: (tenantId: string) => repo.count(db, tenantId),
+
+    async read(tenantId: string, id: string): Promise<{ json: string; etag: string; record: ItemRecord }> {
+      const record = await readOne(tenantId, id);
+      if (!record) throw notFound('item', id);
+      return { json: itemJson(record), etag: etagOf(record), record };
+    },
 
     async get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }> {
       const record = await readOne(tenantId, id);
@@ -270,6 +283,8 @@ export interface CatalogService {
   get(tenantId: string, id: string): Promise<{ item: Item; etag: string; record: ItemRecord }>;
   /** The items with these ids that exist, in no particular order (one read per 500 ids). */
   getMany(tenantId: string, ids: readonly string[]): Promise<Item[]>;
+  /** The same item as JSON text (GET /v1/items/{id}: answered as stored, neither parsed nor re-serialized). */
+  read(tenantId: string, id: string): Promise<{ json: string; etag: string; record: ItemRecord }>;
   /** Creates or replaces the item when the preconditions hold. */
   put(tenantId: string, id: string, input: ItemInput, pre: Preconditions): Promise<WrittenItem>;
   /** Applies a JSON merge patch (RFC 7386) and validates the result as a whole item. */

@@ -105,6 +105,53 @@ for (const kind of STORAGE_KINDS) {
       });
     });
 
+    test('GET answers the stored JSON: the same members and values as the serialized item, for every field kind', async () => {
+      const full = {
+        title: 'Lamp "quoted" \\ \u00e9\u{1F4A1} <tag>',
+        description: 'line one\nline two\ttabbed',
+        categories: ['home/lighting/lamps', 'gifts'],
+        brand: 'Northwind',
+        price: { amount: 0.1, currency: 'EUR' },
+        available: false,
+        imageUrl: 'https://example.com/lamp.png?size=large&x=1',
+        attributes: { rating: 4.25, big: 1e21, small: 5e-7, dimmable: true, tags: [], 'a.b:c_d-e': 'x' },
+      };
+      const minimal = { title: 'Only a title' };
+      for (const [id, body] of [
+        ['json-full', full],
+        ['json-min', minimal],
+      ] as const) {
+        assert.equal((await put(id, body)).statusCode, 201);
+        const got = await t.request({ method: 'GET', url: `/v1/items/${id}`, headers: shop });
+        assert.equal(got.statusCode, 200);
+        assert.match(String(got.headers['content-type']), /^application\/json; charset=utf-8$/);
+        // The list answers through the response schema's serializer: the reference.
+        const listed = (await t.request({ method: 'GET', url: `/v1/items?limit=200`, headers: shop }))
+          .json()
+          .items.find((i: { id: string }) => i.id === id);
+        assert.deepEqual(got.json(), listed);
+        assert.deepEqual(got.json(), {
+          id,
+          ...body,
+          createdAt: listed.createdAt,
+          updatedAt: listed.updatedAt,
+          version: 1,
+        });
+      }
+      // A patched item (a merge rewrites the stored text) reads back the same way.
+      const patched = await t.request({
+        method: 'PATCH',
+        url: '/v1/items/json-full',
+        headers: { ...shop, 'content-type': 'application/merge-patch+json' },
+        payload: JSON.stringify({ brand: null, attributes: { rating: 5 } }),
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const after = await t.request({ method: 'GET', url: '/v1/items/json-full', headers: shop });
+      assert.deepEqual(after.json(), patched.json());
+      assert.equal(after.json().brand, undefined);
+      assert.equal(after.json().attributes.rating, 5);
+    });
+
     test('If-Match with a stale ETag is refused (412) on PUT, PATCH and DELETE', async () => {
       const current = await t.request({ method: 'GET', url: '/v1/items/lamp-1', headers: shop });
       const stale = '"1-stale"';
