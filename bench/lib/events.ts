@@ -1,6 +1,5 @@
 // Helpers of the events benchmark, exported for benchmarks that build on it (feature freshness): generated
 // event batches, HTTP ingestion, a bare stream publish, and a Quiver server in a child process.
-import { readFileSync } from 'node:fs';
 import type { QuiverEvent, StoredEvent } from '@quiver/contracts';
 import type { Stream } from '../../packages/server/src/adapters/stream/index.ts';
 import { demoCatalog } from '../../packages/server/src/modules/demo/index.ts';
@@ -15,8 +14,6 @@ export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 export const BENCH_TENANT = 'bench';
 const SERVERS = new URL('../servers/', import.meta.url).pathname;
 const TYPES = ['view', 'view', 'view', 'view', 'view', 'view', 'click', 'click', 'add_to_cart', 'purchase'];
-/** Linux clock ticks per second, the unit of utime/stime in /proc/<pid>/stat. */
-const CLOCK_TICKS_PER_S = 100;
 
 export interface EventsServer {
   name: string;
@@ -88,15 +85,6 @@ export const barePublish = async (stream: Stream, batches: QuiverEvent[][], conc
   });
 };
 
-const cpuOf = (pid: number | undefined) => (): number => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-  } catch {
-    return Number.NaN;
-  }
-};
-
 /** Starts Quiver in a child process on a temporary SQLite database, with the given stream (none: the SQL log). */
 export const startEventsServer = async (name: string, streamUrl?: string) => {
   const child = await startChild<{ port: number; key: string }>(`${SERVERS}quiver.ts`, {
@@ -108,7 +96,7 @@ export const startEventsServer = async (name: string, streamUrl?: string) => {
     streamUrl,
     ...child.info,
     tenantId: BENCH_TENANT,
-    cpuSeconds: cpuOf(child.child.pid),
+    cpuSeconds: child.cpuSeconds,
   };
   return { server, stop: () => child.stop() };
 };

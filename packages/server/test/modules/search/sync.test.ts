@@ -2,24 +2,15 @@
 // within a second with its new text, and a deleted one stays gone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SearchResponse } from '@quiver/contracts';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { keywordSearch } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 describe('search index sync on PostgreSQL + NATS JetStream', () => {
   let app: TestApp;
   let headers: Record<string, string>;
-  const answer = async (query: string): Promise<SearchResponse> => {
-    const res = await app.request({
-      method: 'POST',
-      url: '/v1/search',
-      headers,
-      payload: { query, mode: 'keyword' },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json() as SearchResponse;
-  };
+  const answer = (query: string) => keywordSearch(app, headers, query);
   const ids = async (query: string): Promise<string[]> => (await answer(query)).hits.map((h) => h.item.id);
   const within = async (ms: number, check: () => Promise<boolean>): Promise<boolean> => {
     const deadline = Date.now() + ms;

@@ -4,10 +4,10 @@
 // held at a gate (a wrapper over the real database) so the warm-up is observed while it runs, not raced.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SearchResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { eventually } from '../../support/cluster.ts';
 import { type GatedApp, shutGate, startGatedApp } from '../../support/gated-db.ts';
+import { keywordSearch } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { metric } from '../inference/testing.ts';
 
@@ -50,16 +50,8 @@ const keyFor = async (q: GatedApp, tenant: string) => {
   return { authorization: `Bearer ${key.json().secret}` };
 };
 
-const keywordHits = async (q: GatedApp, headers: Record<string, string>, query: string) => {
-  const res = await q.request({
-    method: 'POST',
-    url: '/v1/search',
-    headers,
-    payload: { query, mode: 'keyword' },
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return (res.json() as SearchResponse).hits.map((h) => h.item.id);
-};
+const keywordHits = async (q: GatedApp, headers: Record<string, string>, query: string) =>
+  (await keywordSearch(q, headers, query)).hits.map((h) => h.item.id);
 
 for (const kind of STORAGE_KINDS) {
   describe(`search warm-up (${kind.name})`, () => {

@@ -11,17 +11,10 @@ import {
   tune,
   validationOf,
 } from '../../../src/modules/training/index.ts';
+import { buy, DAY } from './testing.ts';
 
-const DAY = 86_400_000;
+/** Day 0 of the fixtures' timestamps (`at` in testing.ts). */
 const T0 = Date.UTC(2024, 0, 1);
-const at = (day: number) => new Date(T0 + day * DAY).toISOString();
-const buy = (userId: string, sessionId: string, itemId: string, day: number) => ({
-  type: 'purchase',
-  userId,
-  sessionId,
-  itemId,
-  timestamp: at(day),
-});
 
 describe('the popularity baseline is tuned on validation', () => {
   // Ten customers bought A on days 1…10; five bought C on day 5; one bought B on day 39.9 (just before the

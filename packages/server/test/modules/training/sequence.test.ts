@@ -9,16 +9,7 @@ import {
   trainCooccurrence,
   trainSequence,
 } from '../../../src/modules/training/offline.ts';
-
-const DAY = 86_400_000;
-const at = (day: number) => new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString();
-const buy = (userId: string, sessionId: string, itemId: string, day: number) => ({
-  type: 'purchase',
-  userId,
-  sessionId,
-  itemId,
-  timestamp: at(day),
-});
+import { buy, row } from './testing.ts';
 
 // u1: {A,B} on day 0, then {C} on day 1, then {D} on day 2; u2: {A} on day 0, then {C} on day 1.
 // Items are indexed A=0 B=1 C=2 D=3.
@@ -31,11 +22,6 @@ const FIXTURE = [
   buy('u1', 's3', 'D', 2),
 ];
 
-type Table = ReturnType<typeof trainSequence>;
-const row = (t: Table, i: number) =>
-  Array.from({ length: t.m }, (_, r) => [t.neighbours[i * t.m + r], t.weights[i * t.m + r]] as const).filter(
-    ([j]) => j >= 0,
-  );
 const close = (
   actual: readonly (readonly [number, number])[],
   expected: [number, number][],

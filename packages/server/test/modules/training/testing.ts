@@ -5,3 +5,23 @@ let seq = 0;
 /** One purchase event per item of a basket; event ids are unique within the test process. */
 export const basket = (userId: string, sessionId: string, itemIds: readonly string[], timestamp: string) =>
   itemIds.map((itemId) => ({ id: `e${++seq}`, type: 'purchase', userId, sessionId, itemId, timestamp }));
+
+export const DAY = 86_400_000;
+
+/** Midnight UTC of 1 January 2024 plus `day` days (fractions allowed), as an ISO timestamp. */
+export const at = (day: number) => new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString();
+
+/** A purchase event (no id) on `day` (see `at`). */
+export const buy = (userId: string, sessionId: string, itemId: string, day: number) => ({
+  type: 'purchase',
+  userId,
+  sessionId,
+  itemId,
+  timestamp: at(day),
+});
+
+/** Row `i` of a neighbour table (m slots per item, -1 for an empty one) as [neighbour, weight] pairs. */
+export const row = (t: { m: number; neighbours: Int32Array; weights: Float32Array }, i: number) =>
+  Array.from({ length: t.m }, (_, r) => [t.neighbours[i * t.m + r], t.weights[i * t.m + r]] as const).filter(
+    ([j]) => j >= 0,
+  );

@@ -14,16 +14,7 @@ import {
   trainPopularity,
 } from '../../../src/modules/training/index.ts';
 import { invertSpd } from '../../../src/modules/training/linalg.ts';
-
-const DAY = 86_400_000;
-const at = (day: number) => new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString();
-const buy = (userId: string, sessionId: string, itemId: string, day: number) => ({
-  type: 'purchase',
-  userId,
-  sessionId,
-  itemId,
-  timestamp: at(day),
-});
+import { at, buy, row } from './testing.ts';
 
 // Baskets: s1 {A,B,C} u1, s2 {A,B} u2, s3 {B,C} u1, s4 {A,D} u3. Items are indexed A=0 B=1 C=2 D=3.
 const FIXTURE = [
@@ -40,11 +31,6 @@ const FIXTURE = [
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-6, `${what}: ${actual} ≠ ${expected}`);
-
-const row = (t: ReturnType<typeof trainCooccurrence>, i: number) =>
-  Array.from({ length: t.m }, (_, r) => [t.neighbours[i * t.m + r], t.weights[i * t.m + r]] as const).filter(
-    ([j]) => j >= 0,
-  );
 
 describe('interactions', () => {
   test('events in any order come out in time order (stable for equal times); non-item events are left out', () => {
