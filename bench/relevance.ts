@@ -13,6 +13,7 @@ import { CoverageTerms } from '../packages/server/src/modules/search/coverage-te
 import { fuse } from '../packages/server/src/modules/search/fusion.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
+import { FieldTerms, WIDE_WIDTH, wideRows } from '../packages/server/src/modules/search/ranker-features.ts';
 import {
   DEFAULT_RERANK,
   type RerankConfig,
@@ -33,8 +34,10 @@ import {
 import { fmt } from './lib/report.ts';
 
 type Weights = RerankConfig['weights'];
-/** Simulated searches per training query for the click-trained row (one shopper each, a page of 10). */
+/** Simulated searches per training query for the click-trained rows (one shopper each, a page of 10). */
 const CLICK_SESSIONS = 50;
+/** The share of simulated searches that explore (ranks 3–20 shuffled before the page is cut). */
+const EXPLORE_EPSILON = 0.2;
 
 /** The second phase's top ids for these weights (the rest, in fused order, after the candidates). */
 const rankWith = (c: Candidates, w: Weights): string[] =>
@@ -58,7 +61,11 @@ const learn = (
 export const main = async () => {
   const { set, items, bench, judgedQueries, lists } = await loadRelevanceData();
   const coverage = new CoverageTerms();
-  for (const item of items) coverage.put(item.id, item);
+  const fields = new FieldTerms();
+  for (const item of items) {
+    coverage.put(item.id, item);
+    fields.put(item.id, item);
+  }
 
   const plain = new KeywordIndex({ weights: { title: 1, description: 1, brand: 0 }, k1: 1.2, b: 0.75 });
   for (const i of items) plain.put(i.id, { title: i.title, description: i.description });
@@ -68,12 +75,17 @@ export const main = async () => {
 
   const candidatesOf = new Map<string, Candidates>();
   for (const [query, l] of lists) {
-    const candidates = rerankCandidates(analyzeQuery(query), l, (terms) => coverage.scorer(terms));
+    const analyzed = analyzeQuery(query);
+    const candidates = rerankCandidates(analyzed, l, (terms) => coverage.scorer(terms));
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)
       .filter((id) => !seen.has(id));
-    candidatesOf.set(query, { candidates, rest });
+    const wide = new Float32Array(candidates.length * WIDE_WIDTH);
+    wideRows(analyzed, candidates, fields, new Map(), Date.now()).forEach((row, r) => {
+      wide.set(row, r * WIDE_WIDTH);
+    });
+    candidatesOf.set(query, { candidates, wide, rest });
   }
 
   // Cross-validation: folds by the queries' order in the file.
@@ -89,12 +101,19 @@ export const main = async () => {
   };
   const cv = crossValidated([]);
   const cvNoVector = crossValidated(['vector']);
-  const clickTrained = clickTrainedFolds(judgedQueries, candidatesOf, rankWith, {
-    sessions: CLICK_SESSIONS,
-    model: DEFAULT_CLICK_MODEL,
-    serving: DEFAULT_RERANK.weights,
-    seed: 20,
-  });
+  const clickTrained = clickTrainedFolds(
+    judgedQueries,
+    candidatesOf,
+    rankWith,
+    {
+      sessions: CLICK_SESSIONS,
+      model: DEFAULT_CLICK_MODEL,
+      serving: DEFAULT_RERANK.weights,
+      epsilon: EXPLORE_EPSILON,
+      seed: 20,
+    },
+    console.log,
+  );
 
   const rows: Array<[string, MeanMetrics & { perQuery: Parameters<typeof metricsByClass>[0] }]> = [
     [
@@ -114,8 +133,12 @@ export const main = async () => {
     [`**hybrid, ${FOLDS}-fold cross-validated (the result)**`, await evaluate(set, cv.rank)],
     [`hybrid without the vector feature, ${FOLDS}-fold CV`, await evaluate(set, cvNoVector.rank)],
     [
-      `hybrid, click-trained on simulated clicks of the other folds (held out)`,
+      `hybrid, click-trained linear on simulated clicks of the other folds (held out)`,
       await evaluate(set, clickTrained.rank),
+    ],
+    [
+      `hybrid, click-trained LambdaMART trees on simulated clicks of the other folds (held out)`,
+      await evaluate(set, clickTrained.rankTrees),
     ],
   ];
   await bench.app.close();
@@ -137,21 +160,45 @@ export const main = async () => {
     const n = classes[0][1].get(c)?.queries;
     if (n) console.log(`| ${c} | ${n} | ${classes.map(([, m]) => f(m.get(c)!.ndcg)).join(' | ')} |`);
   }
-  // The click-trained ranker against shipped (in-sample) and CV, query by query.
+  // The click-trained rankers against shipped (in-sample), CV and each other, query by query, overall and
+  // per query class.
   const ndcgs = (i: number) => rows[i][1].perQuery.map((q) => q.ndcg);
-  const [shipped, crossVal, clicked] = [4, 5, 7].map(ndcgs);
-  for (const [name, base] of [
-    ['shipped (in-sample)', shipped],
-    [`${FOLDS}-fold CV`, crossVal],
-  ] as const) {
-    const diff = clicked.map((x, i) => x - base[i]);
+  const [shipped, crossVal, clicked, treed] = [4, 5, 7, 8].map(ndcgs);
+  const classOf = rows[0][1].perQuery.map((q) => q.queryClass);
+  const differences: Array<[string, number[], number[]]> = [
+    ['click-trained linear − shipped (in-sample)', clicked, shipped],
+    [`click-trained linear − ${FOLDS}-fold CV`, clicked, crossVal],
+    ['click-trained trees − shipped (in-sample)', treed, shipped],
+    [`click-trained trees − ${FOLDS}-fold CV`, treed, crossVal],
+    ['click-trained trees − click-trained linear', treed, clicked],
+  ];
+  const interval = (a: number[], b: number[]) => {
+    const diff = a.map((x, i) => x - b[i]);
     const { metric } = pairedBootstrap([diff], 0);
-    console.log(
-      `click-trained − ${name}: NDCG@10 ${fmt(metric[0].mean, 4)} [${fmt(metric[0].low, 4)}, ${fmt(metric[0].high, 4)}] (95% paired bootstrap over ${diff.length} queries)`,
-    );
+    return `${fmt(metric[0].mean, 4)} [${fmt(metric[0].low, 4)}, ${fmt(metric[0].high, 4)}]`;
+  };
+  console.log(
+    '\n| NDCG@10 difference (95% paired bootstrap over queries) | all | ' +
+      QUERY_CLASS_ORDER.filter((c) => classOf.includes(c)).join(' | ') +
+      ' |',
+  );
+  console.log(
+    `|---|---|${QUERY_CLASS_ORDER.filter((c) => classOf.includes(c))
+      .map(() => '---|')
+      .join('')}`,
+  );
+  for (const [name, a, b] of differences) {
+    const cells = QUERY_CLASS_ORDER.filter((c) => classOf.includes(c)).map((c) => {
+      const at = classOf.flatMap((k, i) => (k === c ? [i] : []));
+      return `${interval(
+        at.map((i) => a[i]),
+        at.map((i) => b[i]),
+      )} (${at.length})`;
+    });
+    console.log(`| ${name} | ${interval(a, b)} (${a.length}) | ${cells.join(' | ')} |`);
   }
   console.log(
-    `click-trained: ${CLICK_SESSIONS} simulated searches per training query (clicks per fold: ${clickTrained.clicks.join(', ')})`,
+    `click-trained: ${CLICK_SESSIONS} simulated searches per training query, ε ${EXPLORE_EPSILON} of them exploring (clicks per fold: ${clickTrained.clicks.join(', ')})`,
   );
   const show = (w: Weights) => `keyword ${w.keyword}, vector ${w.vector}, coverage ${w.coverage}`;
   console.log(`\nshipped weights (DEFAULT_RERANK): ${show(DEFAULT_RERANK.weights)}`);

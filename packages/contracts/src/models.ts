@@ -28,13 +28,32 @@ export const SignatureSchema = Type.Object({
 
 /** What a recommender version is (issue 10): how its `item_ids`/`scores` answers are read. */
 /**
- * What a linear search-ranker version computes (the built-in one and the search-ranker trainer's): the
- * search-ranker trainer measures the current champion with these weights.
+ * What a search-ranker version computes: a linear one (the built-in one and the search-ranker trainer's
+ * `linear` model) names its weights, which the trainer measures the current champion with; a `trees` one
+ * (LambdaMART, ONNX TreeEnsembleRegressor, input contract v2) names the wide input columns it reads, and the
+ * trainer reads its trees back from the graph.
  */
 export const RankerInfoSchema = Type.Object(
   {
-    features: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
-    weights: Type.Array(Type.Number(), { maxItems: 100, description: 'one per feature, in order' }),
+    kind: Type.Optional(
+      Type.Enum(['linear', 'trees'], { description: 'absent: linear', examples: ['trees'] }),
+    ),
+    features: Type.Array(Type.String({ maxLength: 100 }), {
+      maxItems: 100,
+      description: 'the input columns of `features` [batch, N], in order',
+      examples: [['keyword', 'vector', 'coverage', 'title_coverage', 'title_phrase']],
+    }),
+    weights: Type.Optional(
+      Type.Array(Type.Number(), { maxItems: 100, description: 'linear: one per feature, in order' }),
+    ),
+    trees: Type.Optional(Type.Integer({ minimum: 1, description: 'trees: how many', examples: [120] })),
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: 100 }), Type.Number(), {
+        maxProperties: 20,
+        description: 'trees: the LambdaMART parameters chosen on validation queries',
+        examples: [{ trees: 120, depth: 3, learningRate: 0.1, minLeaf: 100 }],
+      }),
+    ),
     runId: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

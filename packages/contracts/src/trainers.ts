@@ -125,6 +125,13 @@ export const TRAINER_PARAMS = {
           description: 'share of the judged queries held out for the offline metrics (0.2)',
         }),
       ),
+      model: Type.Optional(
+        Type.Enum(['trees', 'linear'], {
+          description:
+            'trees: LambdaMART over the wide ranker features, exported as an ONNX TreeEnsembleRegressor (default); linear: the 3-feature linear ranker',
+          examples: ['trees'],
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -199,6 +206,24 @@ export const TrainingRunSchema = Type.Object({
       splitAt: Type.Union([Type.String(), Type.Null()]),
       searches: Type.Optional(Type.Integer({ description: 'search-ranker: search events with a searchId' })),
       queries: Type.Optional(Type.Integer({ description: 'search-ranker: distinct queries with outcomes' })),
+      params: Type.Optional(
+        Type.Object(
+          {
+            trees: Type.Integer(),
+            depth: Type.Integer(),
+            learningRate: Type.Number(),
+            minLeaf: Type.Integer(),
+            validNdcg: Type.Union([Type.Number(), Type.Null()], {
+              description: 'NDCG@10 on the validation split of the training queries (null: too few to split)',
+            }),
+          },
+          {
+            description:
+              'search-ranker trees: the LambdaMART parameters chosen on a validation split of the training queries',
+            examples: [{ trees: 120, depth: 5, learningRate: 0.05, minLeaf: 20, validNdcg: 0.61 }],
+          },
+        ),
+      ),
     }),
     Type.Null(),
   ]),

@@ -10,6 +10,7 @@ import { ICECAT_DIR } from '../../../../bench/lib/icecat.ts';
 import { prng } from '../../src/kernel/random.ts';
 
 export { ICECAT_DIR, icecatItem, readIcecatProducts } from '../../../../bench/lib/icecat.ts';
+export { explore } from '../../src/modules/search/explore.ts';
 
 export interface ClickModel {
   /** Examination of position k: k^−eta. */

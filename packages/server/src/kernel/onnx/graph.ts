@@ -77,19 +77,20 @@ export const stringTensor = (name: string, dims: readonly number[], values: read
     stringData: values.map((v) => utf8.encode(v)),
   });
 
-type AttrValue = number | readonly number[] | string | readonly string[];
+type AttrValue = number | readonly number[] | string | readonly string[] | Float32Array;
 
 const attribute = (name: string, v: AttrValue) => {
   if (typeof v === 'number') return { name, type: A.INT, i: v };
   if (typeof v === 'string') return { name, type: A.STRING, s: utf8.encode(v) };
+  if (v instanceof Float32Array) return { name, type: A.FLOATS, floats: [...v] };
   if (v.length > 0 && typeof v[0] === 'string')
     return { name, type: A.STRINGS, strings: (v as readonly string[]).map((x) => utf8.encode(x)) };
   return { name, type: A.INTS, ints: [...(v as readonly number[])] };
 };
 
 /**
- * A node; integer attributes (`axis`, `keepdims`, `to`…) are plain numbers or arrays of them, string ones
- * (`reduction`, `keys_strings`) strings or arrays of them. `domain` names an operator set other than ONNX's
+ * A node; integer attributes (`axis`, `keepdims`, `to`…) are plain numbers or arrays of them, float arrays
+ * (`nodes_values`) Float32Arrays, string ones (`reduction`, `keys_strings`) strings or arrays of them. `domain` names an operator set other than ONNX's
  * own (e.g. `ai.onnx.ml` for LabelEncoder; list it in the model's `opsets`).
  */
 export const node = (

@@ -21,6 +21,13 @@ export {
   registerBuiltinRanker,
 } from './onnx-ranker.ts';
 export type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
+export {
+  FieldTerms,
+  NARROW_WIDTH,
+  WIDE_RANKER_FEATURES,
+  WIDE_WIDTH,
+  wideRows,
+} from './ranker-features.ts';
 export { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
 export { searchRoutes } from './routes.ts';
 export {
@@ -29,6 +36,17 @@ export {
   VECTORS_OFF_NOTICE,
   VECTORS_WARMING_NOTICE,
 } from './service.ts';
+export {
+  linearPart,
+  quantizeLeaf,
+  type RegressionTree,
+  scoreTrees,
+  type TreeEnsemble,
+  treeRankerFeatures,
+  treeRankerGraph,
+  treeRankerVersion,
+  treesFromGraph,
+} from './tree-ranker.ts';
 export type { RankerCandidate, SearchService } from './types.ts';
 
 const WARM_PAGE = 100;

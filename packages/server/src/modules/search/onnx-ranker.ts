@@ -13,8 +13,9 @@ export const RANKER_MODEL = 'quiver-search-ranker';
 
 /** The ranker's inference request for these feature rows. */
 export const rankerRequest = (rows: readonly (readonly number[])[], parameters?: Record<string, string>) => {
-  // Row-major, filled in place (`rows.flat()` cost more than the rest of building the request).
-  const width = RERANK_FEATURES.length;
+  // Row-major, filled in place (`rows.flat()` cost more than the rest of building the request). Narrow rows
+  // (RERANK_FEATURES) or wide ones (WIDE_RANKER_FEATURES), as the ranker reads.
+  const width = rows[0]?.length ?? RERANK_FEATURES.length;
   const data = new Array<number>(rows.length * width);
   for (let r = 0; r < rows.length; r++) for (let f = 0; f < width; f++) data[r * width + f] = rows[r][f];
   return {

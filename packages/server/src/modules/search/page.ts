@@ -5,6 +5,7 @@ import type { FusionConfig, Ranked } from './fusion.ts';
 import type { QueryOptions } from './keyword-index.ts';
 import type { RankerServed, SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import type { AnalyzedQuery } from './query.ts';
+import { wideRows } from './ranker-features.ts';
 import type { RerankConfig } from './rerank.ts';
 import { type Rescored, rescore } from './second-phase.ts';
 import type { TenantIndex } from './tenant-index.ts';
@@ -74,6 +75,7 @@ export const secondPhase = async (
     (terms) => req.index.coverage.scorer(terms),
     req.notices,
     req.userId === undefined ? undefined : { userId: req.userId },
+    (candidates) => wideRows(req.query, candidates, req.index.fields, req.index.items, Date.now()),
   );
   req.served = rescored.served;
   req.rescored = rescored;

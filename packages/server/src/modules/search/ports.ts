@@ -31,12 +31,17 @@ export interface RankerServed {
   degraded: boolean;
 }
 
-/** Hybrid's second phase: one score per row of rerank features (RERANK_FEATURES order), higher is better. */
+/**
+ * Hybrid's second phase: one score per row, higher is better. `rows` are the narrow features
+ * (RERANK_FEATURES order); `wide()` computes the same candidates' wide rows (WIDE_RANKER_FEATURES) for a
+ * ranker that reads them (input contract v2), only when called.
+ */
 export interface SecondPhaseScorer {
   /** `unit` is whom an endpoint assigns sticky variants by. */
   score(
     tenantId: string,
     rows: readonly (readonly number[])[],
     unit?: { userId?: string },
+    wide?: () => readonly (readonly number[])[],
   ): Promise<{ scores: number[]; served?: RankerServed }>;
 }

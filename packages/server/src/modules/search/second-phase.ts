@@ -5,6 +5,7 @@ import type { RankerServed, SecondPhaseScorer } from './ports.ts';
 import type { AnalyzedQuery } from './query.ts';
 import {
   type CoverageOf,
+  type RerankCandidate,
   type RerankConfig,
   ranksBelow,
   rerankCandidates,
@@ -35,6 +36,7 @@ export const rescore = async (
   coverageOf: CoverageOf,
   notices: string[],
   unit?: { userId?: string },
+  wideOf?: (candidates: readonly RerankCandidate[]) => readonly (readonly number[])[],
 ): Promise<Rescored> => {
   const candidates = rerankCandidates(query, lists, coverageOf, config);
   const inProcess = () => candidates.map((c) => rerankScore(c, config.weights));
@@ -47,6 +49,7 @@ export const rescore = async (
           tenantId,
           candidates.map((c) => c.features),
           unit,
+          wideOf && (() => wideOf(candidates)),
         )
       : { scores: inProcess() };
     scores = answer.scores;

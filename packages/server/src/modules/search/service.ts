@@ -21,6 +21,7 @@ import { VECTOR_CANDIDATES } from './page.ts';
 import { type OnlineFeatures, requestAffinity } from './personalize.ts';
 import type { SecondPhaseScorer, VectorRetriever } from './ports.ts';
 import { analyzeQuery } from './query.ts';
+import { wideRows } from './ranker-features.ts';
 import { browseRanking, retrieveRanking } from './ranking.ts';
 import { searchRepository as repo } from './repository.ts';
 import { DEFAULT_RERANK, type RerankConfig, rerankCandidates } from './rerank.ts';
@@ -342,12 +343,14 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         alternatives: synonymMap(rules, query),
         present: vector.map((v) => v.id),
       });
-      return rerankCandidates(
+      const candidates = rerankCandidates(
         query,
         { keyword: head.hits, vector },
         (terms) => index.coverage.scorer(terms),
         windows,
-      ).map((c) => ({ id: c.id, features: c.features }));
+      );
+      const rows = wideRows(query, candidates, index.fields, index.items, deps.clock.now());
+      return candidates.map((c, i) => ({ id: c.id, features: rows[i] }));
     },
 
     async getRules(tenantId: string): Promise<SearchRules> {

@@ -5,6 +5,7 @@ import type { Item } from '@quiver/contracts';
 import { CoverageTerms } from './coverage-terms.ts';
 import { FacetIndex } from './facets.ts';
 import { FIELDS, type KeywordDoc, KeywordIndex } from './keyword-index.ts';
+import { FieldTerms } from './ranker-features.ts';
 
 /** What the search module needs of the catalog module (its service's `getMany` and `list`). */
 export interface CatalogSource {
@@ -38,6 +39,8 @@ export class TenantIndex {
   readonly keyword = new KeywordIndex();
   /** The second phase's coverage terms of each item. */
   readonly coverage = new CoverageTerms();
+  /** The wide ranker features' title, brand and category terms of each item. */
+  readonly fields = new FieldTerms();
   /** Facet value ids of each item version, for counting on typed arrays. */
   readonly facets = new FacetIndex();
   /** The item ids in order (a browse's ranking), kept until an item is added or removed. */
@@ -46,8 +49,8 @@ export class TenantIndex {
 
   /**
    * Sets the item as read from the catalog (steps are serial, so the last read is the newest state). An item
-   * whose searchable text did not change (a price or stock update) keeps its keyword and coverage entries:
-   * both are functions of that text alone.
+   * whose searchable text did not change (a price or stock update) keeps its keyword, coverage and field-term
+   * entries: all are functions of that text alone.
    */
   put(item: Item): void {
     const previous = this.items.get(item.id);
@@ -57,12 +60,14 @@ export class TenantIndex {
     if (previous && sameDoc(keywordDoc(previous), doc)) return;
     this.keyword.put(item.id, doc);
     this.coverage.put(item.id, item);
+    this.fields.put(item.id, item);
   }
 
   remove(id: string): void {
     if (this.items.delete(id)) this.sorted = undefined;
     this.keyword.remove(id);
     this.coverage.remove(id);
+    this.fields.remove(id);
   }
 
   /** Every item id in code-unit order (do not change the array). */

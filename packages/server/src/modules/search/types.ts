@@ -15,6 +15,7 @@ import type { Filter } from './filters.ts';
 
 export interface RankerCandidate {
   id: string;
+  /** The wide rows' features (WIDE_RANKER_FEATURES order; the first three are the narrow ones). */
   features: readonly number[];
 }
 
@@ -51,7 +52,7 @@ export interface SearchService {
   status(tenantId: string): Promise<SearchStatus>;
   /**
    * Hybrid's second-phase candidates for a query as an unfiltered hybrid search sees them (the keyword head,
-   * the vector candidates), each with its ranker features (RERANK_FEATURES order): what the search-ranker
+   * the vector candidates), each with its wide ranker features (WIDE_RANKER_FEATURES): what the search-ranker
    * trainer fits on. Empty for an empty query.
    */
   rankerCandidates(tenantId: string, query: string): Promise<RankerCandidate[]>;

@@ -4,13 +4,23 @@
 // NDCG@10: gain = the judgment, unjudged items gain 0, the ideal from all of the query's judgments; the
 // candidates are ordered as the server orders them (score, then id).
 
+import { scoreTrees, type TreeEnsemble, WIDE_RANKER_FEATURES, WIDE_WIDTH } from '../search/index.ts';
 import { type ClickJudgmentOptions, DEFAULT_CLICK_JUDGMENTS } from './click-judgments.ts';
+import type { LambdaMartParams } from './lambdamart.ts';
 
-/** The search-ranker trainer's parameters: the click model's, and the share of queries held out. */
+/**
+ * The search-ranker trainer's parameters: the click model's, the share of queries held out, and the model:
+ * LambdaMART trees over the wide features (the default) or the linear ranker over the narrow three.
+ */
 export interface SearchRankerParams extends ClickJudgmentOptions {
   holdout: number;
+  model: 'trees' | 'linear';
 }
-export const DEFAULT_SEARCH_RANKER: SearchRankerParams = { ...DEFAULT_CLICK_JUDGMENTS, holdout: 0.2 };
+export const DEFAULT_SEARCH_RANKER: SearchRankerParams = {
+  ...DEFAULT_CLICK_JUDGMENTS,
+  holdout: 0.2,
+  model: 'trees',
+};
 
 /** The feature names in row order (the search ranker's input columns). */
 export const RANKER_FEATURES = ['keyword', 'vector', 'coverage'] as const;
@@ -23,6 +33,8 @@ export interface LtrQuery {
   ids: readonly string[];
   /** Row-major, `ids.length` × RANKER_FEATURES.length. */
   features: Float32Array;
+  /** Row-major, `ids.length` × WIDE_RANKER_FEATURES.length (search/ranker-features.ts): what trees read. */
+  wide?: Float32Array;
   gains: ReadonlyMap<string, number>;
 }
 
@@ -99,10 +111,9 @@ const scoresOf = (q: LtrQuery, w: readonly number[], out: Float64Array): Float64
   return out;
 };
 
-/** NDCG@10 of one prepared query under `w` (feature order); the rank of each judged row is counted, not sorted. */
-const ndcgOf = (p: Prepared, w: readonly number[], scratch: Float64Array): number => {
+/** NDCG@10 of one prepared query from its rows' scores; the rank of each judged row is counted, not sorted. */
+const ndcgOfScores = (p: Prepared, s: ArrayLike<number>): number => {
   if (p.ideal === 0) return 0;
-  const s = scoresOf(p.q, w, scratch);
   let dcg = 0;
   for (const { row, gain } of p.judged) {
     const mine = s[row];
@@ -114,6 +125,23 @@ const ndcgOf = (p: Prepared, w: readonly number[], scratch: Float64Array): numbe
   }
   return dcg / p.ideal;
 };
+
+/** NDCG@10 of one prepared query under `w` (feature order). */
+const ndcgOf = (p: Prepared, w: readonly number[], scratch: Float64Array): number =>
+  p.ideal === 0 ? 0 : ndcgOfScores(p, scoresOf(p.q, w, scratch));
+
+/** Each query's NDCG@10 when its rows score `score(q, row)` (any model: the trees' offline measure). */
+export const scoredNdcg = (
+  queries: readonly LtrQuery[],
+  score: (q: LtrQuery, row: number) => number,
+): number[] =>
+  queries.map((q) => {
+    const p = prepare(q);
+    return ndcgOfScores(
+      p,
+      Float64Array.from(q.ids, (_, r) => score(q, r)),
+    );
+  });
 
 const vectorOf = (w: RankerWeights): number[] => RANKER_FEATURES.map((f) => w[f]);
 
@@ -176,15 +204,39 @@ export interface RankerMetrics {
   queries: number;
 }
 
+/** The ranker serving now, as the offline run can score it: linear weights, trees, or neither (null). */
+export type CurrentRanker = { weights: RankerWeights } | { trees: TreeEnsemble } | null;
+
 export interface RankerRun {
-  /** Fitted on every query: what is published. */
-  weights: RankerWeights;
+  /** Fitted on every query: what is published (a linear run). */
+  weights?: RankerWeights;
+  /** Fitted on every query with the parameters chosen on the validation split (a trees run). */
+  trees?: TreeEnsemble;
+  params?: LambdaMartParams & { validNdcg: number };
   /** Fitted on the train queries and measured on the test queries; null without test queries. */
   metrics: RankerMetrics | null;
-  /** The current ranker's weights on the same test queries; null without them or without its weights. */
+  /** The current ranker on the same test queries; null without them or when Quiver cannot score it. */
   baseline: RankerMetrics | null;
   timings: { evaluateMs: number; trainMs: number };
 }
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The trees' score of row `row` of a query (its wide rows); the trees must read the wide columns. */
+export const treeScorer = (e: TreeEnsemble) => (q: LtrQuery, row: number) => {
+  if (!q.wide) throw new Error('the query has no wide feature rows');
+  return scoreTrees(e, q.wide, row);
+};
+
+/** Mean NDCG@10 of the current ranker on `test` (null without test queries or a ranker it can score). */
+export const measureCurrent = (test: readonly LtrQuery[], current: CurrentRanker): RankerMetrics | null => {
+  if (!current || test.length === 0) return null;
+  if ('weights' in current)
+    return { 'ndcg@10': ndcgScorer(test).mean(current.weights), queries: test.length };
+  const { features } = current.trees;
+  if (features.length !== WIDE_WIDTH || features.some((f, i) => f !== WIDE_RANKER_FEATURES[i])) return null;
+  return { 'ndcg@10': mean(scoredNdcg(test, treeScorer(current.trees))), queries: test.length };
+};
 
 /**
  * The search-ranker trainer's offline run: fit on the train queries, measure it and the current ranker on
@@ -194,18 +246,15 @@ export interface RankerRun {
 export const rankerOfflineRun = (
   train: readonly LtrQuery[],
   test: readonly LtrQuery[],
-  current: RankerWeights | null,
+  current: CurrentRanker,
   progress: (phase: string, fraction: number) => void = () => {},
 ): RankerRun => {
   let started = performance.now();
   const rounds = (phase: string) => (round: number) => progress(phase, Math.min(1, (round + 1) / 25));
   progress('evaluating', 0);
   const held = fitRanker(train, KEYWORD_ONLY, rounds('evaluating'));
-  const scorer = ndcgScorer(test);
-  const measure = (w: RankerWeights | null): RankerMetrics | null =>
-    w && test.length > 0 ? { 'ndcg@10': scorer.mean(w), queries: test.length } : null;
-  const metrics = measure(held);
-  const baseline = measure(current);
+  const metrics = test.length > 0 ? { 'ndcg@10': ndcgScorer(test).mean(held), queries: test.length } : null;
+  const baseline = measureCurrent(test, current);
   const evaluateMs = performance.now() - started;
   started = performance.now();
   progress('training', 0);

@@ -2,7 +2,7 @@
 import type { RecommenderKind } from '@quiver/contracts';
 import type { ItemVectors } from './content.ts';
 import type { Interactions } from './interactions.ts';
-import type { LtrQuery, RankerWeights } from './ltr.ts';
+import type { CurrentRanker, LtrQuery } from './ltr.ts';
 import type { OfflineRun } from './trainers.ts';
 
 export interface TrainRequest {
@@ -13,12 +13,13 @@ export interface TrainRequest {
   vectors?: ItemVectors;
 }
 
-/** The search-ranker trainer's fit: judged queries split in two, and the current ranker's weights. */
+/** The search-ranker trainer's fit: judged queries split in two, the model to fit, and the current ranker. */
 export interface RankerRequest {
   kind: 'search-ranker';
+  model: 'trees' | 'linear';
   train: LtrQuery[];
   test: LtrQuery[];
-  current: RankerWeights | null;
+  current: CurrentRanker;
 }
 
 export type TrainReply<R = OfflineRun> =

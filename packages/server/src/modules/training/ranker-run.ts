@@ -4,7 +4,7 @@
 // publishing (publish-ranker.ts).
 import type { StoredEvent } from '@quiver/contracts';
 import { QuiverError } from '../../kernel/index.ts';
-import type { SearchService } from '../search/index.ts';
+import { type SearchService, WIDE_WIDTH } from '../search/index.ts';
 import { createClickJudgmentsBuilder } from './click-judgments.ts';
 import {
   DEFAULT_SEARCH_RANKER,
@@ -14,12 +14,11 @@ import {
   splitQueries,
 } from './ltr.ts';
 import type { RankerRequest } from './protocol.ts';
-import type { PublishDeps } from './publish.ts';
-import { currentRanker, publishRanker } from './publish-ranker.ts';
+import { currentRanker, publishRanker, type RankerPublishDeps } from './publish-ranker.ts';
 import type { RunRow } from './repository.ts';
 import type { fitRankerInWorker } from './runner.ts';
 
-export interface RankerRunDeps extends PublishDeps {
+export interface RankerRunDeps extends RankerPublishDeps {
   search?: Pick<SearchService, 'rankerCandidates'>;
 }
 
@@ -69,10 +68,16 @@ export const runSearchRanker = async (
   const judgedItems = new Set<string>();
   for (const [i, q] of judged.entries()) {
     for (const id of q.gains.keys()) judgedItems.add(id);
+    // Wide rows (search's WIDE_RANKER_FEATURES); the linear ranker reads their first three columns.
     const candidates = await deps.search.rankerCandidates(run.tenantId, q.query);
-    const features = new Float32Array(candidates.length * RANKER_FEATURES.length);
-    for (const [r, c] of candidates.entries()) features.set(c.features, r * RANKER_FEATURES.length);
-    queries.push({ query: q.query, ids: candidates.map((c) => c.id), features, gains: q.gains });
+    const narrow = RANKER_FEATURES.length;
+    const features = new Float32Array(candidates.length * narrow);
+    const wide = new Float32Array(candidates.length * WIDE_WIDTH);
+    for (const [r, c] of candidates.entries()) {
+      features.set(c.features.slice(0, narrow), r * narrow);
+      wide.set(c.features, r * WIDE_WIDTH);
+    }
+    queries.push({ query: q.query, ids: candidates.map((c) => c.id), features, wide, gains: q.gains });
     ctx.phase('reading', 0.5 + (0.5 * (i + 1)) / judged.length);
     await nextTurn();
     ctx.interrupted();
@@ -92,13 +97,26 @@ export const runSearchRanker = async (
   const { train, test } = splitQueries(queries, params.holdout);
   ctx.phase('evaluating', 0);
   await ctx.save(true);
-  const request: RankerRequest = { kind: 'search-ranker', train, test, current: current.weights };
+  const request: RankerRequest = {
+    kind: 'search-ranker',
+    model: params.model === 'linear' ? 'linear' : 'trees',
+    train,
+    test,
+    current: current.ranker,
+  };
   const fitted = await ctx.fit(request, ctx.progress, ctx.signal);
   ctx.interrupted();
   run.timings.evaluateMs = Math.round(fitted.timings.evaluateMs);
   run.timings.trainMs = Math.round(fitted.timings.trainMs);
   run.result.metrics = fitted.metrics;
   run.result.baseline = fitted.baseline;
+  if (fitted.params) {
+    const { validNdcg, ...chosen } = fitted.params;
+    run.result.data = {
+      ...(run.result.data as Record<string, unknown>),
+      params: { ...chosen, validNdcg: Number.isFinite(validNdcg) ? validNdcg : null },
+    };
+  }
   ctx.phase('publishing', 0);
   await ctx.save(true);
   const publishedAt = performance.now();
@@ -106,6 +124,8 @@ export const runSearchRanker = async (
     tenantId: run.tenantId,
     runId: run.id,
     weights: fitted.weights,
+    trees: fitted.trees,
+    params: fitted.params,
     metrics: fitted.metrics,
     baseline: fitted.baseline,
     current,

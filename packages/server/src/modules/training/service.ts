@@ -18,7 +18,8 @@ import { createUserHistoryStore } from '../recommend/index.ts';
 import { NO_USAGE, type UsageMeter } from '../usage/index.ts';
 import type { VectorsService } from '../vectors/index.ts';
 import { createInteractionsBuilder, holdoutTime, type Interactions } from './interactions.ts';
-import { type PublishDeps, publish } from './publish.ts';
+import { publish } from './publish.ts';
+import type { RankerPublishDeps } from './publish-ranker.ts';
 import { type RankerRunDeps, runSearchRanker } from './ranker-run.ts';
 import { createTrainingRepository, type RunRequest, type RunRow, type ScheduleRow } from './repository.ts';
 import { NEVER, tickRetraining } from './retrain.ts';
@@ -42,7 +43,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 const PROGRESS_SAVE_MS = 1000;
 const HOUR_MS = 3_600_000;
 
-export interface TrainingDeps extends PublishDeps {
+export interface TrainingDeps extends RankerPublishDeps {
   db: SqlDatabase;
   /** Hybrid search's second-phase candidates, for the search-ranker trainer; absent: its runs fail. */
   search?: RankerRunDeps['search'];

@@ -3,6 +3,7 @@
 // arrays are transferred back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { rankerOfflineRun } from './ltr.ts';
+import { treeRankerOfflineRun } from './ltr-trees.ts';
 import type { RankerRequest, TrainReply, TrainRequest } from './protocol.ts';
 import { type OfflineRun, offlineRun } from './trainers.ts';
 
@@ -40,7 +41,8 @@ const buffersOf = (run: OfflineRun): ArrayBuffer[] => {
 
 try {
   if (request.kind === 'search-ranker') {
-    post({ type: 'done', run: rankerOfflineRun(request.train, request.test, request.current, progress) });
+    const fit = request.model === 'trees' ? treeRankerOfflineRun : rankerOfflineRun;
+    post({ type: 'done', run: fit(request.train, request.test, request.current, progress) });
   } else {
     const run = offlineRun(
       request.kind,

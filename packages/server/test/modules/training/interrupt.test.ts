@@ -53,7 +53,7 @@ before(async () => {
     db,
     events: createEventsService({ db, stream, clock: systemClock, metrics: createMetrics() }),
     clock: systemClock,
-    registry: {} as PublishDeps['registry'],
+    registry: {} as TrainingDeps['registry'],
     routing: {} as PublishDeps['routing'],
   };
 });

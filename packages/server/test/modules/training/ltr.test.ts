@@ -124,10 +124,11 @@ describe('learning to rank', () => {
         ],
         { [`good${n}`]: 1 },
       );
-    const run = rankerOfflineRun([make(1), make(2)], [make(3)], KEYWORD_ONLY);
+    const run = rankerOfflineRun([make(1), make(2)], [make(3)], { weights: KEYWORD_ONLY });
     assert.equal(run.metrics?.queries, 1);
     assert.equal(run.metrics?.['ndcg@10'], 1);
     assert.equal(run.baseline?.['ndcg@10'], 1 / Math.log2(3));
+    assert.ok(run.weights);
     assert.equal(rankIds(make(4), run.weights)[0], 'good4');
     const none = rankerOfflineRun([make(1)], [], null);
     assert.equal(none.metrics, null);

@@ -12,7 +12,7 @@ import { QuiverError, systemClock } from '../../../src/kernel/index.ts';
 import { createMetrics } from '../../../src/metrics/index.ts';
 import { createEventsService, eventsTopic } from '../../../src/modules/events/index.ts';
 import type { PublishDeps } from '../../../src/modules/training/publish.ts';
-import { createTrainingService } from '../../../src/modules/training/service.ts';
+import { createTrainingService, type TrainingDeps } from '../../../src/modules/training/service.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const EVENTS = 100_000;
@@ -71,7 +71,7 @@ test('a run reading 100,000 events never blocks the event loop for long', async 
       db,
       events,
       clock: systemClock,
-      registry: {} as PublishDeps['registry'],
+      registry: {} as TrainingDeps['registry'],
       routing: {} as PublishDeps['routing'],
     },
     {

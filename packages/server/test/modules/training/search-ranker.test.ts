@@ -6,12 +6,17 @@
 // the `search-ranker` endpoint then promotes on attributed conversions, and completes.
 // The tenant's vectors setting is off (the default): hybrid reranks keyword matches alone, so the ranker's
 // features here are the keyword score and coverage; what is under test is events → judgments → fit →
-// version → endpoint rollout.
+// version → endpoint rollout. The run fits LambdaMART trees (the default model), published as a wide-input
+// (v2) version, and the rollout serves it next to the narrow (v1) linear champion through one endpoint.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Rollout, SearchResponse, TrainingRun } from '@quiver/contracts';
 import { DEFAULT_ALIAS } from '../../../src/modules/registry/index.ts';
-import { linearRankerVersion, RANKER_MODEL } from '../../../src/modules/search/index.ts';
+import {
+  linearRankerVersion,
+  RANKER_MODEL,
+  WIDE_RANKER_FEATURES,
+} from '../../../src/modules/search/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import {
   createClickSimulator,
@@ -165,10 +170,18 @@ describe('search-ranker training from simulated clicks', () => {
     assert.deepEqual(trained.model, { name: RANKER_MODEL, version: 3 });
     assert.equal(trained.promotion?.decision, 'skipped');
     assert.deepEqual(trained.endpoints, ['search-ranker']);
-    // The published version is the fitted linear ranker: coverage counts less against an item.
+    // The published version is LambdaMART trees over the wide features (input contract v2), with the
+    // parameters chosen on a validation split of the training queries.
     const v = await t.registry.getVersion(TENANT, RANKER_MODEL, '3');
-    const [keyword, , coverage] = (v.metadata.ranker as { weights: number[] }).weights;
-    assert.ok(coverage / keyword > POOR.coverage / POOR.keyword, JSON.stringify(v.metadata.ranker));
+    const ranker = v.metadata.ranker as { kind: string; features: string[]; trees: number };
+    assert.equal(ranker.kind, 'trees');
+    assert.deepEqual(ranker.features, [...WIDE_RANKER_FEATURES]);
+    assert.deepEqual(v.signature.inputs[0].shape, [-1, WIDE_RANKER_FEATURES.length]);
+    const params = trained.data?.params;
+    assert.ok(
+      params && Math.max(1, params.trees) === ranker.trees && params.depth >= 1,
+      JSON.stringify(trained.data),
+    );
     const published = v.metadata.metrics as Record<string, number>;
     assert.equal(published['ndcg@10'], metrics['ndcg@10']);
     assert.equal(published['current_ndcg@10'], baseline['ndcg@10']);
