@@ -1,9 +1,10 @@
 // Catalog benchmark: authenticated GET /v1/items/{id} against a bare Fastify route (same run), and bulk
 // upsert throughput through POST /v1/items/batch on SQLite and on PostgreSQL.
+import { loadavg } from 'node:os';
 import { createTempPgDatabase } from '../packages/server/test/support/postgres.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { loadServer, medianRun, type Run } from './lib/load.ts';
-import { fmt, table } from './lib/report.ts';
+import { benchEnvironment, fmt, table } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -105,6 +106,7 @@ const bulkRows = (name: string, runs: readonly BulkRun[]) =>
   }));
 
 export const main = async () => {
+  console.log(benchEnvironment());
   console.log(
     `catalog benchmark (${PARTS.join(', ')}): ${ROUNDS} interleaved rounds of ${DURATION_S}s per server, ${CONNECTIONS} connections; medians.\n` +
       `bulk upsert: ${BULK_ROUNDS} rounds of ${BATCHES} batches of ${BATCH} per server (creates, then text and price updates in turn); ` +
@@ -179,6 +181,12 @@ export const main = async () => {
     // The same ratios from server CPU per request, free of the load generator's limits (it shares the cores).
     console.log(`server CPU per request, bare ÷ SQLite: ${fmt(b.cpuUs / s.cpuUs, 2)}`);
     console.log(`server CPU per request, bare ÷ PostgreSQL: ${fmt(b.cpuUs / p.cpuUs, 2)}`);
+    console.log(`server CPU per request, PostgreSQL: ${fmt(p.cpuUs)} µs (goal ≤ 150)`);
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}`,
+    );
   } finally {
     await Promise.all([bare.stop(), sqlite.stop(), pg.stop()]);
     await pgDb.drop();
