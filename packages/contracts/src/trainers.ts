@@ -219,7 +219,7 @@ export const TrainingRunSchema = Type.Object({
           },
           {
             description:
-              'search-ranker trees: the LambdaMART parameters chosen on a validation split of the training queries',
+              'search-ranker trees: the LambdaMART parameters chosen on a validation split of the training queries (trees 0: no tree helped, the linear part alone)',
             examples: [{ trees: 120, depth: 5, learningRate: 0.05, minLeaf: 20, validNdcg: 0.61 }],
           },
         ),
