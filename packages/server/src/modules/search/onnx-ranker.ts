@@ -7,6 +7,7 @@ import type { InferenceService } from '../inference/index.ts';
 import { DEFAULT_ALIAS, type RegistryService, type VersionMetadata } from '../registry/index.ts';
 import type { SecondPhaseScorer } from './ports.ts';
 import { linearRankerGraph, RANKER_INPUT } from './ranker-graph.ts';
+import { type RankerVersionOptions, rankerVersionMetadata } from './ranker-version.ts';
 import { DEFAULT_RERANK, RERANK_FEATURES, type RerankConfig } from './rerank.ts';
 
 export const RANKER_MODEL = 'quiver-search-ranker';
@@ -37,27 +38,13 @@ const BUILTIN_FRAMEWORK = 'quiver-builtin';
 /** A linear ranker version's artifact and metadata (the built-in one's, and the search-ranker trainer's). */
 export const linearRankerVersion = (
   weights: RerankConfig['weights'],
-  o: { framework: string; description: string; runId?: string; metrics?: Record<string, number> },
+  o: RankerVersionOptions,
 ): { artifact: Buffer; metadata: VersionMetadata } => ({
   artifact: linearRankerGraph(weights),
-  metadata: {
-    framework: o.framework,
-    description: o.description,
-    ...(o.metrics ? { metrics: o.metrics } : {}),
-    sampleInput: [
-      {
-        name: RANKER_INPUT,
-        datatype: 'FP32',
-        shape: [1, RERANK_FEATURES.length],
-        data: RERANK_FEATURES.map(() => 0),
-      },
-    ],
-    ranker: {
-      features: [...RERANK_FEATURES],
-      weights: RERANK_FEATURES.map((f) => weights[f]),
-      ...(o.runId ? { runId: o.runId } : {}),
-    },
-  },
+  metadata: rankerVersionMetadata(RERANK_FEATURES, o, {
+    features: [...RERANK_FEATURES],
+    weights: RERANK_FEATURES.map((f) => weights[f]),
+  }),
 });
 
 /** The weights of a linear ranker version from its metadata (undefined: not a linear ranker Quiver knows). */

@@ -9,6 +9,7 @@ import onnxProto from 'onnx-proto';
 import { encodeModel, floatTensor, node, valueInfo } from '../../kernel/onnx/graph.ts';
 import type { VersionMetadata } from '../registry/index.ts';
 import { RANKER_INPUT, RANKER_OUTPUT } from './ranker-graph.ts';
+import { type RankerVersionOptions, rankerVersionMetadata } from './ranker-version.ts';
 
 const ML_DOMAIN = 'ai.onnx.ml';
 const { onnx } = onnxProto;
@@ -180,30 +181,16 @@ export const treesFromGraph = (bytes: Uint8Array, features: readonly string[]): 
 /** A trees ranker version's artifact and metadata (`ranker.kind` 'trees', its input columns named). */
 export const treeRankerVersion = (
   e: TreeEnsemble,
-  o: { framework: string; description: string; runId?: string; metrics?: Record<string, number> },
+  o: RankerVersionOptions,
   params?: Record<string, number>,
 ): { artifact: Buffer; metadata: VersionMetadata } => ({
   artifact: treeRankerGraph(e),
-  metadata: {
-    framework: o.framework,
-    description: o.description,
-    ...(o.metrics ? { metrics: o.metrics } : {}),
-    sampleInput: [
-      {
-        name: RANKER_INPUT,
-        datatype: 'FP32',
-        shape: [1, e.features.length],
-        data: e.features.map(() => 0),
-      },
-    ],
-    ranker: {
-      kind: 'trees',
-      features: [...e.features],
-      trees: e.trees.length,
-      ...(params ? { params } : {}),
-      ...(o.runId ? { runId: o.runId } : {}),
-    },
-  },
+  metadata: rankerVersionMetadata(e.features, o, {
+    kind: 'trees',
+    features: [...e.features],
+    trees: e.trees.length,
+    ...(params ? { params } : {}),
+  }),
 });
 
 /** The input columns of a trees ranker version from its metadata (undefined: not a trees ranker). */

@@ -1,39 +1,15 @@
 // The recommender graphs run in a real onnxruntime session and answer what is computed by hand here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
 import {
   factorsGraph,
   neighboursGraph,
   readCandidates,
-  recommenderRequest,
   scoresGraph,
 } from '../../../src/modules/recommend/artifact.ts';
+import { runRecommenderGraph } from '../../support/onnx/recommender.ts';
 
-const run = async (bytes: Buffer, context: { id: string; weight: number }[]) => {
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  const req = recommenderRequest(context);
-  const feeds: Record<string, ort.Tensor> = {
-    items: new ort.Tensor('string', req.inputs[0].data as string[], req.inputs[0].shape),
-    weights: new ort.Tensor(
-      'float32',
-      Float32Array.from(req.inputs[1].data as number[]),
-      req.inputs[1].shape,
-    ),
-  };
-  const out = await session.run(feeds);
-  await session.release();
-  return {
-    model_name: 'm',
-    model_version: '1',
-    outputs: ['item_ids', 'scores'].map((name) => ({
-      name,
-      shape: [...out[name].dims],
-      datatype: name === 'scores' ? 'FP32' : 'BYTES',
-      data: Array.from(out[name].data as ArrayLike<unknown>),
-    })),
-  };
-};
+const run = runRecommenderGraph;
 
 const ids = ['a', 'b', 'c', 'd'];
 

@@ -2,36 +2,14 @@
 // same answers as the training module's TypeScript arithmetic (what the offline evaluation scores).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
-import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/artifact.ts';
+import { readCandidates } from '../../../src/modules/recommend/artifact.ts';
 import { userKnnGraph } from '../../../src/modules/recommend/userknn-graph.ts';
 import { interactionsOf } from '../../../src/modules/training/interactions.ts';
 import { DEFAULT_USER_KNN, scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
+import { runRecommenderGraph } from '../../support/onnx/recommender.ts';
 import { basket } from '../training/testing.ts';
 
-const run = async (bytes: Buffer, context: { id: string; weight: number }[]) => {
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  const req = recommenderRequest(context);
-  const out = await session.run({
-    items: new ort.Tensor('string', req.inputs[0].data as string[], req.inputs[0].shape),
-    weights: new ort.Tensor(
-      'float32',
-      Float32Array.from(req.inputs[1].data as number[]),
-      req.inputs[1].shape,
-    ),
-  });
-  await session.release();
-  return {
-    model_name: 'm',
-    model_version: '1',
-    outputs: ['item_ids', 'scores'].map((name) => ({
-      name,
-      shape: [...out[name].dims],
-      datatype: name === 'scores' ? 'FP32' : 'BYTES',
-      data: Array.from(out[name].data as ArrayLike<unknown>),
-    })),
-  };
-};
+const run = runRecommenderGraph;
 
 const ids = ['a', 'b', 'c', 'd'];
 // Customers: 0 had a (0.5) and b (0.5); 1 had a (1); 2 had c (1).
