@@ -21,6 +21,7 @@ export {
 } from './manager.ts';
 export { inferenceObserver } from './metrics.ts';
 export { DEFAULT_RESOLVE_TTL_MS } from './resolve.ts';
+export { stringifyInferResponse } from './respond.ts';
 export { inferenceRoutes } from './routes.ts';
 export {
   type InferRequestBody,

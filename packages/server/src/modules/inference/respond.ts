@@ -7,7 +7,7 @@ import { deflate, gzip } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { HEADER_LENGTH } from './body.ts';
 import { float32ArrayText } from './float-text.ts';
-import type { InferAnswer, InferResponseBody, ResponseOutput } from './schemas.ts';
+import type { InferAnswer, InferViewsBody, ViewOutput } from './schemas.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Answers smaller than this go uncompressed whatever Accept-Encoding says: not worth the CPU. */
@@ -37,13 +37,19 @@ const valuesText = (datatype: string, data: readonly unknown[] | Float32Array): 
     ? float32ArrayText(data as ArrayLike<number>)
     : dataText(data as readonly unknown[]);
 
-const outputText = ({ data, ...rest }: ResponseOutput): string => {
+const outputText = ({ data, ...rest }: ViewOutput): string => {
   const head = JSON.stringify(rest);
-  return data === undefined ? head : `${head.slice(0, -1)},"data":${valuesText(rest.datatype, data)}}`;
+  if (data === undefined) return head;
+  // A typed-array view other than FP32's is written as the array of its values.
+  const values =
+    Array.isArray(data) || (rest.datatype === 'FP32' && data instanceof Float32Array)
+      ? data
+      : Array.from(data);
+  return `${head.slice(0, -1)},"data":${valuesText(rest.datatype, values as readonly unknown[] | Float32Array)}}`;
 };
 
 /** The answer's JSON text: as JSON.stringify would write it, except 64-bit integers and non-finite floats. */
-export const stringifyInferResponse = ({ outputs, ...rest }: InferResponseBody): string =>
+export const stringifyInferResponse = ({ outputs, ...rest }: InferViewsBody): string =>
   `${JSON.stringify(rest).slice(0, -1)},"outputs":[${outputs.map(outputText).join(',')}]}`;
 
 /** gzip or deflate when Accept-Encoding lists it with a non-zero q (gzip first, as Triton prefers). */

@@ -22,6 +22,7 @@ import { decodeCursor, encodeCursor } from '../../kernel/index.ts';
 import {
   InferRequestSchema,
   InferResponseSchema,
+  stringifyInferResponse,
   TIMEOUT_HEADER,
   TimeoutHeaders,
 } from '../inference/index.ts';
@@ -130,14 +131,18 @@ export const routingRoutes =
           request.headers,
           { timeoutMs: request.headers[TIMEOUT_HEADER] },
         );
-        return (reply as FastifyReply)
-          .header('quiver-model', answer.model)
-          .header('quiver-model-version', answer.version)
-          .header('quiver-variant', answer.variant)
-          .header('quiver-recommendation-id', answer.recommendationId)
-          .header('quiver-degraded', String(answer.degraded))
-          .type(JSON_TYPE)
-          .send(JSON.stringify(answer.body));
+        return (
+          (reply as FastifyReply)
+            .header('quiver-model', answer.model)
+            .header('quiver-model-version', answer.version)
+            .header('quiver-variant', answer.variant)
+            .header('quiver-recommendation-id', answer.recommendationId)
+            .header('quiver-degraded', String(answer.degraded))
+            .type(JSON_TYPE)
+            // Written as /v2 writes it (FP32 as the shortest text that reads back to the same float32, 64-bit
+            // integers exact, non-finite floats as Triton's tokens): one model answers alike on both paths.
+            .send(stringifyInferResponse(answer.body))
+        );
       },
     );
 
