@@ -1,5 +1,4 @@
 // Tenancy: tenants, API keys (hash-only storage, constant-time checks), limits and the audit log.
-import { timingSafeEqual } from 'node:crypto';
 import type {
   ApiKey,
   AuditEntry,
@@ -24,7 +23,6 @@ import {
   pageOf,
   QuiverError,
   randomSecret,
-  sha256,
   sha256Hex,
 } from '../../kernel/index.ts';
 import { type AuthCaches, createAuthCaches } from './auth-cache.ts';
@@ -33,6 +31,7 @@ import { actorOf, type Credential, type Principal } from './principal.ts';
 import { DEFAULT_TENANT_SETTINGS, tenancyRepository as repo } from './repository.ts';
 import { createScopedKeys } from './scoped-keys.ts';
 import { SCOPED_TOKEN_PREFIX } from './scoped-token.ts';
+import { createVerifiedTokens } from './verified-tokens.ts';
 
 const KEY_SECRET_PREFIX = 'qk_';
 const OPERATOR_SECRET_PREFIX = 'qo_';
@@ -73,6 +72,7 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
   let operatorHash = deps.operatorKey ? sha256Hex(deps.operatorKey) : undefined;
   const caches = deps.caches ?? createAuthCaches({ ttlMs: 0, clock });
   const authCache = caches.credentials;
+  const verifiedTokens = createVerifiedTokens();
   const settingsCache = new Map<string, { settings: TenantSettings; at: number }>();
   const settingsListeners: SettingsListener[] = [];
   /** A key as authentication checks it, with its principal built once. */
@@ -140,7 +140,7 @@ export const createTenancyService = (deps: TenancyDeps): TenancyService => {
       if (token.startsWith(KEY_SECRET_PREFIX)) {
         const keyId = parseKeySecret(token);
         const found = keyId ? await authCache.get(keyId, () => loadCredential(keyId)) : undefined;
-        if (!found || !timingSafeEqual(sha256(token), found.hash)) throw denied();
+        if (!found || !verifiedTokens.matches(token, found)) throw denied();
         if (found.revoked || found.expiresAtMs <= clock.now()) throw denied();
         return found.principal;
       }
