@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import type { InferenceObserver, ModelLabels } from '../engine/index.ts';
 import { statisticsFor } from './stats.ts';
+import { PairMap, VersionMap } from './version-map.ts';
 
 export interface ServedLabels {
   tenant: string;
@@ -81,20 +82,16 @@ export const inferenceMetrics = (metrics: Metrics) => {
     batch: m.batch.labels(l),
     depth: m.depth.labels(l),
   });
-  const children = new Map<string, ReturnType<typeof hot>>();
-  /** Children of a version, by `tenant/model@version` (an engine label's model, `@`, its version). */
-  const seriesOf = (key: string, labels: () => ServedLabels | undefined) => {
-    let c = children.get(key);
-    if (!c) {
-      const l = labels();
-      if (!l) return undefined;
-      c = hot(l);
-      children.set(key, c);
-    }
-    return c;
-  };
-  const served = (l: ServedLabels) => seriesOf(`${l.tenant}/${l.model}@${l.version}`, () => l)!;
-  const engineSeries = (e: ModelLabels) => seriesOf(`${e.model}@${e.version}`, () => servedOf(e));
+  type Hot = ReturnType<typeof hot>;
+  const children = new VersionMap<Hot>();
+  const served = (l: ServedLabels) => children.obtain(l, () => hot(l));
+  /** An engine event's version: its served labels and children, once per version (null: not this module's). */
+  const engineVersions = new PairMap<{ l: ServedLabels; c: Hot } | null>();
+  const engineSeries = (e: ModelLabels) =>
+    engineVersions.obtain(e.model, e.version, () => {
+      const l = servedOf(e);
+      return l ? { l, c: served(l) } : null;
+    });
 
   return {
     stats,
@@ -120,23 +117,21 @@ export const inferenceMetrics = (metrics: Metrics) => {
     /** Hooks for the engine; events of models loaded by others (the registry's upload checks) are ignored. */
     observer: {
       onRequest(e) {
-        const c = engineSeries(e);
-        if (!c) return;
-        c.queue.observe(e.queueSeconds);
-        if (e.outcome === 'ok') c.compute.observe(e.computeSeconds);
-        c.computeTotal.inc(e.computeShareSeconds);
-        const l = servedOf(e);
-        if (l) stats.ran(l, e.rows, e.queueSeconds, e.computeSeconds);
+        const v = engineSeries(e);
+        if (!v) return;
+        v.c.queue.observe(e.queueSeconds);
+        if (e.outcome === 'ok') v.c.compute.observe(e.computeSeconds);
+        v.c.computeTotal.inc(e.computeShareSeconds);
+        stats.ran(v.l, e.rows, e.queueSeconds, e.computeSeconds);
       },
       onBatch(e) {
-        const c = engineSeries(e);
-        if (!c) return;
-        c.batch.observe(e.rows);
-        const l = servedOf(e);
-        if (l) stats.batch(l, e.rows, e.computeSeconds);
+        const v = engineSeries(e);
+        if (!v) return;
+        v.c.batch.observe(e.rows);
+        stats.batch(v.l, e.rows, e.computeSeconds);
       },
       onQueueDepth(e) {
-        engineSeries(e)?.depth.set(e.depth);
+        engineSeries(e)?.c.depth.set(e.depth);
       },
       onReject(e) {
         const l = servedOf(e);

@@ -1,6 +1,7 @@
 // Per-version serving statistics in the shape of Triton's statistics extension (GET /v2/models/{m}/stats and
 // gRPC ModelStatistics): request outcomes, queue and compute time, cache hits, and batch sizes, in nanoseconds.
 import type { ServedLabels } from './metrics.ts';
+import { VersionMap } from './version-map.ts';
 
 /** A count and the total nanoseconds of what was counted (Triton's StatisticDuration). */
 export interface Duration {
@@ -61,66 +62,63 @@ export const emptyStatistics = (name: string, version: string): ModelStatistics 
   batch_stats: [],
 });
 
-const keyOf = (l: ServedLabels) => `${l.tenant}/${l.model}@${l.version}`;
+interface Entry {
+  stats: ModelStatistics;
+  sizes: Map<number, ModelStatistics['batch_stats'][number]>;
+  /** Loaded and warm: engine events before that are the warm-up's, which Triton does not count. */
+  serving: boolean;
+}
 
 export const createStatistics = () => {
-  const versions = new Map<string, ModelStatistics>();
-  /** Versions loaded and warm: engine events before that are the warm-up's, which Triton does not count. */
-  const serving = new Set<string>();
-  const batches = new Map<string, Map<number, ModelStatistics['batch_stats'][number]>>();
-  const of = (l: ServedLabels): ModelStatistics => {
-    const key = keyOf(l);
-    let s = versions.get(key);
-    if (!s) {
-      s = emptyStatistics(l.model, l.version);
-      versions.set(key, s);
-      batches.set(key, new Map());
-    }
-    return s;
-  };
+  const versions = new VersionMap<Entry>();
+  const of = (l: ServedLabels): Entry =>
+    versions.obtain(l, () => ({
+      stats: emptyStatistics(l.model, l.version),
+      sizes: new Map(),
+      serving: false,
+    }));
   return {
     /** A request answered (or failed) after `seconds` end to end, at epoch ms `now`. */
     request(l: ServedLabels, ok: boolean, seconds: number, now: number) {
       if (l.version === '') return; // never resolved to a version: nothing to attribute it to
-      const s = of(l);
+      const s = of(l).stats;
       add(ok ? s.inference_stats.success : s.inference_stats.fail, seconds);
       s.last_inference = now;
     },
     /** The version is loaded and warm (true) or unloading (false). */
     serving(l: ServedLabels, on: boolean) {
-      if (on) serving.add(keyOf(l));
-      else serving.delete(keyOf(l));
+      of(l).serving = on;
     },
     /** A request that ran in a batch: its rows, queue wait and the batch's compute. */
     ran(l: ServedLabels, rows: number, queueSeconds: number, computeSeconds: number) {
-      if (!serving.has(keyOf(l))) return;
-      const s = of(l);
+      const e = versions.get(l);
+      if (!e?.serving) return;
+      const s = e.stats;
       s.inference_count += rows;
       add(s.inference_stats.queue, queueSeconds);
       add(s.inference_stats.compute_infer, computeSeconds);
     },
     batch(l: ServedLabels, rows: number, computeSeconds: number) {
-      if (!serving.has(keyOf(l))) return;
-      const s = of(l);
-      s.execution_count++;
-      const sizes = batches.get(keyOf(l))!;
-      let b = sizes.get(rows);
+      const e = versions.get(l);
+      if (!e?.serving) return;
+      e.stats.execution_count++;
+      let b = e.sizes.get(rows);
       if (!b) {
         b = { batch_size: rows, compute_input: zero(), compute_infer: zero(), compute_output: zero() };
-        sizes.set(rows, b);
+        e.sizes.set(rows, b);
       }
       add(b.compute_infer, computeSeconds);
     },
     cache(l: ServedLabels, hit: boolean) {
-      const s = of(l);
+      const s = of(l).stats;
       (hit ? s.inference_stats.cache_hit : s.inference_stats.cache_miss).count++;
     },
     /** A copy of a version's statistics (zeros when it has served nothing), batch sizes ascending. */
     get(l: ServedLabels): ModelStatistics {
-      const s = versions.get(keyOf(l));
-      if (!s) return emptyStatistics(l.model, l.version);
-      const sizes = [...(batches.get(keyOf(l))?.values() ?? [])].sort((a, b) => a.batch_size - b.batch_size);
-      return structuredClone({ ...s, batch_stats: sizes });
+      const e = versions.get(l);
+      if (!e) return emptyStatistics(l.model, l.version);
+      const sizes = [...e.sizes.values()].sort((a, b) => a.batch_size - b.batch_size);
+      return structuredClone({ ...e.stats, batch_stats: sizes });
     },
   };
 };
