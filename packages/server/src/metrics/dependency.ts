@@ -1,5 +1,5 @@
 // A dependency's availability as the gauge `quiver_dependency_up{dependency}` and one log line per change.
-import type { Metrics } from './index.ts';
+import type { Metrics } from './registry.ts';
 
 /** What reports its own availability (the KV store does). */
 export interface AvailabilitySource {

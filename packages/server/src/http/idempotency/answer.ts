@@ -2,14 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { noTxHook, type SqlExecutor, type TxHook } from '../../adapters/sql/index.ts';
 import { QuiverError } from '../../kernel/index.ts';
-import { idempotencyRepository as repo } from './repository.ts';
-
-/** What a retry under the same key replays. */
-export interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string | null;
-}
+import { type Answer, idempotencyRepository as repo } from './repository.ts';
 
 /** Response headers replayed with the stored body. */
 const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];

@@ -1,6 +1,12 @@
 // The only file of the idempotency module with SQL; every statement names the caller's scope.
 import type { SqlExecutor } from '../../adapters/sql/index.ts';
-import type { Answer } from './answer.ts';
+
+/** What a retry under the same key replays. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
 
 export interface StoredAnswer {
   fingerprint: string;

@@ -3,13 +3,9 @@ import type { ErrorCode } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import type { InferenceObserver, ModelLabels } from '../engine/index.ts';
 import { statisticsFor } from './stats.ts';
-import { PairMap, VersionMap } from './version-map.ts';
+import { PairMap, type ServedLabels, VersionMap } from './version-map.ts';
 
-export interface ServedLabels {
-  tenant: string;
-  model: string;
-  version: string;
-}
+export type { ServedLabels };
 
 const L = ['tenant', 'model', 'version'] as const;
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];

@@ -1,7 +1,6 @@
 // Per-version serving statistics in the shape of Triton's statistics extension (GET /v2/models/{m}/stats and
 // gRPC ModelStatistics): request outcomes, queue and compute time, cache hits, and batch sizes, in nanoseconds.
-import type { ServedLabels } from './metrics.ts';
-import { VersionMap } from './version-map.ts';
+import { type ServedLabels, VersionMap } from './version-map.ts';
 
 /** A count and the total nanoseconds of what was counted (Triton's StatisticDuration). */
 export interface Duration {

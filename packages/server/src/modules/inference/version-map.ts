@@ -1,7 +1,13 @@
 // Values per served version, found without building a `tenant/model@version` string for every lookup: the
 // serving path looks its version up several times per request (metrics children, statistics), and a fresh
 // key string must be built and hashed each time where nested maps reuse the strings' cached hashes.
-import type { ServedLabels } from './metrics.ts';
+
+/** A served version: the tenant that owns it, its model and version. */
+export interface ServedLabels {
+  tenant: string;
+  model: string;
+  version: string;
+}
 
 export class VersionMap<V> {
   readonly #tenants = new Map<string, Map<string, Map<string, V>>>();

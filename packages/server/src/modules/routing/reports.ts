@@ -5,30 +5,13 @@ import type { Clock } from '../../kernel/index.ts';
 import { mustGetEndpoint, variantName } from './endpoints.ts';
 import type { RoutingRepository, StatsCounts, StatsRow } from './repository.ts';
 import type { SideNumbers } from './rollout.ts';
-import {
-  histogramQuantile,
-  LATENCY_BOUNDS_MS,
-  relativeLift,
-  sampleRatioMismatch,
-  wilsonInterval,
-} from './stats.ts';
-import { bucketStart, type Telemetry } from './telemetry.ts';
+import { histogramQuantile, relativeLift, sampleRatioMismatch, wilsonInterval } from './stats.ts';
+import { bucketStart, emptyCounts, type Telemetry } from './telemetry.ts';
 
 /** Default window of GET …/stats: the last 15 minutes. */
 export const DEFAULT_STATS_WINDOW_MS = 15 * 60_000;
 
 export type Aggregate = StatsCounts;
-
-export const emptyCounts = (): StatsCounts => ({
-  requests: 0,
-  errors: 0,
-  degraded: 0,
-  latency: LATENCY_BOUNDS_MS.map(() => 0),
-  divSum: 0,
-  divN: 0,
-  overlapSum: 0,
-  overlapN: 0,
-});
 
 /** Sums rows (of every replica and bucket) by a key. */
 export const aggregate = (rows: readonly StatsRow[], keyOf: (r: StatsRow) => string) => {

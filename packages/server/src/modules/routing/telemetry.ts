@@ -3,9 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
-import { emptyCounts } from './reports.ts';
-import type { ExposureRow, RoutingRepository, StatsKey, StatsRow } from './repository.ts';
-import { latencyBucket } from './stats.ts';
+import type { ExposureRow, RoutingRepository, StatsCounts, StatsKey, StatsRow } from './repository.ts';
+import { LATENCY_BOUNDS_MS, latencyBucket } from './stats.ts';
 
 export const STATS_BUCKET_MS = 10_000;
 export const DEFAULT_FLUSH_MS = 1_000;
@@ -24,6 +23,18 @@ export interface Observation extends StatsKey {
 }
 
 export const bucketStart = (ms: number): number => Math.floor(ms / STATS_BUCKET_MS) * STATS_BUCKET_MS;
+
+/** Counts of nothing yet: the start of a bucket's row, and of an aggregate over rows. */
+export const emptyCounts = (): StatsCounts => ({
+  requests: 0,
+  errors: 0,
+  degraded: 0,
+  latency: LATENCY_BOUNDS_MS.map(() => 0),
+  divSum: 0,
+  divN: 0,
+  overlapSum: 0,
+  overlapN: 0,
+});
 
 export const createTelemetry = (deps: { repo: RoutingRepository; clock: Clock; metrics: Metrics }) => {
   const replica = randomBytes(6).toString('hex');

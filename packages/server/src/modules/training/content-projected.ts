@@ -7,7 +7,7 @@ import { type AlsParams, DEFAULT_ALS, trainAls } from './als.ts';
 import type { ItemVectors } from './content.ts';
 import type { Interactions } from './interactions.ts';
 import { invertSpd } from './linalg.ts';
-import type { Fitted } from './trainers.ts';
+import type { Fitted } from './model.ts';
 
 /** λ of the ridge from content features (unit rows) to factors. */
 export const DEFAULT_PROJECTION_RIDGE = 1;

@@ -1,6 +1,6 @@
 // Content similarity: the search encoder's item embeddings, unit-normalized, as a factors model without a
 // projection (scores = (Σ_j w_j·e_j)·Eᵀ, a weighted cosine), so new items have neighbours from day one.
-import type { Fitted } from './trainers.ts';
+import type { Fitted } from './model.ts';
 
 /** Item embeddings, row-major [ids.length, dim]. */
 export interface ItemVectors {

@@ -13,6 +13,12 @@ export type TrainedModel =
   /** Contract version 2: the K most similar customers' recency-weighted items (userknn.ts). */
   | { graph: 'userknn'; tables: UserKnnTables };
 
+/** A fitted model and the item ids of its rows (content models cover catalog items, not only those seen). */
+export interface Fitted {
+  model: TrainedModel;
+  ids: readonly string[];
+}
+
 /** Writes every item's score for a context (item indexes and their weights) into `out` (length N). */
 export const scoreContext = (
   model: TrainedModel,

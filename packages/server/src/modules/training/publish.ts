@@ -11,7 +11,7 @@ import {
 } from '../recommend/index.ts';
 import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
-import type { Fitted } from './trainers.ts';
+import type { Fitted } from './model.ts';
 
 export const GATE_METRIC = 'ndcg@10';
 

@@ -8,7 +8,7 @@ import { type CooccurrenceParams, DEFAULT_COOCCURRENCE, trainCooccurrence } from
 import { type EvaluateOptions, evaluate, type OfflineMetrics } from './evaluate.ts';
 import { type Interactions, splitAt } from './interactions.ts';
 import { DEFAULT_SEARCH_RANKER, type SearchRankerParams } from './ltr.ts';
-import type { TrainedModel } from './model.ts';
+import type { Fitted, TrainedModel } from './model.ts';
 import { DEFAULT_POPULARITY, type PopularityParams, trainPopularity } from './popularity.ts';
 import { DEFAULT_USER_KNN, trainUserKnn, type UserKnnParams } from './userknn.ts';
 
@@ -60,12 +60,6 @@ export const DEFAULT_PARAMS: { [K in TrainerKind]: ParamsOf[K] } = {
 export const EVALUATION: EvaluateOptions = { recencyHalfLifeDays: 30 };
 
 export type Progress = (phase: string, fraction: number) => void;
-
-/** A fitted model and the item ids of its rows (content models cover catalog items, not only those seen). */
-export interface Fitted {
-  model: TrainedModel;
-  ids: readonly string[];
-}
 
 export const fit = (
   kind: RecommenderKind,
