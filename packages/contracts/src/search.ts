@@ -201,6 +201,12 @@ export const SearchResponseSchema = Type.Object({
       },
     ),
   ),
+  explored: Type.Optional(
+    Type.Boolean({
+      description:
+        "Present and true when this first page was explored (the tenant's `searchExploration`): its ranks 3–20 were shuffled, so hits are not in score order there; the searchId carries it",
+    }),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
   page: Type.Optional(Type.Integer({ description: 'With numbered paging: this page' })),
   hitsPerPage: Type.Optional(Type.Integer()),

@@ -52,6 +52,14 @@ export const TenantSettingsSchema = Type.Object(
       description:
         "Vector retrieval for this tenant (off by default: the built-in word-vector encoder adds nothing measurable to hybrid relevance). On: the tenant's vector index is built ahead of queries and kept from the catalog feed; off: vector and hybrid searches use keyword retrieval only and say so in `notices`",
     }),
+    searchExploration: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 0.5,
+        description:
+          "The share of first pages of relevance-ordered searches whose ranks 3–20 are shuffled before the page is cut (0, the default: none). Explored answers say so (`explored`) and their searchId carries it, so the search-ranker trainer learns from items the current ranker keeps off the first page and measures shoppers' position bias on the randomized positions",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

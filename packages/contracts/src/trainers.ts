@@ -108,7 +108,8 @@ export const TRAINER_PARAMS = {
         Type.Number({
           minimum: 0,
           maximum: 4,
-          description: 'position bias: examination ∝ position^−eta (1)',
+          description:
+            "position bias: examination ∝ position^−eta; default: measured on the tenant's explored searches (setting `searchExploration`) when at least 50 of them have 30 clicks at their shuffled positions, else 1",
         }),
       ),
       propensityFloor: Type.Optional(

@@ -11,6 +11,7 @@ import { createSearchService, type SearchDeps } from './service.ts';
 import type { SearchService } from './types.ts';
 
 export { ensureRankerEndpoint, SEARCH_RANKER_ENDPOINT } from './endpoint-ranker.ts';
+export { EXPLORE_FROM, EXPLORE_TO, exploreRanking } from './explore.ts';
 export { type Filter, matches, parseFilter, underCategory, withEmbeddedFilters } from './filters.ts';
 export { searchMigrations } from './migrations.ts';
 export {
@@ -30,6 +31,7 @@ export {
 } from './ranker-features.ts';
 export { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';
 export { searchRoutes } from './routes.ts';
+export { decodeSearchId, newSearchId } from './search-id.ts';
 export {
   createSearchService,
   type SearchDeps,
@@ -87,6 +89,7 @@ export const createSearchModule = (
       ...deps,
       ranker: createEndpointRanker({ registry, routing }),
       vectorsOn: async (tenantId) => (await tenancy.settings(tenantId)).vectors,
+      explorationRate: async (tenantId) => (await tenancy.settings(tenantId)).searchExploration ?? 0,
       features: features.getOnlineFeatures,
       onError: (err) => log.warn({ err }, 'search index sync failed'),
       onIndexes: ({ indexes, items }) => {

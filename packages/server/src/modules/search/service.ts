@@ -9,6 +9,7 @@ import { createSearchAnalytics } from './analytics.ts';
 import { completePage } from './complete-page.ts';
 import { fingerprintOf, nextCursor, pagingOf } from './cursor.ts';
 import { explainHits } from './explain.ts';
+import { EXPLORE_TO, explores, shuffleRanks } from './explore.ts';
 import { searchFacetValues } from './facets.ts';
 import { createFairQueue } from './fair-queue.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
@@ -60,6 +61,10 @@ export interface SearchDeps {
   /** Scores hybrid's second phase (the ONNX ranker); absent: the linear model of `rerank` in process. */
   ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
+  /** The share of first pages the tenant explores (its `searchExploration` setting; explore.ts); absent: 0. */
+  explorationRate?: (tenantId: string) => Promise<number>;
+  /** Draws for exploration (tests seed it); default Math.random. */
+  random?: () => number;
   onError?: (error: unknown) => void;
   /** What this replica's indexes hold, after each build and applied change. */
   onIndexes?: (totals: IndexTotals) => void;
@@ -111,6 +116,22 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return rules;
   };
 
+  const random = deps.random ?? Math.random;
+  /**
+   * Whether this search's first page is explored: a relevance-ordered first page (the windowed keyword and
+   * hybrid pages) of a tenant whose `searchExploration` is above 0, drawn at that rate.
+   */
+  const exploring = async (tenantId: string, offset: number): Promise<boolean> =>
+    offset === 0 &&
+    deps.explorationRate !== undefined &&
+    explores(random, await deps.explorationRate(tenantId));
+
+  /** The explored page: the best max(limit, 20) built, ranks 3–20 shuffled, cut to the page again. */
+  const explorePage = async (req: PageRequest, build: (r: PageRequest) => Promise<Page | undefined>) => {
+    const page = await build({ ...req, limit: Math.max(req.limit, EXPLORE_TO) });
+    return page && { ...page, hits: shuffleRanks(page.hits, random).slice(0, req.limit) };
+  };
+
   const vectorsOn = async (tenantId: string): Promise<boolean> =>
     deps.vectors !== undefined && (deps.vectorsOn === undefined || (await deps.vectorsOn(tenantId)));
 
@@ -140,11 +161,12 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     fingerprint: string,
     request: SearchRequest,
     number?: number,
+    explored = false,
   ): SearchResponse => {
     const end = req.offset + page.hits.length;
     const terms = request.highlight ? req.index.keyword.matchedTerms(req.query, req.keyword) : undefined;
     return {
-      searchId: newSearchId(page.total, req.served?.token),
+      searchId: newSearchId(page.total, req.served?.token, explored),
       mode: req.mode,
       total: page.total,
       hits: terms ? page.hits.map((h) => withHighlights(h, terms)) : page.hits,
@@ -160,6 +182,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
             },
           }
         : {}),
+      ...(explored ? { explored } : {}),
       nextCursor: nextCursor(end, page.total, fingerprint),
       ...(number === undefined
         ? {}
@@ -250,15 +273,12 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       // (and their count): no hit is built for the others.
       const windowed =
         sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
-      if (windowed && pins.length === 0 && !query.empty) {
-        if (mode === 'keyword') {
-          const page = await explained(r, req, keywordPage(req), request);
-          return respond(req, page, fingerprint, request, number);
-        }
-        if (mode === 'hybrid') {
-          const page = await hybridPage(r, req);
-          if (page) return respond(req, await explained(r, req, page, request), fingerprint, request, number);
-        }
+      if (windowed && pins.length === 0 && !query.empty && mode !== 'vector') {
+        const build = async (p: PageRequest) => (mode === 'keyword' ? keywordPage(p) : hybridPage(r, p));
+        const explored = await exploring(tenantId, offset);
+        const page = explored ? await explorePage(req, build) : await build(req);
+        if (page)
+          return respond(req, await explained(r, req, page, request), fingerprint, request, number, explored);
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {

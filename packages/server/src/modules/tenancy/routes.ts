@@ -103,7 +103,8 @@ export const tenancyRoutes =
         config: { access: tenantAdmin },
         schema: {
           tags: ['tenancy'],
-          summary: "Change some of a tenant's settings (`vectors`: vector retrieval on or off)",
+          summary:
+            "Change some of a tenant's settings (`vectors`: vector retrieval on or off; `searchExploration`: the share of explored first pages)",
           params: TenantParams,
           body: TenantSettingsPatchSchema,
           response: { 200: TenantSchema, ...errors },

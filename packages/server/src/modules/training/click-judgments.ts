@@ -4,6 +4,10 @@
 // (search, item) counts its best outcome's grade, divided by the examination propensity of the position it
 // was shown at (inverse propensity scoring: a click at position 8 says more than one at position 1, which
 // is looked at anyway), p(k) = max(floor, k^−η); a query's gain for an item is the mean over its searches.
+// η is measured when the tenant explores (search/explore.ts: an explored answer's searchId says so, and its
+// ranks 3–20 were shuffled, so every position there holds equally relevant items on average): the click rate
+// of positions 3 onwards falls as k^−η, fitted on log–log; too few explored clicks keep the given η.
+import { decodeSearchId, EXPLORE_FROM, EXPLORE_TO } from '../search/index.ts';
 
 /** The grade of a search's best outcome for an item. */
 export const OUTCOME_GRADES: Readonly<Record<string, number>> = { click: 1, add_to_cart: 2, purchase: 3 };
@@ -13,8 +17,15 @@ export interface ClickJudgmentOptions {
   eta: number;
   /** The smallest propensity divided by: bounds the weight of a click far down (≤ 1 / floor). */
   propensityFloor: number;
+  /** Measure η on the explored searches when there are enough (else `eta`). */
+  estimateEta?: boolean;
 }
 export const DEFAULT_CLICK_JUDGMENTS: ClickJudgmentOptions = { eta: 1, propensityFloor: 0.1 };
+/** The fewest explored searches, and clicks at their shuffled positions, η is measured from. */
+export const MIN_EXPLORED_SEARCHES = 50;
+export const MIN_EXPLORED_CLICKS = 30;
+/** A measured η is kept within these bounds. */
+const ETA_RANGE = [0, 3] as const;
 
 /** The examination propensity of 1-based `position`. */
 export const propensity = (position: number, o: ClickJudgmentOptions = DEFAULT_CLICK_JUDGMENTS): number =>
@@ -46,8 +57,35 @@ export interface ClickJudgments {
     outcomes: number;
     /** (search, item) outcomes whose search event never arrived, or whose position is unknown: not used. */
     unattributed: number;
+    /** Searches whose searchId says their first page was explored. */
+    explored: number;
   };
+  /** The position bias the gains were corrected with: measured on explored searches, or as given. */
+  eta: { value: number; measured: boolean };
 }
+
+/**
+ * η from the click rate at each shuffled position (k = 3… of the explored searches' shown items): weighted
+ * least squares of log(rate) on log(k), weights the clicks; undefined with too few clicks or positions.
+ */
+export const measureEta = (shown: ArrayLike<number>, clicked: ArrayLike<number>): number | undefined => {
+  const points: Array<[number, number, number]> = [];
+  let clicks = 0;
+  for (let k = EXPLORE_FROM; k < shown.length && k <= EXPLORE_TO; k++)
+    if (clicked[k] > 0 && shown[k] > 0) {
+      points.push([Math.log(k), Math.log(clicked[k] / shown[k]), clicked[k]]);
+      clicks += clicked[k];
+    }
+  if (points.length < 3 || clicks < MIN_EXPLORED_CLICKS) return undefined;
+  let [w, x, y] = [0, 0, 0];
+  for (const [px, py, pw] of points) [w, x, y] = [w + pw, x + pw * px, y + pw * py];
+  const [mx, my] = [x / w, y / w];
+  let [sxy, sxx] = [0, 0];
+  for (const [px, py, pw] of points)
+    [sxy, sxx] = [sxy + pw * (px - mx) * (py - my), sxx + pw * (px - mx) ** 2];
+  if (sxx === 0) return undefined;
+  return Math.min(ETA_RANGE[1], Math.max(ETA_RANGE[0], -sxy / sxx));
+};
 
 /** A query as judgments key it: lowercased words joined by one space. */
 export const clickQuery = (text: string): string =>
@@ -60,6 +98,7 @@ export const clickQuery = (text: string): string =>
 interface Search {
   query: string;
   items: readonly string[];
+  explored: boolean;
 }
 
 /** Collects events in any order (an outcome may arrive before its search); `build()` judges. */
@@ -68,6 +107,27 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
   /** searchId → item → [best grade, position told by the outcome (0: none)]. */
   const outcomes = new Map<string, Map<string, [number, number]>>();
   let outcomeCount = 0;
+  let explored = 0;
+  /** η measured on the explored searches (clicks or better at each shown position), or the given one. */
+  const positionBias = (): ClickJudgments['eta'] => {
+    const shown = new Float64Array(EXPLORE_TO + 1);
+    const clicked = new Float64Array(EXPLORE_TO + 1);
+    explored = 0;
+    for (const [searchId, s] of searches) {
+      if (!s.explored) continue;
+      explored++;
+      const byItem = outcomes.get(searchId);
+      for (let k = EXPLORE_FROM; k <= Math.min(s.items.length, EXPLORE_TO); k++) {
+        shown[k]++;
+        if (byItem?.has(s.items[k - 1])) clicked[k]++;
+      }
+    }
+    const measured =
+      options.estimateEta && explored >= MIN_EXPLORED_SEARCHES ? measureEta(shown, clicked) : undefined;
+    return measured === undefined
+      ? { value: options.eta, measured: false }
+      : { value: measured, measured: true };
+  };
   return {
     /** Adds one event; false (ignored) when it is neither a search with a searchId nor an outcome of one. */
     add(e: SearchEventLike): boolean {
@@ -77,7 +137,8 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
         if (typeof e.query !== 'string') return false;
         const shown = e.properties?.items;
         const items = Array.isArray(shown) ? shown.filter((x): x is string => typeof x === 'string') : [];
-        searches.set(searchId, { query: clickQuery(e.query), items });
+        const explored = decodeSearchId(searchId)?.explored ?? false;
+        searches.set(searchId, { query: clickQuery(e.query), items, explored });
         return true;
       }
       const grade = OUTCOME_GRADES[e.type];
@@ -99,6 +160,8 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       const byQuery = new Map<string, ClickJudgedQuery>();
       let impressions = 0;
       let unattributed = 0;
+      const eta = positionBias();
+      const o = { ...options, eta: eta.value };
       for (const [searchId, s] of searches) {
         if (!s.query) continue;
         let q = byQuery.get(s.query);
@@ -115,7 +178,7 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
             unattributed++;
             continue;
           }
-          q.gains.set(item, (q.gains.get(item) ?? 0) + grade / propensity(position, options));
+          q.gains.set(item, (q.gains.get(item) ?? 0) + grade / propensity(position, o));
         }
       }
       for (const [searchId, byItem] of outcomes) if (!searches.has(searchId)) unattributed += byItem.size;
@@ -124,7 +187,8 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
       return {
         queries,
-        counts: { searches: searches.size, impressions, outcomes: outcomeCount, unattributed },
+        counts: { searches: searches.size, impressions, outcomes: outcomeCount, unattributed, explored },
+        eta,
       };
     },
   };

@@ -47,7 +47,11 @@ export const runSearchRanker = async (
   const started = performance.now();
   if (!deps.search) throw new QuiverError('unavailable', 'search-ranker training needs the search module');
   const params = { ...DEFAULT_SEARCH_RANKER, ...run.request.params } as SearchRankerParams;
-  const builder = createClickJudgmentsBuilder(params);
+  // η as asked, or measured on the tenant's explored searches when it has enough of them.
+  const builder = createClickJudgmentsBuilder({
+    ...params,
+    estimateEta: run.request.params?.eta === undefined,
+  });
   const users = new Set<string>();
   let from: string | null = null;
   let to: string | null = null;
@@ -57,7 +61,7 @@ export const runSearchRanker = async (
     if (from === null || e.timestamp < from) from = e.timestamp;
     if (to === null || e.timestamp > to) to = e.timestamp;
   });
-  const { queries: judged, counts } = builder.build();
+  const { queries: judged, counts, eta } = builder.build();
   if (judged.length === 0)
     throw new QuiverError(
       'unprocessable',
@@ -90,6 +94,9 @@ export const runSearchRanker = async (
     to,
     splitAt: null,
     searches: counts.searches,
+    explored: counts.explored,
+    eta: eta.value,
+    etaMeasured: eta.measured,
     queries: queries.length,
   };
   run.timings.readMs = Math.round(performance.now() - started);

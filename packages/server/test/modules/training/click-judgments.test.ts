@@ -2,11 +2,16 @@
 // the propensity of the position shown (η = 1, floor 0.1) and averaged over the query's searches.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { prng } from '../../../src/kernel/random.ts';
+import { exploreRanking, newSearchId } from '../../../src/modules/search/index.ts';
 import {
   createClickJudgmentsBuilder,
   DEFAULT_CLICK_JUDGMENTS,
+  MIN_EXPLORED_SEARCHES,
+  measureEta,
   propensity,
 } from '../../../src/modules/training/click-judgments.ts';
+import { createClickSimulator, DEFAULT_CLICK_MODEL } from '../../support/click-simulator.ts';
 
 const search = (searchId: string, query: string, items: string[]) => ({
   type: 'search',
@@ -49,7 +54,7 @@ describe('click judgments', () => {
       ['a', 4 / 3],
       ['b', 6 / 3],
     ]);
-    assert.deepEqual(counts, { searches: 3, impressions: 7, outcomes: 4, unattributed: 0 });
+    assert.deepEqual(counts, { searches: 3, impressions: 7, outcomes: 4, unattributed: 0, explored: 0 });
   });
 
   test('an outcome without its search or a known position is not used; others are ignored', () => {
@@ -70,5 +75,63 @@ describe('click judgments', () => {
     const b = createClickJudgmentsBuilder();
     b.add(search('s1', 'desk', ['x', 'y']));
     assert.deepEqual(b.build().queries, []);
+  });
+
+  describe('position bias measured on explored searches', () => {
+    // 20 items of mixed grades; shoppers examine position k with probability k^−η and click by grade.
+    const ranking = Array.from({ length: 20 }, (_, i) => `i${i}`);
+    const grades = new Map(ranking.map((id, i) => [id, [3, 2, 1, 0][i % 4]]));
+    const judgments = (eta: number, searches: number, rate: number, estimateEta = true) => {
+      const simulate = createClickSimulator(7, { ...DEFAULT_CLICK_MODEL, eta });
+      const pick = exploreRanking(prng(8), rate);
+      const b = createClickJudgmentsBuilder({ ...DEFAULT_CLICK_JUDGMENTS, estimateEta });
+      for (let n = 0; n < searches; n++) {
+        const { ids, explored } = pick(ranking);
+        const searchId = newSearchId(20, undefined, explored);
+        const shown = ids.slice(0, 10);
+        for (const e of simulate({ query: 'lamp', searchId, shown, userId: `u${n}`, at: '' }, grades).events)
+          b.add(e);
+      }
+      return b.build();
+    };
+
+    for (const eta of [0.5, 1, 1.5])
+      test(`shoppers with η ${eta}: the explored searches measure it`, () => {
+        const { eta: measured, counts } = judgments(eta, 6000, 0.5);
+        assert.ok(counts.explored > 2500 && counts.explored < 3500, `${counts.explored} explored`);
+        assert.equal(measured.measured, true);
+        assert.ok(Math.abs(measured.value - eta) < 0.2, `measured ${measured.value}`);
+      });
+
+    test('without explored searches, or with η given, the given η is used', () => {
+      assert.deepEqual(judgments(0.5, 2000, 0).eta, { value: 1, measured: false });
+      assert.equal(judgments(0.5, 2000, 0).counts.explored, 0);
+      assert.deepEqual(judgments(0.5, 2000, 0.5, false).eta, { value: 1, measured: false });
+    });
+
+    test('too few explored searches keep the given η', () => {
+      const few = judgments(0.5, 2 * MIN_EXPLORED_SEARCHES - 40, 0.5);
+      assert.ok(few.counts.explored < MIN_EXPLORED_SEARCHES);
+      assert.deepEqual(few.eta, { value: 1, measured: false });
+    });
+
+    test('the measured η is what gains are divided by', () => {
+      const measured = judgments(0.5, 6000, 0.5);
+      const fixed = judgments(0.5, 6000, 0.5, false);
+      const ratio = (j: typeof measured) => j.queries[0].gains.get('i8')! / fixed.queries[0].gains.get('i8')!;
+      // Same events: only the propensities differ. An item clicked mostly at low positions gains less
+      // when η is smaller (0.5 instead of 1).
+      assert.ok(ratio(measured) < 0.9, `ratio ${ratio(measured)}`);
+      assert.equal(ratio(fixed), 1);
+    });
+
+    test('measureEta: a log–log fit of the click rate over positions 3 onwards', () => {
+      const shown = new Float64Array(21).fill(1000);
+      const clicked = shown.map((_, k) => (k >= 3 ? 1000 * 0.4 * k ** -1.2 : 0));
+      assert.ok(Math.abs(measureEta(shown, clicked)! - 1.2) < 1e-9);
+      assert.equal(measureEta(shown, new Float64Array(21)), undefined, 'no clicks');
+      const flat = shown.map((_, k) => (k >= 3 ? 100 : 0));
+      assert.equal(measureEta(shown, flat), 0, 'no position bias');
+    });
   });
 });
