@@ -1,7 +1,9 @@
 // GET /metrics in the Prometheus text format, and request counters/latency labelled by route and tenant.
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../metrics/index.ts';
+import type { CounterSeries, HistogramSeries, Metrics } from '../metrics/index.ts';
 import { routeConfigOf } from './route-config.ts';
+
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 export interface MetricsRouteOptions {
   /** `operator` (the default) requires the operator key; `public` opens it (an explicit opt-in). */
@@ -13,23 +15,35 @@ export const registerMetrics = (
   metrics: Metrics,
   options: MetricsRouteOptions,
 ): void => {
-  const requests = metrics.counter('http_requests_total', 'HTTP requests by route, status class and tenant', [
+  const requests = metrics.seriesCounter(
+    'http_requests_total',
+    'HTTP requests by route, status class and tenant',
+    ['method', 'route', 'status', 'tenant'],
+  );
+  const latency = metrics.seriesHistogram('http_request_duration_seconds', 'HTTP request latency by route', [
     'method',
     'route',
-    'status',
-    'tenant',
   ]);
-  const latency = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by route', [
-    'method',
-    'route',
-  ]);
+  /** The two series of one (method, route, status class, tenant), resolved on its first request. */
+  const seen = new Map<string, { count: CounterSeries; latency: HistogramSeries }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = routeConfigOf(request).url ?? 'unmatched';
     if (route !== '/metrics') {
       const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
-      const status = `${Math.floor(reply.statusCode / 100)}xx`;
-      requests.inc({ method: request.method, route, status, tenant });
-      latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      const status =
+        STATUS_CLASSES[Math.floor(reply.statusCode / 100)] ?? `${Math.floor(reply.statusCode / 100)}xx`;
+      const key = `${request.method} ${route} ${status} ${tenant}`;
+      let series = seen.get(key);
+      if (!series) {
+        const method = request.method;
+        series = {
+          count: requests.series({ method, route, status, tenant }),
+          latency: latency.series({ method, route }),
+        };
+        seen.set(key, series);
+      }
+      series.count.inc();
+      series.latency.observe(reply.elapsedTime / 1000);
     }
     done();
   });

@@ -1,5 +1,6 @@
 // The metrics registry: one per app, shared by every module; exposed at /metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type SeriesCounter, type SeriesHistogram, seriesCounter, seriesHistogram } from './series.ts';
 
 /** Latency buckets in seconds, from 0.5 ms to 10 s. */
 export const LATENCY_BUCKETS_S = [
@@ -16,6 +17,14 @@ export interface Metrics {
     labelNames: readonly L[],
     buckets?: number[],
   ): Histogram<L>;
+  /** A counter whose label sets are resolved once (per-request figures: see series.ts). */
+  seriesCounter<L extends string>(name: string, help: string, labelNames: readonly L[]): SeriesCounter<L>;
+  seriesHistogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets?: number[],
+  ): SeriesHistogram<L>;
 }
 
 /**
@@ -41,5 +50,9 @@ export const createMetrics = (): Metrics => {
         name,
         () => new Histogram({ name: `quiver_${name}`, help, labelNames, buckets, registers: [registry] }),
       ),
+    seriesCounter: (name, help, labelNames) =>
+      once(name, () => seriesCounter(registry, `quiver_${name}`, help, labelNames)),
+    seriesHistogram: (name, help, labelNames, buckets = LATENCY_BUCKETS_S) =>
+      once(name, () => seriesHistogram(registry, `quiver_${name}`, help, labelNames, buckets)),
   };
 };

@@ -16,7 +16,13 @@ const credential = (): Credential => ({
 
 /** sha256, counting its calls. */
 const countingHash = () => {
-  const h = { calls: 0, hash: (token: string) => (h.calls++, sha256(token)) };
+  const h = {
+    calls: 0,
+    hash: (token: string) => {
+      h.calls++;
+      return sha256(token);
+    },
+  };
   return h;
 };
 
