@@ -2,8 +2,7 @@
 import type { Scope } from '@quiver/contracts';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
-import { QuiverError } from '../kernel/index.ts';
-import { hasScope, type Principal, type TenancyService } from '../modules/tenancy/index.ts';
+import { hasScope, type Principal, QuiverError } from '../kernel/index.ts';
 import { type RateLimitStore, tenantAndKeyBuckets } from './rate-limit.ts';
 import { routeConfigOf } from './route-config.ts';
 
@@ -42,8 +41,13 @@ export const tenantOf = (request: FastifyRequest): string => {
   return p.tenantId;
 };
 
+/** Turns an API key into who is calling, or throws `unauthenticated` (tenancy does). */
+export interface Authenticator {
+  authenticate(token: string): Promise<Principal>;
+}
+
 export interface AuthDeps {
-  tenancy: TenancyService;
+  tenancy: Authenticator;
   rateLimits: RateLimitStore;
   clock: Clock;
 }

@@ -7,6 +7,7 @@ export * from './failure-run.ts';
 export * from './ids.ts';
 export * from './json.ts';
 export * from './module.ts';
+export * from './principal.ts';
 export * from './random.ts';
 export * from './roles.ts';
 export * from './top-k.ts';
