@@ -163,6 +163,30 @@ export const model = (
     opsets: [ML_OPSET],
   });
 
+/**
+ * out = Σ_r scale_r · weights[r] placed at indices[r], over the `rows` of a padded sparse table: Gather both
+ * tables' rows, scale the weights, flatten (the initializer `flat`) and add each term at its index into
+ * `zeros` (ScatterElements with add). Intermediate names are prefixed with `out`.
+ */
+export const scatterRows = (o: {
+  indices: string;
+  weights: string;
+  rows: string;
+  scale: string;
+  zeros: string;
+  out: string;
+}): Node[] => [
+  node('Gather', [o.indices, o.rows], [`${o.out}_indices`], { axis: 0 }),
+  node('Gather', [o.weights, o.rows], [`${o.out}_weights`], { axis: 0 }),
+  node('Mul', [`${o.out}_weights`, o.scale], [`${o.out}_terms`]),
+  node('Reshape', [`${o.out}_indices`, 'flat'], [`${o.out}_flat_indices`]),
+  node('Reshape', [`${o.out}_terms`, 'flat'], [`${o.out}_flat_terms`]),
+  node('ScatterElements', [o.zeros, `${o.out}_flat_indices`, `${o.out}_flat_terms`], [o.out], {
+    axis: 1,
+    reduction: 'add',
+  }),
+];
+
 /** scores = Σ_j w_j · row_j of a sparse neighbour table (Gather, then ScatterElements with add). */
 export const neighboursGraph = (s: NeighboursSpec): Buffer => {
   checkIds(s.ids);
@@ -185,14 +209,13 @@ export const neighboursGraph = (s: NeighboursSpec): Buffer => {
     k,
     c,
     [
-      node('Gather', ['neighbour_rows', 'rows'], ['ctx_rows'], { axis: 0 }),
-      node('Gather', ['neighbour_weights', 'rows'], ['ctx_weights'], { axis: 0 }),
-      node('Mul', ['ctx_weights', 'weights3'], ['contrib']),
-      node('Reshape', ['ctx_rows', 'flat'], ['flat_rows']),
-      node('Reshape', ['contrib', 'flat'], ['flat_contrib']),
-      node('ScatterElements', ['zeros', 'flat_rows', 'flat_contrib'], ['all_scores'], {
-        axis: 1,
-        reduction: 'add',
+      ...scatterRows({
+        indices: 'neighbour_rows',
+        weights: 'neighbour_weights',
+        rows: 'rows',
+        scale: 'weights3',
+        zeros: 'zeros',
+        out: 'all_scores',
       }),
     ],
     [

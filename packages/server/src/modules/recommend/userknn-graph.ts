@@ -5,7 +5,7 @@
 //   scores[i] = Σ_{u ∈ top} sims[u]^sharpen · userItems[u, i]
 // Both tables are padded rows (item → customers, customer → items); the pad customer U and pad item N carry 0.
 import { floatTensor, int32Tensor, int64Tensor, node } from '../../kernel/onnx/graph.ts';
-import { check, checkIds, common, model, topKOf } from './artifact.ts';
+import { check, checkIds, common, model, scatterRows, topKOf } from './artifact.ts';
 
 export interface UserKnnSpec {
   ids: readonly string[];
@@ -65,28 +65,26 @@ export const userKnnGraph = (s: UserKnnSpec): Buffer => {
     k,
     c,
     [
-      node('Gather', ['item_users', 'rows'], ['ctx_users'], { axis: 0 }),
-      node('Gather', ['item_user_weights', 'rows'], ['ctx_user_weights'], { axis: 0 }),
-      node('Mul', ['ctx_user_weights', 'weights3'], ['sim_terms']),
-      node('Reshape', ['ctx_users', 'flat'], ['flat_users']),
-      node('Reshape', ['sim_terms', 'flat'], ['flat_terms']),
-      node('ScatterElements', ['user_zeros', 'flat_users', 'flat_terms'], ['sims'], {
-        axis: 1,
-        reduction: 'add',
+      ...scatterRows({
+        indices: 'item_users',
+        weights: 'item_user_weights',
+        rows: 'rows',
+        scale: 'weights3',
+        zeros: 'user_zeros',
+        out: 'sims',
       }),
       node('TopK', ['sims', 'k_users'], ['top_sims', 'top_users'], { axis: -1, largest: 1, sorted: 1 }),
       ...(sharpen === 1
         ? [node('Identity', ['top_sims'], ['lent'])]
         : [node('Pow', ['top_sims', 'sharpen'], ['lent'])]),
       node('Unsqueeze', ['lent', 'axis_last'], ['lent3']),
-      node('Gather', ['user_items', 'top_users'], ['nb_items'], { axis: 0 }),
-      node('Gather', ['user_item_weights', 'top_users'], ['nb_weights'], { axis: 0 }),
-      node('Mul', ['nb_weights', 'lent3'], ['contrib']),
-      node('Reshape', ['nb_items', 'flat'], ['flat_items']),
-      node('Reshape', ['contrib', 'flat'], ['flat_contrib']),
-      node('ScatterElements', ['zeros', 'flat_items', 'flat_contrib'], ['all_scores'], {
-        axis: 1,
-        reduction: 'add',
+      ...scatterRows({
+        indices: 'user_items',
+        weights: 'user_item_weights',
+        rows: 'top_users',
+        scale: 'lent3',
+        zeros: 'zeros',
+        out: 'all_scores',
       }),
     ],
     [
