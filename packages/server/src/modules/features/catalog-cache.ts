@@ -1,11 +1,11 @@
 // Item lookups for the feature store (categories for affinity, fields for catalog views) through the catalog
 // module, cached briefly so a batch of events or a feature read costs few database reads.
 import type { Item } from '@quiver/contracts';
-import { type Clock, isQuiverError } from '../../kernel/index.ts';
+import type { Clock } from '../../kernel/index.ts';
 
-/** What the feature store needs of the catalog module (its service's `get`). */
+/** What the feature store needs of the catalog module (its service's `getMany`: the stored items among ids). */
 export interface CatalogReader {
-  get(tenantId: string, id: string): Promise<{ item: Item }>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<Item[]>;
 }
 
 /** How long a looked-up item (or its absence) is reused: catalog changes show in features after this. */
@@ -30,15 +30,6 @@ export const createCatalogCache = (
   const maxEntries = options.maxEntries ?? DEFAULT_CATALOG_CACHE_ENTRIES;
   const cache = new Map<string, { item: Item | null; at: number }>();
 
-  const load = async (tenantId: string, id: string): Promise<Item | null> => {
-    try {
-      return (await deps.catalog.get(tenantId, id)).item;
-    } catch (error) {
-      if (isQuiverError(error) && error.code === 'not_found') return null;
-      throw error;
-    }
-  };
-
   const remember = (key: string, item: Item | null, at: number) => {
     cache.delete(key);
     cache.set(key, { item, at });
@@ -56,17 +47,22 @@ export const createCatalogCache = (
     async items(tenantId, ids) {
       const now = deps.clock.now();
       const out = new Map<string, Item | null>();
-      const missing: string[] = [];
+      const missing = new Set<string>();
       for (const id of ids) {
         const hit = cache.get(`${tenantId}\u0000${id}`);
         if (hit && now - hit.at < ttlMs) out.set(id, hit.item);
-        else if (!out.has(id)) missing.push(id);
+        else missing.add(id);
       }
-      const loaded = await Promise.all(missing.map((id) => load(tenantId, id)));
-      missing.forEach((id, i) => {
-        out.set(id, loaded[i]);
-        remember(`${tenantId}\u0000${id}`, loaded[i], now);
-      });
+      if (missing.size === 0) return out;
+      // One catalog read for all the misses; an id it does not answer is absent (remembered as null).
+      const found = new Map(
+        (await deps.catalog.getMany(tenantId, [...missing])).map((item) => [item.id, item]),
+      );
+      for (const id of missing) {
+        const item = found.get(id) ?? null;
+        out.set(id, item);
+        remember(`${tenantId}\u0000${id}`, item, now);
+      }
       return out;
     },
   };
