@@ -74,6 +74,12 @@ const expectation = (datatype: Datatype): string => {
 /** The half of a non-finite value. */
 const halfOf = (v: number): number => (Number.isNaN(v) ? 0x7e00 : v > 0 ? 0x7c00 : 0xfc00);
 
+/** The index of the first element that is not finite (a float32 overflow of a finite literal), or -1. */
+const firstNonFinite = (values: Float32Array): number => {
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return i;
+  return -1;
+};
+
 /** Writes `values` into `out`; returns the index of the first element that does not fit, or -1. */
 const fill = (datatype: Datatype, values: ArrayLike<unknown>, out: TensorValues): number => {
   const n = values.length;
@@ -198,8 +204,10 @@ const decodeJson = (input: RequestInput, datatype: Datatype, data: readonly unkn
       message: `input '${name}' has ${values.length} elements; shape ${fmt(shape)} needs ${count}`,
     };
   }
-  const out = allocate(datatype, count);
-  const bad = fill(datatype, values, out);
+  // FP32 data tensor-json.ts read as float32 is the tensor as it is: no second array, no copy.
+  const given = datatype === 'FP32' && values instanceof Float32Array;
+  const out = given ? values : allocate(datatype, count);
+  const bad = given ? firstNonFinite(values) : fill(datatype, values, out);
   if (bad >= 0) {
     return {
       path: `${path}/data/${bad}`,

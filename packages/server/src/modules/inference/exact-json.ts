@@ -51,8 +51,15 @@ const setKey = (target: Record<string, unknown>, key: string, value: unknown) =>
   else target[key] = value;
 };
 
-/** Reads the `data` array of an input at `text[start]` its own way: the value and the index after it. */
-export type DataArrayReader = (text: string, start: number) => { value: unknown; end: number };
+/**
+ * Reads the `data` array of an input at `text[start]` its own way: the value and the index after it. `input`
+ * is the input object as read so far (the keys before `data`, e.g. its `datatype`).
+ */
+export type DataArrayReader = (
+  text: string,
+  start: number,
+  input: Record<string, unknown>,
+) => { value: unknown; end: number };
 
 /**
  * Parses `text` as JSON.parse does, except that integer literals in infer tensor data (`inputs[i].data`)
@@ -99,7 +106,7 @@ export const parseExactJson = (text: string, readData?: DataArrayReader): unknow
     skipSpace();
     const c = text[i];
     if (readData && c === '[' && frame?.role === 'input' && key === 'data') {
-      const read = readData(text, i);
+      const read = readData(text, i, frame.container as Record<string, unknown>);
       i = read.end;
       return { value: read.value, open: false };
     }

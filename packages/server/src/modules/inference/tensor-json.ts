@@ -1,7 +1,10 @@
-// Reads the `data` array of an infer input straight into a Float64Array when it is a flat array of JSON
+// Reads the `data` array of an infer input straight into a typed array when it is a flat array of JSON
 // numbers (the common case: 1,024 floats), instead of JSON.parse building a JS array that decode.ts then
 // copies. Each number is read digit by digit; the value is exactly what JSON.parse gives (see readNumber).
-// Anything else (nested data, strings, booleans, long integers, malformed text) is left to JSON.parse.
+// An input whose `datatype` "FP32" comes before its `data` (as every client writes it) gets the Float32Array
+// that goes to the engine as it is (each value JSON.parse's double rounded to float32, as Math.fround does);
+// other inputs a Float64Array. Anything else (nested data, strings, booleans, long integers, malformed
+// text) is left to JSON.parse.
 import { parseExactJson } from './exact-json.ts';
 
 /** 10^k for k ≤ 22: every one is an exact double, the bound of the fast path below. */
@@ -12,18 +15,21 @@ let scratch = new Float64Array(1024);
 /** Past this many values the scratch array is not kept for the next body. */
 const KEEP_VALUES = 1 << 20;
 
+/** Values read by readNumberArray: doubles, or already rounded to float32 for an FP32 input. */
+export type NumericData = Float64Array | Float32Array;
+
 /** The typed values behind a placeholder `data` array (see parseTensorJson in exact-json.ts). */
-const numeric = new WeakMap<readonly unknown[], Float64Array>();
+const numeric = new WeakMap<readonly unknown[], NumericData>();
 
 /** A fresh empty array that stands for `values` in the parsed body, so schema validation sees an array. */
-export const placeholderFor = (values: Float64Array): unknown[] => {
+export const placeholderFor = (values: NumericData): unknown[] => {
   const placeholder: unknown[] = [];
   numeric.set(placeholder, values);
   return placeholder;
 };
 
 /** The values a `data` array stands for, when the fast reader read it; undefined for an ordinary array. */
-export const numericData = (data: readonly unknown[] | undefined): Float64Array | undefined =>
+export const numericData = (data: readonly unknown[] | undefined): NumericData | undefined =>
   data === undefined ? undefined : numeric.get(data);
 
 /**
@@ -34,11 +40,22 @@ export const numericData = (data: readonly unknown[] | undefined): Float64Array 
  * m to be below 2^53 and |e| ≤ 22 (Clinger's fast path: both factors are exact doubles): so it is the
  * double JSON.parse gives. Longer literals (17-digit doubles, INT64 beyond 2^53) are JSON.parse's and the
  * exact parser's business; the first one ends the attempt. One loop, no call or allocation per number.
+ * With `float32`, the values come as a Float32Array: each double rounded to float32 by the array's store.
  */
-export const readNumberArray = (
+export function readNumberArray(
   text: string,
   start: number,
-): { values: Float64Array; end: number } | undefined => {
+): { values: Float64Array; end: number } | undefined;
+export function readNumberArray(
+  text: string,
+  start: number,
+  float32: true,
+): { values: Float32Array; end: number } | undefined;
+export function readNumberArray(
+  text: string,
+  start: number,
+  float32 = false,
+): { values: NumericData; end: number } | undefined {
   let i = start + 1;
   // Read into the shared scratch array (grown by doubling, kept up to KEEP_VALUES); the answer is an exact copy.
   let out = scratch;
@@ -97,10 +114,14 @@ export const readNumberArray = (
     out[count++] = value;
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
     i++;
-    if (c === 0x5d) return { values: out.slice(0, count), end: i };
+    if (c === 0x5d) {
+      // One exact-length copy: the typed-array constructor converts double → float32 natively.
+      const values = float32 ? new Float32Array(out.subarray(0, count)) : out.slice(0, count);
+      return { values, end: i };
+    }
     if (c !== 0x2c) return undefined;
   }
-};
+}
 
 /**
  * Thrown out of the parse when a `data` array is not a flat array of short numbers: one object made once,
@@ -108,10 +129,25 @@ export const readNumberArray = (
  */
 const NOT_NUMERIC = new Error('not a flat array of short numbers');
 
-const dataArray = (text: string, start: number) => {
-  const read = readNumberArray(text, start);
+const dataArray = (text: string, start: number, input: Record<string, unknown>) => {
+  const read = input.datatype === 'FP32' ? readNumberArray(text, start, true) : readNumberArray(text, start);
   if (!read) throw NOT_NUMERIC;
   return { value: placeholderFor(read.values), end: read.end };
+};
+
+/**
+ * True when every input read as float32 still says FP32: a body naming `datatype` twice, FP32 before `data`
+ * and another type after it (JSON's last key wins), has its data read again as doubles.
+ */
+const float32Consistent = (body: unknown): boolean => {
+  const inputs = (body as { inputs?: unknown }).inputs;
+  if (!Array.isArray(inputs)) return true;
+  for (const input of inputs) {
+    if (typeof input !== 'object' || input === null) continue;
+    const { data, datatype } = input as { data?: unknown; datatype?: unknown };
+    if (Array.isArray(data) && numeric.get(data) instanceof Float32Array && datatype !== 'FP32') return false;
+  }
+  return true;
 };
 
 /**
@@ -124,7 +160,8 @@ export const parseTensorJson = (text: string): unknown => {
   // it and takes the exact parser instead, so this one accepts exactly what JSON.parse accepts.
   if (text.trimStart()[0] !== '{') return undefined;
   try {
-    return parseExactJson(text, dataArray);
+    const body = parseExactJson(text, dataArray);
+    return float32Consistent(body) ? body : undefined;
   } catch {
     return undefined;
   }

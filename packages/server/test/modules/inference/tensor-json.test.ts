@@ -71,6 +71,29 @@ describe('readNumberArray', () => {
       assert.ok(Object.is(got.values[i], v), `${edges[i]}: ${got.values[i]} ≠ ${v}`);
   });
 
+  test('float32: every literal reads as Math.fround of the double JSON.parse gives, bit for bit', () => {
+    // The literals above, and the shortest texts of random float32 bit patterns (what float32 clients send).
+    const r = random(11);
+    const bits = new Uint32Array(20_000).map(() => Math.floor(r() * 2 ** 32));
+    const shortest = [...new Float32Array(bits.buffer)]
+      .filter((v) => Number.isFinite(v) && Math.abs(v) < 1e20 && (v === 0 || Math.abs(v) > 1e-20))
+      .map((v) => {
+        for (let p = 1; ; p++) if (Math.fround(Number(v.toPrecision(p))) === v) return v.toPrecision(p);
+      })
+      .filter((t) => readNumberArray(`[${t}]`, 0) !== undefined);
+    assert.ok(shortest.length > 5_000, `${shortest.length} float32 texts take the fast path`);
+    for (const all of [literals(20_000, 9), shortest]) {
+      const text = `[${all.join(',')}]`;
+      const got = readNumberArray(text, 0, true);
+      assert.ok(got, 'the fast path took the array');
+      assert.ok(got.values instanceof Float32Array);
+      const want = (JSON.parse(text) as number[]).map(Math.fround);
+      assert.equal(got.values.length, want.length);
+      for (let i = 0; i < want.length; i++)
+        assert.ok(Object.is(got.values[i], want[i]), `${all[i]}: ${got.values[i]} ≠ ${want[i]}`);
+    }
+  });
+
   test('ends after its ] and reads from any start', () => {
     const text = '{"data":[1.5, -2],"x":1}';
     const got = readNumberArray(text, text.indexOf('['));
@@ -147,6 +170,34 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
     assert.deepEqual(tensors.x.shape, [1, 3]);
     assert.ok(tensors.x.data instanceof Float32Array);
     assert.deepEqual([...tensors.x.data], [0.5, -1, 20]);
+  });
+
+  test('FP32 data is read as the Float32Array the engine gets: no second array', () => {
+    const parsed = parseInferJson(body('[0.1, -2.5, 3]')) as { inputs: { data: unknown[] }[] };
+    const read = numericData(parsed.inputs[0].data);
+    assert.ok(read instanceof Float32Array);
+    const tensors = decodeInputs(parsed.inputs as never);
+    assert.equal(tensors.x.data, read);
+    assert.deepEqual([...tensors.x.data], [0.1, -2.5, 3].map(Math.fround));
+  });
+
+  test('data before its datatype is read as doubles and decoded as before', () => {
+    for (const datatype of ['FP32', 'FP64']) {
+      const text = `{"inputs":[{"name":"x","shape":[1,2],"data":[0.1,-2.5],"datatype":"${datatype}"}]}`;
+      const parsed = parseInferJson(text) as { inputs: { data: unknown[] }[] };
+      assert.ok(numericData(parsed.inputs[0].data) instanceof Float64Array, datatype);
+      const plain = decodeInputs((JSON.parse(text) as { inputs: never }).inputs);
+      assert.deepEqual(decodeInputs(parsed.inputs as never), plain, datatype);
+    }
+  });
+
+  test('datatype FP32 then FP64 around data (the last key wins): the data is read again as doubles', () => {
+    const text =
+      '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[0.1,-2.5],"datatype":"FP64"}]}';
+    const tensors = decodeInputs((parseInferJson(text) as { inputs: never }).inputs);
+    assert.equal(tensors.x.datatype, 'FP64');
+    assert.ok(tensors.x.data instanceof Float64Array);
+    assert.deepEqual([...tensors.x.data], [0.1, -2.5]);
   });
 
   test('the same tensors as JSON.parse for every datatype the fast path can feed', () => {
