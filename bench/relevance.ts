@@ -140,6 +140,14 @@ export const main = async () => {
       `hybrid, click-trained LambdaMART trees on simulated clicks of the other folds (held out)`,
       await evaluate(set, clickTrained.rankTrees),
     ],
+    [
+      `hybrid, click-trained trees + item popularity and conversion (held out)`,
+      await evaluate(set, clickTrained.rankItemTrees),
+    ],
+    [
+      `**hybrid, click-trained trees, with or without item stats chosen per fold on validation clicks (held out)**`,
+      await evaluate(set, clickTrained.rankChosen),
+    ],
   ];
   await bench.app.close();
 
@@ -163,7 +171,7 @@ export const main = async () => {
   // The click-trained rankers against shipped (in-sample), CV and each other, query by query, overall and
   // per query class.
   const ndcgs = (i: number) => rows[i][1].perQuery.map((q) => q.ndcg);
-  const [shipped, crossVal, clicked, treed] = [4, 5, 7, 8].map(ndcgs);
+  const [bm25, shipped, crossVal, clicked, treed, itemTreed, chosen] = [0, 4, 5, 7, 8, 9, 10].map(ndcgs);
   const classOf = rows[0][1].perQuery.map((q) => q.queryClass);
   const differences: Array<[string, number[], number[]]> = [
     ['click-trained linear − shipped (in-sample)', clicked, shipped],
@@ -171,6 +179,12 @@ export const main = async () => {
     ['click-trained trees − shipped (in-sample)', treed, shipped],
     [`click-trained trees − ${FOLDS}-fold CV`, treed, crossVal],
     ['click-trained trees − click-trained linear', treed, clicked],
+    ['click-trained trees + item stats − shipped (in-sample)', itemTreed, shipped],
+    ['click-trained trees + item stats − click-trained trees', itemTreed, treed],
+    ['click-trained trees, chosen on validation − shipped (in-sample)', chosen, shipped],
+    [`click-trained trees, chosen on validation − ${FOLDS}-fold CV`, chosen, crossVal],
+    ['click-trained trees, chosen on validation − plain BM25', chosen, bm25],
+    ['shipped (in-sample) − plain BM25', shipped, bm25],
   ];
   const interval = (a: number[], b: number[]) => {
     const diff = a.map((x, i) => x - b[i]);
@@ -204,6 +218,10 @@ export const main = async () => {
   console.log(`\nshipped weights (DEFAULT_RERANK): ${show(DEFAULT_RERANK.weights)}`);
   for (const [i, w] of cv.weights.entries()) console.log(`fold ${i + 1} learned: ${show(w)}`);
   for (const [i, w] of clickTrained.weights.entries()) console.log(`fold ${i + 1} click-trained: ${show(w)}`);
+  for (const [i, m] of clickTrained.models.entries())
+    console.log(
+      `fold ${i + 1} validation NDCG@10 on clicks: trees ${fmt(m.validNdcg, 4)} (${m.trees.trees.length} trees), with item stats ${fmt(m.itemValidNdcg, 4)} (${m.itemTrees.trees.length} trees) → ${m.itemValidNdcg > m.validNdcg ? 'with' : 'without'}; η ${fmt(m.eta.value, 3)} ${m.eta.measured ? 'measured on explored searches' : 'as given'}`,
+    );
   const all = judgedQueries.map(train);
   console.log(`learned on all ${all.length} queries: ${show(learn(all))}`);
 };

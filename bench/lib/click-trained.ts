@@ -7,8 +7,18 @@
 // weights (coordinate ascent, training/ltr.ts) and the LambdaMART trees (training/lambdamart.ts, their
 // hyper-parameters chosen on a validation split of the training queries' clicks), and each ranks the
 // held-out fold. The judged grades of a fold's queries are never read to rank that fold.
+// The shoppers see the product's exploration (search/explore.ts `exploreRanking`, searchIds marked explored
+// by `newSearchId`), so the judgments measure η on the explored searches as the trainer does. A third model,
+// trees over the wide rows plus the items' popularity and conversion (training/item-stats.ts, counted from
+// the fold's simulated events only), is fitted the same way; per fold, the trees with or without those two
+// columns are chosen by their NDCG@10 on the validation split of the training queries' clicks.
 import { prng } from '../../packages/server/src/kernel/random.ts';
-import { scoreTrees, type TreeEnsemble } from '../../packages/server/src/modules/search/index.ts';
+import {
+  exploreRanking,
+  newSearchId,
+  scoreTrees,
+  type TreeEnsemble,
+} from '../../packages/server/src/modules/search/index.ts';
 import {
   WIDE_RANKER_FEATURES,
   WIDE_WIDTH,
@@ -17,15 +27,21 @@ import type { RerankCandidate, RerankConfig } from '../../packages/server/src/mo
 import {
   clickQuery,
   createClickJudgmentsBuilder,
+  DEFAULT_CLICK_JUDGMENTS,
 } from '../../packages/server/src/modules/training/click-judgments.ts';
-import type { LambdaMartParams } from '../../packages/server/src/modules/training/lambdamart.ts';
+import {
+  createItemStatsBuilder,
+  ITEM_STAT_FEATURES,
+  type ItemStats,
+  withItemStats,
+} from '../../packages/server/src/modules/training/item-stats.ts';
+import {
+  LAMBDAMART_GRID,
+  type LambdaMartParams,
+} from '../../packages/server/src/modules/training/lambdamart.ts';
 import { fitRanker, type LtrQuery } from '../../packages/server/src/modules/training/ltr.ts';
 import { treeRankerOfflineRun } from '../../packages/server/src/modules/training/ltr-trees.ts';
-import {
-  type ClickModel,
-  createClickSimulator,
-  explore,
-} from '../../packages/server/test/support/click-simulator.ts';
+import { type ClickModel, createClickSimulator } from '../../packages/server/test/support/click-simulator.ts';
 import { crossValidate, type JudgedQuery } from './relevance-data.ts';
 
 type Weights = RerankConfig['weights'];
@@ -55,6 +71,18 @@ const ltrQuery = (query: string, c: Candidates, gains: ReadonlyMap<string, numbe
   return { query, ids: c.candidates.map((x) => x.id), features, wide: c.wide, gains };
 };
 
+/** The wide rows with the items' popularity and conversion appended. */
+const WITH_ITEM_STATS = [...WIDE_RANKER_FEATURES, ...ITEM_STAT_FEATURES];
+const withStats = (c: Candidates, stats: ItemStats): Candidates => ({
+  ...c,
+  wide: withItemStats(
+    c.wide,
+    c.candidates.map((x) => x.id),
+    WIDE_WIDTH,
+    stats,
+  ),
+});
+
 /** The candidates' ids by the trees' scores (score, then id), then the rest. */
 export const rankWithTrees = (c: Candidates, e: TreeEnsemble): string[] =>
   c.candidates
@@ -68,6 +96,12 @@ export interface FoldModels {
   trees: TreeEnsemble;
   params: LambdaMartParams;
   validNdcg: number;
+  /** The trees with the item columns, their validation NDCG@10, and the fold's item stats. */
+  itemTrees: TreeEnsemble;
+  itemValidNdcg: number;
+  stats: ItemStats;
+  /** η the fold's judgments used (measured on its explored searches?). */
+  eta: { value: number; measured: boolean };
 }
 
 /**
@@ -83,30 +117,42 @@ export const clickTrainedFolds = (
 ) => {
   const linear = new Map<string, string[]>();
   const trees = new Map<string, string[]>();
+  const itemTrees = new Map<string, string[]>();
+  const chosen = new Map<string, string[]>();
   const clicks: number[] = [];
   let fold = 0;
   const models = crossValidate(
     queries,
     (train): FoldModels => {
       const simulate = createClickSimulator(o.seed + fold, o.model);
-      const shuffle = explore(prng(o.seed * 1000 + fold), o.epsilon);
+      const shuffle = exploreRanking(prng(o.seed * 1000 + fold), o.epsilon);
       fold++;
-      const builder = createClickJudgmentsBuilder();
+      const builder = createClickJudgmentsBuilder({ ...DEFAULT_CLICK_JUDGMENTS, estimateEta: true });
+      const items = createItemStatsBuilder();
       const byText = new Map(train.map((q) => [clickQuery(q.query), q]));
       let n = 0;
       let clicked = 0;
       for (let s = 0; s < o.sessions; s++)
         for (const q of train) {
-          const shown = shuffle(rankWith(candidatesOf.get(q.query)!, o.serving)).slice(0, o.model.depth);
-          const id = `s${++n}`;
-          const session = simulate({ query: q.query, searchId: id, shown, userId: id, at: '' }, q.judged);
+          const { ids, explored } = shuffle(rankWith(candidatesOf.get(q.query)!, o.serving));
+          const shown = ids.slice(0, o.model.depth);
+          const id = newSearchId(shown.length, undefined, explored);
+          const session = simulate(
+            { query: q.query, searchId: id, shown, userId: `u${++n}`, at: '' },
+            q.judged,
+          );
           clicked += session.clicks;
-          for (const e of session.events) builder.add(e);
+          for (const e of session.events) {
+            builder.add(e);
+            items.add(e);
+          }
         }
       clicks.push(clicked);
-      const judged = builder
-        .build()
-        .queries.map((j) => ltrQuery(j.query, candidatesOf.get(byText.get(j.query)!.query)!, j.gains));
+      const built = builder.build();
+      const stats = items.build();
+      const judged = built.queries.map((j) =>
+        ltrQuery(j.query, candidatesOf.get(byText.get(j.query)!.query)!, j.gains),
+      );
       const weights = fitRanker(judged);
       // The trainer's trees run with no test queries: parameters chosen on a validation split of these
       // (training) queries' clicks, then fitted on all of them, boosting from the linear ranker.
@@ -114,20 +160,45 @@ export const clickTrainedFolds = (
       const run = treeRankerOfflineRun(judged, [], null);
       const e = run.trees!;
       const tuned = { params: run.params!, validNdcg: run.params!.validNdcg };
-      log(
-        `fold ${fold}: ${judged.length} click-judged queries, trees ${JSON.stringify(tuned.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      const judgedWithStats = built.queries.map((j) =>
+        ltrQuery(j.query, withStats(candidatesOf.get(byText.get(j.query)!.query)!, stats), j.gains),
       );
-      return { weights, trees: e, params: tuned.params, validNdcg: tuned.validNdcg };
+      const itemRun = treeRankerOfflineRun(
+        judgedWithStats,
+        [],
+        null,
+        undefined,
+        LAMBDAMART_GRID,
+        WITH_ITEM_STATS,
+      );
+      log(
+        `fold ${fold}: ${judged.length} click-judged queries, ${built.counts.explored} of ${built.counts.searches} searches explored, η ${built.eta.value.toFixed(3)} (${built.eta.measured ? 'measured' : 'given'}), ${stats.items} items with clicks; trees ${JSON.stringify(tuned.params)}; with item stats ${JSON.stringify(itemRun.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      return {
+        weights,
+        trees: e,
+        params: tuned.params,
+        validNdcg: tuned.validNdcg,
+        itemTrees: itemRun.trees!,
+        itemValidNdcg: itemRun.params!.validNdcg,
+        stats,
+        eta: built.eta,
+      };
     },
     (q, m) => {
       const c = candidatesOf.get(q.query)!;
       linear.set(q.query, rankWith(c, m.weights));
       trees.set(q.query, rankWithTrees(c, m.trees));
+      itemTrees.set(q.query, rankWithTrees(withStats(c, m.stats), m.itemTrees));
+      chosen.set(q.query, (m.itemValidNdcg > m.validNdcg ? itemTrees : trees).get(q.query)!);
     },
   );
   return {
     rank: (q: string) => linear.get(q)!,
     rankTrees: (q: string) => trees.get(q)!,
+    rankItemTrees: (q: string) => itemTrees.get(q)!,
+    /** Per fold, the trees with or without the item columns, whichever validated better. */
+    rankChosen: (q: string) => chosen.get(q)!,
     models,
     weights: models.map((m) => m.weights),
     clicks,

@@ -4,7 +4,7 @@
 // tree count read off the validation curve); fitted on the train queries with them and measured on the test
 // queries next to the current ranker; then refitted on every query with the same parameters (what is
 // published; the metrics say how the recipe did on queries it had not seen).
-import { linearPart, type TreeEnsemble, WIDE_RANKER_FEATURES, WIDE_WIDTH } from '../search/index.ts';
+import { linearPart, type TreeEnsemble, WIDE_RANKER_FEATURES } from '../search/index.ts';
 import {
   fitLambdaMart,
   LAMBDAMART_GRID,
@@ -28,26 +28,29 @@ import {
 /** The share of the train queries the parameters are chosen on. */
 export const VALIDATION_SHARE = 0.2;
 
+/** The wide rows' column names (the queries' `wide` rows are this wide). */
+export type Columns = readonly string[];
+
 /** The linear part's weights per wide column: the narrow three, then zeros. */
-const linearColumns = (w: RankerWeights): number[] =>
-  WIDE_RANKER_FEATURES.map((f) => (f in w ? w[f as keyof RankerWeights] : 0));
+const linearColumns = (w: RankerWeights, columns: Columns): number[] =>
+  columns.map((f) => (f in w ? w[f as keyof RankerWeights] : 0));
 
 /** The queries as tree rows, each row's base the linear part's score (`w` over the wide columns). */
-const asTrees = (queries: readonly LtrQuery[], w: number[]): TreeQuery[] =>
+const asTrees = (queries: readonly LtrQuery[], w: number[], columns: Columns): TreeQuery[] =>
   queries.map((q) => {
     const wide = q.wide;
     if (!wide) throw new Error(`query '${q.query}' has no wide feature rows`);
     const t = treeQuery(q.ids, wide, q.gains);
     t.base = Float64Array.from(q.ids, (_, r) =>
-      linearPart({ features: [...WIDE_RANKER_FEATURES], trees: [], linear: w }, wide, r),
+      linearPart({ features: [...columns], trees: [], linear: w }, wide, r),
     );
     return t;
   });
 
 /** The linear ranker fitted on `queries` (coordinate ascent), then trees boosting from it with `p`. */
-const boostedFit = (queries: readonly LtrQuery[], p: LambdaMartParams): TreeEnsemble => {
-  const linear = linearColumns(fitRanker(queries));
-  const e = fitLambdaMart(asTrees(queries, linear), WIDE_WIDTH, WIDE_RANKER_FEATURES, p);
+const boostedFit = (queries: readonly LtrQuery[], p: LambdaMartParams, columns: Columns): TreeEnsemble => {
+  const linear = linearColumns(fitRanker(queries), columns);
+  const e = fitLambdaMart(asTrees(queries, linear, columns), columns.length, columns, p);
   return { ...e, linear };
 };
 
@@ -57,6 +60,8 @@ export const treeRankerOfflineRun = (
   current: CurrentRanker,
   progress: (phase: string, fraction: number) => void = () => {},
   grid: readonly LambdaMartParams[] = LAMBDAMART_GRID,
+  /** The wide rows' columns (search's WIDE_RANKER_FEATURES unless the rows carry more). */
+  columns: Columns = WIDE_RANKER_FEATURES,
 ): RankerRun => {
   let started = performance.now();
   progress('evaluating', 0);
@@ -64,11 +69,16 @@ export const treeRankerOfflineRun = (
   // Too few queries to hold some out: the first grid entry, as it is.
   let tuned = { params: grid[0], validNdcg: Number.NaN };
   if (split.train.length > 0 && split.test.length > 0) {
-    const linear = linearColumns(fitRanker(split.train));
-    tuned = tuneLambdaMart(asTrees(split.train, linear), asTrees(split.test, linear), WIDE_WIDTH, grid);
+    const linear = linearColumns(fitRanker(split.train), columns);
+    tuned = tuneLambdaMart(
+      asTrees(split.train, linear, columns),
+      asTrees(split.test, linear, columns),
+      columns.length,
+      grid,
+    );
   }
   progress('evaluating', 0.5);
-  const held = boostedFit(train, tuned.params);
+  const held = boostedFit(train, tuned.params, columns);
   const perQuery = scoredNdcg(test, treeScorer(held));
   const metrics =
     test.length > 0
@@ -78,7 +88,7 @@ export const treeRankerOfflineRun = (
   const evaluateMs = performance.now() - started;
   started = performance.now();
   progress('training', 0);
-  const trees = test.length > 0 ? boostedFit([...train, ...test], tuned.params) : held;
+  const trees = test.length > 0 ? boostedFit([...train, ...test], tuned.params, columns) : held;
   progress('training', 1);
   return {
     trees,
