@@ -9,6 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlpModel } from '../packages/server/test/support/onnx/index.ts';
 import { type ChildServer, startChild } from './lib/child.ts';
+import { inferBodies } from './lib/infer-bodies.ts';
 import { loadServer, medianRun, type NextRequest, type Run } from './lib/load.ts';
 import { fmt, table } from './lib/report.ts';
 import { generatedQueries } from './lib/search-items.ts';
@@ -126,18 +127,7 @@ export const main = async () => {
     const models = [
       { name: 'small', path, metadata: { batching: { maxBatchSize: 64, maxQueueDelayMs: 0 } } },
     ];
-    const bodies = Array.from({ length: 32 }, (_, b) =>
-      JSON.stringify({
-        inputs: [
-          {
-            name: 'x',
-            datatype: 'FP32',
-            shape: [1, WIDTH],
-            data: Array.from({ length: WIDTH }, (_, i) => Math.round(Math.sin(b * 7919 + i) * 1e4) / 1e4),
-          },
-        ],
-      }),
-    );
+    const bodies = inferBodies(WIDTH);
     const inference = await start(`${SERVERS}inference.ts`, variants, {
       QUIVER_INFERENCE_WORKERS: String(WORKERS),
       BENCH_MODELS: JSON.stringify(models),
