@@ -82,7 +82,14 @@ export const TRAINER_PARAMS = {
         Type.Number({
           exclusiveMinimum: 0,
           maximum: 3650,
-          description: "a neighbour's item counts 2^(−age/halfLife) by the neighbour's last event on it",
+          description:
+            "a neighbour's item counts 2^(−age/halfLife), age from the neighbour's ageFrom event on it",
+        }),
+      ),
+      ageFrom: Type.Optional(
+        Type.Union([Type.Literal('first'), Type.Literal('last')], {
+          description:
+            "age of a neighbour's item from their first event on it (first, default: what they recently took up) or their latest (last)",
         }),
       ),
       exponent: Type.Optional(

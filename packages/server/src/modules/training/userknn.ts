@@ -1,7 +1,8 @@
 // User-kNN (issue 21): a request's context is compared with every known customer's items, the K most similar
 // customers are kept, and their items score by similarity × the recency of the customer's event. Two sparse
 // tables carry it (both NeighbourTables): item → its customers with b_ui / |u|^p (the similarity's terms), and
-// customer → their newest items with b_ui · 2^(−age / halfLife) (what a neighbour lends); the top K over
+// customer → their newest items with b_ui · 2^(−age / halfLife) (what a neighbour lends; the age counts from
+// the neighbour's first event on the item by default: what they recently took up); the top K over
 // customers is taken per request, in TypeScript here and by the ONNX graph's TopK when served.
 import { scoreNeighbours } from './cooccurrence.ts';
 import { groupBy, type Interactions } from './interactions.ts';
@@ -11,8 +12,14 @@ import { topK } from './rank.ts';
 export interface UserKnnParams {
   /** Customers (K) whose items score a request. */
   neighbours: number;
-  /** A neighbour's item counts 2^(−age / halfLife), age from the neighbour's last event on it to the data's end. */
+  /** A neighbour's item counts 2^(−age / halfLife), age from the neighbour's `ageFrom` event on it to the data's end. */
   halfLifeDays: number;
+  /**
+   * `first`: an item's age counts from the neighbour's first event on it (what they recently took up: the
+   * evaluation's and serving's targets are items new to the customer); `last`: from their latest (their staples,
+   * rebought, stay young).
+   */
+  ageFrom: 'first' | 'last';
   /** Similarity = Σ_i w_i · b_ui / |u|^p over the context's items, |u| = Σ_i b_ui (the customer's item count, weighted). */
   exponent: number;
   /** A neighbour lends its items weighted by similarity^sharpen (above 1: the closest customers count more). */
@@ -26,8 +33,9 @@ export interface UserKnnParams {
 }
 
 export const DEFAULT_USER_KNN: UserKnnParams = {
-  neighbours: 600,
+  neighbours: 1000,
   halfLifeDays: 7,
+  ageFrom: 'first',
   exponent: 0.9,
   sharpen: 1,
   scope: 'user',
@@ -69,9 +77,10 @@ export const trainUserKnn = (x: Interactions, params: UserKnnParams = DEFAULT_US
   const nItems = x.items.length;
   const end = x.length > 0 ? x.time[x.length - 1] : 0;
   const halfLife = params.halfLifeDays * DAY_MS;
+  const fromFirst = (params.ageFrom ?? 'last') === 'first';
   const byUser = groupBy(keys, nUsers);
   const strength = new Float32Array(nItems); // b_ui: the strongest event's weight
-  const last = new Float64Array(nItems);
+  const last = new Float64Array(nItems); // the event the item's age counts from (`ageFrom`)
   const userRows: [number, number][][] = [];
   const itemRows: [number, number][][] = Array.from({ length: nItems }, () => []);
   const kept: number[] = [];
@@ -85,7 +94,7 @@ export const trainUserKnn = (x: Interactions, params: UserKnnParams = DEFAULT_US
         if (kept.length >= params.maxItemsPerUser) continue;
         kept.push(i);
         last[i] = x.time[e];
-      }
+      } else if (fromFirst) last[i] = x.time[e]; // walking back in time: ends at the first event
       strength[i] = Math.max(strength[i], x.weight[e]);
     }
     let size = 0;

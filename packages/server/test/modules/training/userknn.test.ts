@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { interactionsOf } from '../../../src/modules/training/interactions.ts';
 import { DEFAULT_USER_KNN, scoreUserKnn, trainUserKnn } from '../../../src/modules/training/userknn.ts';
-import { basket } from './testing.ts';
+import { basket, buy } from './testing.ts';
 
 test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items per customer, top K per request', () => {
   const day = 86_400_000;
@@ -63,4 +63,22 @@ test('userknn tables: similarity terms b/|u|^p per item, recency-weighted items 
   assert.deepEqual(row(capped.itemUsers, A), [[1, Math.fround(1 / 1.1)]]);
   // Session-kNN: the neighbours are baskets (2 here), not customers.
   assert.equal(trainUserKnn(x, { ...DEFAULT_USER_KNN, scope: 'basket' }).users, x.baskets);
+});
+
+test("userknn ageFrom: a neighbour's item ages from their first event on it (first) or their latest (last)", () => {
+  // u1 bought A on day 0 and again on day 14 (the end), B on day 7: half-life 7 days.
+  const x = interactionsOf([buy('u1', 's1', 'A', 0), buy('u1', 's2', 'B', 7), buy('u1', 's3', 'A', 14)]);
+  const [A, B] = ['A', 'B'].map((id) => x.items.indexOf(id));
+  const lent = (ageFrom: 'first' | 'last') => {
+    const t = trainUserKnn(x, { ...DEFAULT_USER_KNN, halfLifeDays: 7, ageFrom });
+    const out = new Map<number, number>();
+    for (let r = 0; r < t.userItems.m && t.userItems.neighbours[r] >= 0; r++)
+      out.set(t.userItems.neighbours[r], t.userItems.weights[r]);
+    return out;
+  };
+  // first: A was taken up 14 days before the end (× 0.25), B 7 days (× 0.5): B now outranks the staple A.
+  assert.deepEqual([lent('first').get(A), lent('first').get(B)], [0.25, 0.5]);
+  // last: A was rebought at the end (× 1).
+  assert.deepEqual([lent('last').get(A), lent('last').get(B)], [1, 0.5]);
+  assert.equal(DEFAULT_USER_KNN.ageFrom, 'first');
 });
