@@ -90,6 +90,14 @@ export const createBatcher = (
     return true;
   };
 
+  /** Rows of the batches running now (inFlight of them). */
+  let rowsInFlight = 0;
+  const rowsIn = (batch: readonly Pending[]) => {
+    let rows = 0;
+    for (const p of batch) rows += p.rows;
+    return rows;
+  };
+
   /** Runs one batch. When a batch of several fails, each request runs alone, so one bad input fails only itself. */
   const runBatch = async (batch: Pending[]) => {
     const startedAt = performance.now();
@@ -115,27 +123,39 @@ export const createBatcher = (
 
   /**
    * Forms and sends batches while replicas are free. Rows are spread over the free replicas (a queue of 64
-   * rows and two idle workers makes two batches of 32), so no worker idles while another computes.
+   * rows and two idle workers makes two batches of 32). With no batch running, whatever waits goes at once
+   * (a lone request is never held back). While batches run, a free replica waits until the queue holds as
+   * many rows as a running batch has on average (fillTarget): under a deep queue, batches fill instead of a second
+   * worker taking each request as it arrives, which on a loaded machine costs the workers more per row and
+   * leaves the main thread less CPU. The wait ends at the latest when a running batch finishes (its end
+   * schedules again), so a request waits at most the rest of one batch; the cores meanwhile are busy.
    */
   const schedule = (): void => {
     clearTimeout(delayTimer);
     delayTimer = undefined;
+    // Batches started by earlier passes; those this pass starts share out the queue evenly among themselves.
+    const fillTarget =
+      inFlight === 0 ? 0 : Math.max(1, Math.min(maxRows, Math.floor(rowsInFlight / inFlight)));
     for (let free = Math.max(1, deps.concurrency()) - inFlight; queue.size > 0 && free > 0; ) {
       const waited = performance.now() - queue.oldest()!.enqueuedAt;
       if (maxRows > 1 && queue.rows < maxRows && waited < options.maxQueueDelayMs) {
         delayTimer = setTimeout(schedule, options.maxQueueDelayMs - waited);
         break;
       }
+      if (maxRows > 1 && queue.rows < fillTarget) break;
       // At least one row's worth even when only zero-row requests wait (queue.rows is then 0).
       const share = Math.max(1, Math.ceil(queue.rows / free));
       const batch = queue.takeBatch(Math.min(maxRows, share), dropIfExpired);
       // takeBatch always takes its lead unless it expired, so an empty batch means requests were dropped: the
       // queue shrank and this loop still ends.
       if (batch.length === 0) continue;
+      const rows = rowsIn(batch);
       inFlight++;
+      rowsInFlight += rows;
       free--;
       runBatch(batch).finally(() => {
         inFlight--;
+        rowsInFlight -= rows;
         kick();
       });
     }

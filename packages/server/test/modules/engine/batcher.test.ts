@@ -86,3 +86,107 @@ describe('batcher', () => {
     assert.ok((await late) < ON_TIME_MS, `a 10 ms timer fired ${await late} ms late`);
   });
 });
+
+/** A finished batch echoing its input. */
+const held = (feeds: Tensors): RunResult =>
+  ({
+    outputs: { y: feeds.x },
+    computeMs: 0,
+    startedAt: 0,
+    worker: 0,
+    receivedAt: 0,
+    finishedAt: 0,
+  }) as RunResult;
+
+/** Two replicas whose batches finish only when the test says so: the rows of each batch as it starts. */
+const heldBatcher = () => {
+  const started: number[] = [];
+  const finish: (() => void)[] = [];
+  const run = (feeds: Tensors): Promise<RunResult> => {
+    started.push(feeds.x.shape[0]);
+    return new Promise((resolve) => finish.push(() => resolve(held(feeds))));
+  };
+  const batcher = createBatcher(
+    {
+      run,
+      concurrency: () => 2,
+      clock: systemClock,
+      observer: noopObserver,
+      labels: { model: 'm', version: '1' },
+    },
+    { ...resolveBatching({ maxBatchSize: 16 }), batchable: true },
+  );
+  const send = (n: number) =>
+    Array.from({ length: n }, () =>
+      batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 }),
+    );
+  return { batcher, started, finish, send };
+};
+
+/** Lets the batcher's end-of-turn scheduling (setImmediate) and settled batches run. */
+const turn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+describe('adaptive batching (two replicas, batches finished by hand)', () => {
+  it('a lone request starts at once; while a batch runs, the next fills to its size before a free replica takes it', async () => {
+    const { batcher, started, finish, send } = heldBatcher();
+    const first = send(1);
+    await turn();
+    assert.deepEqual(started, [1], 'nothing running: the lone request goes at once');
+    finish[0]();
+    await Promise.all(first);
+
+    // Nothing running: 6 requests of one turn are shared out over both free replicas.
+    const six = send(6);
+    await turn();
+    assert.deepEqual(started, [1, 3, 3]);
+    finish[1]();
+    await turn();
+    // One batch of 3 still runs and a replica is free: requests arriving one at a time wait for 3 rows.
+    const trickle = [...send(1)];
+    await turn();
+    trickle.push(...send(1));
+    await turn();
+    assert.deepEqual(started, [1, 3, 3], 'two rows wait while a batch of three runs');
+    assert.equal(batcher.depth, 2);
+    trickle.push(...send(1));
+    await turn();
+    assert.deepEqual(started, [1, 3, 3, 3], 'the third row fills the batch and it starts');
+
+    // Once no batch runs, whatever waits starts, however few.
+    const late = send(1);
+    finish[2]();
+    await turn();
+    assert.deepEqual(started, [1, 3, 3, 3], 'a batch of three still runs: one row waits');
+    finish[3]();
+    await turn();
+    assert.deepEqual(started, [1, 3, 3, 3, 1]);
+    finish[4]();
+    await Promise.all([...six, ...trickle, ...late]);
+    assert.equal(batcher.depth, 0);
+  });
+
+  it('without batching (maxBatchSize 1) a free replica never waits', async () => {
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    const batcher = createBatcher(
+      {
+        run: (feeds) => {
+          started.push(feeds.x.shape[0]);
+          return new Promise((resolve) => finish.push(() => resolve(held(feeds))));
+        },
+        concurrency: () => 2,
+        clock: systemClock,
+        observer: noopObserver,
+        labels: { model: 'm', version: '1' },
+      },
+      { ...resolveBatching({ maxBatchSize: 1 }), batchable: true },
+    );
+    const a = batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 });
+    await turn();
+    const b = batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 });
+    await turn();
+    assert.deepEqual(started, [1, 1]);
+    for (const f of finish) f();
+    await Promise.all([a, b]);
+  });
+});
