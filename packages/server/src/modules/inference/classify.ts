@@ -1,22 +1,11 @@
 // Triton's classification extension: an output asked with `parameters.classification: k` (tritonclient's
 // `class_count`) answers its top k classes per row as BYTES "value:index", highest value first.
 import { QuiverError } from '../../kernel/index.ts';
-import type { Tensor } from '../engine/index.ts';
+import { DATATYPES, type Tensor } from '../engine/index.ts';
 import { fromHalf } from './fp16.ts';
 
-const NUMERIC = new Set([
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'FP16',
-  'FP32',
-  'FP64',
-]);
+/** The datatypes with numeric values: every one but BOOL and BYTES. */
+const NUMERIC: ReadonlySet<string> = new Set(DATATYPES.filter((d) => d !== 'BOOL' && d !== 'BYTES'));
 
 /** Values as Triton's classification writes them (C++ std::to_string of a float: six decimals). */
 const valueText = (v: number): string => (Number.isFinite(v) ? v.toFixed(6) : String(v).toLowerCase());
