@@ -1,7 +1,6 @@
 // /v2 infer bodies: gzip and deflate request bodies decoded (a zip bomb is a 413), large answers compressed
 // by Accept-Encoding, a 20 MiB binary tensor under the /v2 limit, and an over-limit body read before its 413.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { deflateSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -9,40 +8,11 @@ import { startTestApp, type TestApp } from '../../support/app.ts';
 import { identityModel, linearModel, linearReference } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { assertClose, uploadModel } from './testing.ts';
-import { binaryRequest, readBinaryResponse } from './wire-testing.ts';
+import { binaryRequest, post, readBinaryResponse } from './wire-testing.ts';
 
 const LIMIT = 24 * 1024 * 1024;
 /** Columns of the wide identity model: 20 MiB of FP32 in one row. */
 const WIDE = (20 * 1024 * 1024) / 4;
-
-interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  body: Buffer;
-}
-
-/** Writes the whole body before reading anything, as Triton's sync client does. */
-const post = (port: number, path: string, headers: Record<string, string>, body: Buffer): Promise<Answer> =>
-  new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: { ...headers, 'content-length': body.length },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 
 describe('/v2 infer bodies', () => {
   let t: TestApp;

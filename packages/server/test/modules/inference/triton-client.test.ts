@@ -2,43 +2,13 @@
 // no Content-Type, the JSON header exactly as the client writes it (rapidjson, compact, its key order), raw
 // tensors after it with Inference-Header-Content-Length, and the answer decoded as its InferResult does.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { identityModel, linearModel, linearReference } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { assertClose, uploadModel } from './testing.ts';
-import { bytesElements, readBinaryResponse } from './wire-testing.ts';
-
-interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  body: Buffer;
-}
-
-/** One POST with exactly these headers (node adds only Host and Connection, as geventhttpclient does). */
-const post = (port: number, path: string, headers: Record<string, string>, body: Buffer): Promise<Answer> =>
-  new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: { ...headers, 'content-length': body.length },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+import { bytesElements, post, readBinaryResponse } from './wire-testing.ts';
 
 describe("Triton's Python HTTP client, byte for byte, against a live server", () => {
   let t: TestApp;

@@ -1,6 +1,44 @@
 // Client side of Triton's binary tensor data extension for tests: frames requests and reads answers as
 // tritonclient does (JSON header, then each tensor's raw bytes; BYTES elements with 4-byte length prefixes).
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+
+export interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  body: Buffer;
+}
+
+/**
+ * One POST with exactly these headers (node adds only Host and Connection, as geventhttpclient does), the
+ * whole body written before anything is read, as Triton's sync client does.
+ */
+export const post = (
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { ...headers, 'content-length': body.length },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 
 /** BYTES elements as the extension carries them: each a little-endian uint32 length, then the bytes. */
 export const bytesElements = (elements: readonly (string | Uint8Array)[]): Buffer =>
