@@ -3,6 +3,8 @@
 // the app (`app.inject` POST /v1/search, routing and serialization included) at CONNECTIONS requests in
 // flight (default 50). CPU is process.cpuUsage (every thread: the inference workers included) ÷ requests.
 // `node --expose-gc --import tsx bench/search-cpu.ts` (add --cpu-prof for a profile of each thread).
+// Vectors are off (the product's default: hybrid = keyword retrieval + the second-phase ranker); VECTORS=1
+// turns them on for the bench tenant (hybrid then adds vector candidates).
 // SEARCH_PROFILE=prefix writes a main-thread CPU profile of each mode's measured passes.
 // Also writes each answer's total and ids, per mode (SEARCH_ANSWERS=file), to compare two versions.
 import { writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ const items = generatedItems(COUNT);
 for (let i = 0; i < items.length; i += 1000)
   await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
 await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' });
-if (MODES.includes('hybrid')) await bench.vectorsOn();
+if (MODES.includes('hybrid') && process.env.VECTORS === '1') await bench.vectorsOn();
 const queries = generatedQueries(QUERY_COUNT);
 
 const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: Array<[number, ...string[]]>) => {

@@ -136,6 +136,12 @@ export const VersionMetadataSchema = Type.Object(
         description: 'input name → view:feature, fetched by entity id',
       }),
     ),
+    execution: Type.Optional(
+      Type.Union([Type.Literal('inline'), Type.Literal('workers')], {
+        description:
+          "'inline': run on the serving thread instead of the inference workers when the artifact is at most 256 KiB (larger ones run in the workers anyway): for tiny models whose worker round trip costs more than their compute, such as search rankers. Default 'workers'.",
+      }),
+    ),
     recommender: Type.Optional(RecommenderInfoSchema),
     ranker: Type.Optional(RankerInfoSchema),
   },

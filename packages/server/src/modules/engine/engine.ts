@@ -29,6 +29,11 @@ export interface LoadOptions {
   replicas?: number;
   /** Labels for metrics; default `{ model: key, version: '' }`. */
   labels?: ModelLabels;
+  /**
+   * Runs the model on the calling thread instead of the workers (inline.ts): for tiny models, whose worker
+   * round trip costs more than their compute. Each request runs at once, alone; `replicas` does not apply.
+   */
+  inline?: boolean;
 }
 
 export interface LoadedModel {
@@ -36,6 +41,8 @@ export interface LoadedModel {
   signature: Signature;
   /** False when some input or output has a fixed dim 0: then every request runs alone. */
   batchable: boolean;
+  /** Whether it runs on the calling thread (LoadOptions.inline). */
+  inline: boolean;
   batching: Readonly<BatchingOptions>;
   labels: ModelLabels;
 }
@@ -66,14 +73,35 @@ export const createInferenceEngine = (
   const pool: WorkerPool = createWorkerPool({ size: options.poolSize });
   const models = new Map<string, { model: LoadedModel; batcher: Batcher }>();
 
+  const loadInlineModel = async (key: string, source: ModelSource, loadOptions: LoadOptions) => {
+    const batching = resolveBatching(loadOptions.batching);
+    // Imported on first need: it brings onnxruntime into this thread.
+    const { createInlineRunner, loadInline } = await import('./inline.ts');
+    const { session, signature } = await loadInline(source);
+    const labels = loadOptions.labels ?? { model: key, version: '' };
+    const model: LoadedModel = { key, signature, batchable: false, inline: true, batching, labels };
+    await models.get(key)?.batcher.drain();
+    const batcher = createInlineRunner({ clock, observer, labels }, session, batching);
+    models.set(key, { model, batcher });
+    return model;
+  };
+
   return {
     poolSize: pool.size,
 
     async load(key, source, loadOptions = {}) {
+      if (loadOptions.inline) return loadInlineModel(key, source, loadOptions);
       const batching = resolveBatching(loadOptions.batching);
       const signature = await pool.load(key, source, { replicas: loadOptions.replicas });
       const labels = loadOptions.labels ?? { model: key, version: '' };
-      const model: LoadedModel = { key, signature, batchable: isBatchable(signature), batching, labels };
+      const model: LoadedModel = {
+        key,
+        signature,
+        batchable: isBatchable(signature),
+        inline: false,
+        batching,
+        labels,
+      };
       const batcher = createBatcher(
         {
           run: (feeds) => pool.run(key, feeds),
@@ -108,7 +136,7 @@ export const createInferenceEngine = (
       if (!entry) return;
       models.delete(key);
       await entry.batcher.drain();
-      await pool.unload(key);
+      if (!entry.model.inline) await pool.unload(key);
     },
 
     async close() {

@@ -1,4 +1,5 @@
 // Messages between the pool (main thread) and an inference worker.
+import { QuiverError } from '../../kernel/errors.ts';
 import type { ModelSource, Signature, Tensors } from './types.ts';
 
 export type WorkerRequest =
@@ -23,3 +24,15 @@ export type WorkerReply =
       finishedAt?: number;
     }
   | { id: number; ok: false; failure: WorkerFailure; message: string };
+
+/** The error a caller sees for a session failure. */
+export const failureErrorOf = (failure: WorkerFailure, message: string): QuiverError => {
+  switch (failure) {
+    case 'load':
+      return new QuiverError('unprocessable', `the model could not be loaded: ${message}`);
+    case 'run':
+      return new QuiverError('unprocessable', `inference failed: ${message}`);
+    case 'unknown_model':
+      return new QuiverError('unavailable', message);
+  }
+};

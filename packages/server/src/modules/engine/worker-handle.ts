@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { QuiverError } from '../../kernel/errors.ts';
 import { siblingModule, workerExecArgv, workerSource } from '../../kernel/worker-source.ts';
-import type { WorkerReply, WorkerRequest } from './protocol.ts';
+import { failureErrorOf, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
 const WORKER_URL = siblingModule('worker', import.meta.url);
 
@@ -32,16 +32,8 @@ export interface WorkerHandle {
 /** How long terminate() waits for the requests in flight by default. */
 export const TERMINATE_GRACE_MS = 10_000;
 
-const failureError = (reply: Extract<WorkerReply, { ok: false }>): QuiverError => {
-  switch (reply.failure) {
-    case 'load':
-      return new QuiverError('unprocessable', `the model could not be loaded: ${reply.message}`);
-    case 'run':
-      return new QuiverError('unprocessable', `inference failed: ${reply.message}`);
-    case 'unknown_model':
-      return new QuiverError('unavailable', reply.message);
-  }
-};
+const failureError = (reply: Extract<WorkerReply, { ok: false }>): QuiverError =>
+  failureErrorOf(reply.failure, reply.message);
 
 /** Starts a worker; `onExit` is told when its thread ends for any reason other than `terminate()`. */
 export const spawnWorker = (

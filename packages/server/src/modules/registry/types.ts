@@ -27,6 +27,12 @@ export interface VersionMetadata {
   sampleInput?: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
   /** Feature inputs (issue 4): input name → `view:feature`, fetched by entity id at inference time. */
   featureInputs?: Record<string, string>;
+  /**
+   * `inline`: run on the serving thread instead of the inference workers, when the artifact is at most
+   * INLINE_MAX_BYTES (inference/manager.ts; larger ones run in the workers anyway): for tiny models whose
+   * worker round trip costs more than their compute, such as search rankers.
+   */
+  execution?: 'inline' | 'workers';
   [key: string]: unknown;
 }
 

@@ -121,37 +121,34 @@ export const rerankCandidates = (
   const maxVector = vector[0]?.score ?? 0;
   const minVector = vector[vector.length - 1]?.score ?? 0;
   const covered = coverageOf(query.terms);
-  // Keyword candidates first, in their order, then the vector-only ones; a candidate found by both gets its
-  // cosine where it stands (`at`: id → its place in `out`).
-  const out: RerankCandidate[] = [];
-  const at = new Map<string, number>();
+  // Keyword candidates first, in their order (the keyword list holds each id once, as an index's head does),
+  // then the vector-only ones. A candidate found by both gets its cosine where it stands (the last one listed,
+  // should the vector list repeat an id). Without vector candidates (vectors off) no id is looked up twice.
+  const cosineOf = new Map<string, number>();
+  for (const h of vector) cosineOf.set(h.id, maxVector > 0 ? h.score / maxVector : 0);
   const emptyVector = maxVector > 0 ? minVector / maxVector : 0;
+  const out: RerankCandidate[] = [];
   for (const h of keyword) {
-    if (at.has(h.id)) continue;
     const share = covered(h.id);
-    // An unknown item is left out (-1: known to the loop below as found by keyword).
-    at.set(h.id, share === undefined ? -1 : out.length);
+    // An unknown item is left out.
     if (share === undefined) continue;
-    out.push({
-      id: h.id,
-      retrievers: ['keyword'],
-      features: [maxKeyword > 0 ? h.score / maxKeyword : 0, emptyVector, share],
-    });
+    const keywordScore = maxKeyword > 0 ? h.score / maxKeyword : 0;
+    const cosine = cosineOf.size > 0 ? cosineOf.get(h.id) : undefined;
+    out.push(
+      cosine === undefined
+        ? { id: h.id, retrievers: ['keyword'], features: [keywordScore, emptyVector, share] }
+        : { id: h.id, retrievers: ['keyword', 'vector'], features: [keywordScore, cosine, share] },
+    );
   }
+  if (vector.length === 0) return out;
+  const taken = new Set<string>();
+  for (const h of keyword) taken.add(h.id);
   for (const h of vector) {
-    const cosine = maxVector > 0 ? h.score / maxVector : 0;
-    const i = at.get(h.id);
-    if (i !== undefined) {
-      if (i < 0) continue;
-      const c = out[i];
-      if (!c.retrievers.includes('vector')) c.retrievers.push('vector');
-      c.features[1] = cosine;
-      continue;
-    }
+    if (taken.has(h.id)) continue;
+    taken.add(h.id);
     const share = covered(h.id);
-    at.set(h.id, share === undefined ? -1 : out.length);
     if (share === undefined) continue;
-    out.push({ id: h.id, retrievers: ['vector'], features: [0, cosine, share] });
+    out.push({ id: h.id, retrievers: ['vector'], features: [0, cosineOf.get(h.id) ?? 0, share] });
   }
   return out;
 };

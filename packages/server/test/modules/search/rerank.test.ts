@@ -1,6 +1,7 @@
 // Hybrid's second phase: the coverage feature by hand, the linear score, the windows, and the order of the rest.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { analyzeQuery } from '../../../src/modules/search/query.ts';
 import {
   COVERAGE_DESCRIPTION_CHARS,
   containsTerm,
@@ -8,6 +9,7 @@ import {
   type RerankConfig,
   type RerankText,
   rerank,
+  rerankCandidates,
 } from '../../../src/modules/search/rerank.ts';
 import { analyze } from '../../../src/modules/search/tokenize.ts';
 
@@ -103,6 +105,40 @@ describe('rerank', () => {
     assert.deepEqual(
       out.map((h) => h.id),
       ['cover', 'gamer'],
+    );
+  });
+
+  test('candidates: keyword ones in order, then vector-only ones; unknown items left out of both', () => {
+    const known = (id: string) => (id === 'ghost' ? undefined : textOf(id));
+    const out = rerankCandidates(
+      analyzeQuery('gaming keyboard'),
+      {
+        keyword: [
+          { id: 'cover', score: 10 },
+          { id: 'ghost', score: 9 },
+          { id: 'gamer', score: 5 },
+        ],
+        vector: [
+          { id: 'lamp', score: 0.8 },
+          { id: 'ghost', score: 0.6 },
+          { id: 'gamer', score: 0.4 },
+          { id: 'mouse', score: 0.2 },
+        ],
+      },
+      (terms) => (id) => {
+        const text = known(id);
+        return text && coverage(terms, text);
+      },
+      { keywordWindow: 10, vectorWindow: 10 },
+    );
+    assert.deepEqual(
+      out.map((c) => [c.id, c.retrievers, c.features]),
+      [
+        ['cover', ['keyword'], [1, 0.25, 0.5]],
+        ['gamer', ['keyword', 'vector'], [0.5, 0.5, 1]],
+        ['lamp', ['vector'], [0, 1, 0]],
+        ['mouse', ['vector'], [0, 0.25, 1]],
+      ],
     );
   });
 });
