@@ -9,6 +9,7 @@
 // Also writes each answer's total and ids, per mode (SEARCH_ANSWERS=file), to compare two versions.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import Fastify from 'fastify';
 import { startBenchApp } from './lib/bench-app.ts';
 import { generatedItems, generatedQueries } from './lib/search-items.ts';
 
@@ -16,7 +17,9 @@ const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
 const QUERY_COUNT = Number(process.env.SEARCH_QUERIES ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PASSES = Number(process.env.PASSES ?? 2);
-const MODES = (process.env.MODES ?? 'keyword,hybrid').split(',') as Array<'keyword' | 'hybrid'>;
+const MODES = (process.env.MODES ?? 'bare,keyword,hybrid').split(',') as Mode[];
+/** `bare`: the baseline, a bare Fastify GET route answering from a Map, injected the same way in this process. */
+type Mode = 'bare' | 'keyword' | 'hybrid';
 
 const bench = await startBenchApp();
 const items = generatedItems(COUNT);
@@ -25,13 +28,25 @@ for (let i = 0; i < items.length; i += 1000)
 await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' });
 if (MODES.includes('hybrid') && process.env.VECTORS === '1') await bench.vectorsOn();
 const queries = generatedQueries(QUERY_COUNT);
+const bareItems = new Map(items.slice(0, 300).map((i) => [i.id, i]));
+const bare = Fastify({ logger: false });
+bare.get<{ Params: { itemId: string } }>('/v1/items/:itemId', async (request, reply) => {
+  const item = bareItems.get(request.params.itemId);
+  return item ?? reply.code(404).send({ code: 'not_found' });
+});
+await bare.ready();
+const bareIds = [...bareItems.keys()];
 
-const run = async (mode: 'keyword' | 'hybrid', passes: number, answers?: Array<[number, ...string[]]>) => {
+const run = async (mode: Mode, passes: number, answers?: Array<[number, ...string[]]>) => {
   let next = 0;
   const total = queries.length * passes;
   const worker = async () => {
     while (next < total) {
       const n = next++;
+      if (mode === 'bare') {
+        await bare.inject({ method: 'GET', url: `/v1/items/${bareIds[n % bareIds.length]}` });
+        continue;
+      }
       const res = await bench.call('POST', '/v1/search', bench.auth, {
         query: queries[n % queries.length],
         mode,
@@ -75,4 +90,5 @@ for (const mode of MODES) {
 }
 if (process.env.SEARCH_ANSWERS) writeFileSync(process.env.SEARCH_ANSWERS, JSON.stringify(answers));
 await bench.app.close();
+await bare.close();
 process.exit(0);
