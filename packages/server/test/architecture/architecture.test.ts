@@ -1,5 +1,6 @@
 // The layout's rules, checked over the import graph: shipped code never imports test code, modules meet
-// only at each other's index.ts, and module folders form no cycle.
+// only at each other's index.ts, the layers under the modules never import one, and module folders form no
+// cycle.
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
@@ -10,6 +11,10 @@ const SRC = join(PACKAGES, 'server/src');
 const SHIPPED_ROOTS = [SRC, join(PACKAGES, 'cli/src'), join(PACKAGES, 'contracts/src')];
 const isTestPath = (file: string) => /\/packages\/[^/]+\/test\//.test(file) || file.endsWith('.test.ts');
 const isModuleIndex = (file: string) => /\/modules\/[^/]+\/index\.ts$/.test(file);
+/** The floors the modules stand on: none of them may import a module (modules build on them, not back). */
+const UNDER_MODULES = ['kernel', 'metrics', 'config', 'adapters', 'http', 'tracing'];
+const isUnderModules = (srcDir: string, file: string) =>
+  UNDER_MODULES.some((layer) => file.startsWith(join(srcDir, layer, '/')));
 
 /** Every edge from a shipped file that breaks a rule, as "from → to (why)". */
 export const violations = (graph: ImportGraph, srcDir: string): string[] => {
@@ -23,6 +28,8 @@ export const violations = (graph: ImportGraph, srcDir: string): string[] => {
       const toModule = moduleOf(srcDir, to);
       if (toModule && toModule !== fromModule && !isModuleIndex(to))
         found.push(`${edge} (reaches past modules/${toModule}/index.ts)`);
+      if (toModule && isUnderModules(srcDir, from))
+        found.push(`${edge} (a layer under the modules imports one)`);
     }
   }
   return found;
@@ -55,9 +62,10 @@ describe('architecture', () => {
       [f('modules/b/service.ts'), [f('modules/a/index.ts')]],
       [f('modules/a/index.ts'), [f('modules/a/service.ts')]],
       [f('modules/b/repository.ts'), []],
+      [f('http/auth.ts'), [f('modules/a/index.ts'), f('kernel/index.ts')]],
     ]);
     const fake: ImportGraph = { files: [...edges.keys()], edges };
-    assert.equal(violations(fake, SRC).length, 2);
+    assert.equal(violations(fake, SRC).length, 3);
     assert.deepEqual(moduleCycles(SRC, fake), [['a', 'b']]);
     assert.ok(graph.files.length > 100, `read ${graph.files.length} files`);
   });
