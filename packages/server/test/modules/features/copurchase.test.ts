@@ -57,19 +57,11 @@ for (const setup of SETUPS) {
         tenants.push(tenant);
       }
       const [one, many] = tenants;
-      await fa.publish(one.id, EVENTS);
-      await fa.waitApplied(
-        one.id,
-        EVENTS.map((e) => e.id),
-      );
+      await fa.publishApplied(one.id, EVENTS);
       // Applied before the next part is published: every part is a batch of its own.
       for (let i = 0; i < EVENTS.length; i += 7) {
         const part = EVENTS.slice(i, i + 7);
-        await fa.publish(many.id, part);
-        await fa.waitApplied(
-          many.id,
-          part.map((e) => e.id),
-        );
+        await fa.publishApplied(many.id, part);
       }
     });
     after(() => fa.close());

@@ -15,11 +15,7 @@ for (const setup of SETUPS) {
       fa = await startFeaturesApp(setup);
       tenant = await fa.tenant('feat');
       shop = await prepareShop(fa, tenant.headers);
-      await fa.publish(tenant.id, events);
-      await fa.waitApplied(
-        tenant.id,
-        events.map((e) => e.id),
-      );
+      await fa.publishApplied(tenant.id, events);
     });
     after(() => fa.close());
 

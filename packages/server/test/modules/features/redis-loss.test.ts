@@ -34,11 +34,7 @@ describe('Redis restarted empty under a running app (private redis-server)', () 
     });
     tenant = await fa.tenant('loss');
     shop = await prepareShop(fa, tenant.headers);
-    await fa.publish(tenant.id, events);
-    await fa.waitApplied(
-      tenant.id,
-      events.map((e) => e.id),
-    );
+    await fa.publishApplied(tenant.id, events);
   });
   after(async () => {
     await fa?.close();

@@ -32,11 +32,7 @@ for (const setup of SETUPS) {
       fa = await startFeaturesApp(setup);
       tenant = await fa.tenant('restart');
       shop = await prepareShop(fa, tenant.headers);
-      await fa.publish(tenant.id, events);
-      await fa.waitApplied(
-        tenant.id,
-        events.map((e) => e.id),
-      );
+      await fa.publishApplied(tenant.id, events);
     });
     after(() => fa.close());
 
@@ -45,11 +41,7 @@ for (const setup of SETUPS) {
       await fa.restart();
       await whenServing(fa, tenant.headers);
       await checkOnline(fa, tenant.headers, shop, events);
-      await fa.publish(tenant.id, later);
-      await fa.waitApplied(
-        tenant.id,
-        later.map((e) => e.id),
-      );
+      await fa.publishApplied(tenant.id, later);
       await checkOnline(fa, tenant.headers, shop, [...events, ...later]);
     });
 

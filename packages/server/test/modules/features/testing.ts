@@ -76,6 +76,8 @@ export interface FeaturesApp {
   /** Appends the events to the tenant's topic as the events module does; `keySuffix` makes repeats new messages. */
   publish(tenantId: string, events: readonly TestEvent[], keySuffix?: string): Promise<void>;
   waitApplied(tenantId: string, ids: readonly string[]): Promise<void>;
+  /** publish, then waitApplied for those events. */
+  publishApplied(tenantId: string, events: readonly TestEvent[]): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -96,7 +98,7 @@ export const startFeaturesApp = async (setup: Setup, clock = { now: () => NOW })
     if (res.statusCode !== 201) throw new Error(`key for ${tenantId}: ${res.body}`);
     return { authorization: `Bearer ${res.json().secret}` };
   };
-  return {
+  const fa: FeaturesApp = {
     current: () => app,
     config: first.config,
     operator: first.operator,
@@ -133,6 +135,13 @@ export const startFeaturesApp = async (setup: Setup, clock = { now: () => NOW })
     async waitApplied(tenantId, ids) {
       await waitForFeatures(app.kv, tenantId, ids, 60_000);
     },
+    async publishApplied(tenantId, events) {
+      await fa.publish(tenantId, events);
+      await fa.waitApplied(
+        tenantId,
+        events.map((e) => e.id),
+      );
+    },
     async restart() {
       await app.app.close();
       app = await buildApp(first.config, { clock });
@@ -146,6 +155,7 @@ export const startFeaturesApp = async (setup: Setup, clock = { now: () => NOW })
       if (redisUrl) await dropRedisKeys(redisKeyPrefix);
     },
   };
+  return fa;
 };
 
 /** Removes what a run left on the shared NATS stream: its tenants' events and its consumers. */
