@@ -73,13 +73,15 @@ const ltrQuery = (query: string, c: Candidates, gains: ReadonlyMap<string, numbe
 
 /** The wide rows with the items' popularity and conversion appended. */
 const WITH_ITEM_STATS = [...WIDE_RANKER_FEATURES, ...ITEM_STAT_FEATURES];
-const withStats = (c: Candidates, stats: ItemStats): Candidates => ({
+/** `query`'s own clicks are left out of the counts (leave-query-out: no target leakage). */
+const withStats = (c: Candidates, stats: ItemStats, query: string): Candidates => ({
   ...c,
   wide: withItemStats(
     c.wide,
     c.candidates.map((x) => x.id),
     WIDE_WIDTH,
     stats,
+    query,
   ),
 });
 
@@ -144,7 +146,7 @@ export const clickTrainedFolds = (
           clicked += session.clicks;
           for (const e of session.events) {
             builder.add(e);
-            items.add(e);
+            items.add(e, q.query);
           }
         }
       clicks.push(clicked);
@@ -161,7 +163,11 @@ export const clickTrainedFolds = (
       const e = run.trees!;
       const tuned = { params: run.params!, validNdcg: run.params!.validNdcg };
       const judgedWithStats = built.queries.map((j) =>
-        ltrQuery(j.query, withStats(candidatesOf.get(byText.get(j.query)!.query)!, stats), j.gains),
+        ltrQuery(
+          j.query,
+          withStats(candidatesOf.get(byText.get(j.query)!.query)!, stats, byText.get(j.query)!.query),
+          j.gains,
+        ),
       );
       const itemRun = treeRankerOfflineRun(
         judgedWithStats,
@@ -189,7 +195,7 @@ export const clickTrainedFolds = (
       const c = candidatesOf.get(q.query)!;
       linear.set(q.query, rankWith(c, m.weights));
       trees.set(q.query, rankWithTrees(c, m.trees));
-      itemTrees.set(q.query, rankWithTrees(withStats(c, m.stats), m.itemTrees));
+      itemTrees.set(q.query, rankWithTrees(withStats(c, m.stats, q.query), m.itemTrees));
       chosen.set(q.query, (m.itemValidNdcg > m.validNdcg ? itemTrees : trees).get(q.query)!);
     },
   );

@@ -48,4 +48,23 @@ describe('item stats', () => {
     const out = withItemStats(wide, ['a', 'c'], 2, s);
     assert.deepEqual([...out], [1, 2, 1, Math.fround((3 + 4) / 19), 3, 4, 0, Math.fround(0.4)]);
   });
+
+  test("leave-query-out: a query's own events are left out of its rows' columns", () => {
+    const b = createItemStatsBuilder();
+    for (let i = 0; i < 4; i++) b.add({ type: 'click', itemId: 'a' }, 'lamp');
+    b.add({ type: 'purchase', itemId: 'a' }, 'lamp');
+    b.add({ type: 'click', itemId: 'a' }, 'desk lamp');
+    b.add({ type: 'click', itemId: 'b' }, 'desk lamp');
+    const s = b.build();
+    const rate = 1 / 6;
+    // For 'lamp', item a has only the one click of 'desk lamp'; for a new query, all five.
+    const [popularity, conversion] = s.columns('a', 'lamp');
+    assert.ok(Math.abs(popularity - Math.log(2) / Math.log(6)) < 1e-12, `${popularity}`);
+    assert.ok(Math.abs(conversion - (10 * rate) / 11) < 1e-12, `${conversion}`);
+    assert.deepEqual(s.columns('a', 'sofa'), s.columns('a'));
+    assert.ok(Math.abs(s.columns('a')[0] - 1) < 1e-12);
+    assert.deepEqual(s.columns('b', 'desk lamp'), [0, rate]);
+    const rows = withItemStats(Float32Array.from([7]), ['a'], 1, s, 'lamp');
+    assert.deepEqual([...rows], [7, Math.fround(popularity), Math.fround(conversion)]);
+  });
 });
