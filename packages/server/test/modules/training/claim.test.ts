@@ -3,10 +3,10 @@
 // COMMITTED); other tenants are not held up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
-import { MIGRATIONS } from '../../../src/app.ts';
+import type { SqlDatabase } from '../../../src/adapters/sql/index.ts';
 import { createTrainingRepository, type RunRow } from '../../../src/modules/training/repository.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
+import { tenantsDb } from './db-testing.ts';
 
 const ROUNDS = 30;
 const RACERS = 4;
@@ -32,16 +32,7 @@ for (const kind of STORAGE_KINDS) {
     let db: SqlDatabase;
     let cleanup: () => Promise<void>;
     before(async () => {
-      const storage = await kind.create();
-      cleanup = storage.cleanup;
-      db = openSqlDatabase(storage.url, '');
-      await db.migrate(MIGRATIONS);
-      for (const t of ['shop', 'other'])
-        await db.execute('INSERT INTO tenants (id, name, limits, created_at) VALUES ($1, $1, $2, $3)', [
-          t,
-          '{}',
-          new Date().toISOString(),
-        ]);
+      ({ db, cleanup } = await tenantsDb(['shop', 'other'], kind));
     });
     after(async () => {
       await db.close();

@@ -5,15 +5,14 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
-import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/index.ts';
+import type { SqlDatabase } from '../../../src/adapters/sql/index.ts';
 import { openStream } from '../../../src/adapters/stream/index.ts';
-import { MIGRATIONS } from '../../../src/app.ts';
 import { QuiverError, systemClock } from '../../../src/kernel/index.ts';
 import { createMetrics } from '../../../src/metrics/index.ts';
 import { createEventsService, eventsTopic } from '../../../src/modules/events/index.ts';
 import type { PublishDeps } from '../../../src/modules/training/publish.ts';
 import { createTrainingService, type TrainingDeps } from '../../../src/modules/training/service.ts';
-import { STORAGE_KINDS } from '../../support/storage.ts';
+import { tenantsDb } from './db-testing.ts';
 
 const EVENTS = 100_000;
 const PUBLISH_BATCH = 5000;
@@ -29,15 +28,7 @@ let cleanup: () => Promise<void>;
 let stream: Awaited<ReturnType<typeof openStream>>;
 
 before(async () => {
-  const storage = await STORAGE_KINDS.find((k) => k.name === 'sqlite')!.create();
-  cleanup = storage.cleanup;
-  db = openSqlDatabase(storage.url, '');
-  await db.migrate(MIGRATIONS);
-  await db.execute('INSERT INTO tenants (id, name, limits, created_at) VALUES ($1, $1, $2, $3)', [
-    'shop',
-    '{}',
-    new Date().toISOString(),
-  ]);
+  ({ db, cleanup } = await tenantsDb(['shop']));
   stream = await openStream('', { db });
   // The bulk path: straight onto the events topic (replay shows events not on record, as after a crash).
   for (let i = 0; i < EVENTS; i += PUBLISH_BATCH)
