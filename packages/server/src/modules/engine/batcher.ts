@@ -1,14 +1,21 @@
 // The dynamic batcher of one model version: fair per-tenant queues, deadlines, and batches run on the pool.
 
 import type { Clock } from '../../kernel/clock.ts';
-import { type ErrorCode, QuiverError } from '../../kernel/errors.ts';
-import { activeTraceContext } from '../../kernel/tracing.ts';
+import { QuiverError } from '../../kernel/errors.ts';
 import { FairQueue } from './fair-queue.ts';
-import type { InferenceObserver, ModelLabels, RejectEvent } from './observer.ts';
+import type { InferenceObserver, ModelLabels } from './observer.ts';
 import type { BatchingOptions } from './options.ts';
 import type { RunResult } from './pool.ts';
-import { failPending, type Pending, settleBatch } from './settle.ts';
-import { concatRows, rowsOf, shapeKey } from './tensors.ts';
+import {
+  expire,
+  failPending,
+  type Pending,
+  pendingOf,
+  refuse,
+  refuseOnArrival,
+  settleBatch,
+} from './settle.ts';
+import { concatRows, shapeKey } from './tensors.ts';
 import { newBatchId, traceBatch } from './trace.ts';
 import type { InferRequest, InferResult, Tensors } from './types.ts';
 
@@ -58,35 +65,16 @@ export const createBatcher = (
     return Math.max(MIN_RETRY_AFTER_S, Math.ceil(seconds));
   };
 
-  const refuse = (
-    p: Pick<Pending, 'tenant' | 'reject'>,
-    code: ErrorCode,
-    reason: RejectEvent['reason'],
-    e: QuiverError,
-  ) => {
-    observer.onReject({ ...labels, tenant: p.tenant, code, reason });
-    p.reject(e);
-  };
-
   const reportDepth = () => {
     if (queue.size === lastDepth) return;
     lastDepth = queue.size;
     observer.onQueueDepth({ ...labels, depth: lastDepth });
   };
 
-  const expire = (p: Pending) => {
-    clearTimeout(p.timer);
-    const e = new QuiverError(
-      'deadline_exceeded',
-      `the request's deadline passed while it waited for model '${labels.model}'`,
-    );
-    refuse(p, 'deadline_exceeded', 'deadline', e);
-  };
-
   /** Drops a request whose deadline has passed, before it can join a batch. */
   const dropIfExpired = (p: Pending): boolean => {
     if (clock.now() < p.deadline) return false;
-    expire(p);
+    expire(observer, labels, p);
     return true;
   };
 
@@ -193,10 +181,12 @@ export const createBatcher = (
       const e = new QuiverError('rate_limited', `${full}; this tenant holds the largest share`, {
         retryAfterS: queueWaitS(),
       });
-      refuse(big.newest, 'rate_limited', 'evicted', e);
+      refuse(observer, labels, big.newest, 'rate_limited', 'evicted', e);
       return true;
     }
     refuse(
+      observer,
+      labels,
       p,
       'rate_limited',
       'queue_full',
@@ -209,32 +199,24 @@ export const createBatcher = (
     infer(request) {
       return new Promise<InferResult>((resolve, reject) => {
         const now = clock.now();
-        const deadline = request.deadline ?? now + (request.timeoutMs ?? options.defaultTimeoutMs);
-        const p: Pending = {
-          tenant: request.tenant,
-          inputs: request.inputs,
-          shapeKey: shapeKey(request.inputs),
-          rows: rowsOf(request.inputs),
-          deadline,
-          enqueuedAt: performance.now(),
-          trace: activeTraceContext(),
-          queued: false,
+        const p = pendingOf(
+          request,
+          now,
+          options.defaultTimeoutMs,
+          shapeKey(request.inputs),
           resolve,
           reject,
-        };
-        if (closed !== undefined) {
-          return refuse(p, 'unavailable', 'closed', new QuiverError('unavailable', closed));
-        }
-        if (deadline <= now) return expire(p);
+        );
+        if (refuseOnArrival(observer, labels, p, closed, now)) return;
         if (!admit(p)) return;
         queue.push(p);
         const onDeadline = () => {
           if (!queue.remove(p)) return;
-          expire(p);
+          expire(observer, labels, p);
           reportDepth();
           notifyIfDrained();
         };
-        p.timer = setTimeout(onDeadline, Math.min(deadline - now, MAX_TIMER_MS));
+        p.timer = setTimeout(onDeadline, Math.min(p.deadline - now, MAX_TIMER_MS));
         p.timer.unref();
         reportDepth();
         kick();
@@ -253,7 +235,7 @@ export const createBatcher = (
       for (let p = queue.oldest(); p; p = queue.oldest()) {
         queue.remove(p);
         clearTimeout(p.timer);
-        refuse(p, 'unavailable', 'closed', new QuiverError('unavailable', why));
+        refuse(observer, labels, p, 'unavailable', 'closed', new QuiverError('unavailable', why));
       }
       reportDepth();
       notifyIfDrained();

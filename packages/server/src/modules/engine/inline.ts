@@ -6,15 +6,12 @@
 // so onnxruntime enters the main thread only then.
 import type * as ort from 'onnxruntime-node';
 import type { Clock } from '../../kernel/clock.ts';
-import { QuiverError } from '../../kernel/errors.ts';
-import { activeTraceContext } from '../../kernel/tracing.ts';
 import type { Batcher } from './batcher.ts';
 import type { InferenceObserver, ModelLabels } from './observer.ts';
 import type { BatchingOptions } from './options.ts';
 import { failureErrorOf } from './protocol.ts';
 import { createSession, runSession, SessionFailure } from './session.ts';
-import { failPending, type Pending, settleBatch } from './settle.ts';
-import { rowsOf } from './tensors.ts';
+import { failPending, type Pending, pendingOf, refuseOnArrival, settleBatch } from './settle.ts';
 import { newBatchId, traceBatch } from './trace.ts';
 import type { InferResult, ModelSource, Signature } from './types.ts';
 
@@ -76,33 +73,8 @@ export const createInlineRunner = (
     infer(request) {
       return new Promise<InferResult>((resolve, reject) => {
         const now = clock.now();
-        const deadline = request.deadline ?? now + (request.timeoutMs ?? options.defaultTimeoutMs);
-        const tenant = request.tenant;
-        if (closed !== undefined) {
-          observer.onReject({ ...labels, tenant, code: 'unavailable', reason: 'closed' });
-          return reject(new QuiverError('unavailable', closed));
-        }
-        if (deadline <= now) {
-          observer.onReject({ ...labels, tenant, code: 'deadline_exceeded', reason: 'deadline' });
-          return reject(
-            new QuiverError(
-              'deadline_exceeded',
-              `the request's deadline passed while it waited for model '${labels.model}'`,
-            ),
-          );
-        }
-        const p: Pending = {
-          tenant,
-          inputs: request.inputs,
-          shapeKey: '',
-          rows: rowsOf(request.inputs),
-          deadline,
-          enqueuedAt: performance.now(),
-          trace: activeTraceContext(),
-          queued: false,
-          resolve,
-          reject,
-        };
+        const p = pendingOf(request, now, options.defaultTimeoutMs, '', resolve, reject);
+        if (refuseOnArrival(observer, labels, p, closed, now)) return;
         inFlight++;
         run(p).finally(settled);
       });
