@@ -16,31 +16,52 @@ const f32 = (rows: number, width: number): Tensor => ({
   data: new Float32Array(rows * width),
 });
 
-/** A batcher whose "model" echoes its input as `y`, recording the rows of each batch it runs. */
-const echoBatcher = (batching: Parameters<typeof resolveBatching>[0], batchable = true) => {
-  const batches: number[] = [];
-  const run = async (feeds: Tensors): Promise<RunResult> => {
-    batches.push(feeds.x.shape[0]);
-    return {
-      outputs: { y: feeds.x },
-      computeMs: 0,
-      startedAt: 0,
-      worker: 0,
-      receivedAt: 0,
-      finishedAt: 0,
-    } as RunResult;
+/** A finished batch echoing its input as `y`. */
+const echo = (feeds: Tensors): RunResult => ({
+  outputs: { y: feeds.x },
+  computeMs: 0,
+  startedAt: 0,
+  worker: 0,
+  receivedAt: 0,
+  finishedAt: 0,
+});
+
+interface EchoOptions {
+  batching?: Parameters<typeof resolveBatching>[0];
+  batchable?: boolean;
+  /** Batches that may run at once. */
+  replicas?: number;
+  /** When true, a batch finishes only when the test calls its `finish[i]()`; otherwise at once. */
+  held?: boolean;
+}
+
+/**
+ * A batcher whose "model" echoes its input: `started` has the rows of each batch as it starts; `send(n)` sends
+ * n one-row requests.
+ */
+const echoBatcher = ({ batching = {}, batchable = true, replicas = 1, held = false }: EchoOptions) => {
+  const started: number[] = [];
+  const finish: (() => void)[] = [];
+  const run = (feeds: Tensors): Promise<RunResult> => {
+    started.push(feeds.x.shape[0]);
+    if (!held) return Promise.resolve(echo(feeds));
+    return new Promise((resolve) => finish.push(() => resolve(echo(feeds))));
   };
   const batcher = createBatcher(
     {
       run,
-      concurrency: () => 1,
+      concurrency: () => replicas,
       clock: systemClock,
       observer: noopObserver,
       labels: { model: 'm', version: '1' },
     },
     { ...resolveBatching(batching), batchable },
   );
-  return { batcher, batches };
+  const send = (n: number) =>
+    Array.from({ length: n }, () =>
+      batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 }),
+    );
+  return { batcher, started, finish, send };
 };
 
 describe('batcher', () => {
@@ -50,7 +71,7 @@ describe('batcher', () => {
     ['an unbatchable model', { maxBatchSize: 8 }, false],
   ] as const) {
     it(`requests with zero rows run and answer, and the event loop stays free (${name})`, async () => {
-      const { batcher, batches } = echoBatcher(batching, batchable);
+      const { batcher, started } = echoBatcher({ batching, batchable });
       const late = timerLateness(10);
       const zero = () => batcher.infer({ tenant: 't', inputs: { x: f32(0, 8) }, timeoutMs: 2_000 });
       // The two-row request goes first: the zero-row ones are then all that is left in the queue.
@@ -71,7 +92,7 @@ describe('batcher', () => {
       );
       assert.ok((await late) < ON_TIME_MS, `a 10 ms timer fired ${await late} ms late`);
       assert.equal(
-        batches.reduce((a, b) => a + b, 0),
+        started.reduce((a, b) => a + b, 0),
         2,
       );
       assert.equal(batcher.depth, 0);
@@ -79,7 +100,7 @@ describe('batcher', () => {
   }
 
   it('a lone zero-row request on a batching model answers once its batch delay is over', async () => {
-    const { batcher } = echoBatcher({ maxBatchSize: 8, maxQueueDelayMs: 1 });
+    const { batcher } = echoBatcher({ batching: { maxBatchSize: 8, maxQueueDelayMs: 1 } });
     const late = timerLateness(10);
     const answer = await batcher.infer({ tenant: 't', inputs: { x: f32(0, 3) }, timeoutMs: 2_000 });
     assert.deepEqual(answer.outputs.y.shape, [0, 3]);
@@ -87,48 +108,16 @@ describe('batcher', () => {
   });
 });
 
-/** A finished batch echoing its input. */
-const held = (feeds: Tensors): RunResult =>
-  ({
-    outputs: { y: feeds.x },
-    computeMs: 0,
-    startedAt: 0,
-    worker: 0,
-    receivedAt: 0,
-    finishedAt: 0,
-  }) as RunResult;
-
-/** Two replicas whose batches finish only when the test says so: the rows of each batch as it starts. */
-const heldBatcher = () => {
-  const started: number[] = [];
-  const finish: (() => void)[] = [];
-  const run = (feeds: Tensors): Promise<RunResult> => {
-    started.push(feeds.x.shape[0]);
-    return new Promise((resolve) => finish.push(() => resolve(held(feeds))));
-  };
-  const batcher = createBatcher(
-    {
-      run,
-      concurrency: () => 2,
-      clock: systemClock,
-      observer: noopObserver,
-      labels: { model: 'm', version: '1' },
-    },
-    { ...resolveBatching({ maxBatchSize: 16 }), batchable: true },
-  );
-  const send = (n: number) =>
-    Array.from({ length: n }, () =>
-      batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 }),
-    );
-  return { batcher, started, finish, send };
-};
-
 /** Lets the batcher's end-of-turn scheduling (setImmediate) and settled batches run. */
 const turn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('adaptive batching (two replicas, batches finished by hand)', () => {
   it('a lone request starts at once; while a batch runs, the next fills to its size before a free replica takes it', async () => {
-    const { batcher, started, finish, send } = heldBatcher();
+    const { batcher, started, finish, send } = echoBatcher({
+      batching: { maxBatchSize: 16 },
+      replicas: 2,
+      held: true,
+    });
     const first = send(1);
     await turn();
     assert.deepEqual(started, [1], 'nothing running: the lone request goes at once');
@@ -166,27 +155,17 @@ describe('adaptive batching (two replicas, batches finished by hand)', () => {
   });
 
   it('without batching (maxBatchSize 1) a free replica never waits', async () => {
-    const started: number[] = [];
-    const finish: (() => void)[] = [];
-    const batcher = createBatcher(
-      {
-        run: (feeds) => {
-          started.push(feeds.x.shape[0]);
-          return new Promise((resolve) => finish.push(() => resolve(held(feeds))));
-        },
-        concurrency: () => 2,
-        clock: systemClock,
-        observer: noopObserver,
-        labels: { model: 'm', version: '1' },
-      },
-      { ...resolveBatching({ maxBatchSize: 1 }), batchable: true },
-    );
-    const a = batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 });
+    const { started, finish, send } = echoBatcher({
+      batching: { maxBatchSize: 1 },
+      replicas: 2,
+      held: true,
+    });
+    const a = send(1);
     await turn();
-    const b = batcher.infer({ tenant: 't', inputs: { x: f32(1, 2) }, timeoutMs: 60_000 });
+    const b = send(1);
     await turn();
     assert.deepEqual(started, [1, 1]);
     for (const f of finish) f();
-    await Promise.all([a, b]);
+    await Promise.all([...a, ...b]);
   });
 });
