@@ -5,7 +5,7 @@
 // the index's analysis; none is served. Set ICECAT_DIR to read the dataset elsewhere.
 import { QUERY_CLASS_ORDER, queryClass } from '../packages/cli/src/eval/classes.ts';
 import { scoreQuery } from '../packages/cli/src/eval/metrics.ts';
-import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
+import { coverageOfItems } from '../packages/server/src/modules/search/coverage-terms.ts';
 import { fuse } from '../packages/server/src/modules/search/fusion.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import { coverageText, rerankCandidates } from '../packages/server/src/modules/search/rerank.ts';
@@ -97,11 +97,10 @@ const rankWith = (p: Prepared, w: Weights): string[] =>
 export const main = async () => {
   const { items, bench, judgedQueries, lists } = await loadRelevanceData();
   await bench.app.close();
-  const coverage = new CoverageTerms();
+  const coverageOf = coverageOfItems(items);
   const text = new Map<string, ItemText>();
   const df = new Map<string, number>();
   for (const item of items) {
-    coverage.put(item.id, item);
     const terms = new Set(analyze(coverageText(item)));
     for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
     text.set(item.id, { title: analyze(item.title), brand: analyze(item.brand ?? ''), coverage: terms });
@@ -120,12 +119,10 @@ export const main = async () => {
       keywordRank: new Map(l.keyword.map((h, i) => [h.id, i])),
       idf,
     };
-    const candidates = rerankCandidates(analyzeQuery(q.query), l, (terms) => coverage.scorer(terms)).map(
-      (c) => ({
-        id: c.id,
-        features: [...c.features, ...extras.map((f) => f(text.get(c.id)!, c.id, c.features[2], context))],
-      }),
-    );
+    const candidates = rerankCandidates(analyzeQuery(q.query), l, coverageOf).map((c) => ({
+      id: c.id,
+      features: [...c.features, ...extras.map((f) => f(text.get(c.id)!, c.id, c.features[2], context))],
+    }));
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)

@@ -9,7 +9,7 @@
 
 import { QUERY_CLASS_ORDER } from '../packages/cli/src/eval/classes.ts';
 import { evaluate, type MeanMetrics, metricsByClass, scoreQuery } from '../packages/cli/src/eval/metrics.ts';
-import { CoverageTerms } from '../packages/server/src/modules/search/coverage-terms.ts';
+import { coverageOfItems } from '../packages/server/src/modules/search/coverage-terms.ts';
 import { fuse } from '../packages/server/src/modules/search/fusion.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
@@ -60,12 +60,9 @@ const learn = (
 
 export const main = async () => {
   const { set, items, bench, judgedQueries, lists } = await loadRelevanceData();
-  const coverage = new CoverageTerms();
+  const coverageOf = coverageOfItems(items);
   const fields = new FieldTerms();
-  for (const item of items) {
-    coverage.put(item.id, item);
-    fields.put(item.id, item);
-  }
+  for (const item of items) fields.put(item.id, item);
 
   const plain = new KeywordIndex({ weights: { title: 1, description: 1, brand: 0 }, k1: 1.2, b: 0.75 });
   for (const i of items) plain.put(i.id, { title: i.title, description: i.description });
@@ -76,7 +73,7 @@ export const main = async () => {
   const candidatesOf = new Map<string, Candidates>();
   for (const [query, l] of lists) {
     const analyzed = analyzeQuery(query);
-    const candidates = rerankCandidates(analyzed, l, (terms) => coverage.scorer(terms));
+    const candidates = rerankCandidates(analyzed, l, coverageOf);
     const seen = new Set(candidates.map((c) => c.id));
     const rest = fuse(l, { method: 'rrf', k: 60 })
       .map((f) => f.id)

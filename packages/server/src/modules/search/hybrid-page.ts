@@ -57,7 +57,7 @@ export const hybridPage = async (retrieval: Retrieval, req: PageRequest): Promis
     }),
   );
   const { candidates } = await withSpan('search.second_phase', {}, () =>
-    secondPhase(retrieval, rerank, req, { keyword: head.hits, vector }),
+    secondPhase(retrieval, rerank, req, { keyword: head.hits, keywordDocs: head.docs, vector }),
   );
   // The page needs the first `to` accepted candidates only.
   const accepted: Fused[] = [];

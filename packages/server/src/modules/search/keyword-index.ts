@@ -101,6 +101,8 @@ export interface KeywordHead {
   located: Map<string, { rank: number; score: number }>;
   /** The ids of `present` that match. */
   present: Set<string>;
+  /** The hits' document numbers (`numberOf`), in the hits' order. */
+  docs: readonly number[];
   /** Matches in all. */
   matches: number;
   /** Matches `accept` accepts (all matches without it). */
@@ -179,6 +181,14 @@ export class KeywordIndex {
 
   has(id: string): boolean {
     return this.numbers.has(id);
+  }
+
+  /**
+   * The document's number: kept while the document is (an update keeps it; compaction does not renumber),
+   * never reused after it is removed. Others may index per-document data by it.
+   */
+  numberOf(id: string): number | undefined {
+    return this.numbers.get(id);
   }
 
   /** Adds or replaces a document. */
@@ -332,9 +342,10 @@ export class KeywordIndex {
       const no = this.numbers.get(id);
       if (no !== undefined && scores[no] > 0) present.add(id);
     }
-    const hits = this.best(matched, depth).map((no) => ({ id: ids[no], score: scores[no] }));
+    const docs = this.best(matched, depth);
+    const hits = docs.map((no) => ({ id: ids[no], score: scores[no] }));
     for (const no of matched) scores[no] = 0;
-    return { hits, located, present, matches: matched.length, total };
+    return { hits, located, present, docs, matches: matched.length, total };
   }
 
   /**

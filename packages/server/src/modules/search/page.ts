@@ -64,7 +64,7 @@ export const secondPhase = async (
   retrieval: Retrieval,
   rerank: RerankConfig,
   req: PageRequest,
-  lists: { keyword: Ranked[]; vector: Ranked[] },
+  lists: { keyword: Ranked[]; vector: Ranked[]; keywordDocs?: readonly number[] },
 ): Promise<Rescored> => {
   const rescored = await rescore(
     retrieval,
@@ -72,7 +72,7 @@ export const secondPhase = async (
     req.tenantId,
     req.query,
     lists,
-    (terms) => req.index.coverage.scorer(terms),
+    req.index.coverageOf,
     req.notices,
     req.userId === undefined ? undefined : { userId: req.userId },
     (candidates) => wideRows(req.query, candidates, req.index.fields, req.index.items, Date.now()),

@@ -76,10 +76,11 @@ export const coverage = (terms: readonly string[], item: RerankText): number => 
 };
 
 /**
- * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item). The search
- * service answers from `CoverageTerms` (analyzed at index time); `coverageOfText` reads the items' text.
+ * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item), given with the
+ * item's keyword-index document number when the caller has it. The search service answers from
+ * `CoverageTerms` (analyzed at index time, by document number); `coverageOfText` reads the items' text.
  */
-export type CoverageOf = (terms: readonly string[]) => (id: string) => number | undefined;
+export type CoverageOf = (terms: readonly string[]) => (id: string, doc?: number) => number | undefined;
 
 export const coverageOfText =
   (textOf: (id: string) => RerankText | undefined): CoverageOf =>
@@ -103,11 +104,12 @@ export const rerankScore = (c: RerankCandidate, weights: RerankConfig['weights']
 
 /**
  * The candidates of the second phase (each retriever's window) with their features; `coverageOf` gives an
- * item's coverage (undefined: unknown item, left out).
+ * item's coverage (undefined: unknown item, left out), by document number for the keyword hits when
+ * `keywordDocs` gives them (the keyword head's `docs`).
  */
 export const rerankCandidates = (
   query: AnalyzedQuery,
-  lists: { keyword: Ranked[]; vector: Ranked[] },
+  lists: { keyword: Ranked[]; vector: Ranked[]; keywordDocs?: readonly number[] },
   coverageOf: CoverageOf,
   windows: Pick<RerankConfig, 'keywordWindow' | 'vectorWindow'> = DEFAULT_RERANK,
 ): RerankCandidate[] => {
@@ -127,9 +129,11 @@ export const rerankCandidates = (
   const cosineOf = new Map<string, number>();
   for (const h of vector) cosineOf.set(h.id, maxVector > 0 ? h.score / maxVector : 0);
   const emptyVector = maxVector > 0 ? minVector / maxVector : 0;
+  const docs = lists.keywordDocs;
   const out: RerankCandidate[] = [];
-  for (const h of keyword) {
-    const share = covered(h.id);
+  for (let i = 0; i < keyword.length; i++) {
+    const h = keyword[i];
+    const share = covered(h.id, docs?.[i]);
     // An unknown item is left out.
     if (share === undefined) continue;
     const keywordScore = maxKeyword > 0 ? h.score / maxKeyword : 0;

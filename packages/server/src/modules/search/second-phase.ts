@@ -32,7 +32,7 @@ export const rescore = async (
   config: RerankConfig,
   tenantId: string,
   query: AnalyzedQuery,
-  lists: { keyword: Ranked[]; vector: Ranked[] },
+  lists: { keyword: Ranked[]; vector: Ranked[]; keywordDocs?: readonly number[] },
   coverageOf: CoverageOf,
   notices: string[],
   unit?: { userId?: string },

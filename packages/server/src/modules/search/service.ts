@@ -365,8 +365,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       });
       const candidates = rerankCandidates(
         query,
-        { keyword: head.hits, vector },
-        (terms) => index.coverage.scorer(terms),
+        { keyword: head.hits, keywordDocs: head.docs, vector },
+        index.coverageOf,
         windows,
       );
       const rows = wideRows(query, candidates, index.fields, index.items, deps.clock.now());

@@ -2,10 +2,11 @@
 // warm-up, on first use or on a new tenant's first change, then kept current by applying changed item ids,
 // one change at a time per tenant.
 import type { Item } from '@quiver/contracts';
-import { CoverageTerms } from './coverage-terms.ts';
+import { CoverageTerms, coverageOfTerms } from './coverage-terms.ts';
 import { FacetIndex } from './facets.ts';
 import { FIELDS, type KeywordDoc, KeywordIndex } from './keyword-index.ts';
 import { FieldTerms } from './ranker-features.ts';
+import type { CoverageOf } from './rerank.ts';
 
 /** What the search module needs of the catalog module (its service's `getMany` and `list`). */
 export interface CatalogSource {
@@ -37,8 +38,10 @@ const sameDoc = (a: KeywordDoc, b: KeywordDoc): boolean => FIELDS.every((field) 
 export class TenantIndex {
   readonly items = new Map<string, Item>();
   readonly keyword = new KeywordIndex();
-  /** The second phase's coverage terms of each item. */
+  /** The second phase's coverage terms of each item, by its keyword document number. */
   readonly coverage = new CoverageTerms();
+  /** The second phase's coverage of the items, for a query's terms. */
+  readonly coverageOf: CoverageOf = coverageOfTerms(this.coverage, (id) => this.keyword.numberOf(id));
   /** The wide ranker features' title, brand and category terms of each item. */
   readonly fields = new FieldTerms();
   /** Facet value ids of each item version, for counting on typed arrays. */
@@ -59,14 +62,15 @@ export class TenantIndex {
     const doc = keywordDoc(item);
     if (previous && sameDoc(keywordDoc(previous), doc)) return;
     this.keyword.put(item.id, doc);
-    this.coverage.put(item.id, item);
+    this.coverage.put(this.keyword.numberOf(item.id)!, item);
     this.fields.put(item.id, item);
   }
 
   remove(id: string): void {
     if (this.items.delete(id)) this.sorted = undefined;
+    const no = this.keyword.numberOf(id);
+    if (no !== undefined) this.coverage.remove(no);
     this.keyword.remove(id);
-    this.coverage.remove(id);
     this.fields.remove(id);
   }
 

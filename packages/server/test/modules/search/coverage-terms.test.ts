@@ -1,7 +1,7 @@
 // Coverage from the terms analyzed at index time answers exactly as `coverage` reading the text does.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CoverageTerms } from '../../../src/modules/search/coverage-terms.ts';
+import { CoverageTerms, coverageOfItems } from '../../../src/modules/search/coverage-terms.ts';
 import { COVERAGE_DESCRIPTION_CHARS, coverage, type RerankText } from '../../../src/modules/search/rerank.ts';
 import { analyze } from '../../../src/modules/search/tokenize.ts';
 
@@ -30,10 +30,16 @@ const corpus = (count: number) => {
   });
 };
 
+const randomQuery = (r: () => number, q: number): string[] => {
+  const query = Array.from({ length: 1 + (q % 4) }, () => WORDS[Math.floor(r() * WORDS.length)]);
+  if (q % 10 === 0) query.push('unknownword');
+  return [...new Set(analyze(query.join(' ')))];
+};
+
 describe('coverage terms', () => {
   const items = corpus(2000);
   const terms = new CoverageTerms();
-  for (const { id, item } of items) terms.put(id, item);
+  for (const [no, { item }] of items.entries()) terms.put(no, item);
 
   test('every item, every query: the same share as coverage() over the text', () => {
     const r = rng(11);
@@ -41,28 +47,61 @@ describe('coverage terms', () => {
     assert.ok(crossing.length > 100, 'descriptions longer than the cut are exercised');
     let covered = 0;
     for (let q = 0; q < 60; q++) {
-      const query = Array.from({ length: 1 + (q % 4) }, () => WORDS[Math.floor(r() * WORDS.length)]);
-      if (q % 10 === 0) query.push('unknownword');
-      const distinct = [...new Set(analyze(query.join(' ')))];
+      const distinct = randomQuery(r, q);
       const scorer = terms.scorer(distinct);
-      for (const { id, item } of items) {
+      items.forEach(({ id, item }, no) => {
         const expected = coverage(distinct, item);
-        assert.equal(scorer(id), expected, `${distinct.join(' ')} / ${id}`);
+        assert.equal(scorer(no), expected, `${distinct.join(' ')} / ${id}`);
         if (expected > 0 && expected < 1) covered++;
-      }
+      });
     }
     assert.ok(covered > 1000, 'partial coverage is exercised');
   });
 
-  test('an unknown or removed item has none; a replaced one is read anew', () => {
+  test('after many replacements and removals (the pool repacked): the same share as coverage() still', () => {
     const own = new CoverageTerms();
-    own.put('a', { title: 'Spare batteries', description: 'for gaming' });
-    assert.equal(own.scorer(analyze('battery gaming'))('a'), 1);
-    assert.equal(own.scorer(analyze('battery gaming'))('b'), undefined);
-    own.put('a', { title: 'Gaming keyboard' });
-    assert.equal(own.scorer(analyze('battery gaming'))('a'), 0.5);
-    assert.equal(own.scorer([])('a'), 0);
-    own.remove('a');
-    assert.equal(own.scorer(analyze('battery'))('a'), undefined);
+    const pool = corpus(3000);
+    // Document number → the item text it holds now (absent: removed or never put).
+    const held = new Map<number, RerankText>();
+    const r = rng(5);
+    for (let step = 0; step < 12_000; step++) {
+      const no = Math.floor(r() * 1500);
+      if (r() < 0.2) {
+        own.remove(no);
+        held.delete(no);
+      } else {
+        const { item } = pool[Math.floor(r() * pool.length)];
+        own.put(no, item);
+        held.set(no, item);
+      }
+    }
+    assert.ok(held.size > 1000 && held.size < 1500, 'both live and removed numbers are checked');
+    const q = rng(13);
+    for (let k = 0; k < 20; k++) {
+      const distinct = randomQuery(q, k);
+      const scorer = own.scorer(distinct);
+      for (let no = 0; no < 1600; no++) {
+        const item = held.get(no);
+        assert.equal(scorer(no), item && coverage(distinct, item), `${distinct.join(' ')} / ${no}`);
+      }
+    }
+  });
+
+  test('an unknown or removed item has none; a replaced one is read anew; ids map to numbers', () => {
+    const own = new CoverageTerms();
+    own.put(0, { title: 'Spare batteries', description: 'for gaming' });
+    assert.equal(own.scorer(analyze('battery gaming'))(0), 1);
+    assert.equal(own.scorer(analyze('battery gaming'))(1), undefined);
+    assert.equal(own.scorer(analyze('battery gaming'))(1_000_000), undefined);
+    own.put(0, { title: 'Gaming keyboard' });
+    assert.equal(own.scorer(analyze('battery gaming'))(0), 0.5);
+    assert.equal(own.scorer([])(0), 0);
+    own.remove(0);
+    assert.equal(own.scorer(analyze('battery'))(0), undefined);
+    const byId = coverageOfItems([
+      { id: 'a', title: 'Spare batteries' },
+      { id: 'b', title: 'Gaming keyboard' },
+    ])(analyze('gaming'));
+    assert.deepEqual([byId('a'), byId('b'), byId('c'), byId('b', 0)], [0, 1, undefined, 0]);
   });
 });

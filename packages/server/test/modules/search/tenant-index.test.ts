@@ -28,12 +28,12 @@ describe('tenant index puts', () => {
     index.put(lamp());
     index.put({ ...lamp(), id: 'sofa', title: 'Grey sofa', attributes: {} });
     const before = hits(index, 'brass lamp');
-    const coverageBefore = index.coverage.scorer(['brass', 'lamp'])('lamp');
+    const coverageBefore = index.coverageOf(['brass', 'lamp'])('lamp');
     index.put(lamp({ price: { amount: 39, currency: 'GBP' }, available: false, version: 2 }));
     assert.equal(index.items.get('lamp')?.price?.amount, 39);
     assert.equal(index.items.get('lamp')?.version, 2);
     assert.deepEqual(hits(index, 'brass lamp'), before);
-    assert.equal(index.coverage.scorer(['brass', 'lamp'])('lamp'), coverageBefore);
+    assert.equal(index.coverageOf(['brass', 'lamp'])('lamp'), coverageBefore);
     assert.equal(index.items.size, 2);
   });
 
@@ -59,7 +59,31 @@ describe('tenant index puts', () => {
     }
     // Coverage follows the title, brand and description.
     index.put(lamp({ title: 'Pewter lamp', version: ++version }));
-    assert.equal(index.coverage.scorer(['pewter'])('lamp'), 1);
-    assert.equal(index.coverage.scorer(['brass'])('lamp'), 0);
+    assert.equal(index.coverageOf(['pewter'])('lamp'), 1);
+    assert.equal(index.coverageOf(['brass'])('lamp'), 0);
+  });
+});
+
+describe('tenant index coverage', () => {
+  test('follows the keyword document numbers through removals, re-adds and compaction', () => {
+    const index = new TenantIndex();
+    index.put(lamp());
+    index.put({ ...lamp(), id: 'sofa', title: 'Grey sofa', description: 'Soft', brand: undefined });
+    index.remove('lamp');
+    index.put({ ...lamp(), id: 'desk', title: 'Oak desk lamp', description: 'Sturdy', brand: undefined });
+    index.keyword.compact();
+    index.put(lamp({ title: 'Grey lamp', brand: undefined, description: undefined, version: 2 }));
+    const covered = index.coverageOf(['grey', 'lamp']);
+    assert.deepEqual(
+      ['lamp', 'sofa', 'desk', 'gone'].map((id) => covered(id)),
+      [1, 0.5, 0.5, undefined],
+    );
+    // By the head's document numbers, as the second phase reads it: the same shares.
+    const head = index.keyword.head('grey lamp', 10);
+    assert.deepEqual(
+      head.hits.map((h, i) => [h.id, covered(h.id, head.docs[i])]),
+      head.hits.map((h) => [h.id, covered(h.id)]),
+    );
+    assert.equal(head.hits.length, 3);
   });
 });
