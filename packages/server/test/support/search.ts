@@ -1,20 +1,87 @@
-// A keyword search through the HTTP API, for tests that watch what an index holds.
+// Search tests' setup and calls through the HTTP API: a tenant holding a catalog, items written in batches,
+// searches that must answer 200.
 import assert from 'node:assert/strict';
-import type { SearchResponse } from '@quiver/contracts';
+import type { BatchItem, Scope, SearchResponse } from '@quiver/contracts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { VectorRetriever } from '../../src/modules/search/ports.ts';
+import type { TestApp } from './app.ts';
 
-/** POST /v1/search in keyword mode; asserts a 200 and returns the answer. */
-export const keywordSearch = async (
-  app: { request(opts: InjectOptions): Promise<LightMyRequestResponse> },
+/** Five items for the hybrid second phase: three oak ones the keyword side finds, two lights it does not. */
+export const OAK_AND_LIGHTS: readonly BatchItem[] = [
+  { id: 'k1', title: 'Oak table lamp' },
+  { id: 'k2', title: 'Oak lamp shade' },
+  { id: 'k3', title: 'Oak chair' },
+  { id: 'v1', title: 'Brass reading light' },
+  { id: 'v2', title: 'Floor light' },
+];
+
+/** The vector side for OAK_AND_LIGHTS, whatever the query: v2, then v1, then k3 (cosines fall). */
+export const oakAndLightsVectors: VectorRetriever = {
+  async query() {
+    return [
+      { id: 'v2', score: 0.9 },
+      { id: 'v1', score: 0.8 },
+      { id: 'k3', score: 0.7 },
+    ];
+  },
+};
+
+type Requester = { request(opts: InjectOptions): Promise<LightMyRequestResponse> };
+
+/** The API's largest item batch. */
+const MAX_BATCH = 1000;
+
+/** POST /v1/items/batch, in batches of at most 1,000; asserts each answers 200. */
+export const putItems = async (
+  app: Requester,
   headers: Record<string, string>,
-  query: string,
+  items: readonly BatchItem[],
+): Promise<void> => {
+  for (let i = 0; i < items.length; i += MAX_BATCH) {
+    const res = await app.request({
+      method: 'POST',
+      url: '/v1/items/batch',
+      headers,
+      payload: { items: items.slice(i, i + MAX_BATCH) },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+  }
+};
+
+export interface SearchTenantOptions {
+  /** Turn the tenant's `vectors` setting on before the items go in (default off, as the product's). */
+  vectors?: boolean;
+  scopes?: Scope[];
+  limits?: Parameters<TestApp['tenant']>[2];
+}
+
+/** Creates tenant `id` holding `items`; returns its key's Authorization header (admin unless `scopes`). */
+export const searchTenant = async (
+  app: TestApp,
+  id: string,
+  items: readonly BatchItem[],
+  options: SearchTenantOptions = {},
+): Promise<Record<string, string>> => {
+  const headers = await app.tenant(id, options.scopes, options.limits);
+  if (options.vectors) await app.vectorsOn(id);
+  await putItems(app, headers, items);
+  return headers;
+};
+
+/** POST /v1/search; asserts a 200 and returns the answer. */
+export const searchOk = async (
+  app: Requester,
+  headers: Record<string, string>,
+  payload: object,
 ): Promise<SearchResponse> => {
-  const res = await app.request({
-    method: 'POST',
-    url: '/v1/search',
-    headers,
-    payload: { query, mode: 'keyword' },
-  });
+  const res = await app.request({ method: 'POST', url: '/v1/search', headers, payload });
   assert.equal(res.statusCode, 200, res.body);
   return res.json() as SearchResponse;
 };
+
+/** POST /v1/search in keyword mode; asserts a 200 and returns the answer. */
+export const keywordSearch = (
+  app: Requester,
+  headers: Record<string, string>,
+  query: string,
+): Promise<SearchResponse> => searchOk(app, headers, { query, mode: 'keyword' });

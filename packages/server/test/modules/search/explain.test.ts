@@ -3,9 +3,10 @@
 // so; without the flag nothing changes; storefront keys (scoped or search-only) are refused with problem+json.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { BatchItem, SearchResponse } from '@quiver/contracts';
+import type { BatchItem } from '@quiver/contracts';
 import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { bearer, startTestApp, type TestApp } from '../../support/app.ts';
+import { searchOk, searchTenant } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const NOUNS = ['lamp', 'speaker', 'chair'];
@@ -33,23 +34,11 @@ describe('search explain (score parts)', () => {
   let admin: Record<string, string>;
   const search = (payload: object, headers = admin) =>
     app.request({ method: 'POST', url: '/v1/search', headers, payload });
-  const ok = async (payload: object, headers = admin): Promise<SearchResponse> => {
-    const res = await search(payload, headers);
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
+  const ok = (payload: object, headers = admin) => searchOk(app, headers, payload);
 
   before(async () => {
     app = await startTestApp(STORAGE_KINDS[0], {}, undefined, { vectors });
-    admin = await app.tenant('explain-a');
-    await app.vectorsOn('explain-a');
-    const res = await app.request({
-      method: 'POST',
-      url: '/v1/items/batch',
-      headers: admin,
-      payload: { items: catalog },
-    });
-    assert.equal(res.statusCode, 200, res.body);
+    admin = await searchTenant(app, 'explain-a', catalog, { vectors: true });
   });
   after(() => app.close());
 

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BatchItem, SearchResponse } from '@quiver/contracts';
 import { decodeSearchId } from '../../../src/modules/search/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { searchOk, searchTenant } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 // Titles with 1–30 repeats of "lamp": a strict keyword order of 30 matches.
@@ -21,28 +22,15 @@ describe('search exploration setting', () => {
   let app: TestApp;
   let admin: Record<string, string>;
   let other: Record<string, string>;
-  const search = async (payload: object, headers = admin): Promise<SearchResponse> => {
-    const res = await app.request({ method: 'POST', url: '/v1/search', headers, payload });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
+  const search = (payload: object, headers = admin) => searchOk(app, headers, payload);
   const lamps = (headers = admin) => search({ query: 'lamp', mode: 'keyword', limit: 10 }, headers);
   const patch = (payload: object, tenant = 'explore-a') =>
     app.request({ method: 'PATCH', url: `/v1/tenants/${tenant}/settings`, headers: admin, payload });
 
   before(async () => {
     app = await startTestApp(STORAGE_KINDS[0], {}, undefined, { vectors: null });
-    admin = await app.tenant('explore-a');
-    other = await app.tenant('explore-b');
-    for (const h of [admin, other]) {
-      const res = await app.request({
-        method: 'POST',
-        url: '/v1/items/batch',
-        headers: h,
-        payload: { items: catalog },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    }
+    admin = await searchTenant(app, 'explore-a', catalog);
+    other = await searchTenant(app, 'explore-b', catalog);
   });
   after(() => app.close());
 

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import type { BatchItem, Item, SearchResponse } from '@quiver/contracts';
+import type { BatchItem, Item } from '@quiver/contracts';
 import { countFacets, FacetIndex } from '../../../src/modules/search/facets.ts';
 import { type Filter, matches } from '../../../src/modules/search/filters.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { searchOk, searchTenant } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const ITEMS = 3000;
@@ -55,33 +56,13 @@ describe('heavy searches (sqlite)', () => {
   let app: TestApp;
   let a: Record<string, string>;
   let b: Record<string, string>;
-  const ok = async (body: object, headers = a): Promise<SearchResponse> => {
-    const res = await app.request({ method: 'POST', url: '/v1/search', headers, payload: body });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
+  const ok = (body: object, headers = a) => searchOk(app, headers, body);
 
   before(async () => {
     const sqlite = STORAGE_KINDS.find((k) => k.name === 'sqlite')!;
     app = await startTestApp(sqlite, {}, undefined, { vectors: null });
-    a = await app.tenant('tenant-a', ['admin'], LIMITS);
-    b = await app.tenant('tenant-b', ['admin'], LIMITS);
-    const items = corpus(ITEMS, 7);
-    for (let i = 0; i < items.length; i += 1000) {
-      const res = await app.request({
-        method: 'POST',
-        url: '/v1/items/batch',
-        headers: a,
-        payload: { items: items.slice(i, i + 1000) },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    }
-    await app.request({
-      method: 'POST',
-      url: '/v1/items/batch',
-      headers: b,
-      payload: { items: corpus(50, 8) },
-    });
+    a = await searchTenant(app, 'tenant-a', corpus(ITEMS, 7), { limits: LIMITS });
+    b = await searchTenant(app, 'tenant-b', corpus(50, 8), { limits: LIMITS });
   });
   after(() => app.close());
 

@@ -4,11 +4,9 @@
 // built-in weights with a notice.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SearchResponse } from '@quiver/contracts';
 import { encodeModel, floatTensor, int64Tensor, node, valueInfo } from '../../../src/kernel/onnx/graph.ts';
 import { DEFAULT_ALIAS } from '../../../src/modules/registry/index.ts';
 import { createOnnxRanker, RANKER_MODEL } from '../../../src/modules/search/onnx-ranker.ts';
-import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { linearRankerGraph, RANKER_INPUT } from '../../../src/modules/search/ranker-graph.ts';
 import {
   DEFAULT_RERANK,
@@ -17,25 +15,13 @@ import {
   rerankScore,
 } from '../../../src/modules/search/rerank.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import {
+  OAK_AND_LIGHTS as ITEMS,
+  searchOk,
+  searchTenant,
+  oakAndLightsVectors as vectors,
+} from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-
-const ITEMS = [
-  { id: 'k1', title: 'Oak table lamp' },
-  { id: 'k2', title: 'Oak lamp shade' },
-  { id: 'k3', title: 'Oak chair' },
-  { id: 'v1', title: 'Brass reading light' },
-  { id: 'v2', title: 'Floor light' },
-];
-// The vector side: v2, then v1, then k3 (cosines fall).
-const vectors: VectorRetriever = {
-  async query() {
-    return [
-      { id: 'v2', score: 0.9 },
-      { id: 'v1', score: 0.8 },
-      { id: 'k3', score: 0.7 },
-    ];
-  },
-};
 
 const upload = async (t: TestApp, tenant: string, artifact: Buffer) => {
   const { version } = await t.registry.uploadVersion(tenant, RANKER_MODEL, {
@@ -51,27 +37,12 @@ describe('ONNX second-phase ranker', () => {
   let t: TestApp;
   let a: Record<string, string>;
   let b: Record<string, string>;
-  const hybrid = async (h: Record<string, string>, query: string): Promise<SearchResponse> => {
-    const res = await t.request({ method: 'POST', url: '/v1/search', headers: h, payload: { query } });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
+  const hybrid = (h: Record<string, string>, query: string) => searchOk(t, h, { query });
 
   before(async () => {
     t = await startTestApp(STORAGE_KINDS[0], { inferenceWorkers: 1 }, undefined, { vectors });
-    a = await t.tenant('rank-a');
-    b = await t.tenant('rank-b');
-    await t.vectorsOn('rank-a');
-    await t.vectorsOn('rank-b');
-    for (const h of [a, b]) {
-      const res = await t.request({
-        method: 'POST',
-        url: '/v1/items/batch',
-        headers: h,
-        payload: { items: ITEMS },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    }
+    a = await searchTenant(t, 'rank-a', ITEMS, { vectors: true });
+    b = await searchTenant(t, 'rank-b', ITEMS, { vectors: true });
   });
   after(() => t.close());
 

@@ -4,27 +4,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitForFeatures } from '../../../src/modules/features/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { searchOk, searchTenant } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 describe('search personalization by category affinity', () => {
   let app: TestApp;
   let headers: Record<string, string>;
   const order = async (body: object): Promise<string[]> => {
-    const res = await app.request({ method: 'POST', url: '/v1/search', headers, payload: body });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json().hits.map((h: { item: { id: string } }) => h.item.id);
+    return (await searchOk(app, headers, body)).hits.map((h) => h.item.id);
   };
 
   before(async () => {
     app = await startTestApp(STORAGE_KINDS[0]);
-    headers = await app.tenant('perso');
     const items = [
       { id: 'a-audio', title: 'Desk lamp speaker', categories: ['electronics/audio'] },
       { id: 'b-light', title: 'Desk lamp speaker', categories: ['home/lighting'] },
       { id: 'c-light', title: 'Ceiling light', categories: ['home/lighting'] },
     ];
-    const put = await app.request({ method: 'POST', url: '/v1/items/batch', headers, payload: { items } });
-    assert.equal(put.statusCode, 200, put.body);
+    headers = await searchTenant(app, 'perso', items);
     const events = Array.from({ length: 3 }, (_, i) => ({
       id: `view-${i}`,
       type: 'view',

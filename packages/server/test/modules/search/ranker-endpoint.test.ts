@@ -4,55 +4,26 @@
 // variant in the endpoint's experiment results.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ExperimentResults, SearchResponse } from '@quiver/contracts';
+import type { ExperimentResults } from '@quiver/contracts';
 import { RANKER_MODEL } from '../../../src/modules/search/onnx-ranker.ts';
-import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { linearRankerGraph, RANKER_INPUT } from '../../../src/modules/search/ranker-graph.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import {
+  OAK_AND_LIGHTS as ITEMS,
+  searchOk,
+  searchTenant,
+  oakAndLightsVectors as vectors,
+} from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
-
-const ITEMS = [
-  { id: 'k1', title: 'Oak table lamp' },
-  { id: 'k2', title: 'Oak lamp shade' },
-  { id: 'k3', title: 'Oak chair' },
-  { id: 'v1', title: 'Brass reading light' },
-  { id: 'v2', title: 'Floor light' },
-];
-const vectors: VectorRetriever = {
-  async query() {
-    return [
-      { id: 'v2', score: 0.9 },
-      { id: 'v1', score: 0.8 },
-      { id: 'k3', score: 0.7 },
-    ];
-  },
-};
 
 describe('search through the search-ranker endpoint', () => {
   let t: TestApp;
   let h: Record<string, string>;
-  const hybrid = async (userId?: string): Promise<SearchResponse> => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/search',
-      headers: h,
-      payload: { query: 'oak lamp', ...(userId ? { userId } : {}) },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
+  const hybrid = (userId?: string) => searchOk(t, h, { query: 'oak lamp', ...(userId ? { userId } : {}) });
 
   before(async () => {
     t = await startTestApp(STORAGE_KINDS[0], { inferenceWorkers: 1 }, undefined, { vectors });
-    h = await t.tenant('ranker-ep');
-    await t.vectorsOn('ranker-ep');
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/items/batch',
-      headers: h,
-      payload: { items: ITEMS },
-    });
-    assert.equal(res.statusCode, 200, res.body);
+    h = await searchTenant(t, 'ranker-ep', ITEMS, { vectors: true });
   });
   after(() => t.close());
 

@@ -8,6 +8,7 @@ import { facetValues } from '../../../src/modules/search/facets.ts';
 import { type Filter, matches } from '../../../src/modules/search/filters.ts';
 import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { putItems as putItemsOf, searchOk, searchTenant } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const BRANDS = ['Acme', 'Sonic', 'Nordic'];
@@ -53,28 +54,13 @@ for (const kind of STORAGE_KINDS) {
     let other: Record<string, string>;
     const search = async (body: object, h = headers) =>
       app.request({ method: 'POST', url: '/v1/search', headers: h, payload: body });
-    const ok = async (body: object, h = headers): Promise<SearchResponse> => {
-      const res = await search(body, h);
-      assert.equal(res.statusCode, 200, res.body);
-      return res.json();
-    };
-    const putItems = async (items: BatchItem[], h = headers) => {
-      const res = await app.request({
-        method: 'POST',
-        url: '/v1/items/batch',
-        headers: h,
-        payload: { items },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    };
+    const ok = (body: object, h = headers) => searchOk(app, h, body);
+    const putItems = (items: BatchItem[], h = headers) => putItemsOf(app, h, items);
 
     before(async () => {
       app = await startTestApp(kind, {}, undefined, { vectors: fakeVectors });
-      headers = await app.tenant('search-a');
-      other = await app.tenant('search-b');
-      await app.vectorsOn('search-a');
-      await app.vectorsOn('search-b');
-      await putItems(catalog);
+      headers = await searchTenant(app, 'search-a', catalog, { vectors: true });
+      other = await searchTenant(app, 'search-b', [], { vectors: true });
     });
     after(() => app.close());
 
@@ -364,15 +350,9 @@ describe('search without a vector retriever', () => {
     });
     assert.equal(vector.statusCode, 503);
     assert.match(vector.json().detail, /no vector index/);
-    const hybrid = await app.request({
-      method: 'POST',
-      url: '/v1/search',
-      headers,
-      payload: { query: 'oak' },
-    });
-    assert.equal(hybrid.statusCode, 200);
-    assert.equal(hybrid.json().mode, 'keyword');
-    assert.match(hybrid.json().notices[0], /keyword/);
-    assert.equal(hybrid.json().hits[0].item.id, 'a');
+    const hybrid = await searchOk(app, headers, { query: 'oak' });
+    assert.equal(hybrid.mode, 'keyword');
+    assert.match(hybrid.notices?.[0] ?? '', /keyword/);
+    assert.equal(hybrid.hits[0].item.id, 'a');
   });
 });

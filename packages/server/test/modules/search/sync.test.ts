@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
-import { keywordSearch } from '../../support/search.ts';
+import { keywordSearch, putItems } from '../../support/search.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 describe('search index sync on PostgreSQL + NATS JetStream', () => {
@@ -54,15 +54,7 @@ describe('search index sync on PostgreSQL + NATS JetStream', () => {
   test('a batch of 1,000 is searchable in full, and a second batch replaces its words', async () => {
     const batch = (word: string) =>
       Array.from({ length: 1000 }, (_, i) => ({ id: `b-${i}`, title: `${word} lantern ${i}` }));
-    const write = async (word: string) => {
-      const res = await app.request({
-        method: 'POST',
-        url: '/v1/items/batch',
-        headers,
-        payload: { items: batch(word) },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    };
+    const write = (word: string) => putItems(app, headers, batch(word));
     // Freshness bounds here are generous (the machine is shared); the point is that every item arrives.
     await write('zircon');
     assert.ok(await within(10_000, async () => (await answer('zircon')).total === 1000), 'created');
