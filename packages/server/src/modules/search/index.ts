@@ -88,8 +88,10 @@ export const createSearchModule = (
     {
       ...deps,
       ranker: createEndpointRanker({ registry, routing }),
-      vectorsOn: async (tenantId) => (await tenancy.settings(tenantId)).vectors,
-      explorationRate: async (tenantId) => (await tenancy.settings(tenantId)).searchExploration ?? 0,
+      settings: async (tenantId) => {
+        const { vectors, searchExploration } = await tenancy.settings(tenantId);
+        return { vectors, exploration: searchExploration ?? 0 };
+      },
       features: features.getOnlineFeatures,
       onError: (err) => log.warn({ err }, 'search index sync failed'),
       onIndexes: ({ indexes, items }) => {

@@ -53,22 +53,30 @@ export interface SearchDeps {
   catalog: CatalogSource;
   clock: Clock;
   vectors?: VectorRetriever;
-  /**
-   * Whether the tenant has vector retrieval on (its `vectors` setting); absent: on wherever `vectors` is.
-   * Off: vector and hybrid searches retrieve by keyword only and say so.
-   */
-  vectorsOn?: (tenantId: string) => Promise<boolean>;
+  /** The tenant's search settings, read once a search (the caller caches them); absent: ALL_VECTORS_NO_EXPLORATION. */
+  settings?: (tenantId: string) => Promise<SearchSettings>;
   /** Scores hybrid's second phase (the ONNX ranker); absent: the linear model of `rerank` in process. */
   ranker?: SecondPhaseScorer;
   features?: OnlineFeatures;
-  /** The share of first pages the tenant explores (its `searchExploration` setting; explore.ts); absent: 0. */
-  explorationRate?: (tenantId: string) => Promise<number>;
   /** Draws for exploration (tests seed it); default Math.random. */
   random?: () => number;
   onError?: (error: unknown) => void;
   /** What this replica's indexes hold, after each build and applied change. */
   onIndexes?: (totals: IndexTotals) => void;
 }
+
+export interface SearchSettings {
+  /**
+   * Whether the tenant has vector retrieval on (its `vectors` setting), where there is a vector retriever.
+   * Off: vector and hybrid searches retrieve by keyword only and say so.
+   */
+  vectors: boolean;
+  /** The share of first pages the tenant explores (its `searchExploration` setting; explore.ts). */
+  exploration: number;
+}
+
+/** Without tenant settings: vectors wherever there is a retriever, no exploration. */
+const ALL_VECTORS_NO_EXPLORATION: SearchSettings = { vectors: true, exploration: 0 };
 
 export interface SearchOptions {
   /**
@@ -117,23 +125,16 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   };
 
   const random = deps.random ?? Math.random;
-  /**
-   * Whether this search's first page is explored: a relevance-ordered first page (the windowed keyword and
-   * hybrid pages) of a tenant whose `searchExploration` is above 0, drawn at that rate.
-   */
-  const exploring = async (tenantId: string, offset: number): Promise<boolean> =>
-    offset === 0 &&
-    deps.explorationRate !== undefined &&
-    explores(random, await deps.explorationRate(tenantId));
-
   /** The explored page: the best max(limit, 20) built, ranks 3–20 shuffled, cut to the page again. */
   const explorePage = async (req: PageRequest, build: (r: PageRequest) => Promise<Page | undefined>) => {
     const page = await build({ ...req, limit: Math.max(req.limit, EXPLORE_TO) });
     return page && { ...page, hits: shuffleRanks(page.hits, random).slice(0, req.limit) };
   };
 
+  const settingsOf = (tenantId: string): Promise<SearchSettings> =>
+    deps.settings ? deps.settings(tenantId) : Promise.resolve(ALL_VECTORS_NO_EXPLORATION);
   const vectorsOn = async (tenantId: string): Promise<boolean> =>
-    deps.vectors !== undefined && (deps.vectorsOn === undefined || (await deps.vectorsOn(tenantId)));
+    deps.vectors !== undefined && (await settingsOf(tenantId)).vectors;
 
   /**
    * The mode a request is answered in: without a vector retriever hybrid falls back to keyword; with the
@@ -233,7 +234,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       const fingerprint = fingerprintOf(request, filter, sort);
       const { offset, limit, page: number } = pagingOf(request, fingerprint);
       const notices: string[] = [];
-      const on = request.mode === 'keyword' ? false : await vectorsOn(tenantId);
+      const settings = await settingsOf(tenantId);
+      const on = request.mode !== 'keyword' && deps.vectors !== undefined && settings.vectors;
       const mode = modeOf(request.mode, on, notices);
       const r = on ? retrieval : keywordRetrieval;
       annotate({ 'quiver.tenant': tenantId, 'quiver.search.mode': mode });
@@ -275,7 +277,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
       if (windowed && pins.length === 0 && !query.empty && mode !== 'vector') {
         const build = async (p: PageRequest) => (mode === 'keyword' ? keywordPage(p) : hybridPage(r, p));
-        const explored = await exploring(tenantId, offset);
+        // A relevance-ordered first page (these windowed pages) is explored at the tenant's rate.
+        const explored = offset === 0 && explores(random, settings.exploration);
         const page = explored ? await explorePage(req, build) : await build(req);
         if (page)
           return respond(req, await explained(r, req, page, request), fingerprint, request, number, explored);
