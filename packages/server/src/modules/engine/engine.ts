@@ -5,8 +5,17 @@ import { type Batcher, createBatcher } from './batcher.ts';
 import { emptyOutputs } from './empty.ts';
 import { type InferenceObserver, type ModelLabels, observerOf } from './observer.ts';
 import { type BatchingOptions, resolveBatching } from './options.ts';
-import { createWorkerPool, type WorkerPool } from './pool.ts';
-import type { InferRequest, InferResult, ModelSource, Signature } from './types.ts';
+import {
+  DEFAULT_INLINE_POLICY,
+  type Execution,
+  type InlinePolicy,
+  measureBatchUs,
+  probeRows,
+  sourceBytes,
+  zeroInputs,
+} from './placement.ts';
+import { createWorkerPool, type RunResult, type WorkerPool } from './pool.ts';
+import type { InferRequest, InferResult, ModelSource, Signature, Tensors } from './types.ts';
 import { isBatchable, validateInputs } from './validate.ts';
 
 export interface EngineDeps {
@@ -16,11 +25,18 @@ export interface EngineDeps {
   observer?: Partial<InferenceObserver>;
   /** Asked before a request is queued; throws to refuse it (a tenant past its compute quota). */
   admit?: (tenant: string) => void;
+  /**
+   * Measures one full batch of a model just loaded in the workers, in microseconds (placement.ts); default
+   * the median of a few runs of zeros in a worker. Tests inject a figure.
+   */
+  measureBatchUs?: (key: string, run: () => Promise<number>) => Promise<number>;
 }
 
 export interface EngineOptions {
   /** Worker threads; default one per core. */
   poolSize?: number;
+  /** Which models run on the calling thread when their load does not say (placement.ts). */
+  inline?: Partial<InlinePolicy>;
 }
 
 export interface LoadOptions {
@@ -30,10 +46,11 @@ export interface LoadOptions {
   /** Labels for metrics; default `{ model: key, version: '' }`. */
   labels?: ModelLabels;
   /**
-   * Runs the model on the calling thread instead of the workers (inline.ts): for tiny models, whose worker
-   * round trip costs more than their compute. Each request runs at once, alone; `replicas` does not apply.
+   * Where the model runs: `inline` on the calling thread (inline.ts), `workers` in the pool; default chosen by
+   * its size and a full batch's compute measured in a worker at load (placement.ts, EngineOptions.inline).
+   * `replicas` does not apply inline.
    */
-  inline?: boolean;
+  execution?: Execution;
 }
 
 export interface LoadedModel {
@@ -41,8 +58,10 @@ export interface LoadedModel {
   signature: Signature;
   /** False when some input or output has a fixed dim 0: then every request runs alone. */
   batchable: boolean;
-  /** Whether it runs on the calling thread (LoadOptions.inline). */
-  inline: boolean;
+  /** Where it runs (LoadOptions.execution). */
+  execution: Execution;
+  /** One full batch's compute measured at load, microseconds, when the engine chose the execution. */
+  measuredBatchUs?: number;
   batching: Readonly<BatchingOptions>;
   labels: ModelLabels;
 }
@@ -63,6 +82,23 @@ export interface InferenceEngine {
   close(): Promise<void>;
 }
 
+/** Where a loaded model's batches run, and how its sessions are freed. */
+interface Runtime {
+  execution: Execution;
+  signature: Signature;
+  run(feeds: Tensors): Promise<RunResult>;
+  /** Batches that may run at once. */
+  concurrency(): number;
+  release(): Promise<void>;
+}
+
+interface Entry {
+  model: LoadedModel;
+  batcher: Batcher;
+  /** Frees the model's sessions once its batcher has drained. */
+  release(): Promise<void>;
+}
+
 export const createInferenceEngine = (
   deps: EngineDeps = {},
   options: EngineOptions = {},
@@ -71,49 +107,90 @@ export const createInferenceEngine = (
   const observer = observerOf(deps.observer);
   const admit = deps.admit ?? (() => {});
   const pool: WorkerPool = createWorkerPool({ size: options.poolSize });
-  const models = new Map<string, { model: LoadedModel; batcher: Batcher }>();
+  const policy: InlinePolicy = { ...DEFAULT_INLINE_POLICY, ...options.inline };
+  const measure = deps.measureBatchUs ?? ((_key: string, run: () => Promise<number>) => run());
+  const models = new Map<string, Entry>();
+  /** Keys being loaded: a second load of one fails as a second load of a loaded key does. */
+  const loading = new Set<string>();
 
-  const loadInlineModel = async (key: string, source: ModelSource, loadOptions: LoadOptions) => {
-    const batching = resolveBatching(loadOptions.batching);
+  /** A session on this thread; its batches run one at a time (each blocks the thread while it runs). */
+  const loadInlineRuntime = async (source: ModelSource): Promise<Runtime> => {
     // Imported on first need: it brings onnxruntime into this thread.
-    const { createInlineRunner, loadInline } = await import('./inline.ts');
+    const { loadInline, runInline } = await import('./inline.ts');
     const { session, signature } = await loadInline(source);
-    const labels = loadOptions.labels ?? { model: key, version: '' };
-    const model: LoadedModel = { key, signature, batchable: false, inline: true, batching, labels };
-    await models.get(key)?.batcher.drain();
-    const batcher = createInlineRunner({ clock, observer, labels }, session, batching);
-    models.set(key, { model, batcher });
-    return model;
+    return {
+      execution: 'inline',
+      signature,
+      run: (feeds) => runInline(session, feeds),
+      concurrency: () => 1,
+      release: () => session.release(),
+    };
+  };
+
+  const workersRuntime = (key: string, signature: Signature): Runtime => ({
+    execution: 'workers',
+    signature,
+    run: (feeds) => pool.run(key, feeds),
+    concurrency: () => pool.replicas(key),
+    release: () => pool.unload(key),
+  });
+
+  /** One full batch of zeros, measured in a worker; undefined when zeros do not run there (then: workers). */
+  const probe = (key: string, signature: Signature, batching: BatchingOptions) => {
+    const rows = probeRows(isBatchable(signature), batching.maxBatchSize);
+    const feeds = () => zeroInputs(signature, rows);
+    const run = () => measureBatchUs((f) => pool.run(key, f), feeds);
+    return measure(key, run).catch(() => undefined);
+  };
+
+  /** Loads where the options or the measure say (placement.ts), with the measured figure when measured. */
+  const place = async (
+    key: string,
+    source: ModelSource,
+    loadOptions: LoadOptions,
+    batching: BatchingOptions,
+  ): Promise<{ runtime: Runtime; us?: number }> => {
+    const forced = loadOptions.execution;
+    // Even when asked for, a large artifact never runs on the serving thread (a tenant's metadata may ask).
+    const small = forced !== 'workers' && (await sourceBytes(source)) <= policy.maxBytes;
+    if (forced === 'inline' && small) return { runtime: await loadInlineRuntime(source) };
+    const signature = await pool.load(key, source, { replicas: loadOptions.replicas });
+    const us = small && forced === undefined ? await probe(key, signature, batching) : undefined;
+    if (us === undefined || us > policy.maxBatchUs) return { runtime: workersRuntime(key, signature), us };
+    return { runtime: await loadInlineRuntime(source).finally(() => pool.unload(key)), us };
   };
 
   return {
     poolSize: pool.size,
 
     async load(key, source, loadOptions = {}) {
-      if (loadOptions.inline) return loadInlineModel(key, source, loadOptions);
       const batching = resolveBatching(loadOptions.batching);
-      const signature = await pool.load(key, source, { replicas: loadOptions.replicas });
-      const labels = loadOptions.labels ?? { model: key, version: '' };
-      const model: LoadedModel = {
-        key,
-        signature,
-        batchable: isBatchable(signature),
-        inline: false,
-        batching,
-        labels,
-      };
-      const batcher = createBatcher(
-        {
-          run: (feeds) => pool.run(key, feeds),
-          concurrency: () => pool.replicas(key),
-          clock,
-          observer,
+      if (models.has(key) || loading.has(key))
+        throw new QuiverError('already_exists', `model '${key}' is already loaded`);
+      loading.add(key);
+      try {
+        const { runtime, us } = await place(key, source, loadOptions, batching);
+        const { execution, signature } = runtime;
+        const labels = loadOptions.labels ?? { model: key, version: '' };
+        const batchable = isBatchable(signature);
+        const model: LoadedModel = {
+          key,
+          signature,
+          batchable,
+          execution,
+          measuredBatchUs: us,
+          batching,
           labels,
-        },
-        { ...batching, batchable: model.batchable },
-      );
-      models.set(key, { model, batcher });
-      return model;
+        };
+        const batcher = createBatcher(
+          { run: runtime.run, concurrency: runtime.concurrency, clock, observer, labels },
+          { ...batching, batchable },
+        );
+        models.set(key, { model, batcher, release: runtime.release });
+        return model;
+      } finally {
+        loading.delete(key);
+      }
     },
 
     get(key) {
@@ -136,16 +213,17 @@ export const createInferenceEngine = (
       if (!entry) return;
       models.delete(key);
       await entry.batcher.drain();
-      if (!entry.model.inline) await pool.unload(key);
+      await entry.release();
     },
 
     async close() {
-      const batchers = [...models.values()].map((m) => m.batcher);
-      for (const batcher of batchers) batcher.abort('the inference engine is shutting down');
+      const entries = [...models.values()];
+      for (const { batcher } of entries) batcher.abort('the inference engine is shutting down');
       models.clear();
       // Terminating a worker inside session.run() aborts the whole process (a Napi::Error in onnxruntime):
       // let running batches finish first.
-      await Promise.all(batchers.map((b) => b.drain()));
+      await Promise.all(entries.map((e) => e.batcher.drain()));
+      await Promise.all(entries.filter((e) => e.model.execution === 'inline').map((e) => e.release()));
       await pool.close();
     },
   };

@@ -33,6 +33,13 @@ export {
   resolveBatching,
 } from './options.ts';
 export {
+  DEFAULT_INLINE_POLICY,
+  type Execution,
+  type InlinePolicy,
+  probeRows,
+  zeroInputs,
+} from './placement.ts';
+export {
   createWorkerPool,
   DEFAULT_POOL_SIZE,
   type RunResult,

@@ -42,17 +42,6 @@ const batchingOf = (m: VersionMetadata): Partial<BatchingOptions> => ({
   defaultTimeoutMs: m.batching?.timeoutMs,
 });
 
-/**
- * The largest artifact a version may ask to run inline (`metadata.execution: 'inline'`): on the serving thread
- * its compute blocks the event loop, so only tiny models (a linear ranker is 200 bytes; a trees ranker of a few
- * hundred small trees stays under this) are run there.
- */
-export const INLINE_MAX_BYTES = 256 * 1024;
-
-/** Whether the version runs on the serving thread (see INLINE_MAX_BYTES). */
-export const runsInline = (v: Pick<ModelVersion, 'size' | 'metadata'>): boolean =>
-  v.metadata.execution === 'inline' && v.size <= INLINE_MAX_BYTES;
-
 /** A load's error, keeping its code (and Retry-After) with a message that names the version. */
 const loadFailure = (version: ModelVersion, what: string, error: unknown): QuiverError => {
   const why = error instanceof Error ? error.message : String(error);
@@ -162,7 +151,7 @@ export const createModelManager = (deps: ManagerDeps, options: ManagerOptions = 
         model = await engine.load(key, artifact, {
           batching: batchingOf(version.metadata),
           labels: engineLabels(labels),
-          inline: runsInline(version),
+          execution: version.metadata.execution,
         });
       } catch (error) {
         throw loadFailure(version, 'failed to load', error);

@@ -1,6 +1,6 @@
 // Triton's model configuration extension (GET /v2/models/{m}/config, gRPC ModelConfig): a version's
 // signature and batching in Triton's ModelConfig fields (model_config.proto), so both transports share it.
-import { type Datatype, resolveBatching, type TensorSpec } from '../engine/index.ts';
+import { type Datatype, type Execution, resolveBatching, type TensorSpec } from '../engine/index.ts';
 import type { ModelVersion } from '../registry/index.ts';
 
 const TRITON_TYPE: Record<Datatype, string> = {
@@ -23,9 +23,11 @@ const US_PER_MS = 1000;
 
 /**
  * The version's configuration as Triton writes it. A model whose every input and output has a dynamic first
- * dimension batches (Triton's max_batch_size > 0): its dims leave that dimension out, as Triton's do.
+ * dimension batches (Triton's max_batch_size > 0): its dims leave that dimension out, as Triton's do. Where a
+ * loaded version runs (`execution`: the engine's choice, engine/placement.ts) is a model parameter, Triton's
+ * place for backend-specific settings; an inline version has one instance, the serving thread.
  */
-export const modelConfig = (v: ModelVersion, workers: number) => {
+export const modelConfig = (v: ModelVersion, workers: number, execution?: Execution) => {
   const batching = resolveBatching({
     maxBatchSize: v.metadata.batching?.maxBatchSize,
     maxQueueDelayMs: v.metadata.batching?.maxQueueDelayMs,
@@ -64,7 +66,8 @@ export const modelConfig = (v: ModelVersion, workers: number) => {
           },
         }
       : {}),
-    instance_group: [{ name: v.model, kind: 'KIND_CPU', count: workers }],
+    instance_group: [{ name: v.model, kind: 'KIND_CPU', count: execution === 'inline' ? 1 : workers }],
+    ...(execution ? { parameters: { execution: { string_value: execution } } } : {}),
     ...(v.metadata.cache?.enabled ? { response_cache: { enable: true } } : {}),
   };
 };

@@ -320,7 +320,8 @@ export const createInferenceService = (
     },
 
     async config(tenantId, model, ref) {
-      return modelConfig(await resolved.resolve(tenantId, model, ref), deps.engine.poolSize);
+      const v = await resolved.resolve(tenantId, model, ref);
+      return modelConfig(v, deps.engine.poolSize, deps.engine.get(engineKey(v))?.execution);
     },
 
     async repositoryIndex(tenantId, readyOnly = false) {

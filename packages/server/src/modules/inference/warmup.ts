@@ -1,36 +1,22 @@
-// Warm-up of a loaded version: its sample input (or zeros), tiled to a full batch, run once on every replica.
+// Warm-up of a loaded version: its sample input (or zeros), tiled to a full batch (the engine's probe batch),
+// run once on every replica.
 
 import {
-  allocate,
-  elementCount,
   type InferenceEngine,
   type LoadedModel,
+  probeRows,
   type Tensors,
   type TensorValues,
+  zeroInputs,
 } from '../engine/index.ts';
 import type { ModelVersion } from '../registry/index.ts';
 import { decodeInputs } from './decode.ts';
 import type { RequestInput } from './schemas.ts';
 
-/** Rows in a warm-up request of a batched model: the largest batch, up to this. */
-export const WARMUP_MAX_ROWS = 64;
 /** Deadline of the warm-up requests. */
 export const WARMUP_TIMEOUT_MS = 60_000;
 /** Tenant the warm-up requests are queued under. */
 const WARMUP_TENANT = '_warmup';
-
-const zeros = (model: LoadedModel): Tensors => {
-  const out: Tensors = {};
-  for (const input of model.signature.inputs) {
-    const shape = input.shape.map((d) => (d < 0 ? 1 : d));
-    out[input.name] = {
-      datatype: input.datatype,
-      shape,
-      data: allocate(input.datatype, elementCount(shape)),
-    };
-  }
-  return out;
-};
 
 const repeat = (data: TensorValues, times: number): TensorValues => {
   if (Array.isArray(data)) return Array.from({ length: times }, () => data).flat();
@@ -62,9 +48,10 @@ export const warmUp = async (
   version: ModelVersion,
 ): Promise<void> => {
   const sample = version.metadata.sampleInput;
-  const rows = model.batchable ? Math.min(model.batching.maxBatchSize, WARMUP_MAX_ROWS) : 1;
+  const rows = probeRows(model.batchable, model.batching.maxBatchSize);
   const inputs = () => {
-    const base = sample ? decodeInputs(sample as RequestInput[], '/metadata/sampleInput') : zeros(model);
+    if (!sample) return zeroInputs(model.signature, rows);
+    const base = decodeInputs(sample as RequestInput[], '/metadata/sampleInput');
     return rows > 1 ? tile(base, rows) : base;
   };
   // Each request gets its own tensors: the engine may take their buffers.

@@ -28,9 +28,10 @@ export interface VersionMetadata {
   /** Feature inputs (issue 4): input name → `view:feature`, fetched by entity id at inference time. */
   featureInputs?: Record<string, string>;
   /**
-   * `inline`: run on the serving thread instead of the inference workers, when the artifact is at most
-   * INLINE_MAX_BYTES (inference/manager.ts; larger ones run in the workers anyway): for tiny models whose
-   * worker round trip costs more than their compute, such as search rankers.
+   * Where the version runs; absent: the inference engine chooses by artifact size and a measured batch
+   * (engine/placement.ts). `inline`: on the serving thread, when the artifact is at most the engine's inline
+   * size cap (256 KiB; larger ones run in the workers anyway), for tiny models such as search rankers;
+   * `workers`: always in the worker pool.
    */
   execution?: 'inline' | 'workers';
   [key: string]: unknown;

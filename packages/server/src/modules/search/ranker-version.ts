@@ -17,8 +17,8 @@ export const rankerVersionMetadata = (
 ): VersionMetadata => ({
   framework: o.framework,
   description: o.description,
-  // Rankers are tiny and called once per hybrid search: run on the serving thread (inference's
-  // INLINE_MAX_BYTES caps it), where one call costs tens of microseconds instead of a worker round trip.
+  // Rankers are tiny and called once per hybrid search: run on the serving thread (the engine's inline
+  // size cap still applies), where one call costs tens of microseconds instead of a worker round trip.
   execution: 'inline',
   ...(o.metrics ? { metrics: o.metrics } : {}),
   sampleInput: [

@@ -1,19 +1,19 @@
-// Inline models (LoadOptions.inline): the session runs on the calling thread, with answers bit-identical to the
-// same model in the onnxruntime workers (the built-in linear ranker, a LambdaMART trees ranker and a generic
-// linear layer, random rows, many batch sizes), the batcher's metrics, deadlines and errors, and unload.
+// Inline models (LoadOptions.execution 'inline'): the session runs on the calling thread, with answers
+// bit-identical to the same model in the onnxruntime workers (the built-in linear ranker, a LambdaMART trees
+// ranker and a generic linear layer, random rows, many batch sizes), the batcher's batching, metrics,
+// deadlines and errors, and unload; and the engine's choice of execution by size and measured cost.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isQuiverError } from '../../../src/kernel/errors.ts';
 import { prng } from '../../../src/kernel/random.ts';
 import {
   createInferenceEngine,
+  DEFAULT_INLINE_POLICY,
   type InferenceEngine,
   type RequestEvent,
   type Tensor,
 } from '../../../src/modules/engine/index.ts';
-import { INLINE_MAX_BYTES, runsInline } from '../../../src/modules/inference/manager.ts';
 import { DEFAULT_RERANK, treeRankerGraph } from '../../../src/modules/search/index.ts';
-import { linearRankerVersion } from '../../../src/modules/search/onnx-ranker.ts';
 import { linearRankerGraph } from '../../../src/modules/search/ranker-graph.ts';
 import { fitLambdaMart, type TreeQuery } from '../../../src/modules/training/lambdamart.ts';
 import { corruptArtifact, linearModel } from '../../support/onnx/index.ts';
@@ -55,10 +55,10 @@ describe('inline models', () => {
   before(async () => {
     engine = createInferenceEngine({ observer: { onRequest: (e) => events.push(e) } }, { poolSize: 1 });
     for (const [name, m] of Object.entries(models)) {
-      const inline = await engine.load(`${name}-inline`, m.artifact, { inline: true });
-      const workers = await engine.load(`${name}-workers`, m.artifact);
-      assert.equal(inline.inline, true);
-      assert.equal(workers.inline, false);
+      const inline = await engine.load(`${name}-inline`, m.artifact, { execution: 'inline' });
+      const workers = await engine.load(`${name}-workers`, m.artifact, { execution: 'workers' });
+      assert.equal(inline.execution, 'inline');
+      assert.equal(workers.execution, 'workers');
       assert.deepEqual(inline.signature, workers.signature);
       m.input = inline.signature.inputs[0].name;
     }
@@ -100,9 +100,31 @@ describe('inline models', () => {
     assert.ok(events[0].computeSeconds > 0);
   });
 
+  it('runs the rows that arrive in one turn as one batch, each request getting its own rows', async () => {
+    const batching = { maxBatchSize: 64 };
+    await engine.load('batched', models.ranker.artifact, { execution: 'inline', batching });
+    const inputs = [2, 3, 4].map((n, i) => rows(prng(20 + i), n, 3));
+    const copy = (x: Tensor) => ({ features: { ...x, data: (x.data as Float32Array).slice() } });
+    const together = await Promise.all(
+      inputs.map((x, i) => engine.infer('batched', { tenant: `t${i}`, inputs: copy(x) })),
+    );
+    assert.deepEqual(
+      together.map((r) => r.batchRows),
+      [9, 9, 9],
+    );
+    for (const [i, x] of inputs.entries()) {
+      const alone = await engine.infer('batched', { tenant: 't', inputs: copy(x) });
+      assert.equal(alone.batchRows, x.shape[0]);
+      assert.deepEqual(
+        Array.from(together[i].outputs.scores.data as Float32Array),
+        Array.from(alone.outputs.scores.data as Float32Array),
+      );
+    }
+  });
+
   it('refuses what the workers refuse: a corrupt artifact, an expired deadline, wrong inputs at run time', async () => {
     await assert.rejects(
-      engine.load('bad', corruptArtifact('unknown_op'), { inline: true }),
+      engine.load('bad', corruptArtifact('unknown_op'), { execution: 'inline' }),
       code('unprocessable'),
     );
     assert.equal(engine.get('bad'), undefined);
@@ -114,7 +136,7 @@ describe('inline models', () => {
   });
 
   it('unloads: requests already running finish, later ones are not_found', async () => {
-    await engine.load('gone', models.ranker.artifact, { inline: true });
+    await engine.load('gone', models.ranker.artifact, { execution: 'inline' });
     const running = engine.infer('gone', { tenant: 't', inputs: { features: rows(prng(6), 4, 3) } });
     await engine.unload('gone');
     assert.equal((await running).outputs.scores.shape[0], 4);
@@ -125,17 +147,86 @@ describe('inline models', () => {
   });
 });
 
-describe('which versions run inline', () => {
-  it('only those asking for it (search rankers do) and no larger than INLINE_MAX_BYTES', () => {
-    assert.equal(runsInline({ size: 200, metadata: { execution: 'inline' } }), true);
-    assert.equal(runsInline({ size: INLINE_MAX_BYTES, metadata: { execution: 'inline' } }), true);
-    assert.equal(runsInline({ size: INLINE_MAX_BYTES + 1, metadata: { execution: 'inline' } }), false);
-    assert.equal(runsInline({ size: 200, metadata: {} }), false);
-    assert.equal(runsInline({ size: 200, metadata: { execution: 'workers' } }), false);
-    const builtin = linearRankerVersion(DEFAULT_RERANK.weights, {
-      framework: 'quiver-builtin',
-      description: '',
-    });
-    assert.equal(runsInline({ size: builtin.artifact.length, metadata: builtin.metadata }), true);
+describe('which models the engine runs inline', () => {
+  const ranker = linearRankerGraph(DEFAULT_RERANK.weights);
+  const linear = linearModel({ inFeatures: 6, outFeatures: 3, seed: 4 }).bytes;
+  /** An engine whose probe reports `us` per full batch, and the keys it was asked to measure. */
+  const measuredAt = (us: number, inline?: { maxBytes?: number; maxBatchUs?: number }) => {
+    const measured: string[] = [];
+    const engine = createInferenceEngine(
+      {
+        measureBatchUs: async (key) => {
+          measured.push(key);
+          return us;
+        },
+      },
+      { poolSize: 1, inline },
+    );
+    return { engine, measured };
+  };
+
+  it('runs a small model inline when a full batch measures within the budget, else in the workers', async () => {
+    const cheap = measuredAt(80, { maxBatchUs: 100 });
+    const dear = measuredAt(120, { maxBatchUs: 100 });
+    try {
+      const a = await cheap.engine.load('m', ranker);
+      const b = await dear.engine.load('m', ranker);
+      assert.deepEqual([a.execution, a.measuredBatchUs], ['inline', 80]);
+      assert.deepEqual([b.execution, b.measuredBatchUs], ['workers', 120]);
+      assert.deepEqual([cheap.measured, dear.measured], [['m'], ['m']]);
+      // Both answer, and alike.
+      const x = rows(prng(8), 9, 3);
+      const [ra, rb] = await Promise.all([
+        cheap.engine.infer('m', { tenant: 't', inputs: { features: x } }),
+        dear.engine.infer('m', { tenant: 't', inputs: { features: { ...x, data: x.data.slice() } } }),
+      ]);
+      assert.deepEqual(
+        Array.from(ra.outputs.scores.data as Float32Array),
+        Array.from(rb.outputs.scores.data as Float32Array),
+      );
+    } finally {
+      await Promise.all([cheap.engine.close(), dear.engine.close()]);
+    }
+  });
+
+  it('never measures, nor runs inline, an artifact above the size cap, even when asked', async () => {
+    const { engine, measured } = measuredAt(1, { maxBytes: ranker.length - 1 });
+    try {
+      assert.equal((await engine.load('auto', ranker)).execution, 'workers');
+      assert.equal((await engine.load('asked', ranker, { execution: 'inline' })).execution, 'workers');
+      assert.deepEqual(measured, []);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('follows an explicit execution both ways without measuring', async () => {
+    const cheap = measuredAt(1);
+    const dear = measuredAt(1e6);
+    try {
+      assert.equal((await cheap.engine.load('w', linear, { execution: 'workers' })).execution, 'workers');
+      assert.equal((await dear.engine.load('i', linear, { execution: 'inline' })).execution, 'inline');
+      assert.deepEqual([cheap.measured, dear.measured], [[], []]);
+    } finally {
+      await Promise.all([cheap.engine.close(), dear.engine.close()]);
+    }
+  });
+
+  it('measures in a worker by default: a full batch of zeros, the choice following the figure', async () => {
+    const engine = createInferenceEngine({}, { poolSize: 1 });
+    try {
+      const m = await engine.load('m', linear, { batching: { maxBatchSize: 16 } });
+      assert.ok(
+        m.measuredBatchUs !== undefined && m.measuredBatchUs > 0 && Number.isFinite(m.measuredBatchUs),
+      );
+      assert.equal(m.execution, m.measuredBatchUs <= DEFAULT_INLINE_POLICY.maxBatchUs ? 'inline' : 'workers');
+      const r = await engine.infer('m', {
+        tenant: 't',
+        inputs: { [m.signature.inputs[0].name]: rows(prng(2), 3, 6) },
+      });
+      assert.equal(Object.values(r.outputs)[0].shape[0], 3);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -160,4 +160,16 @@ describe('OIP extensions', () => {
     assert.equal(strings.statusCode, 400);
     assert.match(strings.json().error, /classification needs a numeric output/);
   });
+
+  test('model configuration: where a loaded version runs, as the metadata asks or the engine measured', async () => {
+    const bytes = linearModel({ inFeatures: 6, outFeatures: 2, seed: 9 }).bytes;
+    for (const execution of ['inline', 'workers'] as const) {
+      const name = `pinned-${execution}`;
+      await uploadModel(t, auth, name, bytes, { execution });
+      assert.equal((await get(`/v2/models/${name}/config`)).json().parameters, undefined, 'not loaded yet');
+      assert.equal((await infer(t, auth, name, row(2))).statusCode, 200);
+      const c = (await get(`/v2/models/${name}/config`)).json();
+      assert.deepEqual(c.parameters, { execution: { string_value: execution } });
+    }
+  });
 });
