@@ -6,7 +6,8 @@
 // Vectors are off (the product's default: hybrid = keyword retrieval + the second-phase ranker); VECTORS=1
 // turns them on for the bench tenant (hybrid then adds vector candidates).
 // SEARCH_PROFILE=prefix writes a main-thread CPU profile of each mode's measured passes.
-// Also writes each answer's total and ids, per mode (SEARCH_ANSWERS=file), to compare two versions.
+// Also writes each answer's total, ids and scores, per mode (SEARCH_ANSWERS=file), to compare two versions; the
+// answers are kept as sent and parsed after the measured passes (the client's JSON parse is not server CPU).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
@@ -37,7 +38,8 @@ bare.get<{ Params: { itemId: string } }>('/v1/items/:itemId', async (request, re
 await bare.ready();
 const bareIds = [...bareItems.keys()];
 
-const run = async (mode: Mode, passes: number, answers?: Array<[number, ...string[]]>) => {
+type Answer = [number, ...Array<string | number>];
+const run = async (mode: Mode, passes: number, bodies?: string[]) => {
   let next = 0;
   const total = queries.length * passes;
   const worker = async () => {
@@ -52,10 +54,7 @@ const run = async (mode: Mode, passes: number, answers?: Array<[number, ...strin
         mode,
         limit: 10,
       });
-      if (answers && n < queries.length) {
-        const page = res.json() as { total: number; hits: Array<{ id: string }> };
-        answers[n] = [page.total, ...page.hits.map((h) => h.id)];
-      }
+      if (bodies && n < queries.length) bodies[n] = (res as unknown as { body: string }).body;
     }
   };
   globalThis.gc?.();
@@ -69,21 +68,25 @@ const run = async (mode: Mode, passes: number, answers?: Array<[number, ...strin
 
 // One warm-up pass per mode (the ranker registers itself, the JIT settles), then the measured passes.
 for (const mode of MODES) await run(mode, 1);
-const answers: Record<string, Array<[number, ...string[]]>> = {};
+const answers: Record<string, Answer[]> = {};
 for (const mode of MODES) {
-  answers[mode] = [];
+  const bodies: string[] = [];
   const profile = process.env.SEARCH_PROFILE ? new Session() : undefined;
   if (profile) {
     profile.connect();
     await profile.post('Profiler.enable');
     await profile.post('Profiler.start');
   }
-  const r = await run(mode, PASSES, answers[mode]);
+  const r = await run(mode, PASSES, bodies);
   if (profile) {
     const { profile: p } = await profile.post('Profiler.stop');
     writeFileSync(`${process.env.SEARCH_PROFILE}-${mode}.cpuprofile`, JSON.stringify(p));
     profile.disconnect();
   }
+  answers[mode] = bodies.map((body) => {
+    const page = JSON.parse(body) as { total: number; hits: Array<{ id: string; score: number }> };
+    return [page.total, ...page.hits.flatMap((h) => [h.id, h.score])];
+  });
   console.log(
     `${mode}: ${r.requests} requests, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, ${r.rps.toFixed(0)} req/s in process`,
   );

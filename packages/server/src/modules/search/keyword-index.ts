@@ -1,9 +1,9 @@
 // Quiver's own in-memory inverted index: BM25 with per-field weights (BM25F-style), prefix expansion of the
 // last query word for search-as-you-type, and typo tolerance by bounded Damerau distance over the vocabulary.
 
-import { kthLargest, TopK } from '../../kernel/index.ts';
 import { type AnalyzedQuery, asQuery } from './query.ts';
 import { ranksAmong } from './ranks.ts';
+import { type Selected, selectBest } from './select-best.ts';
 import { analyze, stem, words } from './tokenize.ts';
 
 export const FIELDS = ['title', 'brand', 'categories', 'description', 'attributes'] as const;
@@ -53,24 +53,36 @@ const F = FIELDS.length;
  */
 export const boundedDistance = (a: string, b: string, max: number): number => {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let before: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const width = b.length + 1;
+  if (distanceRows.length < 3 * width) distanceRows = new Int32Array(6 * width);
+  // Three rows of one scratch array, rotated: two rows back (transpositions), the previous, the current.
+  const rows = distanceRows;
+  let before = 0;
+  let prev = width;
+  let cur = 2 * width;
+  for (let j = 0; j <= b.length; j++) rows[prev + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    rows[cur] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, before[j - 2] + 1);
-      cur.push(v);
+      const bj = b.charCodeAt(j - 1);
+      let v = Math.min(rows[prev + j] + 1, rows[cur + j - 1] + 1, rows[prev + j - 1] + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj)
+        v = Math.min(v, rows[before + j - 2] + 1);
+      rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    const spare = before;
     before = prev;
     prev = cur;
+    cur = spare;
   }
-  return prev[b.length];
+  return rows[prev + b.length];
 };
+/** boundedDistance's rows, reused (it runs for every vocabulary term near a misspelled query word). */
+let distanceRows = new Int32Array(0);
 
 /** Documents changed since the last compaction beyond which a search compacts first (or 1/8 of the index). */
 export const DELTA_MAX_DOCS = 1024;
@@ -165,6 +177,12 @@ export class KeywordIndex {
   /** Changes whenever the average field lengths (or the documents counted) may have changed. */
   private lengthEpoch = 0;
   private bestBuffer = new Float64Array(0);
+  // The numbers `score` matched (the first `count` entries), and those a multi-variant clause touched.
+  private matchedBuffer = new Int32Array(0);
+  private touchedBuffer = new Int32Array(0);
+  /** By document number: its place in id order, for numbers below `rankedBelow` (ranked at compaction). */
+  private idRank = new Int32Array(0);
+  private rankedBelow = 0;
   private sortedTerms: string[] | null = null;
   private byLength: Map<number, string[]> | null = null;
 
@@ -276,16 +294,39 @@ export class KeywordIndex {
     this.baseParts = [];
     this.deltaDocs = [];
     this.deltaCount = 0;
+    this.rankIds();
   }
+
+  /**
+   * Ranks every live document by id, so ties on score compare two integers instead of two strings. A number is
+   * never given to another id (a replaced document keeps its number, a new id takes the next), so the ranks
+   * stay true for the numbers below `rankedBelow`; documents numbered later compare by their id strings.
+   */
+  private rankIds(): void {
+    const ids = this.ids;
+    const live: number[] = [];
+    for (let no = 0; no < this.nextNo; no++) if (ids[no] !== undefined) live.push(no);
+    live.sort((a, b) => (ids[a] < ids[b] ? -1 : 1));
+    const rank = new Int32Array(this.nextNo);
+    for (let r = 0; r < live.length; r++) rank[live[r]] = r;
+    this.idRank = rank;
+    this.rankedBelow = this.nextNo;
+  }
+
+  /** Whether document `a`'s id sorts before `b`'s (the tie-break of every ranking here). */
+  private readonly idBefore = (a: number, b: number): boolean =>
+    a < this.rankedBelow && b < this.rankedBelow
+      ? this.idRank[a] < this.idRank[b]
+      : this.ids[a] < this.ids[b];
 
   /** Every document matching at least one query word, best first (unbounded; the caller filters and cuts). */
   search(query: string | AnalyzedQuery, options: QueryOptions = {}): KeywordHit[] {
-    const matched = this.score(query, options);
+    const count = this.score(query, options);
     const scores = this.scoreBuffer;
-    const order = matched.sort(this.comparator());
+    const order = Array.from(this.matchedBuffer.subarray(0, count)).sort(this.comparator());
     const hits: KeywordHit[] = new Array(order.length);
     for (let j = 0; j < order.length; j++) hits[j] = { id: this.ids[order[j]], score: scores[order[j]] };
-    for (const no of matched) scores[no] = 0;
+    this.clear(count);
     return hits;
   }
 
@@ -294,22 +335,18 @@ export class KeywordIndex {
    * without sorting (or allocating a hit for) every match.
    */
   top(query: string | AnalyzedQuery, k: number, options: TopOptions = {}): KeywordTop {
-    const matched = this.score(query, options);
-    const scores = this.scoreBuffer;
+    const count = this.score(query, options);
     const ids = this.ids;
-    const best = new TopK(k, (a, b) => scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]));
     const accept = options.accept;
-    let total = 0;
-    for (const no of matched) {
-      if (accept && !accept(ids[no])) continue;
-      total++;
-      const worst = best.threshold;
-      // Most matches lose to the k-th best on score alone: skip the heap for them.
-      if (worst === undefined || scores[no] >= scores[worst]) best.offer(no);
-    }
-    const hits = best.drain().map((no) => ({ id: ids[no], score: scores[no] }));
-    for (const no of matched) scores[no] = 0;
-    return { hits, total };
+    const best = selectBest(
+      this.matchedBuffer,
+      count,
+      this.scoreBuffer,
+      k,
+      this.idBefore,
+      accept && ((no) => accept(ids[no])),
+    );
+    return { hits: this.hitsOf(best), total: best.total };
   }
 
   /**
@@ -317,14 +354,15 @@ export class KeywordIndex {
    * the other list's ids, and the filtered count.
    */
   head(query: string | AnalyzedQuery, depth: number, options: HeadOptions = {}): KeywordHead {
-    const matched = this.score(query, options);
+    const count = this.score(query, options);
+    const matched = this.matchedBuffer.subarray(0, count);
     const scores = this.scoreBuffer;
     const ids = this.ids;
     const accept = options.accept;
-    let total = matched.length;
+    let total = count;
     if (accept) {
       total = 0;
-      for (const no of matched) if (accept(ids[no])) total++;
+      for (let i = 0; i < count; i++) if (accept(ids[matched[i]])) total++;
     }
     const targets: number[] = [];
     for (const id of new Set(options.locate ?? [])) {
@@ -342,45 +380,26 @@ export class KeywordIndex {
       const no = this.numbers.get(id);
       if (no !== undefined && scores[no] > 0) present.add(id);
     }
-    const docs = this.best(matched, depth);
-    const hits = docs.map((no) => ({ id: ids[no], score: scores[no] }));
-    for (const no of matched) scores[no] = 0;
-    return { hits, located, present, docs, matches: matched.length, total };
+    const best = selectBest(this.matchedBuffer, count, scores, depth, this.idBefore);
+    return { hits: this.hitsOf(best), located, present, docs: best.nos, matches: count, total };
   }
 
-  /**
-   * The best `k` of `matched` (scored in `scoreBuffer`), best first: score descending, then id ascending. A
-   * heap of scores alone finds the k-th best score; only the documents tied with it compare ids (a heap of
-   * documents compared by score, then id, compared strings for every tie at its root: most of the cost).
-   */
-  private best(matched: readonly number[], k: number): number[] {
+  private hitsOf(best: Selected): KeywordHit[] {
+    const hits: KeywordHit[] = new Array(best.nos.length);
+    for (let i = 0; i < hits.length; i++) hits[i] = { id: this.ids[best.nos[i]], score: best.scores[i] };
+    return hits;
+  }
+
+  /** Zeroes the scores of the first `count` matched numbers (left zeroed for the next query). */
+  private clear(count: number): void {
     const scores = this.scoreBuffer;
-    const ids = this.ids;
-    if (k <= 0) return [];
-    if (matched.length <= k) return [...matched].sort(this.comparator());
-    const kth = kthLargest(matched, scores, k);
-    const out: number[] = [];
-    const tied: number[] = [];
-    for (const no of matched) {
-      const s = scores[no];
-      if (s > kth) out.push(no);
-      else if (s === kth) tied.push(no);
-    }
-    const need = k - out.length;
-    if (tied.length <= need) out.push(...tied);
-    else {
-      // The `need` smallest ids among the tied.
-      const first = new TopK(need, (a, b) => ids[a] > ids[b]);
-      for (const no of tied) first.offer(no);
-      out.push(...first.drain());
-    }
-    return out.sort(this.comparator());
+    const matched = this.matchedBuffer;
+    for (let i = 0; i < count; i++) scores[matched[i]] = 0;
   }
 
   private comparator() {
     const scores = this.scoreBuffer;
-    const ids = this.ids;
-    return (x: number, y: number) => scores[y] - scores[x] || (ids[x] < ids[y] ? -1 : 1);
+    return (x: number, y: number) => scores[y] - scores[x] || (this.idBefore(x, y) ? -1 : 1);
   }
 
   /**
@@ -399,18 +418,23 @@ export class KeywordIndex {
   }
 
   /**
-   * Scores every matching document into `scoreBuffer` (by document number) and returns their numbers; the
-   * caller reads and then zeroes those entries. A query word is a clause scoring the best of its variants.
+   * Scores every matching document into `scoreBuffer` (by document number) and lists their numbers first in
+   * `matchedBuffer`; returns how many. The caller reads and then zeroes those scores (`clear`, `selectBest`). A query word is
+   * a clause scoring the best of its variants.
    */
-  private score(query: string | AnalyzedQuery, options: QueryOptions): number[] {
-    const matched: number[] = [];
+  private score(query: string | AnalyzedQuery, options: QueryOptions): number {
     const ctx = this.prepare(query, options);
-    if (!ctx) return matched;
+    if (!ctx) return 0;
     const scores = this.scoreBuffer;
     const best = this.bestBuffer;
-    const touched: number[] = [];
+    const matched = this.matchedBuffer;
+    const touched = this.touchedBuffer;
+    let count = 0;
     const { inBase } = this;
+    // No document written or removed since the last compaction: no base posting is stale.
+    const allLive = this.deltaCount === 0;
     for (const clause of ctx.clauses) {
+      let touches = 0;
       if (clause.terms.length === 1) {
         // One variant: its score is the clause's, added straight in (x + s, as through `best` below).
         const term = clause.terms[0];
@@ -418,11 +442,22 @@ export class KeywordIndex {
         const docs = this.baseDocs[term];
         if (docs) {
           const part = this.contributions(term, ctx.bm25);
-          for (let j = 0; j < docs.length; j++) {
-            const no = docs[j];
-            if (inBase[no] !== 1) continue;
-            if (scores[no] === 0) matched.push(no);
-            scores[no] += part[j] * factor;
+          if (count === 0 && allLive) {
+            // Nothing scored yet and every base posting live: each document is new (a term lists it once), and
+            // 0 + x is x, so the score is set as it would be added.
+            for (let j = 0; j < docs.length; j++) {
+              const no = docs[j];
+              matched[j] = no;
+              scores[no] = part[j] * factor;
+            }
+            count = docs.length;
+          } else {
+            for (let j = 0; j < docs.length; j++) {
+              const no = docs[j];
+              if (inBase[no] !== 1) continue;
+              if (scores[no] === 0) matched[count++] = no;
+              scores[no] += part[j] * factor;
+            }
           }
         }
         for (const no of this.deltaDocs[term] ?? []) {
@@ -430,12 +465,11 @@ export class KeywordIndex {
           if (s === 0 || best[no] !== 0) continue;
           // A delta number may repeat: `best` marks the document scored for this clause.
           best[no] = 1;
-          touched.push(no);
-          if (scores[no] === 0) matched.push(no);
+          touched[touches++] = no;
+          if (scores[no] === 0) matched[count++] = no;
           scores[no] += s * factor;
         }
-        for (const no of touched) best[no] = 0;
-        touched.length = 0;
+        for (let t = 0; t < touches; t++) best[touched[t]] = 0;
         continue;
       }
       for (let v = 0; v < clause.terms.length; v++) {
@@ -448,7 +482,7 @@ export class KeywordIndex {
             const no = docs[j];
             if (inBase[no] !== 1) continue;
             const s = part[j] * factor;
-            if (best[no] === 0) touched.push(no);
+            if (best[no] === 0) touched[touches++] = no;
             if (s > best[no]) best[no] = s;
           }
         }
@@ -456,18 +490,18 @@ export class KeywordIndex {
           const part = this.deltaScore(no, term, ctx.bm25);
           if (part === 0) continue;
           const s = part * factor;
-          if (best[no] === 0) touched.push(no);
+          if (best[no] === 0) touched[touches++] = no;
           if (s > best[no]) best[no] = s;
         }
       }
-      for (const no of touched) {
-        if (scores[no] === 0) matched.push(no);
+      for (let t = 0; t < touches; t++) {
+        const no = touched[t];
+        if (scores[no] === 0) matched[count++] = no;
         scores[no] += best[no];
         best[no] = 0;
       }
-      touched.length = 0;
     }
-    return matched;
+    return count;
   }
 
   /**
@@ -512,6 +546,8 @@ export class KeywordIndex {
     // Dense arrays by document number, reused across queries (search is synchronous) and left zeroed.
     this.scoreBuffer = grow(this.scoreBuffer, this.nextNo);
     this.bestBuffer = grow(this.bestBuffer, this.nextNo);
+    this.matchedBuffer = grow(this.matchedBuffer, this.nextNo);
+    this.touchedBuffer = grow(this.touchedBuffer, this.nextNo);
     const { k1, b, weights, lengths } = this;
     const bm25: Bm25 = (no, tf, at) => {
       let s = 0;
@@ -604,7 +640,8 @@ export class KeywordIndex {
       for (let len = shortest - max; len <= word.length + max; len++) {
         for (const t of buckets.get(len) ?? []) {
           if (out.has(t)) continue;
-          const d = Math.min(...forms.map((f) => boundedDistance(f, t, max)));
+          let d = boundedDistance(forms[0], t, max);
+          if (forms.length > 1 && d > 0) d = Math.min(d, boundedDistance(forms[1], t, max));
           if (d <= max) out.set(t, TYPO_WEIGHT[d]);
         }
       }

@@ -6,7 +6,7 @@
  * on score; among targets with the same score, by a second binary search on id.
  */
 export const ranksAmong = (
-  matched: readonly number[],
+  matched: ArrayLike<number>,
   targets: readonly number[],
   scores: Float64Array,
   ids: readonly string[],
@@ -20,7 +20,8 @@ export const ranksAmong = (
   for (let t = 1; t < n; t++) runStart[t] = tScores[t] === tScores[t - 1] ? runStart[t - 1] : t;
   // starts[t]: matches whose suffix of targets below them begins at t.
   const starts = new Int32Array(n + 1);
-  for (const no of matched) {
+  for (let i = 0; i < matched.length; i++) {
+    const no = matched[i];
     const x = scores[no];
     if (x < tScores[n - 1]) continue; // below every target
     let lo = 0;
