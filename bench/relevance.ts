@@ -217,7 +217,7 @@ export const main = async () => {
   for (const [i, w] of clickTrained.weights.entries()) console.log(`fold ${i + 1} click-trained: ${show(w)}`);
   for (const [i, m] of clickTrained.models.entries())
     console.log(
-      `fold ${i + 1} validation NDCG@10 on clicks: trees ${fmt(m.validNdcg, 4)} (${m.trees.trees.length} trees), with item stats ${fmt(m.itemValidNdcg, 4)} (${m.itemTrees.trees.length} trees) → ${m.itemValidNdcg > m.validNdcg ? 'with' : 'without'}; η ${fmt(m.eta.value, 3)} ${m.eta.measured ? 'measured on explored searches' : 'as given'}`,
+      `fold ${i + 1} validation NDCG@10 on clicks: trees ${fmt(m.validNdcg, 4)} (${m.params.trees} trees), with item stats ${fmt(m.itemValidNdcg, 4)} (${m.itemParams.trees} trees) → ${m.itemValidNdcg > m.validNdcg ? 'with' : 'without'}; η ${fmt(m.eta.value, 3)} ${m.eta.measured ? 'measured on explored searches' : 'as given'}`,
     );
   const all = judgedQueries.map(train);
   console.log(`learned on all ${all.length} queries: ${show(learn(all))}`);

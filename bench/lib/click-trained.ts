@@ -95,11 +95,13 @@ export const rankWithTrees = (c: Candidates, e: TreeEnsemble): string[] =>
 
 export interface FoldModels {
   weights: Weights;
+  /** At least one tree: with `params.trees` 0 (validation chose the base alone) a single tree of zeros. */
   trees: TreeEnsemble;
   params: LambdaMartParams;
   validNdcg: number;
   /** The trees with the item columns, their validation NDCG@10, and the fold's item stats. */
   itemTrees: TreeEnsemble;
+  itemParams: LambdaMartParams;
   itemValidNdcg: number;
   stats: ItemStats;
   /** η the fold's judgments used (measured on its explored searches?). */
@@ -186,6 +188,7 @@ export const clickTrainedFolds = (
         params: tuned.params,
         validNdcg: tuned.validNdcg,
         itemTrees: itemRun.trees!,
+        itemParams: itemRun.params!,
         itemValidNdcg: itemRun.params!.validNdcg,
         stats,
         eta: built.eta,
