@@ -79,7 +79,7 @@ export const main = async () => {
       .map((f) => f.id)
       .filter((id) => !seen.has(id));
     const wide = new Float32Array(candidates.length * WIDE_WIDTH);
-    wideRows(analyzed, candidates, fields, new Map(), Date.now()).forEach((row, r) => {
+    wideRows(analyzed, candidates, { fields, items: new Map(), coverageOf }, Date.now()).forEach((row, r) => {
       wide.set(row, r * WIDE_WIDTH);
     });
     candidatesOf.set(query, { candidates, wide, rest });

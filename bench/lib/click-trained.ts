@@ -12,6 +12,8 @@
 // trees over the wide rows plus the items' popularity and conversion (training/item-stats.ts, counted from
 // the fold's simulated events only), is fitted the same way; per fold, the trees with or without those two
 // columns are chosen by their NDCG@10 on the validation split of the training queries' clicks.
+
+import { queryClass } from '../../packages/cli/src/eval/classes.ts';
 import { prng } from '../../packages/server/src/kernel/random.ts';
 import {
   exploreRanking,
@@ -39,8 +41,18 @@ import {
   LAMBDAMART_GRID,
   type LambdaMartParams,
 } from '../../packages/server/src/modules/training/lambdamart.ts';
-import { fitRanker, type LtrQuery } from '../../packages/server/src/modules/training/ltr.ts';
-import { treeRankerOfflineRun } from '../../packages/server/src/modules/training/ltr-trees.ts';
+import {
+  fitRanker,
+  type LtrQuery,
+  ndcgScorer,
+  scoredNdcg,
+  splitQueries,
+  treeScorer,
+} from '../../packages/server/src/modules/training/ltr.ts';
+import {
+  treeRankerOfflineRun,
+  VALIDATION_SHARE,
+} from '../../packages/server/src/modules/training/ltr-trees.ts';
 import { type ClickModel, createClickSimulator } from '../../packages/server/test/support/click-simulator.ts';
 import { crossValidate, type JudgedQuery } from './relevance-data.ts';
 
@@ -92,6 +104,28 @@ export const rankWithTrees = (c: Candidates, e: TreeEnsemble): string[] =>
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([id]) => id)
     .concat(c.rest);
+
+/**
+ * Where the shipped ranker loses, read on the fold's training clicks only: the trainer's recipe fitted on
+ * its own validation split's training part, and it and the serving weights measured (click NDCG@10) on
+ * that split's validation queries, per query class.
+ */
+const validationByClass = (judged: readonly LtrQuery[], serving: Weights) => {
+  const split = splitQueries(judged, VALIDATION_SHARE);
+  const run = treeRankerOfflineRun(split.train, [], { weights: serving });
+  const trained = scoredNdcg(split.test, treeScorer(run.trees!));
+  const shipped = ndcgScorer(split.test).perQuery(serving);
+  const byClass = new Map<string, { n: number; shipped: number; trained: number }>();
+  split.test.forEach((q, i) => {
+    const c = queryClass(q.query);
+    const at = byClass.get(c) ?? { n: 0, shipped: 0, trained: 0 };
+    at.n++;
+    at.shipped += shipped[i];
+    at.trained += trained[i];
+    byClass.set(c, at);
+  });
+  return { byClass, linear: run.params?.linear, trees: run.trees!.trees.length };
+};
 
 export interface FoldModels {
   weights: Weights;
@@ -158,10 +192,18 @@ export const clickTrainedFolds = (
         ltrQuery(j.query, candidatesOf.get(byText.get(j.query)!.query)!, j.gains),
       );
       const weights = fitRanker(judged);
+      const v = validationByClass(judged, o.serving);
+      log(
+        `fold ${fold} validation split of its training clicks (recipe fitted on the rest: linear '${v.linear}', ${v.trees} trees), click NDCG@10 shipped → trained per class: ${[
+          ...v.byClass,
+        ]
+          .map(([c, x]) => `${c} (${x.n}) ${(x.shipped / x.n).toFixed(3)} → ${(x.trained / x.n).toFixed(3)}`)
+          .join('; ')}`,
+      );
       // The trainer's trees run with no test queries: parameters chosen on a validation split of these
       // (training) queries' clicks, then fitted on all of them, boosting from the linear ranker.
       const started = performance.now();
-      const run = treeRankerOfflineRun(judged, [], null);
+      const run = treeRankerOfflineRun(judged, [], { weights: o.serving });
       const e = run.trees!;
       const tuned = { params: run.params!, validNdcg: run.params!.validNdcg };
       const judgedWithStats = built.queries.map((j) =>
@@ -174,13 +216,13 @@ export const clickTrainedFolds = (
       const itemRun = treeRankerOfflineRun(
         judgedWithStats,
         [],
-        null,
+        { weights: o.serving },
         undefined,
         LAMBDAMART_GRID,
         WITH_ITEM_STATS,
       );
       log(
-        `fold ${fold}: ${judged.length} click-judged queries, ${built.counts.explored} of ${built.counts.searches} searches explored, η ${built.eta.value.toFixed(3)} (${built.eta.measured ? 'measured' : 'given'}), ${stats.items} items with clicks; trees ${JSON.stringify(tuned.params)}; with item stats ${JSON.stringify(itemRun.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `fold ${fold}: ${judged.length} click-judged queries, ${built.counts.explored} of ${built.counts.searches} searches explored, η ${built.eta.value.toFixed(3)} (${built.eta.measured ? 'measured' : 'given'}), ${stats.items} items with clicks; trees ${JSON.stringify(tuned.params)} (linear part '${run.params?.linear}'); with item stats ${JSON.stringify(itemRun.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
       return {
         weights,

@@ -99,14 +99,6 @@ export const TRAINER_PARAMS = {
           description: "similarity ÷ the customer's item count^exponent",
         }),
       ),
-      sharpen: Type.Optional(
-        Type.Number({
-          minimum: 0,
-          maximum: 8,
-          description:
-            'a neighbour lends its items weighted by similarity^sharpen (default 1; above 1 the closest customers count more)',
-        }),
-      ),
       scope: Type.Optional(
         Type.Union([Type.Literal('user'), Type.Literal('basket')], {
           description: 'neighbours are customers (user, default) or sessions/invoices (basket: session-kNN)',

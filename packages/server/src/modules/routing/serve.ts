@@ -18,8 +18,16 @@ export type InferFn = (
   options?: InferCallOptions,
 ) => Promise<InferViewsBody>;
 
-/** `views`: the outputs as views of the engine's arrays, for callers in this process (see ViewOutput). */
-export type InferCallOptions = { timeoutMs?: number; views?: boolean };
+/**
+ * `views`: the outputs as views of the engine's arrays, for callers in this process (see ViewOutput).
+ * `bodyFor`: the request for one target, for callers in this process whose input depends on the version that
+ * answers (search's ranker: its columns are named in the version's metadata); absent, every target gets `body`.
+ */
+export type InferCallOptions = {
+  timeoutMs?: number;
+  views?: boolean;
+  bodyFor?: (target: Target) => Promise<InferRequestBody>;
+};
 
 export interface EndpointAnswer {
   /** JSON unless the call asked for views. */
@@ -72,7 +80,7 @@ export const createServer = (deps: ServeDeps) => {
     s: Shadow,
     body: InferRequestBody,
     primary: EndpointAnswer,
-    views: boolean,
+    call: InferCallOptions,
   ) => {
     if (shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) return;
     shadowsInFlight++;
@@ -81,7 +89,8 @@ export const createServer = (deps: ServeDeps) => {
       const started = performance.now();
       const peer = `${primary.model}@${primary.version}`;
       try {
-        const out = await deps.infer(tenantId, s.model, refOf(s), body, { views });
+        const input = call.bodyFor ? await call.bodyFor(s) : body;
+        const out = await deps.infer(tenantId, s.model, refOf(s), input, { views: call.views });
         deps.telemetry.record({
           tenantId,
           endpoint,
@@ -176,8 +185,9 @@ export const createServer = (deps: ServeDeps) => {
         }
         const started = performance.now();
         try {
+          const input = call.bodyFor ? await call.bodyFor(a.target) : body;
           const out = await withDeadline(
-            deps.infer(tenantId, a.target.model, refOf(a.target), body, { timeoutMs, views: call.views }),
+            deps.infer(tenantId, a.target.model, refOf(a.target), input, { timeoutMs, views: call.views }),
             timeoutMs,
           );
           breaker.success();
@@ -220,7 +230,7 @@ export const createServer = (deps: ServeDeps) => {
           };
           for (const s of spec.shadow ?? [])
             if (s.percent > 0 && Math.random() * 100 < s.percent)
-              mirror(tenantId, name, s, body, answer, call.views ?? false);
+              mirror(tenantId, name, s, body, answer, call);
           return answer;
         } catch (error) {
           if (isQuiverError(error) && CALLER_ERRORS.has(error.code)) throw error;

@@ -22,9 +22,6 @@ export class CoverageTerms {
   private pool: Uint32Array = new Uint32Array(0);
   private used = 0;
   private live = 0;
-  // Scratch of `shares` (search is synchronous).
-  private starts = new Int32Array(0);
-  private ends = new Int32Array(0);
 
   /** Sets document `no`'s coverage text (adds it, or replaces what it had). */
   put(no: number, item: RerankText): void {
@@ -76,100 +73,57 @@ export class CoverageTerms {
     this.used = to;
   }
 
-  /** The query terms' ids (terms no item has are left out: no item holds them). */
-  private idsOf(terms: readonly string[]): number[] {
-    const wanted: number[] = [];
-    for (const t of terms) {
-      const at = this.dictionary.get(t);
-      if (at !== undefined) wanted.push(at);
-    }
-    return wanted;
-  }
-
-  /** How many of `wanted` the sorted ids `pool[start .. end)` hold (a binary search each). */
-  private found(wanted: readonly number[], start: number, end: number): number {
-    const pool = this.pool;
-    let found = 0;
-    for (const id of wanted) {
-      let lo = start;
-      let hi = end - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const at = pool[mid];
-        if (at === id) {
-          found++;
-          break;
-        }
-        if (at < id) lo = mid + 1;
-        else hi = mid - 1;
-      }
-    }
-    return found;
-  }
-
   /**
    * For `terms` (distinct analyzed query terms): the share of them in document `no`'s coverage text, as
    * `coverage` computes it from the item's text; undefined for a document not put here.
    */
   scorer(terms: readonly string[]): (no: number) => number | undefined {
-    const wanted = this.idsOf(terms);
+    const wanted: number[] = [];
+    for (const t of terms) {
+      const at = this.dictionary.get(t);
+      if (at !== undefined) wanted.push(at);
+    }
     return (no) => {
       const slots = this.slots;
       const count = 2 * no + 1 < slots.length ? slots[2 * no + 1] : 0;
       if (count === 0) return undefined;
+      const pool = this.pool;
       const start = slots[2 * no];
-      return terms.length === 0 ? 0 : this.found(wanted, start, start + count - 1) / terms.length;
+      const end = start + count - 1;
+      let found = 0;
+      for (const id of wanted) {
+        // Binary search of the item's sorted ids.
+        let lo = start;
+        let hi = end - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          const at = pool[mid];
+          if (at === id) {
+            found++;
+            break;
+          }
+          if (at < id) lo = mid + 1;
+          else hi = mid - 1;
+        }
+      }
+      return terms.length === 0 ? 0 : found / terms.length;
     };
-  }
-
-  /**
-   * `scorer(terms)` of every document of `docs` at once, into `out` (NaN: not put here): first every
-   * document's place in the pool (independent reads, so their cache misses overlap), then the searches.
-   * About half the time of `scorer` per document with cold caches (50k items, 500-deep heads: 190–220 →
-   * 95–140 µs per query).
-   */
-  shares(terms: readonly string[], docs: readonly number[], out: Float64Array): void {
-    const wanted = this.idsOf(terms);
-    const n = docs.length;
-    const slots = this.slots;
-    if (this.starts.length < n) {
-      this.starts = new Int32Array(n);
-      this.ends = new Int32Array(n);
-    }
-    const { starts, ends } = this;
-    for (let i = 0; i < n; i++) {
-      const no = docs[i];
-      const count = 2 * no + 1 < slots.length ? slots[2 * no + 1] : 0;
-      starts[i] = slots[2 * no];
-      ends[i] = count === 0 ? -1 : starts[i] + count - 1;
-    }
-    for (let i = 0; i < n; i++) {
-      if (ends[i] < 0) out[i] = Number.NaN;
-      else out[i] = terms.length === 0 ? 0 : this.found(wanted, starts[i], ends[i]) / terms.length;
-    }
   }
 }
 
 /**
  * `CoverageOf` from coverage terms put by document number, `numberOf` giving an id's number (the keyword
- * index's); candidates that come with their numbers are looked up all at once, without their ids.
+ * index's): a candidate that comes with its number is not looked up by id.
  */
-export const coverageOfTerms = (
-  terms: CoverageTerms,
-  numberOf: (id: string) => number | undefined,
-): CoverageOf => {
-  const byId = (query: readonly string[]) => {
+export const coverageOfTerms =
+  (terms: CoverageTerms, numberOf: (id: string) => number | undefined): CoverageOf =>
+  (query) => {
     const byDoc = terms.scorer(query);
-    return (id: string) => {
-      const no = numberOf(id);
+    return (id, doc) => {
+      const no = doc ?? numberOf(id);
       return no === undefined ? undefined : byDoc(no);
     };
   };
-  return Object.assign(byId, {
-    docs: (query: readonly string[], docs: readonly number[], out: Float64Array) =>
-      terms.shares(query, docs, out),
-  });
-};
 
 /** `CoverageOf` over these items alone, numbered in order (benchmarks and tests without a keyword index). */
 export const coverageOfItems = (items: Iterable<RerankText & { id: string }>): CoverageOf => {

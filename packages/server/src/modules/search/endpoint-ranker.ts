@@ -2,9 +2,9 @@
 // be shadowed, canaried, A/B-tested on attributed clicks and purchases, and rolled back like any model. The
 // endpoint is created on a tenant's first hybrid search, routing to the built-in ranker (`champion`); the
 // answer names the variant, and its routing token travels in the searchId for attribution. Rankers read
-// narrow rows (v1) or wide ones (v2: a trees ranker the search-ranker trainer publishes).
+// narrow rows (v1) or the wide columns their version's metadata names (v2: the search-ranker trainer's).
 import { isQuiverError } from '../../kernel/index.ts';
-import { DEFAULT_ALIAS } from '../registry/index.ts';
+import { DEFAULT_ALIAS, type RegistryService } from '../registry/index.ts';
 import type { RoutingService } from '../routing/index.ts';
 import {
   type OnnxRankerDeps,
@@ -14,12 +14,25 @@ import {
   registerBuiltinRanker,
 } from './onnx-ranker.ts';
 import type { SecondPhaseScorer } from './ports.ts';
-import { RANKER_INPUT } from './ranker-graph.ts';
+import {
+  NARROW_WIDTH,
+  pickColumns,
+  rankerColumns,
+  WIDE_RANKER_FEATURES,
+  wideIndexes,
+} from './ranker-features.ts';
 
 export const SEARCH_RANKER_ENDPOINT = 'search-ranker';
 
+/** A target of the endpoint (routing's): a model and its version or alias. */
+interface RankerTarget {
+  model: string;
+  version?: number;
+  alias?: string;
+}
+
 export interface EndpointRankerDeps {
-  registry: OnnxRankerDeps['registry'];
+  registry: OnnxRankerDeps['registry'] & Pick<RegistryService, 'resolver'>;
   routing: Pick<RoutingService, 'get' | 'put' | 'infer'>;
 }
 
@@ -41,28 +54,63 @@ export const ensureRankerEndpoint = async (
   });
 };
 
-/** Whether an error is the engine refusing the rows' width (a ranker of the other input contract). */
-const wrongWidth = (error: unknown): boolean =>
-  isQuiverError(error) &&
-  error.code === 'validation_failed' &&
-  error.message.includes(`input '${RANKER_INPUT}' has shape`);
+/** How long an alias's columns are kept (an alias moved by another replica is seen within this). */
+export const ALIAS_COLUMNS_TTL_MS = 5_000;
 
 /**
  * Scores through the endpoint. Versions behind it may read narrow rows (v1: keyword, vector, coverage) or
- * wide ones (v2: WIDE_RANKER_FEATURES); which one a request's variant reads is known only once it answers,
- * so each tenant's last accepted width is tried first and a refusal of the width (checked by the engine
- * before anything runs) is retried once with the other. Wide rows are computed only when sent.
+ * wide ones (v2: the columns their metadata names, `rankerColumns`), so each target the endpoint tries gets
+ * the rows its version reads: its columns come from the version's metadata (a version's for good, an
+ * alias's for ALIAS_COLUMNS_TTL_MS or until the alias moves here), and wide rows are computed only when a
+ * target reads them, once per search.
  */
 export const createEndpointRanker = (deps: EndpointRankerDeps): SecondPhaseScorer => {
   const ensure = oncePerTenant((tenantId) => ensureRankerEndpoint(deps, tenantId));
-  /** Tenants whose ranker last read wide rows. */
-  const wideTenants = new Set<string>();
-  const ask = async (tenantId: string, rows: readonly (readonly number[])[], userId?: string) => {
+  const columnsOf = new Map<string, { indexes: Int32Array | null; until: number }>();
+  deps.registry.resolver.onAliasChange((tenantId, model, alias) =>
+    columnsOf.delete(`${tenantId}\u0000${model}\u0000${alias}`),
+  );
+  /** The target's wide column indexes (null: it reads the narrow rows). */
+  const indexesOf = async (tenantId: string, target: RankerTarget): Promise<Int32Array | null> => {
+    const ref = target.version !== undefined ? String(target.version) : target.alias;
+    const key = `${tenantId}\u0000${target.model}\u0000${ref ?? ''}`;
+    const now = performance.now();
+    const hit = columnsOf.get(key);
+    if (hit && hit.until > now) return hit.indexes;
+    const v = await deps.registry.resolver.resolve(tenantId, target.model, ref);
+    const columns = rankerColumns(v.metadata);
+    const narrow =
+      !columns || (columns.length === NARROW_WIDTH && columns.every((c, i) => c === WIDE_RANKER_FEATURES[i]));
+    const indexes = narrow ? null : wideIndexes(columns);
+    if (columnsOf.size > 10_000) columnsOf.clear();
+    columnsOf.set(key, {
+      indexes,
+      until: target.version !== undefined ? Number.POSITIVE_INFINITY : now + ALIAS_COLUMNS_TTL_MS,
+    });
+    return indexes;
+  };
+  const ask = async (
+    tenantId: string,
+    narrow: readonly (readonly number[])[],
+    userId: string | undefined,
+    wide: (() => readonly (readonly number[])[]) | undefined,
+  ) => {
+    const parameters = userId === undefined ? undefined : { userId };
+    let rows: readonly (readonly number[])[] | undefined;
     const a = await deps.routing.infer(
       tenantId,
       SEARCH_RANKER_ENDPOINT,
-      rankerRequest(rows, userId === undefined ? undefined : { userId }),
+      rankerRequest(narrow, parameters),
       {},
+      {
+        bodyFor: async (target) => {
+          const indexes = await indexesOf(tenantId, target);
+          if (!indexes) return rankerRequest(narrow, parameters);
+          if (!wide) throw new Error(`${target.model} reads wide rows and this search has none`);
+          rows ??= wide();
+          return rankerRequest(pickColumns(rows, indexes), parameters);
+        },
+      },
     );
     return {
       scores: Array.from(a.body.outputs[0].data as ArrayLike<number>, Number),
@@ -76,33 +124,16 @@ export const createEndpointRanker = (deps: EndpointRankerDeps): SecondPhaseScore
       },
     };
   };
-  const askEitherWidth = async (
-    tenantId: string,
-    narrow: readonly (readonly number[])[],
-    userId: string | undefined,
-    wide: (() => readonly (readonly number[])[]) | undefined,
-  ) => {
-    const first = wide && wideTenants.has(tenantId);
-    try {
-      return await ask(tenantId, first ? wide() : narrow, userId);
-    } catch (error) {
-      if (!wide || !wrongWidth(error)) throw error;
-    }
-    const answer = await ask(tenantId, first ? narrow : wide(), userId);
-    if (first) wideTenants.delete(tenantId);
-    else wideTenants.add(tenantId);
-    return answer;
-  };
   return {
     async score(tenantId, rows, unit, wide) {
       if (rows.length === 0) return { scores: [] };
       try {
-        return await askEitherWidth(tenantId, rows, unit?.userId, wide);
+        return await ask(tenantId, rows, unit?.userId, wide);
       } catch (error) {
         if (!(isQuiverError(error) && error.code === 'not_found')) throw error;
       }
       await ensure(tenantId);
-      return askEitherWidth(tenantId, rows, unit?.userId, wide);
+      return ask(tenantId, rows, unit?.userId, wide);
     },
   };
 };

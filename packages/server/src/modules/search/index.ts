@@ -27,6 +27,7 @@ export {
   NARROW_WIDTH,
   WIDE_RANKER_FEATURES,
   WIDE_WIDTH,
+  wideIndexes,
   wideRows,
 } from './ranker-features.ts';
 export { DEFAULT_RERANK, RERANK_FEATURES } from './rerank.ts';

@@ -42,6 +42,8 @@ export interface PageRequest {
   notices: string[];
   /** Whom a ranker endpoint assigns its variant by. */
   userId?: string;
+  /** The service clock's time of the request (ms): the wide rows' freshness, as training rows read it. */
+  now: number;
   /** Set by the second phase when a ranker endpoint scored this search: the answer names it. */
   served?: RankerServed;
   /** Set by the second phase: its candidates with their scores (read by explain.ts). */
@@ -75,7 +77,7 @@ export const secondPhase = async (
     req.index.coverageOf,
     req.notices,
     req.userId === undefined ? undefined : { userId: req.userId },
-    (candidates) => wideRows(req.query, candidates, req.index.fields, req.index.items, Date.now()),
+    (candidates) => wideRows(req.query, candidates, req.index, req.now),
   );
   req.served = rescored.served;
   req.rescored = rescored;

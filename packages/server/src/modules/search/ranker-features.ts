@@ -4,6 +4,7 @@
 // its title's terms in order, its brand's and categories' terms, as ids of one dictionary.
 import type { Item } from '@quiver/contracts';
 import type { AnalyzedQuery } from './query.ts';
+import type { CoverageOf } from './rerank.ts';
 import { analyze } from './tokenize.ts';
 
 /** The wide rows' columns, in order; a v2 ranker version names them in `metadata.ranker.features`. */
@@ -35,12 +36,23 @@ export const WIDE_RANKER_FEATURES = [
   'price_position',
   /** exp(−days since the item was created / 90); 0 when unknown. */
   'freshness',
+  // Appended later (a version names its columns, so versions fitted before these read the first 15).
+  /** BM25 of the query's terms over the titles alone (k1 1.2, b 0.75), ÷ the best among the candidates. */
+  'title_bm25',
+  /** Share of the query's terms holding a digit found in the title, brand or description start; 0 without. */
+  'model_number_text',
+  /** 1 / log2(2 + the candidate's place in the keyword list); 0 for a candidate keyword did not find. */
+  'keyword_rank',
 ] as const;
 export const WIDE_WIDTH = WIDE_RANKER_FEATURES.length;
 /** How many leading columns the narrow (v1) ranker input holds. */
 export const NARROW_WIDTH = 3;
 
 const NONE = new Uint32Array(0);
+
+/** BM25's parameters for `title_bm25`. */
+const TITLE_K1 = 1.2;
+const TITLE_B = 0.75;
 
 interface ItemTerms {
   title: Uint32Array;
@@ -52,6 +64,9 @@ interface ItemTerms {
 export class FieldTerms {
   private readonly dictionary = new Map<string, number>();
   private readonly byItem = new Map<string, ItemTerms>();
+  /** How many titles hold each term id (distinct per title), and all titles' terms: `title_bm25`'s statistics. */
+  private readonly titleDf = new Map<number, number>();
+  private titleTerms = 0;
 
   private ids(text: string | undefined): Uint32Array {
     if (!text) return NONE;
@@ -68,16 +83,48 @@ export class FieldTerms {
     return out;
   }
 
+  private count(title: Uint32Array, by: 1 | -1): void {
+    this.titleTerms += by * title.length;
+    for (const t of new Set(title)) {
+      const n = (this.titleDf.get(t) ?? 0) + by;
+      if (n > 0) this.titleDf.set(t, n);
+      else this.titleDf.delete(t);
+    }
+  }
+
   put(id: string, item: Pick<Item, 'title' | 'brand' | 'categories'>): void {
-    this.byItem.set(id, {
+    this.remove(id);
+    const terms = {
       title: this.ids(item.title),
       brand: this.ids(item.brand),
       categories: this.ids(item.categories?.join(' ').replaceAll('/', ' ')),
-    });
+    };
+    this.byItem.set(id, terms);
+    this.count(terms.title, 1);
   }
 
   remove(id: string): void {
+    const had = this.byItem.get(id);
+    if (!had) return;
+    this.count(had.title, -1);
     this.byItem.delete(id);
+  }
+
+  /** BM25 of the query's term ids over this title (the titles' own document frequencies and mean length). */
+  titleBm25(q: Int32Array, title: Uint32Array): number {
+    const n = this.byItem.size;
+    if (n === 0 || title.length === 0) return 0;
+    const norm = TITLE_K1 * (1 - TITLE_B + (TITLE_B * title.length) / (this.titleTerms / n));
+    let score = 0;
+    for (const t of new Set(q)) {
+      if (t < 0) continue;
+      let tf = 0;
+      for (const x of title) if (x === t) tf++;
+      if (tf === 0) continue;
+      const df = this.titleDf.get(t) ?? 0;
+      score += Math.log(1 + (n - df + 0.5) / (df + 0.5)) * ((tf * (TITLE_K1 + 1)) / (tf + norm));
+    }
+    return score;
   }
 
   get(id: string): ItemTerms | undefined {
@@ -105,22 +152,35 @@ export interface NarrowCandidate {
   features: readonly number[];
 }
 
+/** What the wide rows read of a tenant's index (search's TenantIndex). */
+export interface WideSource {
+  fields: FieldTerms;
+  /** The stored items (price, createdAt). */
+  items: ReadonlyMap<string, Pick<Item, 'price' | 'createdAt'>>;
+  /** Coverage of the item's title, brand and description start (rerank.ts): `model_number_text`. */
+  coverageOf: CoverageOf;
+}
+
 /**
- * The candidates' wide rows (WIDE_RANKER_FEATURES order), in the candidates' order. `items` gives the stored
- * item (price, createdAt); `now` is in ms.
+ * The candidates' wide rows (WIDE_RANKER_FEATURES order), in the candidates' order: the one definition of
+ * them, for the rows a ranker is trained on and the rows it is served. `now` is in ms.
  */
 export const wideRows = (
   query: AnalyzedQuery,
   candidates: readonly NarrowCandidate[],
-  fields: FieldTerms,
-  items: ReadonlyMap<string, Pick<Item, 'price' | 'createdAt'>>,
+  source: WideSource,
   now: number,
 ): number[][] => {
+  const { fields, items } = source;
   const q = fields.termIds(query.terms);
   const qSet = new Set(q);
   const numeric = query.terms.map((t) => /\d/.test(t));
   const modelIds = q.filter((_, i) => numeric[i]);
   const queryFeatures = [modelIds.length > 0 ? 1 : 0, Math.min(query.terms.length, 10) / 10];
+  const modelTerms = query.terms.filter((_, i) => numeric[i]);
+  const modelInText = modelTerms.length > 0 ? source.coverageOf(modelTerms) : () => 0;
+  const titleBm25 = candidates.map((c) => fields.titleBm25(q, fields.get(c.id)?.title ?? NONE));
+  const bestTitle = Math.max(0, ...titleBm25);
   // Price places among the priced candidates.
   const prices = candidates
     .map((c) => items.get(c.id)?.price?.amount)
@@ -138,7 +198,7 @@ export const wideRows = (
     }
     return lo / (prices.length - 1);
   };
-  return candidates.map((c) => {
+  return candidates.map((c, r) => {
     const f = fields.get(c.id);
     const item = items.get(c.id);
     const title = f?.title ?? NONE;
@@ -171,6 +231,37 @@ export const wideRows = (
       1 / Math.log2(2 + title.length),
       pricePlace(item?.price?.amount),
       Number.isFinite(created) ? Math.exp(-Math.max(0, now - created) / DAY_MS / 90) : 0,
+      bestTitle > 0 ? titleBm25[r] / bestTitle : 0,
+      modelInText(c.id) ?? 0,
+      // Keyword candidates come first, in the keyword list's order (rerankCandidates).
+      c.features[0] > 0 ? 1 / Math.log2(2 + r) : 0,
     ];
   });
 };
+
+/**
+ * The columns a ranker version reads, from its metadata: `ranker.features` when it names them (every name a
+ * wide column), else the width of its sample input (3: the narrow rows; more: the first that many wide
+ * columns); undefined when neither says (an uploaded ranker without a sample reads the narrow rows).
+ */
+export const rankerColumns = (metadata: Record<string, unknown>): readonly string[] | undefined => {
+  const named = (metadata.ranker as { features?: unknown } | undefined)?.features;
+  if (Array.isArray(named) && named.every((n) => typeof n === 'string')) return named as string[];
+  const sample = metadata.sampleInput as Array<{ shape?: unknown }> | undefined;
+  const width = Array.isArray(sample) && Array.isArray(sample[0]?.shape) ? sample[0].shape[1] : undefined;
+  return typeof width === 'number' && width >= 1 && width <= WIDE_WIDTH
+    ? WIDE_RANKER_FEATURES.slice(0, width)
+    : undefined;
+};
+
+/** Each of `columns`' place among the wide columns; throws naming a column the wide rows do not have. */
+export const wideIndexes = (columns: readonly string[]): Int32Array =>
+  Int32Array.from(columns, (c) => {
+    const at = (WIDE_RANKER_FEATURES as readonly string[]).indexOf(c);
+    if (at < 0) throw new Error(`the ranker reads a column the wide rows do not have: '${c}'`);
+    return at;
+  });
+
+/** The wide rows' `indexes` columns, in that order. */
+export const pickColumns = (rows: readonly (readonly number[])[], indexes: Int32Array): number[][] =>
+  rows.map((row) => Array.from(indexes, (i) => row[i]));

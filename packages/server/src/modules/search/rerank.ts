@@ -76,15 +76,11 @@ export const coverage = (terms: readonly string[], item: RerankText): number => 
 };
 
 /**
- * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item). The search
- * service answers from `CoverageTerms` (analyzed at index time, by keyword document number), which also
- * answers for many documents at once (`docs`: `out[i]` for `docs[i]`, NaN for an unknown one);
- * `coverageOfText` reads the items' text.
+ * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item), given with the
+ * item's keyword-index document number when the caller has it. The search service answers from
+ * `CoverageTerms` (analyzed at index time, by document number); `coverageOfText` reads the items' text.
  */
-export interface CoverageOf {
-  (terms: readonly string[]): (id: string) => number | undefined;
-  docs?(terms: readonly string[], docs: readonly number[], out: Float64Array): void;
-}
+export type CoverageOf = (terms: readonly string[]) => (id: string, doc?: number) => number | undefined;
 
 export const coverageOfText =
   (textOf: (id: string) => RerankText | undefined): CoverageOf =>
@@ -101,11 +97,6 @@ export interface RerankCandidate {
   retrievers: Retriever[];
   features: [keyword: number, vector: number, coverage: number];
 }
-
-// Shared by the candidates (and the rescored entries made from them): readers copy, never change them.
-const KEYWORD: Retriever[] = ['keyword'];
-const VECTOR: Retriever[] = ['vector'];
-const BOTH: Retriever[] = ['keyword', 'vector'];
 
 /** The model's score of one candidate. */
 export const rerankScore = (c: RerankCandidate, weights: RerankConfig['weights']): number =>
@@ -138,25 +129,19 @@ export const rerankCandidates = (
   const cosineOf = new Map<string, number>();
   for (const h of vector) cosineOf.set(h.id, maxVector > 0 ? h.score / maxVector : 0);
   const emptyVector = maxVector > 0 ? minVector / maxVector : 0;
-  // The coverage of every keyword candidate first, all at once by document number when the caller has the
-  // numbers: the lookups are memory latency (one item's terms each), and a batch waits for many together.
-  const shares = new Float64Array(keyword.length);
   const docs = lists.keywordDocs;
-  if (docs && coverageOf.docs)
-    coverageOf.docs(query.terms, docs.length > keyword.length ? docs.slice(0, keyword.length) : docs, shares);
-  else for (let i = 0; i < keyword.length; i++) shares[i] = covered(keyword[i].id) ?? Number.NaN;
   const out: RerankCandidate[] = [];
   for (let i = 0; i < keyword.length; i++) {
     const h = keyword[i];
-    const share = shares[i];
+    const share = covered(h.id, docs?.[i]);
     // An unknown item is left out.
-    if (Number.isNaN(share)) continue;
+    if (share === undefined) continue;
     const keywordScore = maxKeyword > 0 ? h.score / maxKeyword : 0;
     const cosine = cosineOf.size > 0 ? cosineOf.get(h.id) : undefined;
     out.push(
       cosine === undefined
-        ? { id: h.id, retrievers: KEYWORD, features: [keywordScore, emptyVector, share] }
-        : { id: h.id, retrievers: BOTH, features: [keywordScore, cosine, share] },
+        ? { id: h.id, retrievers: ['keyword'], features: [keywordScore, emptyVector, share] }
+        : { id: h.id, retrievers: ['keyword', 'vector'], features: [keywordScore, cosine, share] },
     );
   }
   if (vector.length === 0) return out;
@@ -167,7 +152,7 @@ export const rerankCandidates = (
     taken.add(h.id);
     const share = covered(h.id);
     if (share === undefined) continue;
-    out.push({ id: h.id, retrievers: VECTOR, features: [0, cosineOf.get(h.id) ?? 0, share] });
+    out.push({ id: h.id, retrievers: ['vector'], features: [0, cosineOf.get(h.id) ?? 0, share] });
   }
   return out;
 };

@@ -270,6 +270,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         filtered: filter !== undefined || curation.hide.size > 0,
         notices,
         userId: request.userId,
+        now: deps.clock.now(),
       };
       // Relevance order without facets or a personal boost needs only the requested page of the matches
       // (and their count): no hit is built for the others.
@@ -372,7 +373,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         index.coverageOf,
         windows,
       );
-      const rows = wideRows(query, candidates, index.fields, index.items, deps.clock.now());
+      const rows = wideRows(query, candidates, index, deps.clock.now());
       return candidates.map((c, i) => ({ id: c.id, features: rows[i] }));
     },
 

@@ -4,7 +4,7 @@
 // NDCG@10: gain = the judgment, unjudged items gain 0, the ideal from all of the query's judgments; the
 // candidates are ordered as the server orders them (score, then id).
 
-import { scoreTrees, type TreeEnsemble, WIDE_RANKER_FEATURES, WIDE_WIDTH } from '../search/index.ts';
+import { scoreTrees, type TreeEnsemble, WIDE_WIDTH, wideIndexes } from '../search/index.ts';
 import { type ClickJudgmentOptions, DEFAULT_CLICK_JUDGMENTS } from './click-judgments.ts';
 import type { LambdaMartParams } from './lambdamart.ts';
 
@@ -143,6 +143,25 @@ export const scoredNdcg = (
     );
   });
 
+/**
+ * Mean NDCG@10 over queries prepared once, of the scores `score` writes for each query's rows (any model's:
+ * the objective of a fit over other columns than the narrow three).
+ */
+export const meanNdcgOf = (queries: readonly LtrQuery[]) => {
+  const prepared = queries.map(prepare);
+  const scratch = new Float64Array(Math.max(1, ...queries.map((q) => q.ids.length)));
+  return (score: (q: LtrQuery, out: Float64Array) => void): number => {
+    if (prepared.length === 0) return 0;
+    let sum = 0;
+    for (const p of prepared) {
+      if (p.ideal === 0) continue;
+      score(p.q, scratch);
+      sum += ndcgOfScores(p, scratch);
+    }
+    return sum / prepared.length;
+  };
+};
+
 const vectorOf = (w: RankerWeights): number[] => RANKER_FEATURES.map((f) => w[f]);
 
 /** Mean NDCG@10 of `w` over queries prepared once: the objective of a fit, and its evaluation. */
@@ -212,7 +231,7 @@ export interface RankerRun {
   weights?: RankerWeights;
   /** Fitted on every query with the parameters chosen on the validation split (a trees run). */
   trees?: TreeEnsemble;
-  params?: LambdaMartParams & { validNdcg: number };
+  params?: LambdaMartParams & { validNdcg: number; linear?: string };
   /** Fitted on the train queries and measured on the test queries; null without test queries. */
   metrics: RankerMetrics | null;
   /** The current ranker on the same test queries; null without them or when Quiver cannot score it. */
@@ -233,9 +252,20 @@ export const measureCurrent = (test: readonly LtrQuery[], current: CurrentRanker
   if (!current || test.length === 0) return null;
   if ('weights' in current)
     return { 'ndcg@10': ndcgScorer(test).mean(current.weights), queries: test.length };
-  const { features } = current.trees;
-  if (features.length !== WIDE_WIDTH || features.some((f, i) => f !== WIDE_RANKER_FEATURES[i])) return null;
-  return { 'ndcg@10': mean(scoredNdcg(test, treeScorer(current.trees))), queries: test.length };
+  // A trees version reads the wide columns its metadata names (those of the day it was fitted).
+  let at: Int32Array;
+  try {
+    at = wideIndexes(current.trees.features);
+  } catch {
+    return null;
+  }
+  const e = current.trees;
+  const score = (q: LtrQuery, r: number) => {
+    if (!q.wide) throw new Error('the query has no wide feature rows');
+    const row = Float32Array.from(at, (c) => q.wide![r * WIDE_WIDTH + c]);
+    return scoreTrees(e, row, 0);
+  };
+  return { 'ndcg@10': mean(scoredNdcg(test, score)), queries: test.length };
 };
 
 /**

@@ -48,7 +48,7 @@ export interface RankerPublishInput {
   /** The fitted model: linear weights, or trees with the parameters chosen for them. */
   weights?: RankerWeights;
   trees?: TreeEnsemble;
-  params?: LambdaMartParams & { validNdcg: number };
+  params?: LambdaMartParams & { validNdcg: number; linear?: string };
   metrics: RankerMetrics | null;
   /** The current ranker measured on the same queries (null: no test queries, or weights Quiver cannot read). */
   baseline: RankerMetrics | null;

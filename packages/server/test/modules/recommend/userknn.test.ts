@@ -48,7 +48,7 @@ test('a userknn run publishes a contract-2 version and for-user serves a known c
     method: 'POST',
     url: '/v1/trainers/userknn/runs',
     headers: shop,
-    payload: { params: { neighbours: 3, exponent: 1, sharpen: 2 } },
+    payload: { params: { neighbours: 3, exponent: 1 } },
   });
   assert.equal(started.statusCode, 202, started.body);
   await t.training.tickNow();
@@ -56,7 +56,6 @@ test('a userknn run publishes a contract-2 version and for-user serves a known c
     await t.request({ method: 'GET', url: `/v1/trainers/runs/${started.json().id}`, headers: shop })
   ).json();
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
-  assert.equal(run.params.sharpen, 2, "the contract takes the trainer's sharpen");
   assert.deepEqual(run.endpoints, ['recs-for-user'], 'the run created for-user (none existed)');
 
   const version = await t.request({
@@ -70,8 +69,7 @@ test('a userknn run publishes a contract-2 version and for-user serves a known c
   assert.equal(info.contract, 2);
 
   // Once the events reached the recent-items view, u1's context is A, B, C: u2 (two in common) and u3 (one)
-  // are its neighbours besides u1 itself (K = 3; with K = 2, u3 is not one); they lend E and F, E first (the
-  // closer u2's similarity counts squared, sharpen 2).
+  // are its neighbours besides u1 itself (K = 3; with K = 2, u3 is not one); they lend E and F, E first.
   const deadline = Date.now() + 15_000;
   const ask = async () =>
     (

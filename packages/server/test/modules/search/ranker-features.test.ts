@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { prng } from '../../../src/kernel/random.ts';
+import { coverageOfItems } from '../../../src/modules/search/coverage-terms.ts';
 import { explore, shuffleRanks } from '../../../src/modules/search/explore.ts';
 import { analyzeQuery } from '../../../src/modules/search/query.ts';
 import { FieldTerms, WIDE_RANKER_FEATURES, wideRows } from '../../../src/modules/search/ranker-features.ts';
@@ -13,6 +14,10 @@ describe('wide ranker features', () => {
   const fields = new FieldTerms();
   fields.put('a', { title: 'Acme XPS 13 laptop', brand: 'Acme', categories: ['computers/laptops'] });
   fields.put('b', { title: 'Laptop bag for XPS', brand: 'Other' });
+  const coverageOf = coverageOfItems([
+    { id: 'a', title: 'Acme XPS 13 laptop', brand: 'Acme' },
+    { id: 'b', title: 'Laptop bag for XPS', brand: 'Other', description: 'Fits the XPS 13 and 15' },
+  ]);
   const items = new Map([
     ['a', { price: { amount: 900, currency: 'EUR' }, createdAt: '2026-12-01T00:00:00Z' }],
     ['b', { price: { amount: 30, currency: 'EUR' }, createdAt: '2026-01-01T00:00:00Z' }],
@@ -25,8 +30,7 @@ describe('wide ranker features', () => {
       { id: 'b', features: [0.4, 0, 0.5] },
       { id: 'unknown', features: [0.1, 0, 0] },
     ],
-    fields,
-    items,
+    { fields, items, coverageOf },
     now,
   );
 
@@ -52,6 +56,30 @@ describe('wide ranker features', () => {
     assert.ok(b[col('freshness')] < 0.1);
     assert.equal(unknown[col('price_position')], -1);
     assert.equal(unknown[col('title_coverage')], 0);
+    // The title BM25 relative to the best candidate's; the model number read from the description too.
+    assert.equal(a[col('title_bm25')], 1);
+    assert.ok(b[col('title_bm25')] > 0 && b[col('title_bm25')] < 1);
+    assert.equal(unknown[col('title_bm25')], 0);
+    assert.equal(b[col('model_number_text')], 1);
+    assert.equal(unknown[col('model_number_text')], 0);
+    assert.equal(a[col('keyword_rank')], 1);
+    assert.equal(b[col('keyword_rank')], 1 / Math.log2(3));
+  });
+
+  test("title BM25's statistics follow puts, updates and removals", () => {
+    const f = new FieldTerms();
+    f.put('x', { title: 'red lamp' });
+    f.put('y', { title: 'blue lamp' });
+    const q = f.termIds(['red']);
+    const before = f.titleBm25(q, f.get('x')!.title);
+    f.put('z', { title: 'red chair' });
+    // "red" is in more titles now: worth less.
+    assert.ok(f.titleBm25(q, f.get('x')!.title) < before);
+    f.remove('z');
+    assert.equal(f.titleBm25(q, f.get('x')!.title), before);
+    f.put('y', { title: 'blue lamp' });
+    assert.equal(f.titleBm25(q, f.get('x')!.title), before);
+    assert.equal(f.titleBm25(q, f.get('y')!.title), 0);
   });
 
   test('exploration shuffles ranks 3–20 only, and only for a share ε', () => {

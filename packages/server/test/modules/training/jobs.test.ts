@@ -364,8 +364,6 @@ for (const kind of STORAGE_KINDS) {
         ['POST', '/v1/trainers/bogus/runs', {}, '/kind'],
         ['POST', '/v1/trainers/als/runs', { params: { factors: 0 } }, '/params/factors'],
         ['POST', '/v1/trainers/als/runs', { params: { shrinkage: 3 } }, '/params/shrinkage'],
-        ['POST', '/v1/trainers/userknn/runs', { params: { sharpen: -1 } }, '/params/sharpen'],
-        ['POST', '/v1/trainers/userknn/runs', { params: { sharpen: 'more' } }, '/params/sharpen'],
         ['POST', '/v1/trainers/cooccurrence/runs', { evaluation: { holdout: 2 } }, '/evaluation/holdout'],
         ['POST', '/v1/trainers/cooccurrence/runs', { promote: 'sometimes' }, '/promote'],
         [
