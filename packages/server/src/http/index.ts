@@ -47,5 +47,6 @@ export {
 } from './payload-log.ts';
 export { createErrorHandler, type ErrorHandler, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts';
 export { type RateLimitStore, withLocalFallback } from './rate-limit.ts';
+export { observeResponses, type ResponseObserver } from './response-observers.ts';
 export { type RouteConfig, routeConfigOf } from './route-config.ts';
 export { createServer } from './server.ts';

@@ -1,6 +1,7 @@
 // GET /metrics in the Prometheus text format, and request counters/latency labelled by route and tenant.
 import type { FastifyInstance } from 'fastify';
 import type { CounterSeries, HistogramSeries, Metrics } from '../metrics/index.ts';
+import { observeResponses } from './response-observers.ts';
 import { routeConfigOf } from './route-config.ts';
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
@@ -26,7 +27,7 @@ export const registerMetrics = (
   ]);
   /** The two series of one (method, route, status class, tenant), resolved on its first request. */
   const seen = new Map<string, { count: CounterSeries; latency: HistogramSeries }>();
-  app.addHook('onResponse', (request, reply, done) => {
+  observeResponses(app, (request, reply) => {
     const route = routeConfigOf(request).url ?? 'unmatched';
     if (route !== '/metrics') {
       const tenant = request.principal?.kind === 'tenant' ? request.principal.tenantId : '';
@@ -45,7 +46,6 @@ export const registerMetrics = (
       series.count.inc();
       series.latency.observe(reply.elapsedTime / 1000);
     }
-    done();
   });
   app.get(
     '/metrics',

@@ -1,6 +1,6 @@
 // The stats module's public surface: recent-window series shared by replicas through the SQL port.
 import type { FastifyInstance } from 'fastify';
-import { routeConfigOf } from '../../http/index.ts';
+import { observeResponses, routeConfigOf } from '../../http/index.ts';
 import type { QuiverModule } from '../../kernel/index.ts';
 import { statsRoutes } from './routes.ts';
 import {
@@ -23,13 +23,13 @@ export interface StatsModuleOptions extends StatsOptions {
   flushMs?: number;
 }
 
-/** Counts every answered request (an onResponse hook on the app) and flushes on a timer it owns. */
+/** Counts every answered request (a response observer on the app) and flushes on a timer it owns. */
 export const createStatsModule = (
   deps: StatsDeps & { app: FastifyInstance; log: { warn(obj: object, msg: string): void } },
   options: StatsModuleOptions = {},
 ): QuiverModule<StatsService> => {
   const stats = createStatsService(deps, options);
-  deps.app.addHook('onResponse', (request, reply, done) => {
+  observeResponses(deps.app, (request, reply) => {
     const p = request.principal;
     stats.observe({
       route: routeConfigOf(request).url,
@@ -37,7 +37,6 @@ export const createStatsModule = (
       statusCode: reply.statusCode,
       elapsedMs: reply.elapsedTime,
     });
-    done();
   });
   let timer: NodeJS.Timeout | undefined;
   const flush = () =>

@@ -1,6 +1,6 @@
 // The usage module's public surface: per-tenant metering and monthly quotas, shared by replicas via SQL.
 import type { FastifyInstance } from 'fastify';
-import { routeConfigOf } from '../../http/index.ts';
+import { observeResponses, routeConfigOf } from '../../http/index.ts';
 import type { ModuleLog, QuiverModule } from '../../kernel/index.ts';
 import { usageRoutes } from './routes.ts';
 import {
@@ -39,7 +39,7 @@ export interface UsageModuleOptions {
 const apiOf = (scope: string | undefined): string => (scope ? scope.split(':')[0] : 'other');
 
 /**
- * Counts every answered request of a tenant key by API (an onResponse hook on the app) and writes the
+ * Counts every answered request of a tenant key by API (a response observer on the app) and writes the
  * counts on a timer it owns; the last flush runs at close.
  */
 export const createUsageModule = (
@@ -47,9 +47,9 @@ export const createUsageModule = (
   options: UsageModuleOptions = {},
 ): QuiverModule<UsageService> => {
   const usage = createUsageService(deps);
-  // A callback hook (no promise per request); the API's name is worked out once per scope.
+  // The API's name is worked out once per scope.
   const apis = new Map<string | undefined, string>();
-  deps.app.addHook('onResponse', (request, _reply, done) => {
+  observeResponses(deps.app, (request) => {
     const p = request.principal;
     if (p?.kind === 'tenant') {
       const scope = routeConfigOf(request).access?.scope;
@@ -60,7 +60,6 @@ export const createUsageModule = (
       }
       usage.countRequest(p.tenantId, api);
     }
-    done();
   });
   const timers: NodeJS.Timeout[] = [];
   const flush = () =>
