@@ -3,8 +3,10 @@
 // off; and for the small model, a bare Fastify route parsing the same body. Each served segment also reports
 // the server's CPU per request (all threads, and the main thread alone) and the mean batch size reached;
 // right after each batching-on segment raw onnxruntime runs at that batch size, so served ÷ raw compares
-// like with like. All measured in the same run, in short interleaved segments (raw, on, raw at the batch
-// reached, off, bare, repeated), so that other load on the machine weighs on every figure alike.
+// like with like. A tiny model (small enough for the engine to run it on the serving thread) is also served
+// pinned to the workers (`execution: 'workers'`), so the engine's choice is compared with the round trip it
+// saves. All measured in the same run, in short interleaved segments (raw, on, raw at the batch reached,
+// pinned, off, bare, repeated), so that other load on the machine weighs on every figure alike.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ interface Reference {
   dims: number[];
   goal: string;
   bare: boolean;
+  /** Also serve it pinned to the workers, batching on (the `pinned` segment). */
+  pinned?: boolean;
 }
 
 const MODELS: Reference[] = [
@@ -43,6 +47,13 @@ const MODELS: Reference[] = [
     bare: false,
   },
   { name: 'small', dims: [384, 1024, 1024, 1], goal: 'served ≥ 0.6 × bare route', bare: true },
+  {
+    name: 'tiny',
+    dims: [16, 32, 1],
+    goal: "served ≥ 0.6 × bare route; the engine's choice ≥ pinned to the workers",
+    bare: true,
+    pinned: true,
+  },
 ];
 
 const bodies = (width: number): string[] => inferBodies(width, BODIES);
@@ -69,7 +80,11 @@ const bench = async (ref: Reference) => {
       on: { maxBatchSize: MAX_BATCH, maxQueueDelayMs: QUEUE_DELAY_MS },
       off: { maxBatchSize: 1 },
     };
-    const models = Object.entries(batching).map(([name, b]) => ({ name, path, metadata: { batching: b } }));
+    const models: { name: string; path: string; metadata: object }[] = Object.entries(batching).map(
+      ([name, b]) => ({ name, path, metadata: { batching: b } }),
+    );
+    if (ref.pinned)
+      models.push({ name: 'pinned', path, metadata: { batching: batching.on, execution: 'workers' } });
     const server = await startChild<{ port: number; key: string }>(`${SERVERS}inference.ts`, {
       QUIVER_INFERENCE_WORKERS: String(WORKERS),
       BENCH_MODELS: JSON.stringify(models),
@@ -80,6 +95,10 @@ const bench = async (ref: Reference) => {
     if (bare) children.push(bare);
 
     const auth = { authorization: `Bearer ${server.info.key}` };
+    // Where the engine chose to run the batching-on model (parameters.execution of its Triton config).
+    const config = await fetch(`http://127.0.0.1:${server.info.port}/v2/models/on/config`, { headers: auth });
+    const execution = ((await config.json()) as { parameters?: { execution?: { string_value?: string } } })
+      .parameters?.execution?.string_value;
     const segment = (port: number, url: string, headers = {}) =>
       postLoad(port, url, payloads, { connections: CONNECTIONS, durationS: SEGMENT_S, headers });
     const served = (model: string) =>
@@ -96,6 +115,7 @@ const bench = async (ref: Reference) => {
       reached: [] as (LoadResult & { batch: number })[],
       off: [] as ServedResult[],
       bare: [] as ServedResult[],
+      pinned: [] as ServedResult[],
     };
     for (let round = -1; round < ROUNDS; round++) {
       const keep = round >= 0; // round -1 warms everything up
@@ -103,6 +123,7 @@ const bench = async (ref: Reference) => {
       const on = SEGMENTS.has('on') ? await served('on') : undefined;
       const batch = Math.max(1, Math.round(on?.batch ?? 1));
       const reached = on ? { ...(await rawAt(batch)), batch } : undefined;
+      const pinned = ref.pinned && SEGMENTS.has('on') ? await served('pinned') : undefined;
       const off = SEGMENTS.has('off') ? await served('off') : undefined;
       const b =
         bare && SEGMENTS.has('bare')
@@ -114,8 +135,9 @@ const bench = async (ref: Reference) => {
       if (reached) runs.reached.push(reached);
       if (off) runs.off.push(off);
       if (b) runs.bare.push(b);
+      if (pinned) runs.pinned.push(pinned);
     }
-    return { ref, scan, best, runs, bodyBytes: payloads[0].length };
+    return { ref, scan, best, runs, bodyBytes: payloads[0].length, execution };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await raw.close();
@@ -137,7 +159,10 @@ const servedRow = (run: string, rs: readonly ServedResult[]) => {
 
 const report = (r: Awaited<ReturnType<typeof bench>>) => {
   const { ref, best, runs } = r;
-  console.log(`\n${ref.name}: MLP ${ref.dims.join('→')} (request body ${fmt(r.bodyBytes)} bytes)`);
+  console.log(
+    `\n${ref.name}: MLP ${ref.dims.join('→')} (request body ${fmt(r.bodyBytes)} bytes; ` +
+      `batching on runs in: ${r.execution ?? 'not said'})`,
+  );
   console.log(
     `raw rows/s by batch size (scan): ${r.scan.map((x) => `${x.batch}: ${fmt(x.rowsPerS)}`).join(', ')}`,
   );
@@ -157,6 +182,7 @@ const report = (r: Awaited<ReturnType<typeof bench>>) => {
   if (runs.reached.length > 0)
     rows.push(rawRow('raw onnxruntime at the batch reached', runs.reached, batches.join('/')));
   if (runs.on.length > 0) rows.push(servedRow('served /v2, batching on', runs.on));
+  if (runs.pinned.length > 0) rows.push(servedRow('served /v2, batching on, pinned to workers', runs.pinned));
   if (runs.off.length > 0) rows.push(servedRow('served /v2, batching off', runs.off));
   if (runs.bare.length > 0) rows.push(servedRow('bare Fastify route (baseline)', runs.bare));
   console.log(table(rows));
@@ -170,6 +196,8 @@ const report = (r: Awaited<ReturnType<typeof bench>>) => {
   line(`served ÷ raw ceiling (batch ${best.batch})`, runs.on, runs.raw);
   line('batching on ÷ off', runs.on, runs.off);
   line('served ÷ bare route', runs.on, runs.bare);
+  line("engine's choice ÷ pinned to workers", runs.on, runs.pinned);
+  line('pinned to workers ÷ bare route', runs.pinned, runs.bare);
   if (runs.on.length > 0 && runs.bare.length > 0) {
     const cpu = runs.bare.map((b, i) => b.cpuUs / runs.on[i].cpuUs);
     console.log(`server CPU per request, bare ÷ served: ${fmt(mean(cpu), 2)} (rounds ${range(cpu)})`);
