@@ -1,6 +1,7 @@
-// The best k of the keyword index's scored matches in one pass over them: a heap in typed arrays (scores and
-// document numbers side by side, no entry objects, no comparator closure per offer), which also counts the
-// accepted matches and zeroes every score it reads, so the index's score buffer is clean for the next query.
+// The best k of the keyword index's scored matches: a heap in typed arrays (scores and document numbers side by
+// side, no entry objects, no comparator closure per offer) for a page, the k-th best score first for a deep head;
+// either counts the accepted matches and zeroes every score it reads, so the score buffer is clean for the next query.
+import { kthLargest, TopK } from '../../kernel/index.ts';
 
 export interface Selected {
   /** The best documents' numbers, best first: score descending, then id ascending. */
@@ -11,18 +12,32 @@ export interface Selected {
   total: number;
 }
 
-/**
- * Selects from `matched[0 … count)`, scored in `scores` by document number. `idBefore(a, b)`: whether document a's
- * id sorts before b's (the tie-break). `accept`: only the documents it accepts are counted and ranked.
- */
-export const selectBest = (
+type Select = (
   matched: Int32Array,
   count: number,
   scores: Float64Array,
   k: number,
   idBefore: (a: number, b: number) => boolean,
   accept?: (no: number) => boolean,
-): Selected => {
+) => Selected;
+
+/**
+ * Selects from `matched[0 … count)`, scored in `scores` by document number. `idBefore(a, b)`: whether document a's
+ * id sorts before b's (the tie-break). `accept`: only the documents it accepts are counted and ranked.
+ */
+export const selectBest: Select = (matched, count, scores, k, idBefore, accept) =>
+  k > HEAP_MAX
+    ? selectByKth(matched, count, scores, k, idBefore, accept)
+    : selectByHeap(matched, count, scores, k, idBefore, accept);
+
+/**
+ * Up to this k the heap of (score, number) entries is used; deeper selections (hybrid's 500-deep head) find the
+ * k-th best score first, by a heap of scores alone, and compare ids only among the matches tied with it: a deep
+ * heap's root is often tied (generated catalogs tie a lot), and each tie there costs id comparisons.
+ */
+const HEAP_MAX = 64;
+
+const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
   const size = Math.max(0, k);
   const heapScore = new Float64Array(size);
   const heapNo = new Int32Array(size);
@@ -80,4 +95,47 @@ export const selectBest = (
     (a, b) => heapScore[b] - heapScore[a] || (idBefore(heapNo[a], heapNo[b]) ? -1 : 1),
   );
   return { nos: order.map((i) => heapNo[i]), scores: order.map((i) => heapScore[i]), total };
+};
+
+const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {
+  let total = count;
+  if (accept !== undefined) {
+    // The accepted matches move to the front; the others are cleared now.
+    total = 0;
+    for (let i = 0; i < count; i++) {
+      const no = matched[i];
+      if (accept(no)) matched[total++] = no;
+      else scores[no] = 0;
+    }
+  }
+  if (total <= k) return selectByHeap(matched, total, scores, k, idBefore);
+  const kth = kthLargest(matched.subarray(0, total), scores, k);
+  const above: number[] = [];
+  const aboveScores: number[] = [];
+  const tied: number[] = [];
+  for (let i = 0; i < total; i++) {
+    const no = matched[i];
+    const s = scores[no];
+    scores[no] = 0;
+    if (s > kth) {
+      above.push(no);
+      aboveScores.push(s);
+    } else if (s === kth) tied.push(no);
+  }
+  // The smallest ids among the tied fill the rest (a heap of `need` by id when more tie than fit).
+  const need = k - above.length;
+  let chosen = tied;
+  if (tied.length > need) {
+    const first = new TopK(need, (a, b) => idBefore(b, a));
+    for (const no of tied) first.offer(no);
+    chosen = first.drain();
+  }
+  for (const no of chosen) {
+    above.push(no);
+    aboveScores.push(kth);
+  }
+  const order = Array.from({ length: above.length }, (_, i) => i).sort(
+    (a, b) => aboveScores[b] - aboveScores[a] || (idBefore(above[a], above[b]) ? -1 : 1),
+  );
+  return { nos: order.map((i) => above[i]), scores: order.map((i) => aboveScores[i]), total };
 };
