@@ -11,7 +11,10 @@
 // by `newSearchId`), so the judgments measure η on the explored searches as the trainer does. A third model,
 // trees over the wide rows plus the items' popularity and conversion (training/item-stats.ts, counted from
 // the fold's simulated events only), is fitted the same way; per fold, the trees with or without those two
-// columns are chosen by their NDCG@10 on the validation split of the training queries' clicks.
+// columns are chosen by their NDCG@10 on the validation split of the training queries' clicks. The trees'
+// linear part is chosen there too, starting from the serving weights (training/ltr-wide.ts). Each fold also
+// prints, per query class, the serving weights against the recipe on its own validation split (fitted on the
+// rest of the training queries): where the shipped ranker loses, read from training clicks only.
 
 import { queryClass } from '../../packages/cli/src/eval/classes.ts';
 import { prng } from '../../packages/server/src/kernel/random.ts';
