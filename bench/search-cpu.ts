@@ -84,8 +84,8 @@ for (const mode of MODES) {
     profile.disconnect();
   }
   answers[mode] = bodies.map((body) => {
-    const page = JSON.parse(body) as { total: number; hits: Array<{ id: string; score: number }> };
-    return [page.total, ...page.hits.flatMap((h) => [h.id, h.score])];
+    const page = JSON.parse(body) as { total: number; hits: Array<{ item: { id: string }; score: number }> };
+    return [page.total, ...page.hits.flatMap((h) => [h.item.id, h.score])];
   });
   console.log(
     `${mode}: ${r.requests} requests, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, ${r.rps.toFixed(0)} req/s in process`,

@@ -56,13 +56,11 @@ export const hybridPage = async (retrieval: Retrieval, req: PageRequest): Promis
       present: vector.map((v) => v.id),
     }),
   );
-  const { candidates } = await withSpan('search.second_phase', {}, () =>
+  const rescored = await withSpan('search.second_phase', {}, () =>
     secondPhase(retrieval, rerank, req, { keyword: head.hits, keywordDocs: head.docs, vector }),
   );
   // The page needs the first `to` accepted candidates only.
-  const accepted: Fused[] = [];
-  for (let i = 0; i < candidates.length && accepted.length < to; i++)
-    if (accept(candidates[i].id)) accepted.push(candidates[i]);
+  const accepted = rescored.best(to, accept);
   if (accepted.length < to) return undefined;
   let total = head.total;
   for (const id of new Set(vector.map((v) => v.id))) if (!head.present.has(id) && accept(id)) total++;

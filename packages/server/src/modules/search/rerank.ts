@@ -2,6 +2,7 @@
 // each retriever are rescored by a small linear model over their retriever scores and the share of the
 // query's words the item contains; the rest of the matches follow in reciprocal-rank-fusion order.
 import type { Retriever } from '@quiver/contracts';
+import { TopK } from '../../kernel/index.ts';
 import { type Fused, fuse, type Ranked } from './fusion.ts';
 import { type AnalyzedQuery, analyzeQuery } from './query.ts';
 import { analyze } from './tokenize.ts';
@@ -165,6 +166,36 @@ export const sortRescored = (candidates: readonly RerankCandidate[], scores: rea
     retrievers: c.retrievers,
   }));
   return rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+};
+
+/**
+ * The first `count` entries of `sortRescored(candidates, scores)` that `accept` takes (fewer when there are
+ * not so many), without sorting or making an entry for every candidate: a page reads the best few of ~500.
+ */
+export const bestRescored = (
+  candidates: readonly RerankCandidate[],
+  scores: readonly number[],
+  count: number,
+  accept: (id: string) => boolean,
+): Fused[] => {
+  const out: Fused[] = [];
+  const take = (c: RerankCandidate, score: number) => {
+    if (out.length < count && accept(c.id)) out.push({ id: c.id, score, retrievers: c.retrievers });
+  };
+  // The order of `sortRescored`: score descending, then id ascending.
+  const worse = (a: number, b: number) =>
+    scores[a] < scores[b] || (scores[a] === scores[b] && candidates[a].id > candidates[b].id);
+  // The best k, deepened while the filter leaves fewer than `count` of them.
+  for (let k = count; k > 0 && k < candidates.length; k *= 4) {
+    const best = new TopK(k, worse);
+    for (let i = 0; i < candidates.length; i++) best.offer(i);
+    out.length = 0;
+    for (const i of best.drain()) take(candidates[i], scores[i]);
+    if (out.length === count) return out;
+  }
+  out.length = 0;
+  for (const f of sortRescored(candidates, scores)) if (out.length < count && accept(f.id)) out.push(f);
+  return out;
 };
 
 /**

@@ -4,6 +4,7 @@ import type { Fused, Ranked } from './fusion.ts';
 import type { RankerServed, SecondPhaseScorer } from './ports.ts';
 import type { AnalyzedQuery } from './query.ts';
 import {
+  bestRescored,
   type CoverageOf,
   type RerankCandidate,
   type RerankConfig,
@@ -14,8 +15,10 @@ import {
 } from './rerank.ts';
 
 export interface Rescored {
-  /** The rescored candidates, best first. */
-  candidates: Fused[];
+  /** The rescored candidates, best first (sorted when first read). */
+  readonly candidates: Fused[];
+  /** The first `count` of `candidates` that `accept` takes (fewer when there are not so many), without sorting them all. */
+  best(count: number, accept: (id: string) => boolean): Fused[];
   /**
    * Every other entry of `lists` in RRF order, scored below the candidates: computed only when called (a
    * page within the candidates does not need it).
@@ -65,6 +68,18 @@ export const rescore = async (
     byModel = false;
   }
   if (served?.degraded) notices.push(`hybrid: the ${served.endpoint} endpoint answered from its fallback`);
-  const rescored = sortRescored(candidates, scores);
-  return { candidates: rescored, rest: () => ranksBelow(rescored, lists), served, byModel };
+  let sorted: Fused[] | undefined;
+  const all = () => {
+    sorted ??= sortRescored(candidates, scores);
+    return sorted;
+  };
+  return {
+    get candidates() {
+      return all();
+    },
+    best: (count, accept) => bestRescored(candidates, scores, count, accept),
+    rest: () => ranksBelow(all(), lists),
+    served,
+    byModel,
+  };
 };

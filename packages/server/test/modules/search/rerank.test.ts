@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeQuery } from '../../../src/modules/search/query.ts';
 import {
+  bestRescored,
   COVERAGE_DESCRIPTION_CHARS,
   containsTerm,
   coverage,
+  type RerankCandidate,
   type RerankConfig,
   type RerankText,
   rerank,
   rerankCandidates,
+  sortRescored,
 } from '../../../src/modules/search/rerank.ts';
 import { analyze } from '../../../src/modules/search/tokenize.ts';
 
@@ -140,5 +143,30 @@ describe('rerank', () => {
         ['mouse', ['vector'], [0, 0.25, 1]],
       ],
     );
+  });
+
+  test("a page's best accepted candidates: the same as sorting them all, filter and ties included", () => {
+    let seed = 3;
+    const r = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let round = 0; round < 200; round++) {
+      const n = Math.floor(r() * 60);
+      const candidates: RerankCandidate[] = Array.from({ length: n }, (_, i) => ({
+        id: `c${Math.floor(r() * 1000)}-${i}`,
+        retrievers: ['keyword'],
+        features: [0, 0, 0],
+      }));
+      // Few distinct scores, so ties are decided by id.
+      const scores = candidates.map(() => Math.floor(r() * 8) / 4);
+      const rejected = new Set(candidates.filter(() => r() < (round % 3) * 0.4).map((c) => c.id));
+      const accept = (id: string) => !rejected.has(id);
+      const count = Math.floor(r() * 25);
+      const expected = sortRescored(candidates, scores)
+        .filter((f) => accept(f.id))
+        .slice(0, count);
+      assert.deepEqual(bestRescored(candidates, scores, count, accept), expected, `round ${round}`);
+    }
   });
 });
