@@ -78,6 +78,16 @@ export interface SearchSettings {
 /** Without tenant settings: vectors wherever there is a retriever, no exploration. */
 const ALL_VECTORS_NO_EXPLORATION: SearchSettings = { vectors: true, exploration: 0 };
 
+/** Where an answer stands among its search's pages (cursor.ts). */
+interface Answering {
+  fingerprint: string;
+  /** The page number asked for (`page`), when numbered. */
+  number?: number;
+  /** The ids an explored first page showed, from the cursor: this page was built without them. */
+  shown?: readonly string[];
+  explored?: boolean;
+}
+
 export interface SearchOptions {
   /**
    * Hybrid's second phase (rerank.ts); on by default. `null` ranks hybrid hits by `fusion` alone, the first
@@ -156,20 +166,23 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     return mode === 'vector' ? 'keyword' : mode;
   };
 
-  const respond = (
-    req: PageRequest,
-    page: Page,
-    fingerprint: string,
-    request: SearchRequest,
-    number?: number,
-    explored = false,
-  ): SearchResponse => {
-    const end = req.offset + page.hits.length;
+  /**
+   * The answer of `page`. After an explored first page (`at.shown`, from the cursor) the page was built
+   * without the items that page showed, `shown.length` earlier: its place and total count them back in.
+   */
+  const respond = (req: PageRequest, page: Page, request: SearchRequest, at: Answering): SearchResponse => {
+    const { fingerprint, number, explored = false } = at;
+    const before = at.shown?.length ?? 0;
+    const total = page.total + before;
+    const end = req.offset + before + page.hits.length;
+    // An explored first page shorter than the ranks it shuffles: later pages must leave out what it showed.
+    const shown =
+      at.shown ?? (explored && req.limit < EXPLORE_TO ? page.hits.map((h) => h.item.id) : undefined);
     const terms = request.highlight ? req.index.keyword.matchedTerms(req.query, req.keyword) : undefined;
     return {
-      searchId: newSearchId(page.total, req.served?.token, explored),
+      searchId: newSearchId(total, req.served?.token, explored),
       mode: req.mode,
-      total: page.total,
+      total,
       hits: terms ? page.hits.map((h) => withHighlights(h, terms)) : page.hits,
       facets: page.facets ?? {},
       ...(page.facetStats ? { facetStats: page.facetStats } : {}),
@@ -184,10 +197,10 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           }
         : {}),
       ...(explored ? { explored } : {}),
-      nextCursor: nextCursor(end, page.total, fingerprint),
+      nextCursor: nextCursor(end, total, fingerprint, shown),
       ...(number === undefined
         ? {}
-        : { page: number, hitsPerPage: req.limit, totalPages: Math.ceil(page.total / req.limit) }),
+        : { page: number, hitsPerPage: req.limit, totalPages: Math.ceil(total / req.limit) }),
       notices: req.notices,
     };
   };
@@ -232,7 +245,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     ): Promise<SearchResponse> {
       const sort = request.sort ?? 'relevance';
       const fingerprint = fingerprintOf(request, filter, sort);
-      const { offset, limit, page: number } = pagingOf(request, fingerprint);
+      const { offset, limit, page: number, shown } = pagingOf(request, fingerprint);
+      const at: Answering = { fingerprint, number, shown };
       const notices: string[] = [];
       const settings = await settingsOf(tenantId);
       const on = request.mode !== 'keyword' && deps.vectors !== undefined && settings.vectors;
@@ -251,7 +265,9 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         request.userId && request.personalize !== false && deps.features && !query.empty
           ? await requestAffinity(deps.features, tenantId, request.userId, notices, deps.onError)
           : undefined;
-      const pass = passer(filter, curation.hide);
+      // Pages after an explored first page leave out what it showed (cursor.ts) and start that much earlier.
+      const hide = shown ? new Set([...curation.hide, ...shown]) : curation.hide;
+      const pass = passer(filter, hide);
       const pins: Item[] = [];
       for (const id of new Set(curation.pin)) {
         const item = index.items.get(id);
@@ -263,11 +279,11 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         query,
         keyword: { alternatives: synonymMap(rules, query) },
         mode,
-        offset,
+        offset: Math.max(0, offset - (shown?.length ?? 0)),
         limit,
         pass,
         // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
-        filtered: filter !== undefined || curation.hide.size > 0,
+        filtered: filter !== undefined || hide.size > 0,
         notices,
         userId: request.userId,
         now: deps.clock.now(),
@@ -281,8 +297,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         // A relevance-ordered first page (these windowed pages) is explored at the tenant's rate.
         const explored = offset === 0 && explores(random, settings.exploration);
         const page = explored ? await explorePage(req, build) : await build(req);
-        if (page)
-          return respond(req, await explained(r, req, page, request), fingerprint, request, number, explored);
+        if (page) return respond(req, await explained(r, req, page, request), request, { ...at, explored });
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {
@@ -295,7 +310,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           affinity,
           windowed,
         });
-        return respond(req, await explained(r, req, page, request, affinity), fingerprint, request, number);
+        return respond(req, await explained(r, req, page, request, affinity), request, at);
       });
     },
 

@@ -2,7 +2,8 @@
 // makes a share ε of relevance-ordered first pages shuffle ranks 3–20 before the page is cut; such answers
 // say `explored: true` and their searchId carries it (decodeSearchId), which the click judgments read
 // (training/click-judgments.test.ts measures the position bias on them). Off by default; later pages and other
-// tenants are never explored; the rate is bounded (0–0.5), a bad value is a 400 naming the field.
+// tenants are never explored, and pages after an explored one leave out what it showed (the cursor carries
+// it); the rate is bounded (0–0.5), a bad value is a 400 naming the field.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BatchItem, SearchResponse } from '@quiver/contracts';
@@ -88,8 +89,9 @@ describe('search exploration setting', () => {
     for (let n = 0; n < 10; n++) assert.equal((await lamps(other)).explored, undefined);
   });
 
-  test('pages after the first are not explored', async () => {
-    const first = await lamps();
+  test('pages after the first are not explored; after an unexplored page 1, page 2 is ranks 11–20', async () => {
+    let first = await lamps();
+    while (first.explored) first = await lamps();
     for (let n = 0; n < 20; n++) {
       const next = await search({ query: 'lamp', mode: 'keyword', limit: 10, cursor: first.nextCursor });
       assert.equal(next.explored, undefined);
@@ -98,6 +100,50 @@ describe('search exploration setting', () => {
         catalog.slice(10, 20).map((i) => i.id),
       );
     }
+  });
+
+  for (const mode of ['keyword', 'hybrid'] as const)
+    test(`after an explored page 1, later pages leave out what it showed: each item once, none skipped (${mode})`, async () => {
+      const body = { query: 'lamp', mode, limit: 10 };
+      let first = await search(body);
+      for (let n = 0; n < 60 && !first.explored; n++) first = await search(body);
+      assert.equal(first.explored, true, 'an explored first page in 60 draws at 0.5');
+      const pages = [first];
+      for (let cursor = first.nextCursor; cursor; ) {
+        const next = await search({ ...body, cursor });
+        assert.equal(next.explored, undefined);
+        assert.equal(next.total, 30);
+        pages.push(next);
+        cursor = next.nextCursor;
+      }
+      assert.deepEqual(
+        pages.map((p) => p.hits.length),
+        [10, 10, 10],
+      );
+      const all = pages.flatMap(ids);
+      assert.equal(new Set(all).size, 30, 'every match once');
+      if (mode === 'hybrid') return;
+      // Keyword: page 2 onwards is the ranking without page 1's items, in score order.
+      const shown = new Set(ids(first));
+      assert.deepEqual(
+        all.slice(10),
+        catalog.map((i) => i.id).filter((id) => !shown.has(id)),
+      );
+    });
+
+  test('a cursor carrying what page 1 showed is refused when it is not ours', async () => {
+    const first = await lamps();
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(first.nextCursor!, 'base64url').toString()), x: '{"a":1}' }),
+    ).toString('base64url');
+    const res = await app.request({
+      method: 'POST',
+      url: '/v1/search',
+      headers: admin,
+      payload: { query: 'lamp', mode: 'keyword', limit: 10, cursor: forged },
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.body, /\/cursor/);
   });
 
   test('back to 0: never explored', async () => {
