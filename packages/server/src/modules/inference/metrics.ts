@@ -32,17 +32,30 @@ export const inferenceMetrics = (metrics: Metrics) => {
   // The statistics extension's counts, fed by the same events as the Prometheus series.
   const stats = statisticsFor(metrics);
   const m = {
-    requests: metrics.counter('inference_requests_total', 'Inference requests', L),
+    // Per-request series (metrics/series.ts): resolved once per version, no label hashing per sample.
+    requests: metrics.seriesCounter('inference_requests_total', 'Inference requests', L),
     failures: metrics.counter('inference_failures_total', 'Inference requests that failed, by error code', [
       ...L,
       'code',
     ]),
-    total: metrics.histogram('inference_request_seconds', 'Inference latency, end to end in the server', L),
-    queue: metrics.histogram('inference_queue_seconds', 'Time from enqueue to the start of its batch', L),
-    compute: metrics.histogram('inference_compute_seconds', 'Compute time of the batch a request ran in', L),
+    total: metrics.seriesHistogram(
+      'inference_request_seconds',
+      'Inference latency, end to end in the server',
+      L,
+    ),
+    queue: metrics.seriesHistogram(
+      'inference_queue_seconds',
+      'Time from enqueue to the start of its batch',
+      L,
+    ),
+    compute: metrics.seriesHistogram(
+      'inference_compute_seconds',
+      'Compute time of the batch a request ran in',
+      L,
+    ),
     batch: metrics.histogram('inference_batch_size', 'Rows per batch run', L, BATCH_BUCKETS),
     depth: metrics.gauge('inference_queue_depth', 'Requests waiting for a batch', L),
-    computeTotal: metrics.counter(
+    computeTotal: metrics.seriesCounter(
       'inference_compute_seconds_total',
       "Compute seconds consumed, each request's share of its batch by rows (the basis of per-tenant cost)",
       L,
@@ -68,13 +81,13 @@ export const inferenceMetrics = (metrics: Metrics) => {
     evictions: metrics.counter('inference_evictions_total', 'Versions unloaded to stay within the budget', L),
   };
 
-  // Per-version children, so the hot path does not hash a label object for every sample.
+  // Per-version series and children, resolved once per version (the hot path hashes no label object).
   const hot = (l: ServedLabels) => ({
-    requests: m.requests.labels(l),
-    total: m.total.labels(l),
-    queue: m.queue.labels(l),
-    compute: m.compute.labels(l),
-    computeTotal: m.computeTotal.labels(l),
+    requests: m.requests.series(l),
+    total: m.total.series(l),
+    queue: m.queue.series(l),
+    compute: m.compute.series(l),
+    computeTotal: m.computeTotal.series(l),
     batch: m.batch.labels(l),
     depth: m.depth.labels(l),
   });
