@@ -97,15 +97,16 @@ export const createEndpointRanker = (deps: EndpointRankerDeps): SecondPhaseScore
   ) => {
     const parameters = userId === undefined ? undefined : { userId };
     let rows: readonly (readonly number[])[] | undefined;
+    const body = rankerRequest(narrow, parameters);
     const a = await deps.routing.infer(
       tenantId,
       SEARCH_RANKER_ENDPOINT,
-      rankerRequest(narrow, parameters),
+      body,
       {},
       {
         bodyFor: async (target) => {
           const indexes = await indexesOf(tenantId, target);
-          if (!indexes) return rankerRequest(narrow, parameters);
+          if (!indexes) return body;
           if (!wide) throw new Error(`${target.model} reads wide rows and this search has none`);
           rows ??= wide();
           return rankerRequest(pickColumns(rows, indexes), parameters);
