@@ -1,10 +1,9 @@
-// Search tests' setup and calls through the HTTP API: a tenant holding a catalog, items written in batches,
-// searches that must answer 200.
+// Search tests' setup and calls through the HTTP API: a tenant holding a catalog, searches that must answer 200.
 import assert from 'node:assert/strict';
 import type { BatchItem, Scope, SearchResponse } from '@quiver/contracts';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { VectorRetriever } from '../../src/modules/search/ports.ts';
 import type { TestApp } from './app.ts';
+import { putItems, type Requester } from './seed.ts';
 
 /** Five items for the hybrid second phase: three oak ones the keyword side finds, two lights it does not. */
 export const OAK_AND_LIGHTS: readonly BatchItem[] = [
@@ -24,28 +23,6 @@ export const oakAndLightsVectors: VectorRetriever = {
       { id: 'k3', score: 0.7 },
     ];
   },
-};
-
-type Requester = { request(opts: InjectOptions): Promise<LightMyRequestResponse> };
-
-/** The API's largest item batch. */
-const MAX_BATCH = 1000;
-
-/** POST /v1/items/batch, in batches of at most 1,000; asserts each answers 200. */
-export const putItems = async (
-  app: Requester,
-  headers: Record<string, string>,
-  items: readonly BatchItem[],
-): Promise<void> => {
-  for (let i = 0; i < items.length; i += MAX_BATCH) {
-    const res = await app.request({
-      method: 'POST',
-      url: '/v1/items/batch',
-      headers,
-      payload: { items: items.slice(i, i + MAX_BATCH) },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-  }
 };
 
 export interface SearchTenantOptions {

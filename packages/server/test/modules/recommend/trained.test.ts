@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RecommendationResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { putItems, sendEvents } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { basket } from '../training/testing.ts';
 
@@ -25,18 +26,8 @@ before(async () => {
   t = await startTestApp(STORAGE_KINDS[0], {}, undefined, { vectors: null, trainingTickMs: 3_600_000 });
   shop = await t.tenant('shop');
   const items = ['A', 'B', 'C', 'D'].map((id) => ({ id, title: `Item ${id}` }));
-  assert.equal(
-    (await t.request({ method: 'POST', url: '/v1/items/batch', headers: shop, payload: { items } }))
-      .statusCode,
-    200,
-  );
-  const res = await t.request({
-    method: 'POST',
-    url: '/v1/events',
-    headers: shop,
-    payload: { events: EVENTS },
-  });
-  assert.equal(res.statusCode, 202, res.body);
+  await putItems(t, shop, items);
+  await sendEvents(t, shop, EVENTS);
 });
 after(() => t.close());
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RecommendationResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { putItems, sendEvents } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 import { basket } from '../training/testing.ts';
 
@@ -26,17 +27,8 @@ before(async () => {
   shop = await t.tenant('shop');
   other = await t.tenant('other');
   const items = ['A', 'B', 'C', 'E', 'F', 'G'].map((id) => ({ id, title: `Item ${id}` }));
-  for (const headers of [shop, other]) {
-    const res = await t.request({ method: 'POST', url: '/v1/items/batch', headers, payload: { items } });
-    assert.equal(res.statusCode, 200, res.body);
-  }
-  const res = await t.request({
-    method: 'POST',
-    url: '/v1/events',
-    headers: shop,
-    payload: { events: EVENTS },
-  });
-  assert.equal(res.statusCode, 202, res.body);
+  for (const headers of [shop, other]) await putItems(t, headers, items);
+  await sendEvents(t, shop, EVENTS);
 });
 after(() => t.close());
 

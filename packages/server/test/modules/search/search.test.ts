@@ -8,7 +8,8 @@ import { facetValues } from '../../../src/modules/search/facets.ts';
 import { type Filter, matches } from '../../../src/modules/search/filters.ts';
 import type { VectorRetriever } from '../../../src/modules/search/ports.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
-import { putItems as putItemsOf, searchOk, searchTenant } from '../../support/search.ts';
+import { searchOk, searchTenant } from '../../support/search.ts';
+import { putItems as putItemsOf } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 const BRANDS = ['Acme', 'Sonic', 'Nordic'];

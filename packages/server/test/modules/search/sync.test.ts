@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_NATS_URL } from '../../adapters/stream/testing.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
-import { keywordSearch, putItems } from '../../support/search.ts';
+import { keywordSearch } from '../../support/search.ts';
+import { putItems } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
 
 describe('search index sync on PostgreSQL + NATS JetStream', () => {
