@@ -198,7 +198,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
         }),
         admit: (tenant) => usage.admit(tenant, 'compute'),
       },
-      { poolSize: config.inferenceWorkers },
+      { poolSize: config.inferenceWorkers, inline: { maxBatchUs: config.inferenceInlineMaxBatchUs } },
     ),
   );
   const catalog = life.add(createCatalogModule(platform));

@@ -12,6 +12,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MODEL_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
 /** Model uploads one process reads and validates at once; more answer 503 with Retry-After. */
 export const DEFAULT_MODEL_UPLOAD_CONCURRENCY = 2;
+/** As the engine's DEFAULT_INLINE_POLICY (engine/placement.ts): a full batch's compute, µs. */
+export const DEFAULT_INFERENCE_INLINE_MAX_BATCH_US = 100;
 export const DEFAULT_RATE_LIMITS = {
   tenantPerSecond: 2000,
   tenantBurst: 4000,
@@ -105,6 +107,12 @@ export const ConfigSchema = Type.Object(
     inferenceWorkers: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 256, description: 'Default: one per core' }),
     ),
+    inferenceInlineMaxBatchUs: Type.Integer({
+      minimum: 0,
+      default: DEFAULT_INFERENCE_INLINE_MAX_BATCH_US,
+      description:
+        'A model version of at most 256 KiB whose full batch measures at most this many µs of compute at load runs on the serving thread; 0: only versions whose metadata asks',
+    }),
     demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
     modelMemoryBudgetBytes: Type.Integer({
       minimum: 0,
@@ -149,6 +157,7 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_MODEL_MAX_BYTES: 'modelMaxBytes',
   QUIVER_MODEL_UPLOAD_CONCURRENCY: 'modelUploadConcurrency',
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
+  QUIVER_INFERENCE_INLINE_MAX_BATCH_US: 'inferenceInlineMaxBatchUs',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_METRICS_PORT: 'metricsPort',
   QUIVER_CORS_ORIGINS: 'corsOrigins',

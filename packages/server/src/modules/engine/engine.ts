@@ -155,7 +155,8 @@ export const createInferenceEngine = (
     const small = forced !== 'workers' && (await sourceBytes(source)) <= policy.maxBytes;
     if (forced === 'inline' && small) return { runtime: await loadInlineRuntime(source) };
     const signature = await pool.load(key, source, { replicas: loadOptions.replicas });
-    const us = small && forced === undefined ? await probe(key, signature, batching) : undefined;
+    const measured = small && forced === undefined && policy.maxBatchUs > 0;
+    const us = measured ? await probe(key, signature, batching) : undefined;
     if (us === undefined || us > policy.maxBatchUs) return { runtime: workersRuntime(key, signature), us };
     return { runtime: await loadInlineRuntime(source).finally(() => pool.unload(key)), us };
   };

@@ -14,7 +14,7 @@ export interface InlinePolicy {
   /**
    * Largest measured compute of one full batch (`probeRows`), in microseconds, that may run inline: the most
    * an inline batch blocks the event loop. A worker round trip (postMessage both ways, the reply's turn)
-   * costs the serving thread about this much anyway.
+   * costs the serving thread about this much anyway. 0: never chosen by measure (only when asked for).
    */
   maxBatchUs: number;
 }

@@ -200,6 +200,17 @@ describe('which models the engine runs inline', () => {
     }
   });
 
+  it('chooses nothing by measure when the budget is 0 (QUIVER_INFERENCE_INLINE_MAX_BATCH_US=0)', async () => {
+    const { engine, measured } = measuredAt(0, { maxBatchUs: 0 });
+    try {
+      assert.equal((await engine.load('auto', ranker)).execution, 'workers');
+      assert.equal((await engine.load('asked', ranker, { execution: 'inline' })).execution, 'inline');
+      assert.deepEqual(measured, []);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('follows an explicit execution both ways without measuring', async () => {
     const cheap = measuredAt(1);
     const dear = measuredAt(1e6);
