@@ -23,6 +23,18 @@ export const shuffleRanks = <T>(ids: readonly T[], random: () => number): T[] =>
   return out;
 };
 
+/** The ranks `kept` holds of `ranked` (its first EXPLORE_TO), as a mask: bit k−1 for rank k. */
+export const ranksOf = <T>(ranked: readonly T[], kept: readonly T[]): number => {
+  const keep = new Set(kept);
+  let mask = 0;
+  for (let i = 0; i < Math.min(ranked.length, EXPLORE_TO); i++) if (keep.has(ranked[i])) mask |= 1 << i;
+  return mask;
+};
+
+/** The entries of `ranked` at the ranks set in `mask` (see ranksOf). */
+export const atRanks = <T>(ranked: readonly T[], mask: number): T[] =>
+  ranked.slice(0, EXPLORE_TO).filter((_, i) => (mask & (1 << i)) !== 0);
+
 /** Whether one search explores, at rate ε (clamped to 0–MAX_EXPLORATION). */
 export const explores = (random: () => number, epsilon: number): boolean =>
   epsilon > 0 && random() < Math.min(epsilon, MAX_EXPLORATION);

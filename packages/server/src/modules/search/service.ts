@@ -9,7 +9,7 @@ import { createSearchAnalytics } from './analytics.ts';
 import { completePage } from './complete-page.ts';
 import { fingerprintOf, nextCursor, pagingOf } from './cursor.ts';
 import { explainHits } from './explain.ts';
-import { EXPLORE_TO, explores, shuffleRanks } from './explore.ts';
+import { atRanks, EXPLORE_TO, explores, ranksOf, shuffleRanks } from './explore.ts';
 import { searchFacetValues } from './facets.ts';
 import { createFairQueue } from './fair-queue.ts';
 import { type Filter, matches, parseFilter } from './filters.ts';
@@ -78,14 +78,19 @@ export interface SearchSettings {
 /** Without tenant settings: vectors wherever there is a retriever, no exploration. */
 const ALL_VECTORS_NO_EXPLORATION: SearchSettings = { vectors: true, exploration: 0 };
 
+type PageBuilder = (req: PageRequest) => Promise<Page | undefined>;
+
 /** Where an answer stands among its search's pages (cursor.ts). */
 interface Answering {
   fingerprint: string;
   /** The page number asked for (`page`), when numbered. */
   number?: number;
-  /** The ids an explored first page showed, from the cursor: this page was built without them. */
-  shown?: readonly string[];
   explored?: boolean;
+  /**
+   * After an explored first page shorter than EXPLORE_TO: the ranks it showed (cursor.ts), carried to the next
+   * page, and how many of them this page was built without (0 on the explored page itself).
+   */
+  carried?: { ranks: number; count: number };
 }
 
 export interface SearchOptions {
@@ -135,10 +140,21 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   };
 
   const random = deps.random ?? Math.random;
-  /** The explored page: the best max(limit, 20) built, ranks 3–20 shuffled, cut to the page again. */
-  const explorePage = async (req: PageRequest, build: (r: PageRequest) => Promise<Page | undefined>) => {
-    const page = await build({ ...req, limit: Math.max(req.limit, EXPLORE_TO) });
-    return page && { ...page, hits: shuffleRanks(page.hits, random).slice(0, req.limit) };
+  /**
+   * The explored page: the best max(limit, 20) built, ranks 3–20 shuffled, cut to the page again; `ranks`: the
+   * ranks it kept (explore.ts ranksOf), which later pages leave out.
+   */
+  const explorePage = async (req: PageRequest, build: PageBuilder) => {
+    const deep = await build({ ...req, limit: Math.max(req.limit, EXPLORE_TO) });
+    if (!deep) return undefined;
+    const hits = shuffleRanks(deep.hits, random).slice(0, req.limit);
+    return { page: { ...deep, hits }, ranks: ranksOf(deep.hits, hits) };
+  };
+
+  /** The ids at `ranks` of the relevance ranking's best 20, rebuilt: what an explored first page showed. */
+  const shownAt = async (req: PageRequest, build: PageBuilder, ranks: number): Promise<string[]> => {
+    const top = await build({ ...req, offset: 0, limit: EXPLORE_TO });
+    return top ? atRanks(top.hits, ranks).map((h) => h.item.id) : [];
   };
 
   const settingsOf = (tenantId: string): Promise<SearchSettings> =>
@@ -167,17 +183,14 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
   };
 
   /**
-   * The answer of `page`. After an explored first page (`at.shown`, from the cursor) the page was built
-   * without the items that page showed, `shown.length` earlier: its place and total count them back in.
+   * The answer of `page`. After an explored first page (`at.carried`) the page was built without the items
+   * that page showed, that many places earlier: its place and total count them back in.
    */
   const respond = (req: PageRequest, page: Page, request: SearchRequest, at: Answering): SearchResponse => {
     const { fingerprint, number, explored = false } = at;
-    const before = at.shown?.length ?? 0;
+    const before = at.carried?.count ?? 0;
     const total = page.total + before;
     const end = req.offset + before + page.hits.length;
-    // An explored first page shorter than the ranks it shuffles: later pages must leave out what it showed.
-    const shown =
-      at.shown ?? (explored && req.limit < EXPLORE_TO ? page.hits.map((h) => h.item.id) : undefined);
     const terms = request.highlight ? req.index.keyword.matchedTerms(req.query, req.keyword) : undefined;
     return {
       searchId: newSearchId(total, req.served?.token, explored),
@@ -197,7 +210,7 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           }
         : {}),
       ...(explored ? { explored } : {}),
-      nextCursor: nextCursor(end, total, fingerprint, shown),
+      nextCursor: nextCursor(end, total, fingerprint, at.carried?.ranks),
       ...(number === undefined
         ? {}
         : { page: number, hitsPerPage: req.limit, totalPages: Math.ceil(total / req.limit) }),
@@ -245,8 +258,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     ): Promise<SearchResponse> {
       const sort = request.sort ?? 'relevance';
       const fingerprint = fingerprintOf(request, filter, sort);
-      const { offset, limit, page: number, shown } = pagingOf(request, fingerprint);
-      const at: Answering = { fingerprint, number, shown };
+      const { offset, limit, page: number, shownRanks } = pagingOf(request, fingerprint);
+      let at: Answering = { fingerprint, number };
       const notices: string[] = [];
       const settings = await settingsOf(tenantId);
       const on = request.mode !== 'keyword' && deps.vectors !== undefined && settings.vectors;
@@ -265,25 +278,23 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
         request.userId && request.personalize !== false && deps.features && !query.empty
           ? await requestAffinity(deps.features, tenantId, request.userId, notices, deps.onError)
           : undefined;
-      // Pages after an explored first page leave out what it showed (cursor.ts) and start that much earlier.
-      const hide = shown ? new Set([...curation.hide, ...shown]) : curation.hide;
-      const pass = passer(filter, hide);
+      const pass = passer(filter, curation.hide);
       const pins: Item[] = [];
       for (const id of new Set(curation.pin)) {
         const item = index.items.get(id);
         if (pass(item)) pins.push(item);
       }
-      const req: PageRequest = {
+      let req: PageRequest = {
         tenantId,
         index,
         query,
         keyword: { alternatives: synonymMap(rules, query) },
         mode,
-        offset: Math.max(0, offset - (shown?.length ?? 0)),
+        offset,
         limit,
         pass,
         // Every keyword match is an indexed item, so without a filter or hidden items each one passes.
-        filtered: filter !== undefined || hide.size > 0,
+        filtered: filter !== undefined || curation.hide.size > 0,
         notices,
         userId: request.userId,
         now: deps.clock.now(),
@@ -292,12 +303,30 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       // (and their count): no hit is built for the others.
       const windowed =
         sort === 'relevance' && !request.facets?.length && !request.facetStats?.length && !affinity;
+      const build: PageBuilder = async (p) => (mode === 'keyword' ? keywordPage(p) : hybridPage(r, p));
+      if (shownRanks !== undefined && !query.empty && mode !== 'vector') {
+        // After an explored first page: without what it showed (cursor.ts), starting that much earlier.
+        const shown = await shownAt(req, build, shownRanks);
+        const hide = new Set([...curation.hide, ...shown]);
+        req = {
+          ...req,
+          pass: passer(filter, hide),
+          filtered: true,
+          offset: Math.max(0, offset - shown.length),
+        };
+        at = { ...at, carried: { ranks: shownRanks, count: shown.length } };
+      }
       if (windowed && pins.length === 0 && !query.empty && mode !== 'vector') {
-        const build = async (p: PageRequest) => (mode === 'keyword' ? keywordPage(p) : hybridPage(r, p));
         // A relevance-ordered first page (these windowed pages) is explored at the tenant's rate.
-        const explored = offset === 0 && explores(random, settings.exploration);
-        const page = explored ? await explorePage(req, build) : await build(req);
-        if (page) return respond(req, await explained(r, req, page, request), request, { ...at, explored });
+        const exploring = offset === 0 && explores(random, settings.exploration);
+        const explored = exploring ? await explorePage(req, build) : undefined;
+        if (explored) {
+          const carried = req.limit < EXPLORE_TO ? { ranks: explored.ranks, count: 0 } : undefined;
+          const page = await explained(r, req, explored.page, request);
+          return respond(req, page, request, { ...at, explored: true, carried });
+        }
+        const page = await build(req);
+        if (page) return respond(req, await explained(r, req, page, request), request, at);
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {
