@@ -50,9 +50,14 @@ export const zeroInputs = (signature: Signature, rows: number): Tensors => {
   return out;
 };
 
-/** The artifact's size in bytes (a path is stat'ed). */
+/** The artifact's size in bytes (a path is stat'ed); Infinity when a path cannot be read (the load then says why). */
 export const sourceBytes = async (source: ModelSource): Promise<number> =>
-  typeof source === 'string' ? (await stat(source)).size : source.byteLength;
+  typeof source === 'string'
+    ? stat(source).then(
+        (s) => s.size,
+        () => Infinity,
+      )
+    : source.byteLength;
 
 /** Median compute of PROBE_RUNS runs, in microseconds; each run gets fresh inputs (a run may take them). */
 export const measureBatchUs = async (

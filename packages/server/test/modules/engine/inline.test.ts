@@ -211,6 +211,16 @@ describe('which models the engine runs inline', () => {
     }
   });
 
+  it('refuses a missing artifact path as before (unprocessable), without measuring', async () => {
+    const { engine, measured } = measuredAt(1);
+    try {
+      await assert.rejects(engine.load('gone', '/nonexistent/model.onnx'), code('unprocessable'));
+      assert.deepEqual(measured, []);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('follows an explicit execution both ways without measuring', async () => {
     const cheap = measuredAt(1);
     const dear = measuredAt(1e6);
