@@ -21,6 +21,9 @@ declare module 'fastify' {
   }
 }
 
+type HookDone = (err?: Error) => void;
+type SendDone = (err: Error | null, payload?: unknown) => void;
+
 export interface IdempotencyDeps {
   db: SqlDatabase;
   clock: Clock;
@@ -132,16 +135,31 @@ export const registerIdempotency = (
     return payload;
   };
 
+  // The hooks as Fastify calls them: callbacks, so a request without a key (or claim) makes no promise at all;
+  // only a request that sends the header runs the async path.
+  const preHandlerHook = (request: FastifyRequest, reply: FastifyReply, done: HookDone) => {
+    if (request.headers['idempotency-key'] === undefined || !request.principal) return done();
+    preHandler(request, reply).then(() => done(), done);
+  };
+  const onSendHook = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: SendDone) => {
+    if (request.idempotency === undefined) return done(null, payload);
+    onSend(request, reply, payload).then((p) => done(null, p), done);
+  };
+  // A request that ends without onSend (the client went away) stops renewing; its lease then runs out.
+  const onResponseHook = (request: FastifyRequest, _reply: FastifyReply, done: HookDone) => {
+    letGo(request);
+    done();
+  };
+
   // Only POST routes get the hooks, so reads pay nothing for idempotency.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.includes('POST')) return;
     // A route that is a read despite its method (OIP infer) opts out with `config: {idempotent: false}`.
     if ((route.config as { idempotent?: boolean } | undefined)?.idempotent === false) return;
-    route.preHandler = [...toArray(route.preHandler), preHandler];
-    route.onSend = [...toArray(route.onSend), onSend];
-    // A request that ends without onSend (the client went away) stops renewing; its lease then runs out.
-    route.onResponse = [...toArray(route.onResponse), async (request: FastifyRequest) => void letGo(request)];
+    route.preHandler = [...toArray(route.preHandler), preHandlerHook];
+    route.onSend = [...toArray(route.onSend), onSendHook];
+    route.onResponse = [...toArray(route.onResponse), onResponseHook];
   });
 };
 
