@@ -80,8 +80,12 @@ export const coverage = (terms: readonly string[], item: RerankText): number => 
  * For the distinct analyzed query terms, each item's coverage by id (undefined: unknown item), given with the
  * item's keyword-index document number when the caller has it. The search service answers from
  * `CoverageTerms` (analyzed at index time, by document number); `coverageOfText` reads the items' text.
+ * `candidates`: about how many items will be asked (lets `CoverageTerms` count the terms' documents at once).
  */
-export type CoverageOf = (terms: readonly string[]) => (id: string, doc?: number) => number | undefined;
+export type CoverageOf = (
+  terms: readonly string[],
+  candidates?: number,
+) => (id: string, doc?: number) => number | undefined;
 
 export const coverageOfText =
   (textOf: (id: string) => RerankText | undefined): CoverageOf =>
@@ -123,7 +127,7 @@ export const rerankCandidates = (
   const maxKeyword = keyword[0]?.score ?? 0;
   const maxVector = vector[0]?.score ?? 0;
   const minVector = vector[vector.length - 1]?.score ?? 0;
-  const covered = coverageOf(query.terms);
+  const covered = coverageOf(query.terms, keyword.length + vector.length);
   // Keyword candidates first, in their order (the keyword list holds each id once, as an index's head does),
   // then the vector-only ones. A candidate found by both gets its cosine where it stands (the last one listed,
   // should the vector list repeat an id). Without vector candidates (vectors off) no id is looked up twice.

@@ -48,10 +48,13 @@ describe('coverage terms', () => {
     let covered = 0;
     for (let q = 0; q < 60; q++) {
       const distinct = randomQuery(r, q);
+      // Searched per item, and counted through the terms' documents (asked about every item at once).
       const scorer = terms.scorer(distinct);
+      const counted = terms.scorer(distinct, items.length);
       items.forEach(({ id, item }, no) => {
         const expected = coverage(distinct, item);
         assert.equal(scorer(no), expected, `${distinct.join(' ')} / ${id}`);
+        assert.equal(counted(no), expected, `counted: ${distinct.join(' ')} / ${id}`);
         if (expected > 0 && expected < 1) covered++;
       });
     }
@@ -64,7 +67,18 @@ describe('coverage terms', () => {
     // Document number → the item text it holds now (absent: removed or never put).
     const held = new Map<number, RerankText>();
     const r = rng(5);
+    const q = rng(13);
+    const check = (k: number, candidates?: number) => {
+      const distinct = randomQuery(q, k);
+      const scorer = own.scorer(distinct, candidates);
+      for (let no = 0; no < 1600; no++) {
+        const item = held.get(no);
+        assert.equal(scorer(no), item && coverage(distinct, item), `${distinct.join(' ')} / ${no}`);
+      }
+    };
     for (let step = 0; step < 12_000; step++) {
+      // Counted between writes too: with dirty documents, and after the term lists were rebuilt.
+      if (step % 1000 === 999) check(step, 1600);
       const no = Math.floor(r() * 1500);
       if (r() < 0.2) {
         own.remove(no);
@@ -76,15 +90,23 @@ describe('coverage terms', () => {
       }
     }
     assert.ok(held.size > 1000 && held.size < 1500, 'both live and removed numbers are checked');
-    const q = rng(13);
-    for (let k = 0; k < 20; k++) {
-      const distinct = randomQuery(q, k);
-      const scorer = own.scorer(distinct);
-      for (let no = 0; no < 1600; no++) {
-        const item = held.get(no);
-        assert.equal(scorer(no), item && coverage(distinct, item), `${distinct.join(' ')} / ${no}`);
-      }
-    }
+    for (let k = 0; k < 20; k++) check(k, k % 2 === 0 ? 1600 : undefined);
+  });
+
+  test('a counted query stays right when the items change before it is read', () => {
+    const own = new CoverageTerms();
+    own.put(0, { title: 'Spare batteries', description: 'for gaming' });
+    own.put(1, { title: 'Gaming keyboard' });
+    const first = own.scorer(analyze('battery gaming'), 10);
+    assert.deepEqual([first(0), first(1), first(2)], [1, 0.5, undefined]);
+    own.put(2, { title: 'Gaming batteries' });
+    own.put(1, { title: 'Keyboard' });
+    const second = own.scorer(analyze('battery gaming'), 10);
+    // The first scorer's tally is stale (written since, and recounted by the second): both read the items now.
+    assert.deepEqual([first(0), first(1), first(2)], [1, 0, 1]);
+    assert.deepEqual([second(0), second(1), second(2)], [1, 0, 1]);
+    own.remove(0);
+    assert.deepEqual([second(0), second(1), second(2)], [undefined, 0, 1]);
   });
 
   test('an unknown or removed item has none; a replaced one is read anew; ids map to numbers', () => {
