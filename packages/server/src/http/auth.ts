@@ -125,10 +125,11 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
     }
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: the promise is authorize's own, not a second one for an async hook.
+  app.addHook('onRequest', (request, reply, done) => {
     const rule = routeConfigOf(request).access;
-    if (!rule || rule.public) return; // only the docs UI's assets have no rule (checked in onRoute)
-    const principal = await authorize(
+    if (!rule || rule.public) return done(); // only the docs UI's assets have no rule (checked in onRoute)
+    authorize(
       deps,
       request.headers.authorization,
       rule,
@@ -138,14 +139,16 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
         reply.header('ratelimit-remaining', bucket.remaining);
         reply.header('ratelimit-reset', bucket.resetS);
       },
-    );
-    request.principal = principal;
-    if (principal.kind !== 'tenant') return;
-    // Bound in place: the request's logger keeps them until (unless) it writes a line (request-logger.ts).
-    (request.log as FastifyBaseLogger & PinoBindable).setBindings({
-      tenantId: principal.tenantId,
-      keyId: principal.keyId,
-    });
+    ).then((principal) => {
+      request.principal = principal;
+      // Bound in place: the request's logger keeps them until (unless) it writes a line (request-logger.ts).
+      if (principal.kind === 'tenant')
+        (request.log as FastifyBaseLogger & PinoBindable).setBindings({
+          tenantId: principal.tenantId,
+          keyId: principal.keyId,
+        });
+      done();
+    }, done);
   });
 };
 

@@ -30,6 +30,8 @@ export const registerTracing = (app: FastifyInstance): void => {
   app.addHook('onRoute', (route) => {
     const handler = route.handler as RouteHandlerMethod;
     route.handler = function traced(request, reply) {
+      // While tracing is off there is no context: call the handler without a closure around it.
+      if (request.traceContext === undefined) return handler.call(this, request, reply);
       return withTraceContext(request.traceContext, () => handler.call(this, request, reply));
     };
   });
