@@ -59,11 +59,16 @@ export const sourceBytes = async (source: ModelSource): Promise<number> =>
       )
     : source.byteLength;
 
-/** Median compute of PROBE_RUNS runs, in microseconds; each run gets fresh inputs (a run may take them). */
+/**
+ * Median compute of PROBE_RUNS runs, in microseconds, after one untimed run (a session's first runs allocate
+ * its buffers and pick its kernels: timed, they made the choice flip between loads of one model); each run
+ * gets fresh inputs (a run may take them).
+ */
 export const measureBatchUs = async (
   run: (feeds: Tensors) => Promise<{ computeMs: number }>,
   feeds: () => Tensors,
 ): Promise<number> => {
+  await run(feeds());
   const us: number[] = [];
   for (let i = 0; i < PROBE_RUNS; i++) us.push((await run(feeds())).computeMs * 1000);
   us.sort((a, b) => a - b);
