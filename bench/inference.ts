@@ -1,7 +1,9 @@
 // Inference benchmark: for two MLPs built in code, the raw onnxruntime ceiling (in-process worker pool, best
 // batch size) against served throughput over HTTP (/v2 infer, 64 single-row clients) with batching on and
 // off; and for the small model, a bare Fastify route parsing the same body. Each served segment also reports
-// the server's CPU per request (all threads, and the main thread alone) and the mean batch size reached;
+// the server's CPU per request (all threads; the main thread, the worker threads and the rest apart), the load
+// generator's (this process's main thread) and the mean batch size reached, and each raw segment this process's
+// worker-thread CPU per row, so the workers' cost per row served is compared with raw's at the same batch;
 // right after each batching-on segment raw onnxruntime runs at that batch size, so served ÷ raw compares
 // like with like. A tiny model (small enough for the engine to run it on the serving thread) is also served
 // pinned to the workers (`execution: 'workers'`), so the engine's choice is compared with the round trip it
@@ -56,6 +58,9 @@ const MODELS: Reference[] = [
   },
 ];
 
+/** A raw segment, with the bench process's CPU per row: the callers' thread and the onnxruntime workers. */
+type RawResult = LoadResult & { mainUs: number; workerUs: number };
+
 const bodies = (width: number): string[] => inferBodies(width, BODIES);
 
 /** Mean of a field over segments; undefined fields count as NaN. */
@@ -102,17 +107,21 @@ const bench = async (ref: Reference) => {
     const segment = (port: number, url: string, headers = {}) =>
       postLoad(port, url, payloads, { connections: CONNECTIONS, durationS: SEGMENT_S, headers });
     const served = (model: string) =>
-      measureServed(server, () => segment(server.info.port, `/v2/models/${model}/infer`, auth), model);
-    const rawAt = async (batch: number): Promise<LoadResult> => ({
-      rps: await raw.run(batch, SEGMENT_S * 1000),
-      p50: Number.NaN,
-      p99: Number.NaN,
-    });
+      measureServed(
+        server,
+        () => segment(server.info.port, `/v2/models/${model}/infer`, auth),
+        model,
+        WORKERS,
+      );
+    const rawAt = async (batch: number): Promise<RawResult> => {
+      const m = await raw.measure(batch, SEGMENT_S * 1000);
+      return { rps: m.rowsPerS, p50: Number.NaN, p99: Number.NaN, mainUs: m.mainUs, workerUs: m.workerUs };
+    };
     const runs = {
-      raw: [] as LoadResult[],
+      raw: [] as RawResult[],
       on: [] as ServedResult[],
       /** Raw onnxruntime right after each `on` segment, at the batch size that segment reached. */
-      reached: [] as (LoadResult & { batch: number })[],
+      reached: [] as (RawResult & { batch: number })[],
       off: [] as ServedResult[],
       bare: [] as ServedResult[],
       pinned: [] as ServedResult[],
@@ -127,7 +136,7 @@ const bench = async (ref: Reference) => {
       const off = SEGMENTS.has('off') ? await served('off') : undefined;
       const b =
         bare && SEGMENTS.has('bare')
-          ? await measureServed(bare, () => segment(bare.info.port, '/v2/models/small/infer'))
+          ? await measureServed(bare, () => segment(bare.info.port, '/v2/models/small/infer'), undefined, 0)
           : undefined;
       if (!keep) continue;
       runs.raw.push(r);
@@ -153,6 +162,9 @@ const servedRow = (run: string, rs: readonly ServedResult[]) => {
     'p99 ms': c.p99,
     'CPU µs/req': mean(rs.map((r) => r.cpuUs)),
     'main µs/req': mean(rs.map((r) => r.mainUs)),
+    'workers µs/req': mean(rs.map((r) => r.workerUs)),
+    'other µs/req': mean(rs.map((r) => r.otherUs)),
+    'client µs/req': mean(rs.map((r) => r.clientUs)),
     batch: rs[0].batch === undefined ? '' : fmt(mean(rs.map((r) => r.batch ?? Number.NaN)), 1),
   };
 };
@@ -166,13 +178,17 @@ const report = (r: Awaited<ReturnType<typeof bench>>) => {
   console.log(
     `raw rows/s by batch size (scan): ${r.scan.map((x) => `${x.batch}: ${fmt(x.rowsPerS)}`).join(', ')}`,
   );
-  const rawRow = (run: string, rs: readonly LoadResult[], batch: string) => ({
+  // Raw CPU is the bench process's, per row: its main thread runs the callers, its workers onnxruntime.
+  const rawRow = (run: string, rs: readonly RawResult[], batch: string) => ({
     run,
     'rows/s': combine(rs).rps,
     'p50 ms': '',
     'p99 ms': '',
     'CPU µs/req': '',
-    'main µs/req': '',
+    'main µs/req': mean(rs.map((r) => r.mainUs)),
+    'workers µs/req': mean(rs.map((r) => r.workerUs)),
+    'other µs/req': '',
+    'client µs/req': '',
     batch,
   });
   const batches = runs.reached.map((x) => x.batch);
@@ -193,6 +209,21 @@ const report = (r: Awaited<ReturnType<typeof bench>>) => {
     console.log(`${what}: ${fmt(mean(ratios), 2)} (rounds ${range(ratios)}, n=${ratios.length})`);
   };
   line('served ÷ raw at the batch reached', runs.on, runs.reached);
+  if (runs.on.length > 0 && runs.reached.length > 0) {
+    // Served requests are single rows, so µs/req is µs/row: what the workers spend per row beyond raw's.
+    const w = runs.on.map((x, i) => x.workerUs / runs.reached[i].workerUs);
+    console.log(
+      `worker-thread CPU per row, served ÷ raw at the batch reached: ${fmt(mean(w), 2)} (rounds ${range(w)})`,
+    );
+    // On a saturated machine rows/s go as the inverse of the CPU a row costs, so this is what served ÷ raw
+    // comes to once the cores are all ours: raw's CPU per row ÷ the served row's (server and load generator).
+    const c = runs.on.map(
+      (x, i) => (runs.reached[i].workerUs + runs.reached[i].mainUs) / (x.cpuUs + x.clientUs),
+    );
+    console.log(
+      `CPU per row, raw at the batch reached ÷ served (server + load generator): ${fmt(mean(c), 2)} (rounds ${range(c)})`,
+    );
+  }
   line(`served ÷ raw ceiling (batch ${best.batch})`, runs.on, runs.raw);
   line('batching on ÷ off', runs.on, runs.off);
   line('served ÷ bare route', runs.on, runs.bare);
