@@ -8,6 +8,10 @@
 // SEARCH_PROFILE=prefix writes a main-thread CPU profile of each mode's measured passes.
 // Also writes each answer's total, ids and scores, per mode (SEARCH_ANSWERS=file), to compare two versions; the
 // answers are kept as sent and parsed after the measured passes (the client's JSON parse is not server CPU).
+// ROUNDS=n (default 1) repeats the measured passes n times, the modes interleaved round by round, and prints each
+// mode's median and every round (the machine's load moves between rounds; the ratio to bare is per round).
+// SEARCH_PROFILE_US sets the profile's sampling interval (µs; V8's default otherwise).
+// SEARCH_BODIES=file writes every answer's body as sent (content type first), per mode, to compare bytes.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
@@ -18,6 +22,7 @@ const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
 const QUERY_COUNT = Number(process.env.SEARCH_QUERIES ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PASSES = Number(process.env.PASSES ?? 2);
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const MODES = (process.env.MODES ?? 'bare,keyword,hybrid').split(',') as Mode[];
 /** `bare`: the baseline, a bare Fastify GET route answering from a Map, injected the same way in this process. */
 type Mode = 'bare' | 'keyword' | 'hybrid';
@@ -54,7 +59,11 @@ const run = async (mode: Mode, passes: number, bodies?: string[]) => {
         mode,
         limit: 10,
       });
-      if (bodies && n < queries.length) bodies[n] = (res as unknown as { body: string }).body;
+      if (bodies && n < queries.length) {
+        const sent = res as unknown as { body: string; headers: Record<string, string> };
+        bodies[n] = sent.body;
+        if (process.env.SEARCH_BODIES) types[n] = sent.headers['content-type'];
+      }
     }
   };
   globalThis.gc?.();
@@ -69,12 +78,17 @@ const run = async (mode: Mode, passes: number, bodies?: string[]) => {
 // One warm-up pass per mode (the ranker registers itself, the JIT settles), then the measured passes.
 for (const mode of MODES) await run(mode, 1);
 const answers: Record<string, Answer[]> = {};
+const sentBodies: Record<string, string[]> = {};
+const types: string[] = [];
+const rounds: Record<string, number[]> = {};
 for (const mode of MODES) {
   const bodies: string[] = [];
   const profile = process.env.SEARCH_PROFILE ? new Session() : undefined;
   if (profile) {
     profile.connect();
     await profile.post('Profiler.enable');
+    if (process.env.SEARCH_PROFILE_US)
+      await profile.post('Profiler.setSamplingInterval', { interval: Number(process.env.SEARCH_PROFILE_US) });
     await profile.post('Profiler.start');
   }
   const r = await run(mode, PASSES, bodies);
@@ -83,6 +97,8 @@ for (const mode of MODES) {
     writeFileSync(`${process.env.SEARCH_PROFILE}-${mode}.cpuprofile`, JSON.stringify(p));
     profile.disconnect();
   }
+  rounds[mode] = [r.cpuUsPerRequest];
+  if (process.env.SEARCH_BODIES) sentBodies[mode] = bodies.map((body, i) => `${types[i]}\n${body}`);
   answers[mode] = bodies.map((body) => {
     const page = JSON.parse(body) as { total: number; hits: Array<{ item: { id: string }; score: number }> };
     return [page.total, ...page.hits.flatMap((h) => [h.item.id, h.score])];
@@ -91,7 +107,21 @@ for (const mode of MODES) {
     `${mode}: ${r.requests} requests, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, ${r.rps.toFixed(0)} req/s in process`,
   );
 }
+for (let round = 1; round < ROUNDS; round++)
+  for (const mode of MODES) rounds[mode].push((await run(mode, PASSES)).cpuUsPerRequest);
+if (ROUNDS > 1) {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const mode of MODES) {
+    const perBare = rounds.bare ? rounds[mode].map((x, i) => x / rounds.bare[i]) : [];
+    console.log(
+      `${mode}: median of ${ROUNDS} rounds ${median(rounds[mode]).toFixed(0)} µs CPU/request (${rounds[mode]
+        .map((x) => x.toFixed(0))
+        .join(', ')})${perBare.length ? `, ÷ bare median ${median(perBare).toFixed(2)}` : ''}`,
+    );
+  }
+}
 if (process.env.SEARCH_ANSWERS) writeFileSync(process.env.SEARCH_ANSWERS, JSON.stringify(answers));
+if (process.env.SEARCH_BODIES) writeFileSync(process.env.SEARCH_BODIES, JSON.stringify(sentBodies));
 await bench.app.close();
 await bare.close();
 process.exit(0);

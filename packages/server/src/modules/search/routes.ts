@@ -5,6 +5,7 @@ import {
   ERROR_RESPONSES,
   FacetValuesRequestSchema,
   FacetValuesResponseSchema,
+  ItemSchema,
   MultiSearchRequestSchema,
   MultiSearchResponseSchema,
   ProblemSchema,
@@ -17,14 +18,18 @@ import {
   SuggestQuerySchema,
   SuggestResponseSchema,
 } from '@quiver/contracts';
+import type { FastifyReply } from 'fastify';
 import { tenantOf } from '../../http/index.ts';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import { hasScope, type Principal, userIdFor } from '../tenancy/index.ts';
+import { type AnswerWriter, answerWriter } from './answer-json.ts';
 import { withEmbeddedFilters } from './filters.ts';
 import type { SearchService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
 const DEFAULT_SUGGESTIONS = 5;
+/** What Fastify sends JSON as; a string payload with it is sent as it is. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A multi-search's failure, its field paths placed under the failing search (`/searches/<i>/…`). */
 const underSearch = (err: unknown, i: number): unknown => {
@@ -53,6 +58,8 @@ const checkExplain = (principal: Principal | undefined, explain: boolean | undef
 export const searchRoutes =
   (search: SearchService): FastifyPluginAsyncTypebox =>
   async (app) => {
+    /** Writes POST /v1/search answers (answer-json.ts), made from the route's serializers on its first answer. */
+    let write: AnswerWriter | undefined;
     app.post(
       '/v1/search',
       {
@@ -64,12 +71,24 @@ export const searchRoutes =
           response: { 200: SearchResponseSchema, 503: ProblemSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const tenantId = tenantOf(request);
         checkExplain(request.principal, request.body.explain);
         const userId = userIdFor(request.principal, request.body.userId);
         const filter = withEmbeddedFilters(request.principal, request.body.filters);
-        return search.search(tenantId, { ...request.body, userId }, filter);
+        const answer = await search.search(tenantId, { ...request.body, userId }, filter);
+        // The route's own serializers (the app's compiler), so the bytes are what Fastify would have sent.
+        write ??= answerWriter(
+          reply.getSerializationFunction('200') as (value: unknown) => string,
+          reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as (
+            value: unknown,
+          ) => string,
+        );
+        const json = write(answer);
+        if (json === undefined) return answer;
+        // Sent as it is: a string with a JSON content type is not serialized again (onSend hooks still run; the app
+        // has no preSerialization hook, which a string skips).
+        return (reply as FastifyReply).header('content-type', JSON_TYPE).send(json);
       },
     );
 
