@@ -86,8 +86,7 @@ export class MemoryKv implements KvStore {
   }
 
   /** Drops every expired key, at most once per sweep interval; writes call it so memory stays bounded. */
-  private sweep(): void {
-    const now = this.clock.now();
+  private sweep(now = this.clock.now()): void {
     if (now - this.lastSweep < this.sweepIntervalMs) return;
     this.lastSweep = now;
     for (const [k, e] of this.data) if (e.exp !== undefined && e.exp <= now) this.data.delete(k);
@@ -216,14 +215,17 @@ export class MemoryKv implements KvStore {
 
   async takeTokens(buckets: readonly TokenBucketSpec[], nowMs: number): Promise<TokenBucketState> {
     for (const b of buckets) checkTokenArgs(b.perSecond, b.burst, nowMs);
+    // Expiry runs on the store's clock, read once for the whole take (a read per bucket per request before);
+    // the refill on the caller's `nowMs`.
+    const storeNow = this.clock.now();
+    this.sweep(storeNow);
     const entries = buckets.map((b) => {
-      const e = this.write(b.name, 'token', () => ({ t: 'token', tokens: b.burst, at: nowMs }));
+      const e = this.write(b.name, 'token', () => ({ t: 'token', tokens: b.burst, at: nowMs }), storeNow);
       e.tokens = Math.min(b.burst, e.tokens + (Math.max(0, nowMs - e.at) / 1000) * b.perSecond);
       e.at = Math.max(e.at, nowMs);
       return e;
     });
-    // Expiry runs on the store's clock; the refill on the caller's `nowMs`.
-    return takeFrom(entries, buckets, this.clock.now());
+    return takeFrom(entries, buckets, storeNow);
   }
 
   async ping() {}

@@ -11,6 +11,11 @@ export interface QueryOptions {
    * SQLite prepares every statement once anyway.
    */
   prepare?: boolean;
+  /**
+   * Each row as an array of its columns in the statement's order instead of an object keyed by column name:
+   * no object per row (a SQLite point read costs about a fifth less), for hot reads that map columns themselves.
+   */
+  arrays?: boolean;
 }
 
 export interface SqlExecutor {

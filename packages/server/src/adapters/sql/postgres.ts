@@ -63,7 +63,12 @@ const run = <T extends object>(
   options: QueryOptions | undefined,
 ) =>
   traced(sql, () =>
-    client.query<T>({ text: sql, values: params as unknown[] | undefined, name: preparedName(sql, options) }),
+    client.query<T>({
+      text: sql,
+      values: params as unknown[] | undefined,
+      name: preparedName(sql, options),
+      ...(options?.arrays ? { rowMode: 'array' } : {}),
+    }),
   );
 
 const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({

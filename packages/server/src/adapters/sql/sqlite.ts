@@ -7,6 +7,7 @@ import {
   type Migration,
   migrationSql,
   orderedMigrations,
+  type QueryOptions,
   type Row,
   type SqlDatabase,
   type SqlExecutor,
@@ -35,6 +36,8 @@ export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Compiled>();
+  /** The same texts compiled to answer rows as arrays (`arrays`): a statement's raw mode is its own state. */
+  private readonly arrayStatements = new Map<string, Compiled>();
   private readonly mutex = new Mutex();
   private readonly direct: SqlExecutor;
 
@@ -48,22 +51,26 @@ export class SqliteDatabase implements SqlDatabase {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.direct = {
-      query: async <T extends object>(sql: string, params?: readonly SqlValue[]) =>
-        this.runQuery<T>(sql, params),
+      query: async <T extends object>(sql: string, params?: readonly SqlValue[], options?: QueryOptions) =>
+        this.runQuery<T>(sql, params, options),
       execute: async (sql: string, params?: readonly SqlValue[]) => this.runExecute(sql, params),
     };
   }
 
-  private compile(sql: string): Compiled {
-    let compiled = this.statements.get(sql);
+  private compile(sql: string, arrays = false): Compiled {
+    const cache = arrays ? this.arrayStatements : this.statements;
+    let compiled = cache.get(sql);
     if (!compiled) {
       const order: number[] = [];
       const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
         order.push(Number(n) - 1);
         return '?';
       });
-      compiled = { stmt: this.db.prepare(text), order };
-      this.statements.set(sql, compiled);
+      const stmt = this.db.prepare(text);
+      // Only a statement that returns rows has a raw mode (better-sqlite3 throws for the others).
+      if (arrays && stmt.reader) stmt.raw(true);
+      compiled = { stmt, order };
+      cache.set(sql, compiled);
     }
     return compiled;
   }
@@ -72,8 +79,8 @@ export class SqliteDatabase implements SqlDatabase {
     return c.order.map((i) => toSqlite(params[i]));
   }
 
-  private runQuery<T extends object>(sql: string, params?: readonly SqlValue[]): T[] {
-    const c = this.compile(sql);
+  private runQuery<T extends object>(sql: string, params?: readonly SqlValue[], options?: QueryOptions): T[] {
+    const c = this.compile(sql, options?.arrays);
     const args = this.bind(c, params);
     if (c.stmt.reader) return c.stmt.all(...args) as T[];
     c.stmt.run(...args);
@@ -87,9 +94,13 @@ export class SqliteDatabase implements SqlDatabase {
 
   // Outside a transaction a statement runs at once (it is synchronous, so it cannot interleave);
   // while a transaction holds the connection, it waits so it does not become part of it.
-  async query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    if (this.mutex.locked) return this.mutex.run(async () => this.runQuery<T>(sql, params));
-    return this.runQuery<T>(sql, params);
+  async query<T extends object = Row>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: QueryOptions,
+  ): Promise<T[]> {
+    if (this.mutex.locked) return this.mutex.run(async () => this.runQuery<T>(sql, params, options));
+    return this.runQuery<T>(sql, params, options);
   }
 
   async execute(sql: string, params?: readonly SqlValue[]): Promise<number> {

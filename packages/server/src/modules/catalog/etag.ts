@@ -2,9 +2,26 @@
 import { QuiverError } from '../../kernel/index.ts';
 import type { ItemRecord } from './repository.ts';
 
+const DIGITS36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * `n.toString(36)`, digit by digit for a safe non-negative integer (a millisecond time): V8's radix conversion
+ * of a double cost 0.33 µs per item read, this 0.1 µs. Anything else goes to toString.
+ */
+export const base36 = (n: number): string => {
+  if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return n.toString(36);
+  let out = '';
+  let rest = n;
+  do {
+    out = DIGITS36[rest % 36] + out;
+    rest = Math.floor(rest / 36);
+  } while (rest > 0);
+  return out;
+};
+
 /** Strong tag: version plus update time, so a deleted and re-created item never repeats an old tag. */
 export const etagOf = (r: Pick<ItemRecord, 'version' | 'updatedAt'>): string =>
-  `"${r.version}-${Date.parse(r.updatedAt).toString(36)}"`;
+  `"${r.version}-${base36(Date.parse(r.updatedAt))}"`;
 
 const parseList = (header: string): string[] =>
   header

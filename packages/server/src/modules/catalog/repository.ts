@@ -21,6 +21,9 @@ interface ItemRow {
   [k: string]: unknown;
 }
 
+/** An item's columns in `get`'s order: doc, version, created_at, updated_at. */
+type ItemTuple = [string, number | string, string, string];
+
 export interface WrittenRow {
   id: string;
   version: number;
@@ -82,12 +85,13 @@ export const catalogRepository = {
   },
 
   async get(db: SqlExecutor, tenantId: string, id: string): Promise<ItemRecord | undefined> {
-    const [row] = await db.query<ItemRow>(
-      'SELECT id, doc, version, created_at, updated_at FROM items WHERE tenant_id = $1 AND id = $2',
+    // Columns as an array (no object per row) and without the id: both databases match it byte for byte.
+    const [row] = await db.query<ItemTuple>(
+      'SELECT doc, version, created_at, updated_at FROM items WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
-      { prepare: true },
+      { prepare: true, arrays: true },
     );
-    return row && toRecord(row);
+    return row && new StoredItem(id, row[0], Number(row[1]), row[2], row[3]);
   },
 
   /**

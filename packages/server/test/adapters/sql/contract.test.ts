@@ -217,6 +217,38 @@ for (const kind of STORAGE_KINDS) {
       assert.deepEqual(await db.query(sql, ['t6', 'x'], { prepare: true }), [{ n: 7 }]);
     });
 
+    test('`arrays` answers each row as its columns in order, the same values as the objects', async () => {
+      await db.execute(
+        'INSERT INTO things (tenant_id, id, n, note) VALUES ($1, $2, $3, $4), ($1, $5, $6, $7)',
+        ['t7', 'a', 1, 'first', 'b', 2, null],
+      );
+      const sql = 'SELECT id, n, note FROM things WHERE tenant_id = $1 ORDER BY id';
+      for (const options of [{ arrays: true }, { arrays: true, prepare: true }]) {
+        assert.deepEqual(await db.query(sql, ['t7'], options), [
+          ['a', 1, 'first'],
+          ['b', 2, null],
+        ]);
+        assert.deepEqual(await db.query(sql, ['nobody'], options), []);
+      }
+      // The same text without the option still answers objects (SQLite keeps a statement per mode).
+      assert.deepEqual(await db.query(sql, ['t7'], { prepare: true }), [
+        { id: 'a', n: 1, note: 'first' },
+        { id: 'b', n: 2, note: null },
+      ]);
+      await db.transaction(async (tx) => {
+        assert.deepEqual(await tx.query(sql, ['t7'], { arrays: true }), [
+          ['a', 1, 'first'],
+          ['b', 2, null],
+        ]);
+        // A statement without rows ignores it.
+        assert.equal(await tx.execute('UPDATE things SET n = n + 1 WHERE tenant_id = $1', ['t7']), 2);
+        assert.deepEqual(
+          await tx.query('UPDATE things SET n = n + 1 WHERE id = $1', ['zz'], { arrays: true }),
+          [],
+        );
+      });
+    });
+
     test('ping answers', async () => {
       await db.ping();
     });
