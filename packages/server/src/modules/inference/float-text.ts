@@ -84,6 +84,18 @@ const writeSlow = (v: number, out: Uint8Array, pos: number): number => {
   return writeAscii(String(v), out, pos);
 };
 
+/** Below this, `x | 0` truncates a non-negative double exactly. */
+const INT32_LIMIT = 2 ** 31 - 1;
+
+/**
+ * Math.floor for |x| < 2^31 by integer truncation: V8's Math.floor and Math.round measured here, they
+ * cost 40% of writing FP32 text (256 values: 29-31 → 17-18 µs, in process, output identical).
+ */
+const floorOf = (x: number): number => {
+  const t = x | 0;
+  return x < t ? t - 1 : t;
+};
+
 /**
  * Writes `v` at out[pos] (room for MAX_VALUE_BYTES needed); returns the index after it. A float32 gets the
  * fewest significant digits p (6 ≤ p ≤ 9, fewer when the p-digit form ends in zeros) whose decimal reads back to
@@ -99,11 +111,14 @@ export const writeFloat32 = (v: number, out: Uint8Array, pos: number): number =>
   }
   if (!Number.isFinite(v) || Math.fround(v) !== v) return writeAscii(special(v), out, pos);
   const a = v < 0 ? -v : v;
-  const e = Math.floor(Math.log10(a));
+  const e = floorOf(Math.log10(a));
   for (let p = MIN_DIGITS; p <= MAX_DIGITS; p++) {
     const s = p - 1 - e;
     if (s > 22 || s < -22) break;
-    const n = s >= 0 ? Math.round(a * POW10[s]) : Math.round(a / POW10[-s]);
+    const scaled = s >= 0 ? a * POW10[s] : a / POW10[-s];
+    // Math.round, without its call: scaled is at least 10^4 here and below 2^52, so scaled + 0.5 is exact and
+    // truncating it is rounding half up; past int32 (a 10-digit n, rejected below anyway) Math.round itself.
+    const n = scaled < INT32_LIMIT ? (scaled + 0.5) | 0 : Math.round(scaled);
     const back = s >= 0 ? n / POW10[s] : n * POW10[-s];
     if (Math.fround(back) !== a) continue;
     // n has p digits (p + 1 when log10 was one low): past int32 the digit loop below would overflow.

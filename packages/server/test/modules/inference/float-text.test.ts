@@ -81,6 +81,30 @@ describe('writeFloat32', () => {
     }
   });
 
+  test('around every power of ten and of two, each float32 and its neighbours are as short as the reference', () => {
+    const bits = new Uint32Array(1);
+    const f = new Float32Array(bits.buffer);
+    const around = (v: number) => {
+      f[0] = v;
+      const b = bits[0];
+      return [b - 2, b - 1, b, b + 1, b + 2].map((x) => {
+        bits[0] = x;
+        return f[0];
+      });
+    };
+    const values = [];
+    for (let e = -45; e <= 38; e++) values.push(...around(Math.fround(10 ** e)));
+    for (let e = -149; e <= 127; e++) values.push(...around(Math.fround(2 ** e)));
+    for (const v of values) {
+      if (!Number.isFinite(v) || v <= 0) continue;
+      for (const x of [v, -v]) {
+        const s = text(x);
+        assert.ok(Object.is(Math.fround(Number(s)), x), `${x} written ${s}`);
+        assert.equal(significant(s), significant(String(shortest(x))), `${x}: ${s} vs ${shortest(x)}`);
+      }
+    }
+  });
+
   test('non-finite values are Triton tokens; a double that is not a float32 is written exactly', () => {
     assert.equal(
       float32ArrayText([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
