@@ -3,7 +3,7 @@
 
 import { type AnalyzedQuery, asQuery } from './query.ts';
 import { ranksAmong } from './ranks.ts';
-import { type Selected, selectBest } from './select-best.ts';
+import { HEAP_MAX, PageHeap, type Selected, selectBest } from './select-best.ts';
 import { analyze, stem, words } from './tokenize.ts';
 
 export const FIELDS = ['title', 'brand', 'categories', 'description', 'attributes'] as const;
@@ -180,6 +180,7 @@ export class KeywordIndex {
   // The numbers `score` matched (the first `count` entries), and those a multi-variant clause touched.
   private matchedBuffer = new Int32Array(0);
   private touchedBuffer = new Int32Array(0);
+  private readonly pageHeap = new PageHeap();
   /** By document number: its place in id order, for numbers below `rankedBelow` (ranked at compaction). */
   private idRank = new Int32Array(0);
   private rankedBelow = 0;
@@ -335,18 +336,88 @@ export class KeywordIndex {
    * without sorting (or allocating a hit for) every match.
    */
   top(query: string | AnalyzedQuery, k: number, options: TopOptions = {}): KeywordTop {
-    const count = this.score(query, options);
+    const ctx = this.prepare(query, options);
     const ids = this.ids;
     const accept = options.accept;
-    const best = selectBest(
-      this.matchedBuffer,
-      count,
-      this.scoreBuffer,
-      k,
-      this.idBefore,
-      accept && ((no) => accept(ids[no])),
-    );
+    const acceptNo = accept && ((no: number) => accept(ids[no]));
+    // A page (k small) of one-variant words with every base posting live: selected as the last word is scored.
+    const best =
+      ctx && k <= HEAP_MAX && this.deltaCount === 0 && ctx.clauses.every((c) => c.terms.length <= 1)
+        ? this.topAsScored(ctx, k, acceptNo)
+        : selectBest(this.matchedBuffer, this.scoreWith(ctx), this.scoreBuffer, k, this.idBefore, acceptNo);
     return { hits: this.hitsOf(best), total: best.total };
+  }
+
+  /**
+   * `top` for clauses of at most one term each and no stale or delta posting: the clauses before the last are
+   * scored as `score` does; the last clause's documents are final once its part is added (the same sum, in the
+   * same order: before + part, where `score` adds into 0 + before), so each goes to the page's heap at once and
+   * its score is zeroed; then the documents only earlier clauses matched, those still non-zero. One pass over
+   * the matches fewer than `score` then `selectBest`, and none for a one-word query (its postings are the page's
+   * input, never written to the scores).
+   */
+  private topAsScored(ctx: Prepared, k: number, accept?: (no: number) => boolean): Selected {
+    const heap = this.pageHeap.reset(k, this.idBefore);
+    const scores = this.scoreBuffer;
+    const matched = this.matchedBuffer;
+    const clauses = ctx.clauses;
+    let last = clauses.length - 1;
+    while (last >= 0 && clauses[last].terms.length === 0) last--;
+    if (last < 0) return heap.selected(0);
+    let count = 0;
+    for (let c = 0; c < last; c++) {
+      const clause = clauses[c];
+      if (clause.terms.length === 0) continue;
+      const term = clause.terms[0];
+      const factor = clause.factors[0];
+      const docs = this.baseDocs[term]!;
+      const part = this.contributions(term, ctx.bm25);
+      if (count === 0) {
+        for (let j = 0; j < docs.length; j++) {
+          const no = docs[j];
+          matched[j] = no;
+          scores[no] = part[j] * factor;
+        }
+        count = docs.length;
+      } else {
+        for (let j = 0; j < docs.length; j++) {
+          const no = docs[j];
+          if (scores[no] === 0) matched[count++] = no;
+          scores[no] += part[j] * factor;
+        }
+      }
+    }
+    const term = clauses[last].terms[0];
+    const factor = clauses[last].factors[0];
+    const docs = this.baseDocs[term]!;
+    const part = this.contributions(term, ctx.bm25);
+    let floor = Number.NEGATIVE_INFINITY;
+    let total = 0;
+    for (let j = 0; j < docs.length; j++) {
+      const no = docs[j];
+      let s = part[j] * factor;
+      if (count > 0) {
+        const before = scores[no];
+        if (before !== 0) {
+          s = before + s;
+          scores[no] = 0;
+        }
+      }
+      if (accept !== undefined && !accept(no)) continue;
+      total++;
+      if (s >= floor) floor = heap.offer(s, no);
+    }
+    // Matched by earlier clauses only: the last clause zeroed the others.
+    for (let i = 0; i < count; i++) {
+      const no = matched[i];
+      const s = scores[no];
+      if (s === 0) continue;
+      scores[no] = 0;
+      if (accept !== undefined && !accept(no)) continue;
+      total++;
+      if (s >= floor) floor = heap.offer(s, no);
+    }
+    return heap.selected(total);
   }
 
   /**
@@ -423,7 +494,11 @@ export class KeywordIndex {
    * a clause scoring the best of its variants.
    */
   private score(query: string | AnalyzedQuery, options: QueryOptions): number {
-    const ctx = this.prepare(query, options);
+    return this.scoreWith(this.prepare(query, options));
+  }
+
+  /** `score` of a prepared query (undefined: an empty index, no match). */
+  private scoreWith(ctx: Prepared | undefined): number {
     if (!ctx) return 0;
     const scores = this.scoreBuffer;
     const best = this.bestBuffer;

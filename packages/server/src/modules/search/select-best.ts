@@ -17,7 +17,7 @@ type Select = (
   count: number,
   scores: Float64Array,
   k: number,
-  idBefore: (a: number, b: number) => boolean,
+  idBefore: IdBefore,
   accept?: (no: number) => boolean,
 ) => Selected;
 
@@ -35,25 +35,46 @@ export const selectBest: Select = (matched, count, scores, k, idBefore, accept) 
  * k-th best score first, by a heap of scores alone, and compare ids only among the matches tied with it: a deep
  * heap's root is often tied (generated catalogs tie a lot), and each tie there costs id comparisons.
  */
-const HEAP_MAX = 64;
+export const HEAP_MAX = 64;
 
-const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
-  const size = Math.max(0, k);
-  const heapScore = new Float64Array(size);
-  const heapNo = new Int32Array(size);
-  // The heap's worst entry at the root: entry i is worse than (s, no) when its score is lower, or equal with a
-  // later id.
-  let held = 0;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const no = matched[i];
-    const s = scores[no];
-    scores[no] = 0;
-    if (accept !== undefined && !accept(no)) continue;
-    total++;
-    if (held < size) {
+/** Whether document a's id sorts before b's (the tie-break of every ranking here). */
+export type IdBefore = (a: number, b: number) => boolean;
+
+/**
+ * The best `size` of the (score, number) pairs offered: a heap in typed arrays with its worst entry at the root
+ * (an entry is worse when its score is lower, or equal with a later id).
+ */
+export class PageHeap {
+  private heapScore = new Float64Array(HEAP_MAX);
+  private heapNo = new Int32Array(HEAP_MAX);
+  private held = 0;
+  private size = 0;
+  private idBefore: IdBefore = () => false;
+
+  /**
+   * Empties it for a selection of `size` by `idBefore`. An index keeps one and resets it per query: a heap made
+   * per query had its optimized code thrown away at major garbage collections (V8's "weak objects" deopt).
+   */
+  reset(size: number, idBefore: IdBefore): this {
+    if (this.heapScore.length < size) {
+      this.heapScore = new Float64Array(size);
+      this.heapNo = new Int32Array(size);
+    }
+    this.size = size;
+    this.idBefore = idBefore;
+    this.held = 0;
+    return this;
+  }
+
+  /**
+   * Offers a document; returns the floor: a later score below it cannot enter (−Infinity while the heap has
+   * room), so the caller skips the call for most matches.
+   */
+  offer(s: number, no: number): number {
+    const { heapScore, heapNo, size, idBefore } = this;
+    if (this.held < size) {
       // Sift up: parents better than the new entry move down (the worst stays at the root).
-      let at = held++;
+      let at = this.held++;
       while (at > 0) {
         const parent = (at - 1) >> 1;
         const ps = heapScore[parent];
@@ -64,12 +85,11 @@ const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
       }
       heapScore[at] = s;
       heapNo[at] = no;
-      continue;
+      return this.held < size ? Number.NEGATIVE_INFINITY : heapScore[0];
     }
-    if (size === 0) continue;
-    // Most matches lose to the worst held on score alone.
+    if (size === 0) return Number.POSITIVE_INFINITY;
     const rootScore = heapScore[0];
-    if (s < rootScore || (s === rootScore && idBefore(heapNo[0], no))) continue;
+    if (s < rootScore || (s === rootScore && idBefore(heapNo[0], no))) return rootScore;
     let at = 0;
     for (;;) {
       const l = 2 * at + 1;
@@ -90,11 +110,33 @@ const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
     }
     heapScore[at] = s;
     heapNo[at] = no;
+    return heapScore[0];
   }
-  const order = Array.from({ length: held }, (_, i) => i).sort(
-    (a, b) => heapScore[b] - heapScore[a] || (idBefore(heapNo[a], heapNo[b]) ? -1 : 1),
-  );
-  return { nos: order.map((i) => heapNo[i]), scores: order.map((i) => heapScore[i]), total };
+
+  /** What it holds, best first, with the count of accepted matches the caller kept. */
+  selected(total: number): Selected {
+    const { heapScore, heapNo, idBefore } = this;
+    const order = Array.from({ length: this.held }, (_, i) => i).sort(
+      (a, b) => heapScore[b] - heapScore[a] || (idBefore(heapNo[a], heapNo[b]) ? -1 : 1),
+    );
+    return { nos: order.map((i) => heapNo[i]), scores: order.map((i) => heapScore[i]), total };
+  }
+}
+
+const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
+  const heap = new PageHeap().reset(Math.max(0, k), idBefore);
+  // Most matches lose to the worst held on score alone.
+  let floor = Number.NEGATIVE_INFINITY;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const no = matched[i];
+    const s = scores[no];
+    scores[no] = 0;
+    if (accept !== undefined && !accept(no)) continue;
+    total++;
+    if (s >= floor) floor = heap.offer(s, no);
+  }
+  return heap.selected(total);
 };
 
 const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {

@@ -95,6 +95,8 @@ describe('keyword index', () => {
     const ix = new KeywordIndex();
     const docs = new Map<string, KeywordDoc>();
     const queries = Array.from({ length: 40 }, () => text(1 + Math.floor(rnd() * 3)));
+    // Words no document has, last and in between (clauses without terms).
+    queries.push(`${queries[0]} qqq`, `qqq ${queries[1]}`, `${queries[2]} qqq ${queries[3]}`);
     const compare = () => {
       for (const q of queries) {
         const expected = bruteForce(docs, q);
@@ -107,6 +109,13 @@ describe('keyword index', () => {
         got.forEach((h, i) => {
           assert.ok(Math.abs(h.score - expected[i].score) < 1e-9, q);
         });
+        // A page without a filter, small (selected as the last word is scored, once compacted) and deeper.
+        for (const k of [1, 10, 64, 65])
+          assert.deepEqual(
+            ix.top(q, k, { prefix: false, typos: false }),
+            { hits: got.slice(0, k), total: got.length },
+            q,
+          );
         const odd = (id: string) => Number(id.slice(1)) % 2 === 1;
         const top = ix.top(q, 7, { prefix: false, typos: false, accept: odd });
         const accepted = expected.filter((h) => odd(h.id));
