@@ -134,17 +134,24 @@ export const writeFloat32 = (v: number, out: Uint8Array, pos: number): number =>
   return writeSlow(v, out, pos);
 };
 
-/** A JSON array of FP32 values (see writeFloat32). */
-export const float32ArrayText = (values: ArrayLike<number>): string => {
-  const need = values.length * (MAX_VALUE_BYTES + 1) + 2;
-  const out = need <= scratch.length ? scratch : Buffer.allocUnsafeSlow(need);
-  if (out !== scratch && need <= KEEP_BYTES) scratch = out;
-  let pos = 0;
+/** Bytes a JSON array of `count` FP32 values may take (see writeFloat32Array). */
+export const float32TextBytes = (count: number): number => count * (MAX_VALUE_BYTES + 1) + 2;
+
+/** Writes the JSON array of FP32 `values` (see writeFloat32) at out[pos]; returns the index after it. */
+export const writeFloat32Array = (values: ArrayLike<number>, out: Uint8Array, pos: number): number => {
   out[pos++] = 0x5b;
   for (let k = 0; k < values.length; k++) {
     if (k > 0) out[pos++] = 0x2c;
     pos = writeFloat32(values[k], out, pos);
   }
   out[pos++] = 0x5d;
-  return out.toString('latin1', 0, pos);
+  return pos;
+};
+
+/** A JSON array of FP32 values (see writeFloat32). */
+export const float32ArrayText = (values: ArrayLike<number>): string => {
+  const need = float32TextBytes(values.length);
+  const out = need <= scratch.length ? scratch : Buffer.allocUnsafeSlow(need);
+  if (out !== scratch && need <= KEEP_BYTES) scratch = out;
+  return out.toString('latin1', 0, writeFloat32Array(values, out, 0));
 };

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { deflate, gzip } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { HEADER_LENGTH } from './body.ts';
-import { float32ArrayText } from './float-text.ts';
+import { float32TextBytes, writeFloat32Array } from './float-text.ts';
 import type { InferAnswer, InferViewsBody, ViewOutput } from './schemas.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -31,26 +31,68 @@ const dataText = (data: readonly unknown[]): string => {
   return text.includes('null') ? `[${(data as number[]).map(floatText).join(',')}]` : text;
 };
 
-/** FP32 data as the shortest text that reads back to each float32 (see float-text.ts); other types as above. */
-const valuesText = (datatype: string, data: readonly unknown[] | Float32Array): string =>
-  datatype === 'FP32' && (data instanceof Float32Array || typeof data[0] === 'number')
-    ? float32ArrayText(data as ArrayLike<number>)
-    : dataText(data as readonly unknown[]);
+/** FP32 data to write as the shortest text that reads back to each float32 (see float-text.ts). */
+const isFloat32Text = (datatype: string, data: readonly unknown[] | Float32Array): boolean =>
+  datatype === 'FP32' && (data instanceof Float32Array || typeof data[0] === 'number');
 
-const outputText = ({ data, ...rest }: ViewOutput): string => {
+/** An answer's text in pieces: strings as they are, FP32 data to be written by float-text.ts. */
+type Piece = string | ArrayLike<number>;
+
+const outputPieces = ({ data, ...rest }: ViewOutput, pieces: Piece[]): void => {
   const head = JSON.stringify(rest);
-  if (data === undefined) return head;
+  if (data === undefined) {
+    pieces.push(head);
+    return;
+  }
   // A typed-array view other than FP32's is written as the array of its values.
-  const values =
+  const values = (
     Array.isArray(data) || (rest.datatype === 'FP32' && data instanceof Float32Array)
       ? data
-      : Array.from(data);
-  return `${head.slice(0, -1)},"data":${valuesText(rest.datatype, values as readonly unknown[] | Float32Array)}}`;
+      : Array.from(data)
+  ) as readonly unknown[] | Float32Array;
+  pieces.push(`${head.slice(0, -1)},"data":`);
+  pieces.push(
+    isFloat32Text(rest.datatype, values) ? (values as ArrayLike<number>) : dataText(values as unknown[]),
+  );
+  pieces.push('}');
 };
 
+/**
+ * The answer's pieces are written into one scratch buffer, kept between answers (writing is synchronous), and
+ * read out as one flat string: no string per FP32 array, no concatenation to flatten when the answer's
+ * length is taken and when it is written.
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+/** Scratch buffers larger than this are not kept between answers. */
+const KEEP_BYTES = 1 << 20;
+
 /** The answer's JSON text: as JSON.stringify would write it, except 64-bit integers and non-finite floats. */
-export const stringifyInferResponse = ({ outputs, ...rest }: InferViewsBody): string =>
-  `${JSON.stringify(rest).slice(0, -1)},"outputs":[${outputs.map(outputText).join(',')}]}`;
+export const stringifyInferResponse = ({ outputs, ...rest }: InferViewsBody): string => {
+  const pieces: Piece[] = [`${JSON.stringify(rest).slice(0, -1)},"outputs":[`];
+  outputs.forEach((o, i) => {
+    if (i > 0) pieces.push(',');
+    outputPieces(o, pieces);
+  });
+  pieces.push(']}');
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  let need = 0;
+  for (const p of pieces) need += typeof p === 'string' ? p.length * 3 : float32TextBytes(p.length);
+  const out = need <= scratch.length ? scratch : Buffer.allocUnsafeSlow(need);
+  if (out !== scratch && need <= KEEP_BYTES) scratch = out;
+  let pos = 0;
+  let ascii = true;
+  for (const p of pieces) {
+    if (typeof p !== 'string') {
+      pos = writeFloat32Array(p, out, pos);
+      continue;
+    }
+    const n = out.write(p, pos, 'utf8');
+    if (n !== p.length) ascii = false;
+    pos += n;
+  }
+  // JSON.stringify's text is well-formed UTF-16 (lone surrogates are escaped), so UTF-8 reads back the same.
+  return out.toString(ascii ? 'latin1' : 'utf8', 0, pos);
+};
 
 /** gzip or deflate when Accept-Encoding lists it with a non-zero q (gzip first, as Triton prefers). */
 const encodingFor = (accept: string | string[] | undefined): keyof typeof ENCODERS | undefined => {
