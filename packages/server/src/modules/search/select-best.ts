@@ -123,8 +123,11 @@ export class PageHeap {
   }
 }
 
+/** selectByHeap's heap, one for the module: a selection runs to its end synchronously (see `PageHeap.reset`). */
+const scratch = new PageHeap();
+
 const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
-  const heap = new PageHeap().reset(Math.max(0, k), idBefore);
+  const heap = scratch.reset(Math.max(0, k), idBefore);
   // Most matches lose to the worst held on score alone.
   let floor = Number.NEGATIVE_INFINITY;
   let total = 0;
@@ -136,8 +139,12 @@ const selectByHeap: Select = (matched, count, scores, k, idBefore, accept) => {
     total++;
     if (s >= floor) floor = heap.offer(s, no);
   }
-  return heap.selected(total);
+  const selected = heap.selected(total);
+  // Not kept: the tie-break belongs to the caller's index.
+  heap.reset(0, NO_ORDER);
+  return selected;
 };
+const NO_ORDER: IdBefore = () => false;
 
 const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {
   let total = count;
