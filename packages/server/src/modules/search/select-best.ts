@@ -1,7 +1,7 @@
 // The best k of the keyword index's scored matches: a heap in typed arrays (scores and document numbers side by
 // side, no entry objects, no comparator closure per offer) for a page, the k-th best score first for a deep head;
 // either counts the accepted matches and zeroes every score it reads, so the score buffer is clean for the next query.
-import { kthLargest, TopK } from '../../kernel/index.ts';
+import { kthLargest } from '../../kernel/index.ts';
 
 export interface Selected {
   /** The best documents' numbers, best first: score descending, then id ascending. */
@@ -175,9 +175,11 @@ const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {
   const need = k - above.length;
   let chosen = tied;
   if (tied.length > need) {
-    const first = new TopK(need, (a, b) => idBefore(b, a));
-    for (const no of tied) first.offer(no);
-    chosen = first.drain();
+    // The module's heap, not a TopK made per query (its code was deoptimized at major GCs, as PageHeap's was).
+    const first = scratch.reset(Math.max(0, need), idBefore);
+    for (const no of tied) first.offer(kth, no);
+    chosen = first.selected(0).nos;
+    first.reset(0, NO_ORDER);
   }
   for (const no of chosen) {
     above.push(no);
