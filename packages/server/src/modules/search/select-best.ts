@@ -1,7 +1,6 @@
 // The best k of the keyword index's scored matches: a heap in typed arrays (scores and document numbers side by
 // side, no entry objects, no comparator closure per offer) for a page, the k-th best score first for a deep head;
 // either counts the accepted matches and zeroes every score it reads, so the score buffer is clean for the next query.
-import { kthLargest } from '../../kernel/index.ts';
 
 export interface Selected {
   /** The best documents' numbers, best first: score descending, then id ascending. */
@@ -158,7 +157,7 @@ const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {
     }
   }
   if (total <= k) return selectByHeap(matched, total, scores, k, idBefore);
-  const kth = kthLargest(matched.subarray(0, total), scores, k);
+  const kth = kthBest(matched, total, scores, k);
   const above: number[] = [];
   const aboveScores: number[] = [];
   const tied: number[] = [];
@@ -189,4 +188,46 @@ const selectByKth: Select = (matched, count, scores, k, idBefore, accept) => {
     (a, b) => aboveScores[b] - aboveScores[a] || (idBefore(above[a], above[b]) ? -1 : 1),
   );
   return { nos: order.map((i) => above[i]), scores: order.map((i) => aboveScores[i]), total };
+};
+
+/** kthBest's copy of the scores, one for the module (a selection runs to its end synchronously). */
+let work = new Float64Array(1024);
+
+/**
+ * The k-th largest of the scores of `matched[0 … count)` (1 ≤ k ≤ count), by quickselect on a copy: linear on
+ * average, where a k-deep heap pays a sift per score above its root (most of a 500-deep head's matches).
+ */
+const kthBest = (matched: Int32Array, count: number, scores: Float64Array, k: number): number => {
+  if (work.length < count) work = new Float64Array(Math.max(count, work.length * 2));
+  const a = work;
+  for (let i = 0; i < count; i++) a[i] = scores[matched[i]];
+  // Its place in ascending order.
+  const target = count - k;
+  let lo = 0;
+  let hi = count - 1;
+  while (hi > lo) {
+    const x = a[lo];
+    const y = a[(lo + hi) >> 1];
+    const z = a[hi];
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    // Hoare's partition: [lo … j] ≤ pivot, [i … hi] ≥ pivot, anything between equals it. Ties swap too, so
+    // long runs of equal scores (generated catalogs tie a lot) still split in the middle.
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target];
+  }
+  return a[target];
 };
