@@ -76,10 +76,7 @@ export const searchRoutes =
         checkExplain(request.principal, request.body.explain);
         const userId = userIdFor(request.principal, request.body.userId);
         const filter = withEmbeddedFilters(request.principal, request.body.filters);
-        const body = request.body;
-        // The body as it is when the principal leaves its user alone (no copy of the request per search).
-        const asked = body.userId === userId ? body : { ...body, userId };
-        const answer = await search.search(tenantId, asked, filter);
+        const answer = await search.search(tenantId, { ...request.body, userId }, filter);
         // The route's own serializers (the app's compiler), so the bytes are what Fastify would have sent.
         write ??= answerWriter(
           reply.getSerializationFunction('200') as (value: unknown) => string,

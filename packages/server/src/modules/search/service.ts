@@ -131,14 +131,9 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
     (item: Item | undefined): item is Item =>
       item !== undefined && !hide.has(item.id) && (!filter || matches(item, filter));
 
-  /** The tenant's rules while cached and fresh, without a promise (a search's hot path). */
-  const cachedRules = (tenantId: string): SearchRules | undefined => {
-    const hit = rulesCache.get(tenantId);
-    return hit && deps.clock.now() - hit.at < RULES_TTL_MS ? hit.rules : undefined;
-  };
   const rulesOf = async (tenantId: string): Promise<SearchRules> => {
-    const hit = cachedRules(tenantId);
-    if (hit) return hit;
+    const hit = rulesCache.get(tenantId);
+    if (hit && deps.clock.now() - hit.at < RULES_TTL_MS) return hit.rules;
     const rules = (await repo.getRules(deps.db, tenantId)) ?? EMPTY_RULES;
     rulesCache.set(tenantId, { rules, at: deps.clock.now() });
     return rules;
@@ -274,9 +269,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
       // A vector index that does not answer yet is said, not silently missing (a query starts a cold build).
       const vectorState = on && mode !== 'keyword' ? deps.vectors?.indexState?.(tenantId).state : undefined;
       if (vectorState && vectorState !== 'ready') notices.push(VECTORS_WARMING_NOTICE);
-      // Cached rules and a built index are read without awaiting: each await is a promise and a microtask.
-      const rules = cachedRules(tenantId) ?? (await rulesOf(tenantId));
-      const index = indexes.readyNow(tenantId) ?? (await indexes.get(tenantId));
+      const rules = await rulesOf(tenantId);
+      const index = await indexes.get(tenantId);
       // The query is analyzed once; the rules, the keyword index and the second phase all read this value.
       const query = analyzeQuery(request.query);
       const curation = curationFor(rules, query);
@@ -331,10 +325,8 @@ export const createSearchService = (deps: SearchDeps, options: SearchOptions = {
           const page = await explained(r, req, explored.page, request);
           return respond(req, page, request, { ...at, explored: true, carried });
         }
-        // A keyword page is built synchronously; explain is the only asynchronous step after it.
-        const page = mode === 'keyword' ? keywordPage(req) : await hybridPage(r, req);
-        if (page)
-          return respond(req, request.explain ? await explained(r, req, page, request) : page, request, at);
+        const page = await build(req);
+        if (page) return respond(req, await explained(r, req, page, request), request, at);
       }
       // The complete ranking visits every match: a heavy search, run in the tenant's own queue (fair-queue.ts).
       return fair.run(tenantId, async () => {

@@ -91,8 +91,6 @@ export class TenantIndex {
 export interface TenantIndexes {
   /** The tenant's index, built from the catalog on first call (concurrent callers share the build). */
   get(tenantId: string): Promise<TenantIndex>;
-  /** The tenant's index when it is built, without waiting (a search's hot path); undefined otherwise. */
-  readyNow(tenantId: string): TenantIndex | undefined;
   /**
    * Applies changes by re-reading the items (a deleted one is removed). For a tenant without an index the
    * index is built in the background instead (the build reads the catalog as it is, changes included), so a
@@ -174,11 +172,6 @@ export const createTenantIndexes = (catalog: CatalogSource, hooks: TenantIndexHo
       const entry = entryOf(tenantId);
       await entry.ready;
       return entry.index;
-    },
-
-    readyNow(tenantId) {
-      const entry = indexes.get(tenantId);
-      return entry?.built ? entry.index : undefined;
     },
 
     async refresh(tenantId, changes) {
