@@ -27,8 +27,12 @@ describe('web console', () => {
   const signIn = async (key: string) => {
     await page.goto(`${s.base}/console/`);
     const signOut = page.getByRole('button', { name: 'Sign out' });
+    const keyField = page.getByLabel('API key');
+    // A key kept from an earlier sign-in is checked first ("Checking the key…"): wait for the form or the
+    // signed-in view, or the check below can run before either shows and wait for a form that never comes.
+    await signOut.or(keyField).waitFor();
     if (await signOut.isVisible()) await signOut.click();
-    await page.getByLabel('API key').fill(key);
+    await keyField.fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
   };
   const open = async (name: string) => {
