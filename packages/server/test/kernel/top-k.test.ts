@@ -1,8 +1,8 @@
-// Bounded top-k selection against a full sort: TopK's best k in order, and kthLargest's k-th score, with ties.
+// Bounded top-k selection against a full sort: TopK's best k in order, with ties.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prng } from '../../src/kernel/random.ts';
-import { kthLargest, TopK } from '../../src/kernel/top-k.ts';
+import { TopK } from '../../src/kernel/top-k.ts';
 
 const scoresOf = (n: number, seed: number): Float64Array => {
   const random = prng(seed);
@@ -19,12 +19,4 @@ test('TopK keeps the best k, best first, ties by the lower number', () => {
     const sorted = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, Math.max(k, 0));
     assert.deepEqual(top.drain(), sorted, `k = ${k}`);
   }
-});
-
-test('kthLargest is the k-th score of a full sort, over any subset of documents', () => {
-  const scores = scoresOf(5000, 11);
-  const docs = [...scores.keys()].filter((i) => i % 3 !== 0);
-  const sorted = docs.map((d) => scores[d]).sort((a, b) => b - a);
-  for (const k of [1, 2, 50, 500, docs.length])
-    assert.equal(kthLargest(docs, scores, k), sorted[k - 1], `k = ${k}`);
 });

@@ -197,7 +197,7 @@ let work = new Float64Array(1024);
  * The k-th largest of the scores of `matched[0 … count)` (1 ≤ k ≤ count), by quickselect on a copy: linear on
  * average, where a k-deep heap pays a sift per score above its root (most of a 500-deep head's matches).
  */
-const kthBest = (matched: Int32Array, count: number, scores: Float64Array, k: number): number => {
+export const kthBest = (matched: Int32Array, count: number, scores: Float64Array, k: number): number => {
   if (work.length < count) work = new Float64Array(Math.max(count, work.length * 2));
   const a = work;
   for (let i = 0; i < count; i++) a[i] = scores[matched[i]];

@@ -2,7 +2,7 @@
 // without a filter, and every score it read left at 0.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { selectBest } from '../../../src/modules/search/select-best.ts';
+import { kthBest, selectBest } from '../../../src/modules/search/select-best.ts';
 
 const random = (seed: number) => () => {
   seed = (seed * 1664525 + 1013904223) >>> 0;
@@ -47,4 +47,17 @@ test('selectBest is the head of a full sort (score descending, then id), counts 
     assert.equal(got.total, expected.length);
     assert.ok(scores.every((s) => s === 0));
   }
+});
+
+test('kthBest is the k-th score of a full sort over the matched prefix, through long runs of ties', () => {
+  const next = random(11);
+  // Few distinct values, so many documents tie (quickselect's partition must still split them).
+  const scores = Float64Array.from({ length: 5000 }, () => Math.round(next() * 20) / 4);
+  const matched = Int32Array.from([...scores.keys()].filter((i) => i % 3 !== 0));
+  const count = matched.length - 7; // entries past `count` are not matches
+  const sorted = [...matched.subarray(0, count)].map((d) => scores[d]).sort((a, b) => b - a);
+  const before = scores.slice();
+  for (const k of [1, 2, 50, 500, count])
+    assert.equal(kthBest(matched, count, scores, k), sorted[k - 1], `k = ${k}`);
+  assert.deepEqual(scores, before, 'the scores are read, not reordered');
 });
