@@ -246,7 +246,7 @@ export type CurrentRanker = { weights: RankerWeights } | { trees: TreeEnsemble }
 export interface RankerRun {
   /** Fitted on every query: what is published (a linear run). */
   weights?: RankerWeights;
-  /** Fitted on every query with the parameters chosen on the validation split (a trees run). */
+  /** Fitted on every query with the parameters chosen on the inner folds (a trees run). */
   trees?: TreeEnsemble;
   params?: LambdaMartParams & { validNdcg: number; linear?: string };
   /** Fitted on the train queries and measured on the test queries; null without test queries. */
