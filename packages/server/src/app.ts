@@ -198,7 +198,11 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
         }),
         admit: (tenant) => usage.admit(tenant, 'compute'),
       },
-      { poolSize: config.inferenceWorkers, inline: { maxBatchUs: config.inferenceInlineMaxBatchUs } },
+      {
+        poolSize: config.inferenceWorkers,
+        inline: { maxBatchUs: config.inferenceInlineMaxBatchUs },
+        pipeline: config.inferencePipeline,
+      },
     ),
   );
   const catalog = life.add(createCatalogModule(platform));

@@ -4,7 +4,6 @@
 // replaced by `[redacted]` wherever they sit; each body is cut at MAX_PAYLOAD_CHARS.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
-import { sentText } from './sent-text.ts';
 
 /** Longest serialized body kept per side; longer ones keep their head and say how long they were. */
 export const MAX_PAYLOAD_CHARS = 4_096;
@@ -90,8 +89,7 @@ export const registerPayloadLog = (
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,
         request: shown(request.body),
-        // JSON sent as bytes (POST /v1/search's answer) is logged as the JSON it is.
-        response: shown(sentText(reply, payload) ?? payload),
+        response: shown(payload),
       },
       'payload',
     );

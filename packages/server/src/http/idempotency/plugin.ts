@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Clock, QuiverError, sha256Hex, stableStringify } from '../../kernel/index.ts';
-import { sentText } from '../sent-text.ts';
 import { answerOf, sameAnswer } from './answer.ts';
 import { type Claim, idempotencyRepository as repo } from './repository.ts';
 
@@ -121,13 +120,14 @@ export const registerIdempotency = (
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = letGo(request);
     if (!claim) return payload;
-    // What the client gets, as text (JSON bytes decoded); a body that is not text is not recorded.
-    const body = sentText(reply, payload);
-    if (reply.statusCode >= 500 || body === undefined) {
+    if (
+      reply.statusCode >= 500 ||
+      (typeof payload !== 'string' && payload !== null && payload !== undefined)
+    ) {
       await repo.release(db, claim);
       return payload;
     }
-    const answer = answerOf(reply, body);
+    const answer = answerOf(reply, (payload as string | null) ?? null);
     if (claim.recorded && sameAnswer(claim.recorded, answer)) return payload;
     if (claim.recorded)
       request.log.warn({ key: claim.key }, 'idempotent answer differs from the one recorded');

@@ -37,6 +37,11 @@ export interface EngineOptions {
   poolSize?: number;
   /** Which models run on the calling thread when their load does not say (placement.ts). */
   inline?: Partial<InlinePolicy>;
+  /**
+   * Lets a full batch wait in a worker's queue behind the one it runs (batcher.ts, `pipelined`), so the worker
+   * does not idle between batches; default on (README in this folder, "Batching").
+   */
+  pipeline?: boolean;
 }
 
 export interface LoadOptions {
@@ -184,7 +189,14 @@ export const createInferenceEngine = (
           labels,
         };
         const batcher = createBatcher(
-          { run: runtime.run, concurrency: runtime.concurrency, clock, observer, labels },
+          {
+            run: runtime.run,
+            concurrency: runtime.concurrency,
+            pipelined: execution === 'workers' && options.pipeline !== false,
+            clock,
+            observer,
+            labels,
+          },
           { ...batching, batchable },
         );
         models.set(key, { model, batcher, release: runtime.release });
