@@ -1,7 +1,7 @@
 // CPU of sending a search answer, in process: the bench's generated items (SEARCH_ITEMS, default 50,000), each of
 // the bench's SEARCH_QUERIES (default 2,000) answered with its keyword top 10 as the search route would, through
 // two Fastify routes with the search route's response schema: `serialized` returns the answer object (Fastify's
-// compiled serializer), `written` sends answer-json.ts's string (the item JSON kept per item object). Passes
+// compiled serializer), `written` sends answer-json.ts's bytes (the item JSON kept per item object). Passes
 // alternate (PASSES, default 6); the bodies are checked equal. What it isolates: serialization, the payload's
 // byte length and buffer, and their garbage, all else being the same inject path.
 // `node --expose-gc --import tsx bench/search-answer-json.ts`

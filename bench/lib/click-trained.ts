@@ -5,18 +5,15 @@
 // propensities stay known) and click and buy by the judged grades. The search-ranker trainer's code fits on
 // those clicks alone (click judgments with inverse propensity: training/click-judgments.ts): the linear
 // weights (coordinate ascent, training/ltr.ts) and the LambdaMART trees (training/lambdamart.ts, their
-// hyper-parameters chosen on a validation split of the training queries' clicks), and each ranks the
+// hyper-parameters chosen by 5-fold cross-validation inside the training queries' clicks), and each ranks the
 // held-out fold. The judged grades of a fold's queries are never read to rank that fold.
 // The shoppers see the product's exploration (search/explore.ts `exploreRanking`, searchIds marked explored
 // by `newSearchId`), so the judgments measure η on the explored searches as the trainer does. A third model,
 // trees over the wide rows plus the items' popularity and conversion (training/item-stats.ts, counted from
 // the fold's simulated events only), is fitted the same way; per fold, the trees with or without those two
-// columns are chosen by their NDCG@10 on the validation split of the training queries' clicks. The trees'
-// linear part is chosen there too, starting from the serving weights (training/ltr-wide.ts). Each fold also
-// prints, per query class, the serving weights against the recipe on its own validation split (fitted on the
-// rest of the training queries): where the shipped ranker loses, read from training clicks only.
+// columns are chosen by their NDCG@10 over those inner folds. The trees' linear part is chosen there too
+// (the serving weights as they are, or fitted from them: training/ltr-wide.ts).
 
-import { queryClass } from '../../packages/cli/src/eval/classes.ts';
 import { prng } from '../../packages/server/src/kernel/random.ts';
 import {
   exploreRanking,
@@ -44,18 +41,8 @@ import {
   LAMBDAMART_GRID,
   type LambdaMartParams,
 } from '../../packages/server/src/modules/training/lambdamart.ts';
-import {
-  fitRanker,
-  type LtrQuery,
-  ndcgScorer,
-  scoredNdcg,
-  splitQueries,
-  treeScorer,
-} from '../../packages/server/src/modules/training/ltr.ts';
-import {
-  treeRankerOfflineRun,
-  VALIDATION_SHARE,
-} from '../../packages/server/src/modules/training/ltr-trees.ts';
+import { fitRanker, type LtrQuery } from '../../packages/server/src/modules/training/ltr.ts';
+import { treeRankerOfflineRun } from '../../packages/server/src/modules/training/ltr-trees.ts';
 import { type ClickModel, createClickSimulator } from '../../packages/server/test/support/click-simulator.ts';
 import { crossValidate, type JudgedQuery } from './relevance-data.ts';
 
@@ -108,28 +95,6 @@ export const rankWithTrees = (c: Candidates, e: TreeEnsemble): string[] =>
     .map(([id]) => id)
     .concat(c.rest);
 
-/**
- * Where the shipped ranker loses, read on the fold's training clicks only: the trainer's recipe fitted on
- * its own validation split's training part, and it and the serving weights measured (click NDCG@10) on
- * that split's validation queries, per query class.
- */
-const validationByClass = (judged: readonly LtrQuery[], serving: Weights) => {
-  const split = splitQueries(judged, VALIDATION_SHARE);
-  const run = treeRankerOfflineRun(split.train, [], { weights: serving });
-  const trained = scoredNdcg(split.test, treeScorer(run.trees!));
-  const shipped = ndcgScorer(split.test).perQuery(serving);
-  const byClass = new Map<string, { n: number; shipped: number; trained: number }>();
-  split.test.forEach((q, i) => {
-    const c = queryClass(q.query);
-    const at = byClass.get(c) ?? { n: 0, shipped: 0, trained: 0 };
-    at.n++;
-    at.shipped += shipped[i];
-    at.trained += trained[i];
-    byClass.set(c, at);
-  });
-  return { byClass, linear: run.params?.linear, trees: run.trees!.trees.length };
-};
-
 export interface FoldModels {
   weights: Weights;
   /** At least one tree: with `params.trees` 0 (validation chose the base alone) a single tree of zeros. */
@@ -173,9 +138,10 @@ export const clickTrainedFolds = (
       const byText = new Map(train.map((q) => [clickQuery(q.query), q]));
       let n = 0;
       let clicked = 0;
+      const served = new Map(train.map((q) => [q.query, rankWith(candidatesOf.get(q.query)!, o.serving)]));
       for (let s = 0; s < o.sessions; s++)
         for (const q of train) {
-          const { ids, explored } = shuffle(rankWith(candidatesOf.get(q.query)!, o.serving));
+          const { ids, explored } = shuffle(served.get(q.query)!);
           const shown = ids.slice(0, o.model.depth);
           const id = newSearchId(shown.length, undefined, explored);
           const session = simulate(
@@ -195,15 +161,7 @@ export const clickTrainedFolds = (
         ltrQuery(j.query, candidatesOf.get(byText.get(j.query)!.query)!, j.gains),
       );
       const weights = fitRanker(judged);
-      const v = validationByClass(judged, o.serving);
-      log(
-        `fold ${fold} validation split of its training clicks (recipe fitted on the rest: linear '${v.linear}', ${v.trees} trees), click NDCG@10 shipped → trained per class: ${[
-          ...v.byClass,
-        ]
-          .map(([c, x]) => `${c} (${x.n}) ${(x.shipped / x.n).toFixed(3)} → ${(x.trained / x.n).toFixed(3)}`)
-          .join('; ')}`,
-      );
-      // The trainer's trees run with no test queries: parameters chosen on a validation split of these
+      // The trainer's trees run with no test queries: parameters chosen by inner cross-validation on these
       // (training) queries' clicks, then fitted on all of them, boosting from the linear ranker.
       const started = performance.now();
       const run = treeRankerOfflineRun(judged, [], { weights: o.serving });

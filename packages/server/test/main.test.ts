@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ITEM_COUNT } from '../src/modules/demo/index.ts';
+import { fixedFreePort } from './support/private-process.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
-
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 
 const startProcess = (env: Record<string, string>) => {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -44,9 +43,11 @@ const waitReady = async (port: number, child: ChildProcess) => {
   throw new Error('not ready in time');
 };
 
+// Below the ephemeral range and free when probed; port + 1 and port + 2 serve the second start and metrics.
+const port = await fixedFreePort();
+
 describe('quiver process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-main-'));
-  const port = freePort();
   const metricsPort = port + 2;
   let proc: ReturnType<typeof startProcess>;
   before(async () => {

@@ -4,6 +4,7 @@
 // replaced by `[redacted]` wherever they sit; each body is cut at MAX_PAYLOAD_CHARS.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { traceIdOf, traceIdOfHeader } from '../kernel/index.ts';
+import { sentText } from './sent-text.ts';
 
 /** Longest serialized body kept per side; longer ones keep their head and say how long they were. */
 export const MAX_PAYLOAD_CHARS = 4_096;
@@ -89,7 +90,8 @@ export const registerPayloadLog = (
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,
         request: shown(request.body),
-        response: shown(payload),
+        // JSON sent as bytes (POST /v1/search's answer) is logged as the JSON it is.
+        response: shown(sentText(reply, payload) ?? payload),
       },
       'payload',
     );

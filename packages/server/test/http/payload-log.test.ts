@@ -40,7 +40,10 @@ describe('payload logging through the app', () => {
   before(async () => {
     t = await startTestApp(
       STORAGE_KINDS[0],
-      { logLevel: 'info', payloadLog: '/v1/items/:itemId=1, /v1/tenants/:tenantId/keys=1, /v1/search=0' },
+      {
+        logLevel: 'info',
+        payloadLog: '/v1/items/:itemId=1, /v1/tenants/:tenantId/keys=1, /v1/search=1, /v1/items=0',
+      },
       undefined,
       { logStream: logs.stream },
     );
@@ -93,16 +96,33 @@ describe('payload logging through the app', () => {
   test('routes not named, or named at rate 0, log no payload', async () => {
     const before = logs.payloads().length;
     assert.equal((await t.request({ url: '/v1/items', headers: acme })).statusCode, 200);
-    const search = await t.request({
+    const multi = await t.request({
+      method: 'POST',
+      url: '/v1/search/multi',
+      headers: acme,
+      payload: { searches: [{ query: 'lamp' }] },
+    });
+    assert.equal(multi.statusCode, 200, multi.body);
+    assert.equal(logs.payloads().length, before);
+    // The request line is still there, one per request.
+    assert.ok(logs.lines().some((l) => l.msg === 'request' && l.route === '/v1/search/multi'));
+  });
+
+  test('a search answer, sent as JSON bytes, is logged as the JSON the client gets', async () => {
+    const before = logs.payloads().length;
+    const res = await t.request({
       method: 'POST',
       url: '/v1/search',
       headers: acme,
-      payload: { query: 'lamp' },
+      payload: { query: 'lamp', mode: 'keyword' },
     });
-    assert.equal(search.statusCode, 200, search.body);
-    assert.equal(logs.payloads().length, before);
-    // The request line is still there, one per request.
-    assert.ok(logs.lines().some((l) => l.msg === 'request' && l.route === '/v1/search'));
+    assert.equal(res.statusCode, 200, res.body);
+    const [line, ...more] = logs.payloads().slice(before);
+    assert.equal(more.length, 0);
+    assert.equal(line.route, '/v1/search');
+    assert.equal((line.request as { query: string }).query, 'lamp');
+    assert.ok((res.json() as { hits: unknown[] }).hits.length > 0);
+    assert.deepEqual(line.response, redact(res.json()));
   });
 
   test('a body longer than the limit keeps its head and says how long it was', async () => {
@@ -156,4 +176,22 @@ test('the setting: entries and rates parsed; a malformed one stops the start nam
     a: [{ password: '[redacted]' }, '[redacted]', 'plain'],
     n: 1,
   });
+});
+
+test('bytes are logged as JSON only when sent as valid UTF-8 JSON; other bytes as their size', async () => {
+  const logs = capture();
+  const app = Fastify({ logger: { stream: logs.stream } });
+  registerPayloadLog(app, parsePayloadLog('/json=1,/binary=1,/invalid=1'));
+  const json = Buffer.from('{"name":"é😀","token":"qk_secret"}');
+  app.post('/json', async (_r, reply) => reply.header('content-type', 'application/json').send(json));
+  app.post('/binary', async (_r, reply) => reply.send(Buffer.from([0x7b, 0x7d, 0])));
+  app.post('/invalid', async (_r, reply) =>
+    reply.header('content-type', 'application/json').send(Buffer.from([0x22, 0xff, 0x22])),
+  );
+  for (const url of ['/json', '/binary', '/invalid']) await app.inject({ method: 'POST', url });
+  await app.close();
+  assert.deepEqual(
+    logs.payloads().map((l) => l.response),
+    [{ name: 'é😀', token: '[redacted]' }, { bytes: 3 }, { bytes: 3 }],
+  );
 });

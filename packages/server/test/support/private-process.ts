@@ -14,6 +14,23 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+/**
+ * A fixed port for a process that is told its port (PORT=…): drawn below the kernel's ephemeral range
+ * (32768 and up here), which outgoing connections take theirs from, and free when probed. Another process may
+ * still take it before the child binds, so callers retry on EADDRINUSE.
+ */
+export const fixedFreePort = async (): Promise<number> => {
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+};
+
 /** Whether 127.0.0.1:port accepts a TCP connection. */
 export const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -4,10 +4,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixedFreePort } from './private-process.ts';
 
 export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
 const MAIN = join(REPO_ROOT, 'packages/server/src/main.ts');
 const READY_DEADLINE_MS = 120_000;
+/** Starts tried when another process takes the port between the probe and the server's bind. */
+const PORT_ATTEMPTS = 5;
 
 export interface ServerProcess {
   url: string;
@@ -17,8 +20,20 @@ export interface ServerProcess {
 }
 
 export const startServerProcess = async (env: Record<string, string> = {}): Promise<ServerProcess> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env);
+    } catch (e) {
+      if (attempt >= PORT_ATTEMPTS || !(e instanceof PortTaken)) throw e;
+    }
+  }
+};
+
+class PortTaken extends Error {}
+
+const startOnce = async (env: Record<string, string>): Promise<ServerProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-server-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await fixedFreePort();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     env: {
@@ -47,7 +62,11 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
   };
   const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited: ${output}`);
+    if (child.exitCode !== null) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (output.includes('EADDRINUSE') && !env.PORT) throw new PortTaken(output);
+      throw new Error(`the server exited: ${output}`);
+    }
     if (
       await fetch(`${url}/readyz`).then(
         (r) => r.ok,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
 import { type Clock, QuiverError, sha256Hex, stableStringify } from '../../kernel/index.ts';
+import { sentText } from '../sent-text.ts';
 import { answerOf, sameAnswer } from './answer.ts';
 import { type Claim, idempotencyRepository as repo } from './repository.ts';
 
@@ -120,14 +121,13 @@ export const registerIdempotency = (
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = letGo(request);
     if (!claim) return payload;
-    if (
-      reply.statusCode >= 500 ||
-      (typeof payload !== 'string' && payload !== null && payload !== undefined)
-    ) {
+    // What the client gets, as text (JSON bytes decoded); a body that is not text is not recorded.
+    const body = sentText(reply, payload);
+    if (reply.statusCode >= 500 || body === undefined) {
       await repo.release(db, claim);
       return payload;
     }
-    const answer = answerOf(reply, (payload as string | null) ?? null);
+    const answer = answerOf(reply, body);
     if (claim.recorded && sameAnswer(claim.recorded, answer)) return payload;
     if (claim.recorded)
       request.log.warn({ key: claim.key }, 'idempotent answer differs from the one recorded');

@@ -15,6 +15,31 @@ let scratch = new Float64Array(1024);
 /** Past this many values the scratch array is not kept for the next body. */
 const KEEP_VALUES = 1 << 20;
 
+/**
+ * FP32 values of up to SLAB_VALUES are handed out as views into a shared slab instead of one ArrayBuffer each:
+ * a batch copies them into its own buffer anyway (engine tensors.ts), and a request sent alone has its view
+ * copied for transfer (engine pool.ts), so a fresh backing store per body is only allocation and GC work.
+ * A slab is freed when no view into it is left.
+ */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_VALUES = SLAB_BYTES / 16;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/** `values` rounded to float32 (the typed array's store rounds each double, as Math.fround does). */
+const float32Of = (values: Float64Array): Float32Array => {
+  const n = values.length;
+  if (n > SLAB_VALUES) return new Float32Array(values);
+  if (slabUsed + n * 4 > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const view = new Float32Array(slab, slabUsed, n);
+  view.set(values);
+  slabUsed += n * 4;
+  return view;
+};
+
 /** Values read by readNumberArray: doubles, or already rounded to float32 for an FP32 input. */
 export type NumericData = Float64Array | Float32Array;
 
@@ -40,7 +65,8 @@ export const numericData = (data: readonly unknown[] | undefined): NumericData |
  * m to be below 2^53 and |e| ≤ 22 (Clinger's fast path: both factors are exact doubles): so it is the
  * double JSON.parse gives. Longer literals (17-digit doubles, INT64 beyond 2^53) are JSON.parse's and the
  * exact parser's business; the first one ends the attempt. One loop, no call or allocation per number.
- * With `float32`, the values come as a Float32Array: each double rounded to float32 by the array's store.
+ * With `float32`, the values come as a Float32Array (a view into a shared slab when small): each double rounded
+ * to float32 by the array's store.
  */
 export function readNumberArray(
   text: string,
@@ -115,8 +141,8 @@ export function readNumberArray(
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
     i++;
     if (c === 0x5d) {
-      // One exact-length copy: the typed-array constructor converts double → float32 natively.
-      const values = float32 ? new Float32Array(out.subarray(0, count)) : out.slice(0, count);
+      // One exact-length copy: the typed array's set converts double → float32 natively.
+      const values = float32 ? float32Of(out.subarray(0, count)) : out.slice(0, count);
       return { values, end: i };
     }
     if (c !== 0x2c) return undefined;

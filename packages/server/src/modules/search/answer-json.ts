@@ -1,36 +1,47 @@
-// A search answer's JSON, byte for byte what the route's compiled response serializer writes, with each hit's
-// item written once per item object rather than on every answer that shows it: the indexed item objects are
-// never changed (a catalog write replaces the object), and the items were most of an answer's serialization.
+// A search answer's JSON as UTF-8 bytes, byte for byte what the route's compiled response serializer writes, with
+// each hit's item encoded once per item object rather than on every answer that shows it: the indexed item objects
+// are never changed (a catalog write replaces the object), and the items were most of an answer's serialization.
+// Bytes, not a string: a string payload is measured (Buffer.byteLength) and encoded again on its way out, a Buffer
+// is sent as it is.
 import type { Item, SearchResponse } from '@quiver/contracts';
 
 type Serialize = (value: unknown) => string;
 
 /** The JSON of an answer, or undefined when the answer is not one the writer handles (the caller serializes it). */
-export type AnswerWriter = (answer: SearchResponse) => string | undefined;
+export type AnswerWriter = (answer: SearchResponse) => Buffer | undefined;
 
 const NO_HITS: SearchResponse['hits'] = [];
 const EMPTY_HITS = '"hits":[]';
 const AT_HITS = EMPTY_HITS.length - 1;
+const ITEM_KEY = '{"item":';
+/** Most bytes one UTF-16 code unit takes in UTF-8 (a surrogate pair: 4 bytes for 2 units). */
+const MAX_UTF8_PER_UNIT = 3;
 
 /**
  * `whole`: the response schema's serializer; `item`: the item schema's, compiled by the same compiler. Hits
  * with highlights or score parts, and scores that are not finite numbers, are left to `whole` (undefined).
  */
 export const answerWriter = (whole: Serialize, item: Serialize): AnswerWriter => {
-  const written = new WeakMap<Item, string>();
-  const itemJson = (it: Item): string => {
-    let json = written.get(it);
-    if (json === undefined) {
-      // The serializer's string is a rope of many small pieces, walked again by every answer that contains it
-      // (Buffer.byteLength, the write); one flat copy is kept instead.
-      json = Buffer.from(item(it)).toString();
-      written.set(it, json);
+  const written = new WeakMap<Item, Buffer>();
+  const itemBytes = (it: Item): Buffer => {
+    let bytes = written.get(it);
+    if (bytes === undefined) {
+      // Its own memory, not a slice of Node's shared pool (which a kept slice would hold whole).
+      const json = item(it);
+      bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+      bytes.write(json);
+      written.set(it, bytes);
     }
-    return json;
+    return bytes;
   };
+  // Per answer, reused: the text before each hit's item (`glue[i]`) and the item's bytes (`items[i]`).
+  const glue: string[] = [];
+  const items: Buffer[] = [];
   return (answer) => {
     const hits = answer.hits;
-    let list = '';
+    let before = ITEM_KEY;
+    let textUnits = 0;
+    let itemBytesTotal = 0;
     for (let i = 0; i < hits.length; i++) {
       const { item: it, score, retrievers, highlights, scoreParts } = hits[i];
       if (highlights !== undefined || scoreParts !== undefined) return undefined;
@@ -42,13 +53,32 @@ export const answerWriter = (whole: Serialize, item: Serialize): AnswerWriter =>
         if (typeof retrievers[r] !== 'string') return undefined;
         names += (r === 0 ? '' : ',') + JSON.stringify(retrievers[r]);
       }
-      list += `${i === 0 ? '' : ','}{"item":${itemJson(it)},"score":${score},"retrievers":[${names}]}`;
+      const bytes = itemBytes(it);
+      glue[i] = before;
+      items[i] = bytes;
+      textUnits += before.length;
+      itemBytesTotal += bytes.length;
+      before = `,"score":${score},"retrievers":[${names}]},${ITEM_KEY}`;
     }
     // The rest of the answer, with no hits, from the route's own serializer. An unescaped quote only delimits a
     // string, so the first `"hits":[]` is the key: `searchId`, `mode` and `total` come before it, all scalars.
     const rest = whole({ ...answer, hits: NO_HITS });
-    const at = rest.indexOf(EMPTY_HITS);
-    if (at < 0) return undefined;
-    return rest.slice(0, at + AT_HITS) + list + rest.slice(at + AT_HITS);
+    const at = rest.indexOf(EMPTY_HITS) + AT_HITS;
+    if (at < AT_HITS) return undefined;
+    // The hits' closing text: the last `before` without its next item's opening.
+    const last = hits.length === 0 ? '' : before.slice(0, before.length - ITEM_KEY.length - 1);
+    textUnits += rest.length + last.length;
+    const out = Buffer.allocUnsafe(itemBytesTotal + MAX_UTF8_PER_UNIT * textUnits);
+    let end = out.write(rest.slice(0, at), 0);
+    for (let i = 0; i < hits.length; i++) {
+      end += out.write(glue[i], end);
+      out.set(items[i], end);
+      end += items[i].length;
+    }
+    end += out.write(last, end);
+    end += out.write(rest.slice(at), end);
+    glue.length = 0;
+    items.length = 0;
+    return out.subarray(0, end);
   };
 };

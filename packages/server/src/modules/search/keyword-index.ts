@@ -364,29 +364,8 @@ export class KeywordIndex {
     let last = clauses.length - 1;
     while (last >= 0 && clauses[last].terms.length === 0) last--;
     if (last < 0) return heap.selected(0);
-    let count = 0;
-    for (let c = 0; c < last; c++) {
-      const clause = clauses[c];
-      if (clause.terms.length === 0) continue;
-      const term = clause.terms[0];
-      const factor = clause.factors[0];
-      const docs = this.baseDocs[term]!;
-      const part = this.contributions(term, ctx.bm25);
-      if (count === 0) {
-        for (let j = 0; j < docs.length; j++) {
-          const no = docs[j];
-          matched[j] = no;
-          scores[no] = part[j] * factor;
-        }
-        count = docs.length;
-      } else {
-        for (let j = 0; j < docs.length; j++) {
-          const no = docs[j];
-          if (scores[no] === 0) matched[count++] = no;
-          scores[no] += part[j] * factor;
-        }
-      }
-    }
+    // The clauses before the last, scored as `score` scores them.
+    const count = this.scoreWith(ctx, last);
     const term = clauses[last].terms[0];
     const factor = clauses[last].factors[0];
     const docs = this.baseDocs[term]!;
@@ -497,8 +476,8 @@ export class KeywordIndex {
     return this.scoreWith(this.prepare(query, options));
   }
 
-  /** `score` of a prepared query (undefined: an empty index, no match). */
-  private scoreWith(ctx: Prepared | undefined): number {
+  /** `score` of a prepared query (undefined: an empty index, no match), its clauses before `end` only. */
+  private scoreWith(ctx: Prepared | undefined, end = ctx?.clauses.length ?? 0): number {
     if (!ctx) return 0;
     const scores = this.scoreBuffer;
     const best = this.bestBuffer;
@@ -508,7 +487,8 @@ export class KeywordIndex {
     const { inBase } = this;
     // No document written or removed since the last compaction: no base posting is stale.
     const allLive = this.deltaCount === 0;
-    for (const clause of ctx.clauses) {
+    for (let c = 0; c < end; c++) {
+      const clause = ctx.clauses[c];
       let touches = 0;
       if (clause.terms.length === 1) {
         // One variant: its score is the clause's, added straight in (x + s, as through `best` below).

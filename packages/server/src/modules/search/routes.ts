@@ -28,7 +28,7 @@ import type { SearchService } from './service.ts';
 
 const errors = ERROR_RESPONSES;
 const DEFAULT_SUGGESTIONS = 5;
-/** What Fastify sends JSON as; a string payload with it is sent as it is. */
+/** What Fastify sends JSON as; a payload of bytes with it is sent as it is. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A multi-search's failure, its field paths placed under the failing search (`/searches/<i>/…`). */
@@ -84,11 +84,12 @@ export const searchRoutes =
             value: unknown,
           ) => string,
         );
-        const json = write(answer);
-        if (json === undefined) return answer;
-        // Sent as it is: a string with a JSON content type is not serialized again (onSend hooks still run; the app
-        // has no preSerialization hook, which a string skips).
-        return (reply as FastifyReply).header('content-type', JSON_TYPE).send(json);
+        const bytes = write(answer);
+        if (bytes === undefined) return answer;
+        // Sent as it is: bytes with a JSON content type are not serialized again (onSend hooks still run and see
+        // these bytes, as idempotency and the payload log expect; the app has no preSerialization hook, which
+        // bytes skip).
+        return (reply as FastifyReply).header('content-type', JSON_TYPE).send(bytes);
       },
     );
 

@@ -319,37 +319,10 @@ export const fitLambdaMart = (
   return { features: [...features], trees };
 };
 
-/** The hyper-parameters tried on the validation split (trees: the most; the best count is kept). */
+/** The hyper-parameters tried on the inner folds (ltr-trees.ts; trees: the most, the best count is kept). */
 export const LAMBDAMART_GRID: LambdaMartParams[] = [
   [3, 20, 0.1],
   [3, 100, 0.1],
   [5, 20, 0.1],
   [5, 100, 0.1],
 ].map(([depth, minLeaf, learningRate]) => ({ trees: 100, depth, learningRate, minLeaf }));
-
-export interface TunedLambdaMart {
-  params: LambdaMartParams;
-  validNdcg: number;
-}
-
-/**
- * Chooses the parameters on `valid` (queries of the training folds held out of `fit`): each grid entry's
- * trees are grown once and the validation NDCG@10 read after each, so the tree count is chosen too.
- */
-export const tuneLambdaMart = (
-  fit: readonly TreeQuery[],
-  valid: readonly TreeQuery[],
-  width: number,
-  grid: readonly LambdaMartParams[] = LAMBDAMART_GRID,
-): TunedLambdaMart => {
-  // No trees at all (the base alone) is a candidate too.
-  let best: TunedLambdaMart = {
-    params: { ...grid[0], trees: 0 },
-    validNdcg: mean(meanNdcg(valid, concatBase(valid))),
-  };
-  for (const p of grid)
-    fitLambdaMart(fit, width, [], p, valid, (trees, ndcg) => {
-      if (ndcg > best.validNdcg + 1e-9) best = { params: { ...p, trees }, validNdcg: ndcg };
-    });
-  return best;
-};

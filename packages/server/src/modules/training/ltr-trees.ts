@@ -2,8 +2,8 @@
 // queries, boosting from a linear part fitted on the same queries (the trees correct it; with no tree that
 // helps on validation, the published ranker is that linear one). The linear part's columns (ltr-wide.ts: the
 // narrow three, or them plus a group of wide columns) and the trees' hyper-parameters are chosen on a
-// validation split of the train queries only (the set by its validation NDCG@10, then the grid, and the
-// tree count read off the validation curve); fitted on the train queries with them and measured on the test
+// cross-validation inside the train queries only (INNER_FOLDS folds: the set by its held-out NDCG@10, then
+// the grid, and the tree count read off the folds' summed held-out curve); fitted on the train queries with them and measured on the test
 // queries next to the current ranker; then refitted on every query with the same parameters (what is
 // published; the metrics say how the recipe did on queries it had not seen).
 import { linearPart, type TreeEnsemble, WIDE_RANKER_FEATURES } from '../search/index.ts';
@@ -13,26 +13,23 @@ import {
   type LambdaMartParams,
   type TreeQuery,
   treeQuery,
-  tuneLambdaMart,
 } from './lambdamart.ts';
 import {
   type CurrentRanker,
+  foldQueries,
   type LtrQuery,
   measureCurrent,
   type RankerRun,
   scoredNdcg,
-  splitQueries,
   treeScorer,
 } from './ltr.ts';
 import { fitWideLinear, LINEAR_COLUMN_SETS } from './ltr-wide.ts';
 
-/** The share of the train queries the parameters are chosen on. */
-export const VALIDATION_SHARE = 0.2;
+/** The inner folds of the train queries the linear part and the trees' parameters are chosen on. */
+export const INNER_FOLDS = 5;
 
 /** The wide rows' column names (the queries' `wide` rows are this wide). */
 export type Columns = readonly string[];
-
-const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** The queries as tree rows, each row's base the linear part's score (`w` over the wide columns). */
 const asTrees = (queries: readonly LtrQuery[], w: number[], columns: Columns): TreeQuery[] =>
@@ -76,6 +73,67 @@ const boostedFit = (
   return { ...e, linear };
 };
 
+/** A linear part and the trees' parameters, chosen on the train queries alone. */
+interface Chosen {
+  linearSet: string;
+  fit: LinearFit;
+  params: LambdaMartParams;
+  /** The choice's mean NDCG@10 over the inner folds' held-out queries (NaN: too few queries to fold). */
+  validNdcg: number;
+}
+
+/**
+ * Nested cross-validation inside the train queries: each linear part is fitted on all inner folds but one
+ * and scored on that one, every train query scored once; the best mean wins (ties: the earlier, so the
+ * current weights first). The trees boosting from it are grown per inner fold for every grid entry, their
+ * held-out NDCG@10 read after each tree and summed over the folds, and the grid entry and tree count with
+ * the best mean kept (0 trees, the linear part alone, when no count beats it).
+ */
+const chooseOnInnerFolds = (
+  train: readonly LtrQuery[],
+  fits: Array<[string, LinearFit]>,
+  columns: Columns,
+  grid: readonly LambdaMartParams[],
+  innerFolds: number,
+): Chosen => {
+  const folds = foldQueries(train, innerFolds);
+  const [firstSet, firstFit] = fits[0];
+  if (folds.length < 2) return { linearSet: firstSet, fit: firstFit, params: grid[0], validNdcg: Number.NaN };
+  const scored = train.length;
+  let best = { name: firstSet, fit: firstFit, weights: [] as number[][], ndcg: Number.NEGATIVE_INFINITY };
+  for (const [name, f] of fits) {
+    const weights = folds.map((fold) => f(fold.train));
+    let sum = 0;
+    folds.forEach((fold, i) => {
+      const e = { features: [...columns], trees: [], linear: weights[i] };
+      for (const v of scoredNdcg(fold.test, (q, r) => linearPart(e, q.wide!, r))) sum += v;
+    });
+    if (sum / scored > best.ndcg + 1e-9) best = { name, fit: f, weights, ndcg: sum / scored };
+  }
+  let chosen: Chosen = {
+    linearSet: best.name,
+    fit: best.fit,
+    params: { ...grid[0], trees: 0 },
+    validNdcg: best.ndcg,
+  };
+  const asFolds = folds.map((fold, i) => ({
+    fit: asTrees(fold.train, best.weights[i], columns),
+    valid: asTrees(fold.test, best.weights[i], columns),
+    share: fold.test.length / scored,
+  }));
+  for (const p of grid) {
+    const curve = new Float64Array(p.trees + 1);
+    for (const fold of asFolds)
+      fitLambdaMart(fold.fit, columns.length, [], p, fold.valid, (trees, ndcg) => {
+        curve[trees] += ndcg * fold.share;
+      });
+    for (let trees = 1; trees <= p.trees; trees++)
+      if (curve[trees] > chosen.validNdcg + 1e-9)
+        chosen = { ...chosen, params: { ...p, trees }, validNdcg: curve[trees] };
+  }
+  return chosen;
+};
+
 export const treeRankerOfflineRun = (
   train: readonly LtrQuery[],
   test: readonly LtrQuery[],
@@ -84,30 +142,13 @@ export const treeRankerOfflineRun = (
   grid: readonly LambdaMartParams[] = LAMBDAMART_GRID,
   /** The wide rows' columns (search's WIDE_RANKER_FEATURES unless the rows carry more). */
   columns: Columns = WIDE_RANKER_FEATURES,
+  innerFolds: number = INNER_FOLDS,
 ): RankerRun => {
   let started = performance.now();
   progress('evaluating', 0);
-  const split = splitQueries(train, VALIDATION_SHARE);
-  // Too few queries to hold some out: the first linear part and grid entry, as they are.
-  let tuned = { params: grid[0], validNdcg: Number.NaN };
-  const fits = linearFits(current, columns);
-  let [linearSet, fit] = fits[0];
-  if (split.train.length > 0 && split.test.length > 0) {
-    let linear: number[] = [];
-    let best = Number.NEGATIVE_INFINITY;
-    for (const [name, f] of fits) {
-      const w = f(split.train);
-      const e = { features: [...columns], trees: [], linear: w };
-      const v = mean(scoredNdcg(split.test, (q, r) => linearPart(e, q.wide!, r)));
-      if (v > best + 1e-9) [best, linear, linearSet, fit] = [v, w, name, f];
-    }
-    tuned = tuneLambdaMart(
-      asTrees(split.train, linear, columns),
-      asTrees(split.test, linear, columns),
-      columns.length,
-      grid,
-    );
-  }
+  const chosen = chooseOnInnerFolds(train, linearFits(current, columns), columns, grid, innerFolds);
+  const { fit, linearSet } = chosen;
+  const tuned = { params: chosen.params, validNdcg: chosen.validNdcg };
   progress('evaluating', 0.5);
   const held = boostedFit(train, tuned.params, columns, fit);
   const perQuery = scoredNdcg(test, treeScorer(held));

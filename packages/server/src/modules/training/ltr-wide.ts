@@ -1,6 +1,6 @@
 // The search-ranker trainer's linear part over the wide rows: the narrow three fitted first (ltr.ts, from the
 // current ranker's weights when it is linear), then
-// coordinate ascent on NDCG@10 over one of a few column sets. Which set is chosen on a validation split of
+// coordinate ascent on NDCG@10 over one of a few column sets. Which set is chosen by inner cross-validation of
 // the train queries (ltr-trees.ts); the trees then boost from it.
 import {
   fitRanker,

@@ -218,6 +218,23 @@ export const splitQueries = <Q extends { query: string }>(
   return { train: sorted.slice(0, sorted.length - n), test: sorted.slice(sorted.length - n) };
 };
 
+/**
+ * The queries in `k` folds by the same stable order as `splitQueries` (fold = place mod k): each fold's test
+ * queries and the rest. Folds with an empty side are left out (fewer than two queries: none).
+ */
+export const foldQueries = <Q extends { query: string }>(
+  queries: readonly Q[],
+  k: number,
+): Array<{ train: Q[]; test: Q[] }> => {
+  const sorted = [...queries].sort(
+    (a, b) => hashOf(a.query) - hashOf(b.query) || (a.query < b.query ? -1 : 1),
+  );
+  return Array.from({ length: k }, (_, f) => ({
+    train: sorted.filter((_, i) => i % k !== f),
+    test: sorted.filter((_, i) => i % k === f),
+  })).filter((f) => f.train.length > 0 && f.test.length > 0);
+};
+
 export interface RankerMetrics {
   'ndcg@10': number;
   queries: number;
@@ -229,7 +246,7 @@ export type CurrentRanker = { weights: RankerWeights } | { trees: TreeEnsemble }
 export interface RankerRun {
   /** Fitted on every query: what is published (a linear run). */
   weights?: RankerWeights;
-  /** Fitted on every query with the parameters chosen on the validation split (a trees run). */
+  /** Fitted on every query with the parameters chosen on the inner folds (a trees run). */
   trees?: TreeEnsemble;
   params?: LambdaMartParams & { validNdcg: number; linear?: string };
   /** Fitted on the train queries and measured on the test queries; null without test queries. */

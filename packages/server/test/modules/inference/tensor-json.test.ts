@@ -94,6 +94,19 @@ describe('readNumberArray', () => {
     }
   });
 
+  test('FP32 arrays read one after another keep their own values (small ones share a slab)', () => {
+    // Enough arrays of sizes around a slab's room to fill several slabs, and ones too large for a slab.
+    const sizes = Array.from({ length: 120 }, (_, i) => [1, 7, 384, 1024, 4096, 4097, 9000][i % 7]);
+    const texts = sizes.map((n, k) => `[${literals(n, 100 + k).join(',')}]`);
+    const got = texts.map((text) => readNumberArray(text, 0, true));
+    texts.forEach((text, k) => {
+      const values = got[k]?.values;
+      assert.ok(values instanceof Float32Array);
+      const want = (JSON.parse(text) as number[]).map(Math.fround);
+      assert.deepEqual([...values], want, `array ${k} of ${sizes[k]} values`);
+    });
+  });
+
   test('ends after its ] and reads from any start', () => {
     const text = '{"data":[1.5, -2],"x":1}';
     const got = readNumberArray(text, text.indexOf('['));

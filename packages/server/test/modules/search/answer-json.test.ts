@@ -1,5 +1,5 @@
 // The search answer writer (answer-json.ts) against Fastify's own serialization of the same answers: two routes
-// with the search route's response schema, one returning the answer object, one the writer's string, built
+// with the search route's response schema, one returning the answer object, one the writer's bytes, built
 // from the route's serializers as routes.ts builds it. Random answers with hostile strings, absent optional
 // fields, unknown properties, and hits the writer leaves to the serializer.
 import assert from 'node:assert/strict';

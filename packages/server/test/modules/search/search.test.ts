@@ -75,6 +75,24 @@ for (const kind of STORAGE_KINDS) {
       assert.ok(hit.score > 0);
     });
 
+    test('a keyword answer (sent as bytes) is replayed byte for byte under its Idempotency-Key', async () => {
+      const body = { query: 'brass lamp', mode: 'keyword', limit: 5 };
+      const keyed = { ...headers, 'idempotency-key': `search-replay-${kind.name}` };
+      const first = await search(body, keyed);
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(first.headers['content-type'], 'application/json; charset=utf-8');
+      assert.ok((first.json() as SearchResponse).hits.length > 0);
+      const again = await search(body, keyed);
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.headers['content-type'], first.headers['content-type']);
+      assert.equal(again.headers['content-length'], first.headers['content-length']);
+      assert.ok(again.rawPayload.equals(first.rawPayload), 'the same bytes, searchId included');
+      const other = await search({ ...body, query: 'oak chair' }, keyed);
+      assert.equal(other.statusCode, 409, other.body);
+      assert.equal(other.json().code, 'idempotency_key_reused');
+    });
+
     test('filters and facet counts match a brute-force count', async () => {
       const filters: Filter[] = [
         { category: 'electronics/audio' },

@@ -1,7 +1,7 @@
 // LambdaMART for the search ranker: the trees learn an ordering a linear model cannot (judged items in a
 // band of a feature), the ONNX TreeEnsembleRegressor export scores exactly as the TypeScript trees on random
 // inputs in a real onnxruntime session (a linear part added by the graph within float32 rounding), a graph
-// reads back to the same trees, and tuning picks its parameters on the validation queries alone.
+// reads back to the same trees (the parameters are chosen on inner folds: ltr-trees.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -13,7 +13,6 @@ import {
   type LambdaMartParams,
   meanNdcg,
   type TreeQuery,
-  tuneLambdaMart,
 } from '../../../src/modules/training/lambdamart.ts';
 
 const WIDTH = 4;
@@ -101,21 +100,5 @@ describe('LambdaMART', () => {
     for (let r = 0; r < 200; r++) assert.ok(Math.abs(y[r] - scoreTrees(e, x, r)) < 1e-5, `row ${r}`);
     await session.release();
     assert.equal(treesFromGraph(linearRankerGraph({ keyword: 1, vector: 0, coverage: 1 }), NAMES), undefined);
-  });
-
-  test('tuning reads only the validation queries and keeps the best tree count', () => {
-    const grid = [
-      { trees: 10, depth: 1, learningRate: 0.1, minLeaf: 5 },
-      { trees: 10, depth: 3, learningRate: 0.2, minLeaf: 5 },
-    ];
-    const valid = queries(10, 3);
-    const tuned = tuneLambdaMart(train, valid, WIDTH, grid);
-    assert.ok(tuned.params.trees >= 1 && tuned.params.trees <= 10);
-    // Refitting the chosen parameters reproduces the validation figure (deterministic).
-    let last = 0;
-    fitLambdaMart(train, WIDTH, NAMES, tuned.params, valid, (_, ndcg) => {
-      last = ndcg;
-    });
-    assert.equal(last, tuned.validNdcg);
   });
 });
