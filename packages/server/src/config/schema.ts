@@ -114,7 +114,7 @@ export const ConfigSchema = Type.Object(
         'A model version of at most 256 KiB whose full batch measures at most this many µs of compute at load runs on the serving thread; 0: only versions whose metadata asks',
     }),
     inferencePipeline: Type.Boolean({
-      default: true,
+      default: false,
       description:
         'Lets a full batch wait in a busy inference worker behind the batch it runs, so the worker starts it without idling',
     }),

@@ -39,7 +39,7 @@ export interface EngineOptions {
   inline?: Partial<InlinePolicy>;
   /**
    * Lets a full batch wait in a worker's queue behind the one it runs (batcher.ts, `pipelined`), so the worker
-   * does not idle between batches; default on (README in this folder, "Batching").
+   * does not idle between batches. Default off: its measurements disagree (README in this folder, "Batching").
    */
   pipeline?: boolean;
 }
@@ -192,7 +192,7 @@ export const createInferenceEngine = (
           {
             run: runtime.run,
             concurrency: runtime.concurrency,
-            pipelined: execution === 'workers' && options.pipeline !== false,
+            pipelined: execution === 'workers' && options.pipeline === true,
             clock,
             observer,
             labels,
