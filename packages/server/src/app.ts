@@ -198,11 +198,7 @@ export const buildApp = async (config: Config, options: AppOptions = {}): Promis
         }),
         admit: (tenant) => usage.admit(tenant, 'compute'),
       },
-      {
-        poolSize: config.inferenceWorkers,
-        inline: { maxBatchUs: config.inferenceInlineMaxBatchUs },
-        pipeline: config.inferencePipeline,
-      },
+      { poolSize: config.inferenceWorkers, inline: { maxBatchUs: config.inferenceInlineMaxBatchUs } },
     ),
   );
   const catalog = life.add(createCatalogModule(platform));

@@ -113,11 +113,6 @@ export const ConfigSchema = Type.Object(
       description:
         'A model version of at most 256 KiB whose full batch measures at most this many µs of compute at load runs on the serving thread; 0: only versions whose metadata asks',
     }),
-    inferencePipeline: Type.Boolean({
-      default: false,
-      description:
-        'Lets a full batch wait in a busy inference worker behind the batch it runs, so the worker starts it without idling',
-    }),
     demo: Type.Boolean({ default: true, description: 'Load the demo shop into an empty database' }),
     modelMemoryBudgetBytes: Type.Integer({
       minimum: 0,
@@ -163,7 +158,6 @@ export const ENV_VARS: Record<string, Setting> = {
   QUIVER_MODEL_UPLOAD_CONCURRENCY: 'modelUploadConcurrency',
   QUIVER_INFERENCE_WORKERS: 'inferenceWorkers',
   QUIVER_INFERENCE_INLINE_MAX_BATCH_US: 'inferenceInlineMaxBatchUs',
-  QUIVER_INFERENCE_PIPELINE: 'inferencePipeline',
   QUIVER_METRICS_ACCESS: 'metricsAccess',
   QUIVER_METRICS_PORT: 'metricsPort',
   QUIVER_CORS_ORIGINS: 'corsOrigins',

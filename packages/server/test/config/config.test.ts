@@ -12,7 +12,6 @@ test('defaults need nothing: port 8080, ./data, embedded storage, demo on', () =
   assert.equal(c.dataDir, './data');
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.demo, true);
-  assert.equal(c.inferencePipeline, false);
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.defaultLimits));
 });
 
@@ -23,14 +22,12 @@ test('environment variables override a config file, which overrides defaults', (
     QUIVER_CONFIG: file,
     PORT: '9100',
     QUIVER_DEMO: 'false',
-    QUIVER_INFERENCE_PIPELINE: 'true',
     DATABASE_URL: 'postgres://db/x',
     ARTIFACTS_URL: 's3://models/quiver',
   });
   assert.equal(c.port, 9100);
   assert.equal(c.logLevel, 'warn');
   assert.equal(c.demo, false);
-  assert.equal(c.inferencePipeline, true);
   assert.equal(c.databaseUrl, 'postgres://db/x');
   assert.equal(c.defaultLimits.keyBurst, 7);
   assert.equal(c.defaultLimits.tenantBurst, 4000);

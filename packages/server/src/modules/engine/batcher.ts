@@ -25,23 +25,11 @@ const MIN_RETRY_AFTER_S = 1;
 const EWMA_WEIGHT = 0.2;
 /** setTimeout's largest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * Batches out at once per replica when replicas are pipelined: the one it runs and one queued behind it, which it
- * starts as soon as it has posted the first one's answer instead of idling while the main thread settles that
- * batch and the freed clients' next requests arrive. More would only hold rows in a worker's queue that a batch
- * formed later could take.
- */
-const PIPELINE_DEPTH = 2;
 
 export interface BatcherDeps {
   run(feeds: Tensors): Promise<RunResult>;
   /** Batches that may run at once: the live workers holding the model. */
   concurrency(): number;
-  /**
-   * A replica queues the batches sent while it runs one and runs them in order (a worker's message port):
-   * then a full batch may wait behind each running one (PIPELINE_DEPTH). Not for the inline runtime.
-   */
-  pipelined?: boolean;
   clock: Clock;
   observer: InferenceObserver;
   labels: ModelLabels;
@@ -62,8 +50,6 @@ export const createBatcher = (
 ): Batcher => {
   const { clock, observer, labels } = deps;
   const maxRows = options.batchable ? options.maxBatchSize : 1;
-  /** Batches out per replica; never more than one without batching (each request alone, as it arrives). */
-  const depth = maxRows > 1 && deps.pipelined ? PIPELINE_DEPTH : 1;
   const queue = new FairQueue<Pending>();
   let inFlight = 0;
   let closed: string | undefined;
@@ -138,17 +124,15 @@ export const createBatcher = (
     // Batches started by earlier passes; those this pass starts share out the queue evenly among themselves.
     const fillTarget =
       inFlight === 0 ? 0 : Math.max(1, Math.min(maxRows, Math.floor(rowsInFlight / inFlight)));
-    const replicas = Math.max(1, deps.concurrency());
-    for (let free = replicas * depth - inFlight; queue.size > 0 && free > 0; ) {
+    for (let free = Math.max(1, deps.concurrency()) - inFlight; queue.size > 0 && free > 0; ) {
       const waited = performance.now() - queue.oldest()!.enqueuedAt;
       if (maxRows > 1 && queue.rows < maxRows && waited < options.maxQueueDelayMs) {
         delayTimer = setTimeout(schedule, options.maxQueueDelayMs - waited);
         break;
       }
       if (maxRows > 1 && queue.rows < fillTarget) break;
-      // Shared over the idle replicas; a batch queued behind a running one takes what waits. At least one
-      // row's worth even when only zero-row requests wait (queue.rows is then 0).
-      const share = Math.max(1, Math.ceil(queue.rows / Math.max(1, replicas - inFlight)));
+      // At least one row's worth even when only zero-row requests wait (queue.rows is then 0).
+      const share = Math.max(1, Math.ceil(queue.rows / free));
       const batch = queue.takeBatch(Math.min(maxRows, share), dropIfExpired);
       // takeBatch always takes its lead unless it expired, so an empty batch means requests were dropped: the
       // queue shrank and this loop still ends.

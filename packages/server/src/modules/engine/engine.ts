@@ -37,11 +37,6 @@ export interface EngineOptions {
   poolSize?: number;
   /** Which models run on the calling thread when their load does not say (placement.ts). */
   inline?: Partial<InlinePolicy>;
-  /**
-   * Lets a full batch wait in a worker's queue behind the one it runs (batcher.ts, `pipelined`), so the worker
-   * does not idle between batches. Default off: its measurements disagree (README in this folder, "Batching").
-   */
-  pipeline?: boolean;
 }
 
 export interface LoadOptions {
@@ -189,14 +184,7 @@ export const createInferenceEngine = (
           labels,
         };
         const batcher = createBatcher(
-          {
-            run: runtime.run,
-            concurrency: runtime.concurrency,
-            pipelined: execution === 'workers' && options.pipeline === true,
-            clock,
-            observer,
-            labels,
-          },
+          { run: runtime.run, concurrency: runtime.concurrency, clock, observer, labels },
           { ...batching, batchable },
         );
         models.set(key, { model, batcher, release: runtime.release });

@@ -33,21 +33,13 @@ interface EchoOptions {
   replicas?: number;
   /** When true, a batch finishes only when the test calls its `finish[i]()`; otherwise at once. */
   held?: boolean;
-  /** Each replica queues a batch behind the one it runs (as a worker does). */
-  pipelined?: boolean;
 }
 
 /**
  * A batcher whose "model" echoes its input: `started` has the rows of each batch as it starts; `send(n)` sends
  * n one-row requests.
  */
-const echoBatcher = ({
-  batching = {},
-  batchable = true,
-  replicas = 1,
-  held = false,
-  pipelined = false,
-}: EchoOptions) => {
+const echoBatcher = ({ batching = {}, batchable = true, replicas = 1, held = false }: EchoOptions) => {
   const started: number[] = [];
   const finish: (() => void)[] = [];
   const run = (feeds: Tensors): Promise<RunResult> => {
@@ -59,7 +51,6 @@ const echoBatcher = ({
     {
       run,
       concurrency: () => replicas,
-      pipelined,
       clock: systemClock,
       observer: noopObserver,
       labels: { model: 'm', version: '1' },
@@ -176,64 +167,5 @@ describe('adaptive batching (two replicas, batches finished by hand)', () => {
     assert.deepEqual(started, [1, 1]);
     for (const f of finish) f();
     await Promise.all([...a, ...b]);
-  });
-
-  it('pipelined replicas: a full batch queues behind each running one, never more, and a lone request still goes at once', async () => {
-    const { batcher, started, finish, send } = echoBatcher({
-      batching: { maxBatchSize: 16 },
-      replicas: 2,
-      held: true,
-      pipelined: true,
-    });
-    const lone = send(1);
-    await turn();
-    assert.deepEqual(started, [1], 'nothing running: the lone request goes at once');
-    finish[0]();
-    await Promise.all(lone);
-
-    // Nothing running: the queue is shared over the two idle replicas only, not over the queued slots.
-    const all = [...send(6)];
-    await turn();
-    assert.deepEqual(started, [1, 3, 3]);
-    // Both replicas busy: rows wait until they make a running batch's size, then queue behind one of them.
-    all.push(...send(2));
-    await turn();
-    assert.deepEqual(started, [1, 3, 3], 'two rows wait while batches of three run');
-    all.push(...send(1));
-    await turn();
-    assert.deepEqual(started, [1, 3, 3, 3], 'three rows make a batch that queues behind a running one');
-    all.push(...send(3));
-    await turn();
-    assert.deepEqual(started, [1, 3, 3, 3, 3], 'and three more queue behind the other');
-    // Two batches per replica are out: even a full batch waits for one to finish.
-    all.push(...send(5));
-    await turn();
-    assert.deepEqual(started, [1, 3, 3, 3, 3]);
-    assert.equal(batcher.depth, 5);
-    finish[1]();
-    await turn();
-    assert.deepEqual(started, [1, 3, 3, 3, 3, 5], 'a slot freed: the waiting rows go');
-    for (let i = 2; i < 6; i++) finish[i]();
-    await Promise.all(all);
-    assert.equal(batcher.depth, 0);
-  });
-
-  it('pipelining never applies without batching (maxBatchSize 1): one request per replica at a time', async () => {
-    const { started, finish, send, batcher } = echoBatcher({
-      batching: { maxBatchSize: 1 },
-      replicas: 2,
-      held: true,
-      pipelined: true,
-    });
-    const all = send(3);
-    await turn();
-    assert.deepEqual(started, [1, 1]);
-    assert.equal(batcher.depth, 1);
-    finish[0]();
-    await turn();
-    assert.deepEqual(started, [1, 1, 1]);
-    finish[1]();
-    finish[2]();
-    await Promise.all(all);
   });
 });

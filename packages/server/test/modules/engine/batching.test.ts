@@ -33,7 +33,7 @@ const i64 = (shape: number[], data: readonly number[]): Tensor => ({
 
 /** An engine whose metrics hooks are recorded, closed after the suite. */
 const engines: InferenceEngine[] = [];
-const open = (poolSize: number, clock?: { now(): number }, pipeline?: boolean) => {
+const open = (poolSize: number, clock?: { now(): number }) => {
   const events = {
     batches: [] as BatchEvent[],
     requests: [] as RequestEvent[],
@@ -50,7 +50,7 @@ const open = (poolSize: number, clock?: { now(): number }, pipeline?: boolean) =
         onQueueDepth: (e) => events.depths.push(e.depth),
       },
     },
-    { poolSize, pipeline },
+    { poolSize },
   );
   engines.push(engine);
   return { engine, events };
@@ -60,53 +60,49 @@ describe('dynamic batching', () => {
   after(() => Promise.all(engines.map((e) => e.close())));
   const linear = linearModel({ inFeatures: 16, outFeatures: 4, seed: 3 });
 
-  for (const pipeline of [false, true])
-    it(`200 concurrent single-row requests give the same results batched as unbatched (pipeline ${pipeline})`, async () => {
-      const { engine, events } = open(2, undefined, pipeline);
-      await engine.load('off', linear.bytes, {
-        batching: { maxBatchSize: 1 },
-        labels: { model: 'lin', version: 'off' },
-      });
-      await engine.load('on', linear.bytes, {
-        batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
-        labels: { model: 'lin', version: 'on' },
-        // Pipelining applies to the workers only (a model this small may otherwise run inline).
-        execution: pipeline ? 'workers' : undefined,
-      });
-      const rows = Array.from({ length: 200 }, (_, i) => randomFloats(16, 1000 + i));
-      const call = (key: string, i: number) =>
-        engine
-          .infer(key, { tenant: `t${i % 3}`, inputs: { x: f32([1, 16], rows[i]) } })
-          .then((r) => r.outputs.y);
-      const [off, on] = await Promise.all([
-        Promise.all(rows.map((_, i) => call('off', i))),
-        Promise.all(rows.map((_, i) => call('on', i))),
-      ]);
-      for (let i = 0; i < rows.length; i++) {
-        assert.deepEqual(on[i].shape, [1, 4]);
-        const a = on[i].data as Float32Array;
-        const b = off[i].data as Float32Array;
-        for (let j = 0; j < 4; j++)
-          assert.ok(Math.abs(a[j] - b[j]) <= 1e-5 * Math.max(1, Math.abs(b[j])), `row ${i}`);
-      }
-      const sizes = (version: string) =>
-        events.batches.filter((b) => b.version === version).map((b) => b.rows);
-      assert.ok(sizes('off').every((n) => n === 1));
-      assert.ok(Math.max(...sizes('on')) > 1, 'some requests shared a batch');
-      assert.ok(Math.max(...sizes('on')) <= 32);
-      assert.equal(
-        sizes('on').reduce((a, b) => a + b, 0),
-        200,
-      );
-      const onRequests = events.requests.filter((r) => r.version === 'on');
-      assert.equal(onRequests.length, 200);
-      assert.ok(
-        onRequests.every(
-          (r) => r.outcome === 'ok' && r.queueSeconds >= 0 && r.computeShareSeconds <= r.computeSeconds,
-        ),
-      );
-      assert.ok(Math.max(...events.depths) > 1);
+  it('200 concurrent single-row requests give the same results batched as unbatched', async () => {
+    const { engine, events } = open(2);
+    await engine.load('off', linear.bytes, {
+      batching: { maxBatchSize: 1 },
+      labels: { model: 'lin', version: 'off' },
     });
+    await engine.load('on', linear.bytes, {
+      batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+      labels: { model: 'lin', version: 'on' },
+    });
+    const rows = Array.from({ length: 200 }, (_, i) => randomFloats(16, 1000 + i));
+    const call = (key: string, i: number) =>
+      engine
+        .infer(key, { tenant: `t${i % 3}`, inputs: { x: f32([1, 16], rows[i]) } })
+        .then((r) => r.outputs.y);
+    const [off, on] = await Promise.all([
+      Promise.all(rows.map((_, i) => call('off', i))),
+      Promise.all(rows.map((_, i) => call('on', i))),
+    ]);
+    for (let i = 0; i < rows.length; i++) {
+      assert.deepEqual(on[i].shape, [1, 4]);
+      const a = on[i].data as Float32Array;
+      const b = off[i].data as Float32Array;
+      for (let j = 0; j < 4; j++)
+        assert.ok(Math.abs(a[j] - b[j]) <= 1e-5 * Math.max(1, Math.abs(b[j])), `row ${i}`);
+    }
+    const sizes = (version: string) => events.batches.filter((b) => b.version === version).map((b) => b.rows);
+    assert.ok(sizes('off').every((n) => n === 1));
+    assert.ok(Math.max(...sizes('on')) > 1, 'some requests shared a batch');
+    assert.ok(Math.max(...sizes('on')) <= 32);
+    assert.equal(
+      sizes('on').reduce((a, b) => a + b, 0),
+      200,
+    );
+    const onRequests = events.requests.filter((r) => r.version === 'on');
+    assert.equal(onRequests.length, 200);
+    assert.ok(
+      onRequests.every(
+        (r) => r.outcome === 'ok' && r.queueSeconds >= 0 && r.computeShareSeconds <= r.computeSeconds,
+      ),
+    );
+    assert.ok(Math.max(...events.depths) > 1);
+  });
 
   it('requests of different sequence lengths are never concatenated, and each gets its own answer', async () => {
     const { engine, events } = open(1);
