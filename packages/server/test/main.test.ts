@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ITEM_COUNT } from '../src/modules/demo/index.ts';
-import { fixedFreePort } from './support/private-process.ts';
+import { freePort } from './support/private-process.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 
@@ -44,7 +44,7 @@ const waitReady = async (port: number, child: ChildProcess) => {
 };
 
 // Below the ephemeral range and free when probed; port + 1 and port + 2 serve the second start and metrics.
-const port = await fixedFreePort();
+const port = await freePort();
 
 describe('quiver process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-main-'));

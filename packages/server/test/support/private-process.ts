@@ -3,23 +3,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 
-/** A port on 127.0.0.1 that nothing listens on right now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 /**
- * A fixed port for a process that is told its port (PORT=…): drawn below the kernel's ephemeral range
- * (32768 and up here), which outgoing connections take theirs from, and free when probed. Another process may
- * still take it before the child binds, so callers retry on EADDRINUSE.
+ * A port on 127.0.0.1 that nothing listens on right now, for a process told its port: drawn below the kernel's
+ * ephemeral range (32768 and up here), which outgoing connections take their local ports from, so none of the
+ * many connections a loaded test run opens can hold it. Another process may still bind it before the child
+ * does; startServerProcess retries on EADDRINUSE.
  */
-export const fixedFreePort = async (): Promise<number> => {
+export const freePort = async (): Promise<number> => {
   for (;;) {
     const port = 10_000 + Math.floor(Math.random() * 22_000);
     const free = await new Promise<boolean>((resolve) => {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedFreePort } from './private-process.ts';
+import { freePort } from './private-process.ts';
 
 export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
 const MAIN = join(REPO_ROOT, 'packages/server/src/main.ts');
@@ -33,7 +33,7 @@ class PortTaken extends Error {}
 
 const startOnce = async (env: Record<string, string>): Promise<ServerProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quiver-server-'));
-  const port = await fixedFreePort();
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     env: {

@@ -203,6 +203,10 @@ const hashOf = (text: string): number => {
   return h;
 };
 
+/** The queries in a stable order of their text's hash: the same on every run over the same data. */
+const stableOrder = <Q extends { query: string }>(queries: readonly Q[]): Q[] =>
+  [...queries].sort((a, b) => hashOf(a.query) - hashOf(b.query) || (a.query < b.query ? -1 : 1));
+
 /**
  * Queries split by a stable hash of their text: the last `holdout` share (at least one when there are two or
  * more) is the test part, the same queries on every run over the same data.
@@ -211,9 +215,7 @@ export const splitQueries = <Q extends { query: string }>(
   queries: readonly Q[],
   holdout: number,
 ): { train: Q[]; test: Q[] } => {
-  const sorted = [...queries].sort(
-    (a, b) => hashOf(a.query) - hashOf(b.query) || (a.query < b.query ? -1 : 1),
-  );
+  const sorted = stableOrder(queries);
   const n = sorted.length < 2 ? 0 : Math.max(1, Math.round(holdout * sorted.length));
   return { train: sorted.slice(0, sorted.length - n), test: sorted.slice(sorted.length - n) };
 };
@@ -226,9 +228,7 @@ export const foldQueries = <Q extends { query: string }>(
   queries: readonly Q[],
   k: number,
 ): Array<{ train: Q[]; test: Q[] }> => {
-  const sorted = [...queries].sort(
-    (a, b) => hashOf(a.query) - hashOf(b.query) || (a.query < b.query ? -1 : 1),
-  );
+  const sorted = stableOrder(queries);
   return Array.from({ length: k }, (_, f) => ({
     train: sorted.filter((_, i) => i % k !== f),
     test: sorted.filter((_, i) => i % k === f),
