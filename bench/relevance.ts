@@ -38,6 +38,8 @@ type Weights = RerankConfig['weights'];
 const CLICK_SESSIONS = 200;
 /** The share of simulated searches that explore (ranks 3–20 shuffled before the page is cut). */
 const EXPLORE_EPSILON = 0.2;
+/** The click judgments' gains: the position-based click model by EM (round 5; inverse propensity before). */
+const CLICK_LABELS = 'pbm';
 
 /** The second phase's top ids for these weights (the rest, in fused order, after the candidates). */
 const rankWith = (c: Candidates, w: Weights): string[] =>
@@ -107,6 +109,7 @@ export const main = async () => {
       model: DEFAULT_CLICK_MODEL,
       serving: DEFAULT_RERANK.weights,
       epsilon: EXPLORE_EPSILON,
+      labels: CLICK_LABELS,
       seed: 20,
     },
     console.log,
@@ -213,7 +216,7 @@ export const main = async () => {
     console.log(`| ${name} | ${interval(a, b)} (${a.length}) | ${cells.join(' | ')} |`);
   }
   console.log(
-    `click-trained: ${CLICK_SESSIONS} simulated searches per training query, ε ${EXPLORE_EPSILON} of them exploring (clicks per fold: ${clickTrained.clicks.join(', ')})`,
+    `click-trained: ${CLICK_SESSIONS} simulated searches per training query, ε ${EXPLORE_EPSILON} of them exploring, gains by ${CLICK_LABELS} (clicks per fold: ${clickTrained.clicks.join(', ')})`,
   );
   const show = (w: Weights) => `keyword ${w.keyword}, vector ${w.vector}, coverage ${w.coverage}`;
   console.log(`\nshipped weights (DEFAULT_RERANK): ${show(DEFAULT_RERANK.weights)}`);

@@ -62,6 +62,8 @@ export interface ClickTraining {
   serving: Weights;
   /** The share of searches whose ranks 3–20 are shuffled (0: none). */
   epsilon: number;
+  /** The click judgments' gains: inverse propensity or the position-based click model by EM. */
+  labels: 'ips' | 'pbm';
   seed: number;
 }
 
@@ -133,7 +135,11 @@ export const clickTrainedFolds = (
       const simulate = createClickSimulator(o.seed + fold, o.model);
       const shuffle = exploreRanking(prng(o.seed * 1000 + fold), o.epsilon);
       fold++;
-      const builder = createClickJudgmentsBuilder({ ...DEFAULT_CLICK_JUDGMENTS, estimateEta: true });
+      const builder = createClickJudgmentsBuilder({
+        ...DEFAULT_CLICK_JUDGMENTS,
+        estimateEta: true,
+        labels: o.labels,
+      });
       const items = createItemStatsBuilder();
       const byText = new Map(train.map((q) => [clickQuery(q.query), q]));
       let n = 0;
@@ -183,7 +189,7 @@ export const clickTrainedFolds = (
         WITH_ITEM_STATS,
       );
       log(
-        `fold ${fold}: ${judged.length} click-judged queries, ${built.counts.explored} of ${built.counts.searches} searches explored, η ${built.eta.value.toFixed(3)} (${built.eta.measured ? 'measured' : 'given'}), ${stats.items} items with clicks; trees ${JSON.stringify(tuned.params)} (linear part '${run.params?.linear}'); with item stats ${JSON.stringify(itemRun.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `fold ${fold}: ${judged.length} click-judged queries, ${built.counts.explored} of ${built.counts.searches} searches explored, η ${built.eta.value.toFixed(3)} (${built.eta.measured ? 'measured' : 'given'})${built.examination ? `, PBM examination ${built.examination.map((t) => t.toFixed(3)).join(' ')}` : ''}, ${stats.items} items with clicks; trees ${JSON.stringify(tuned.params)} (linear part '${run.params?.linear}'); with item stats ${JSON.stringify(itemRun.params)} (validation NDCG@10 on clicks), ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
       return {
         weights,

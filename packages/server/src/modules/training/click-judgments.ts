@@ -7,7 +7,13 @@
 // η is measured when the tenant explores (search/explore.ts: an explored answer's searchId says so, and its
 // ranks 3–20 were shuffled, so every position there holds equally relevant items on average): the click rate
 // of positions 3 onwards falls as k^−η, fitted on log–log; too few explored clicks keep the given η.
+// With `labels: 'pbm'` the gains come from a position-based click model fitted by EM on the same searches
+// (click-model.ts) instead: an item's gain is its attractiveness γ times the mean grade of its outcomes,
+// estimated from the impressions it had, so items shown only in explored searches are not scored down for
+// being shown rarely (the inverse-propensity gain divides by the position's propensity, not the share of
+// searches that showed the item).
 import { decodeSearchId, EXPLORE_FROM, EXPLORE_TO } from '../search/index.ts';
+import { fitPbm, type PbmCell } from './click-model.ts';
 
 /** The grade of a search's best outcome for an item. */
 export const OUTCOME_GRADES: Readonly<Record<string, number>> = { click: 1, add_to_cart: 2, purchase: 3 };
@@ -19,6 +25,8 @@ export interface ClickJudgmentOptions {
   propensityFloor: number;
   /** Measure η on the explored searches when there are enough (else `eta`). */
   estimateEta?: boolean;
+  /** Gains by inverse propensity (the default) or by a position-based click model fitted by EM. */
+  labels?: 'ips' | 'pbm';
 }
 export const DEFAULT_CLICK_JUDGMENTS: ClickJudgmentOptions = { eta: 1, propensityFloor: 0.1 };
 /** The fewest explored searches, and clicks at their shuffled positions, η is measured from. */
@@ -62,6 +70,8 @@ export interface ClickJudgments {
   };
   /** The position bias the gains were corrected with: measured on explored searches, or as given. */
   eta: { value: number; measured: boolean };
+  /** With `labels: 'pbm'`: the examination probability EM found per position (index k − 1). */
+  examination?: number[];
 }
 
 /**
@@ -128,6 +138,64 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       ? { value: options.eta, measured: false }
       : { value: measured, measured: true };
   };
+  /**
+   * The PBM gains of the queries' items with outcomes (replacing their inverse-propensity sums): every
+   * shown page of the query is an impression per position, an outcome a click at its position (the told
+   * one when its item was not on the recorded page); gain = γ × the item's mean outcome grade.
+   */
+  const pbmGains = (queries: ClickJudgedQuery[]): number[] => {
+    const wanted = new Set(queries.map((q) => q.query));
+    const pairs = new Map<string, number>();
+    const pairOf = (query: string, item: string) => {
+      const key = `${query}\u0000${item}`;
+      let p = pairs.get(key);
+      if (p === undefined) {
+        p = pairs.size;
+        pairs.set(key, p);
+      }
+      return p;
+    };
+    const cells = new Map<number, PbmCell>();
+    const cell = (pair: number, position: number) => {
+      const key = pair * 1024 + Math.min(position, 1023);
+      let c = cells.get(key);
+      if (!c) {
+        c = { pair, position: Math.min(position, 1023), shown: 0, clicked: 0 };
+        cells.set(key, c);
+      }
+      return c;
+    };
+    /** (query, item) → [sum of outcome grades, outcomes]. */
+    const grades = new Map<number, [number, number]>();
+    for (const [searchId, s] of searches) {
+      if (!wanted.has(s.query)) continue;
+      const byItem = outcomes.get(searchId);
+      s.items.forEach((item, i) => {
+        const c = cell(pairOf(s.query, item), i + 1);
+        c.shown++;
+        if (byItem?.has(item)) c.clicked++;
+      });
+      for (const [item, [grade, told]] of byItem ?? []) {
+        const pair = pairOf(s.query, item);
+        if (!s.items.includes(item)) {
+          if (told === 0) continue;
+          const c = cell(pair, told);
+          c.shown++;
+          c.clicked++;
+        }
+        const g = grades.get(pair) ?? [0, 0];
+        grades.set(pair, [g[0] + grade, g[1] + 1]);
+      }
+    }
+    const fit = fitPbm([...cells.values()], pairs.size);
+    for (const q of queries)
+      for (const item of q.gains.keys()) {
+        const pair = pairs.get(`${q.query}\u0000${item}`)!;
+        const [sum, n] = grades.get(pair)!;
+        q.gains.set(item, fit.gamma[pair] * (sum / n));
+      }
+    return [...fit.theta];
+  };
   return {
     /** Adds one event; false (ignored) when it is neither a search with a searchId nor an outcome of one. */
     add(e: SearchEventLike): boolean {
@@ -183,6 +251,18 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       }
       for (const [searchId, byItem] of outcomes) if (!searches.has(searchId)) unattributed += byItem.size;
       const queries = [...byQuery.values()].filter((q) => q.gains.size > 0);
+      if (options.labels === 'pbm') {
+        const examination = pbmGains(queries);
+        queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
+        const counts = {
+          searches: searches.size,
+          impressions,
+          outcomes: outcomeCount,
+          unattributed,
+          explored,
+        };
+        return { queries, counts, eta, examination };
+      }
       for (const q of queries) for (const [item, g] of q.gains) q.gains.set(item, g / q.searches);
       queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
       return {

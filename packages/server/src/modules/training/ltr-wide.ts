@@ -67,3 +67,130 @@ export const fitWideLinear = (
   const fitted = learnWeights(w, names, objective);
   return columns.map((c) => fitted[c]);
 };
+
+/** The L2 strengths (towards the start) the pairwise linear part is fitted with, strongest first. */
+export const PAIRWISE_L2 = [1, 0.1, 0.01, 0.001] as const;
+/** The unjudged rows a judged one is paired with: the start's top ones (where NDCG@10 is decided). */
+const PAIRED_UNJUDGED = 50;
+const NEWTON_STEPS = 25;
+
+/**
+ * Linear weights over every column of `columns` by a pairwise logistic loss (RankNet): for each query, each
+ * judged row against every row with a smaller gain among its judged rows and its start's top 50 unjudged
+ * rows, the pair weighing its gain difference (each query's pairs summing to 1), plus (l2 / 2)·‖w − start‖²;
+ * Newton's method from `start`. A large `l2` keeps the start, a small one follows the clicks.
+ */
+export const fitPairwiseLinear = (
+  queries: readonly LtrQuery[],
+  columns: readonly string[],
+  start: readonly number[],
+  l2: number,
+): number[] => {
+  const width = columns.length;
+  const diffs: number[] = [];
+  const weights: number[] = [];
+  let counted = 0;
+  for (const q of queries) {
+    const rows = q.wide;
+    if (!rows) throw new Error(`query '${q.query}' has no wide feature rows`);
+    const n = q.ids.length;
+    const gain = Float64Array.from(q.ids, (id) => q.gains.get(id) ?? 0);
+    const score = Float64Array.from(q.ids, (_, r) => {
+      let s = 0;
+      for (let c = 0; c < width; c++) s += start[c] * rows[r * width + c];
+      return s;
+    });
+    const judged = [...gain.keys()].filter((r) => gain[r] > 0);
+    if (judged.length === 0) continue;
+    const unjudged = [...gain.keys()]
+      .filter((r) => gain[r] <= 0)
+      .sort((a, b) => score[b] - score[a] || a - b)
+      .slice(0, PAIRED_UNJUDGED);
+    const others = [...judged, ...unjudged];
+    const at = weights.length;
+    let total = 0;
+    for (const i of judged)
+      for (const j of others) {
+        if (gain[j] >= gain[i]) continue;
+        for (let c = 0; c < width; c++) diffs.push(rows[i * width + c] - rows[j * width + c]);
+        weights.push(gain[i] - gain[j]);
+        total += gain[i] - gain[j];
+      }
+    if (total === 0 || n === 0) continue;
+    for (let p = at; p < weights.length; p++) weights[p] /= total;
+    counted++;
+  }
+  const w = [...start];
+  if (counted === 0) return w;
+  const pairs = weights.length;
+  const loss = (x: readonly number[]) => {
+    let l = 0;
+    for (let p = 0; p < pairs; p++) {
+      let m = 0;
+      for (let c = 0; c < width; c++) m += x[c] * diffs[p * width + c];
+      l += weights[p] * (m > 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m)));
+    }
+    let r = 0;
+    for (let c = 0; c < width; c++) r += (x[c] - start[c]) ** 2;
+    return l / counted + (l2 / 2) * r;
+  };
+  let current = loss(w);
+  for (let step = 0; step < NEWTON_STEPS; step++) {
+    const grad = w.map((x, c) => l2 * (x - start[c]));
+    const hess = Array.from({ length: width }, (_, i) =>
+      Array.from({ length: width }, (_, j) => (i === j ? l2 : 0)),
+    );
+    for (let p = 0; p < pairs; p++) {
+      let m = 0;
+      for (let c = 0; c < width; c++) m += w[c] * diffs[p * width + c];
+      const s = 1 / (1 + Math.exp(m)); // σ(−m)
+      const g = (weights[p] * s) / counted;
+      const h = (weights[p] * s * (1 - s)) / counted;
+      for (let i = 0; i < width; i++) {
+        const di = diffs[p * width + i];
+        if (di === 0) continue;
+        grad[i] -= g * di;
+        for (let j = 0; j < width; j++) hess[i][j] += h * di * diffs[p * width + j];
+      }
+    }
+    const delta = solve(hess, grad);
+    let scale = 1;
+    let next = w.map((x, c) => x - delta[c]);
+    let value = loss(next);
+    while (value > current && scale > 1e-3) {
+      scale /= 2;
+      next = w.map((x, c) => x - scale * delta[c]);
+      value = loss(next);
+    }
+    if (value > current) break;
+    const moved = Math.max(...next.map((x, c) => Math.abs(x - w[c])));
+    w.splice(0, width, ...next);
+    current = value;
+    if (moved < 1e-7) break;
+  }
+  return w;
+};
+
+/** `a x = b` by Gaussian elimination with partial pivoting (`a` symmetric positive definite here). */
+const solve = (a: number[][], b: number[]): number[] => {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let k = 0; k < n; k++) {
+    let pivot = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(m[i][k]) > Math.abs(m[pivot][k])) pivot = i;
+    [m[k], m[pivot]] = [m[pivot], m[k]];
+    if (Math.abs(m[k][k]) < 1e-300) continue;
+    for (let i = k + 1; i < n; i++) {
+      const f = m[i][k] / m[k][k];
+      if (f === 0) continue;
+      for (let j = k; j <= n; j++) m[i][j] -= f * m[k][j];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = m[i][n];
+    for (let j = i + 1; j < n; j++) s -= m[i][j] * x[j];
+    x[i] = Math.abs(m[i][i]) < 1e-300 ? 0 : s / m[i][i];
+  }
+  return x;
+};
