@@ -8,7 +8,8 @@
 // ranks 3–20 were shuffled, so every position there holds equally relevant items on average): the click rate
 // of positions 3 onwards falls as k^−η, fitted on log–log; too few explored clicks keep the given η.
 // With `labels: 'pbm'` the gains come from a position-based click model fitted by EM on the same searches
-// (click-model.ts) instead: an item's gain is its attractiveness γ times the mean grade of its outcomes,
+// (click-model.ts, examination k^−η as above) instead: an item's gain is its attractiveness γ times the mean
+// grade of its outcomes,
 // estimated from the impressions it had, so items shown only in explored searches are not scored down for
 // being shown rarely (the inverse-propensity gain divides by the position's propensity, not the share of
 // searches that showed the item).
@@ -70,7 +71,7 @@ export interface ClickJudgments {
   };
   /** The position bias the gains were corrected with: measured on explored searches, or as given. */
   eta: { value: number; measured: boolean };
-  /** With `labels: 'pbm'`: the examination probability EM found per position (index k − 1). */
+  /** With `labels: 'pbm'`: the examination probability per position the model used (index k − 1). */
   examination?: number[];
 }
 
@@ -143,7 +144,7 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
    * shown page of the query is an impression per position, an outcome a click at its position (the told
    * one when its item was not on the recorded page); gain = γ × the item's mean outcome grade.
    */
-  const pbmGains = (queries: ClickJudgedQuery[]): number[] => {
+  const pbmGains = (queries: ClickJudgedQuery[], o: ClickJudgmentOptions): number[] => {
     const wanted = new Set(queries.map((q) => q.query));
     const pairs = new Map<string, number>();
     const pairOf = (query: string, item: string) => {
@@ -187,7 +188,7 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
         grades.set(pair, [g[0] + grade, g[1] + 1]);
       }
     }
-    const fit = fitPbm([...cells.values()], pairs.size);
+    const fit = fitPbm([...cells.values()], pairs.size, (k) => propensity(k, o));
     for (const q of queries)
       for (const item of q.gains.keys()) {
         const pair = pairs.get(`${q.query}\u0000${item}`)!;
@@ -252,7 +253,7 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       for (const [searchId, byItem] of outcomes) if (!searches.has(searchId)) unattributed += byItem.size;
       const queries = [...byQuery.values()].filter((q) => q.gains.size > 0);
       if (options.labels === 'pbm') {
-        const examination = pbmGains(queries);
+        const examination = pbmGains(queries, o);
         queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
         const counts = {
           searches: searches.size,

@@ -3,8 +3,11 @@
 // P(click) = θ_k · γ. Unlike inverse propensity over the searches, γ is estimated from the impressions the
 // item had, wherever they were: an item the serving ranker shows only now and then (explored searches) is
 // not scored down for being shown rarely. θ and γ are identified up to a common scale; θ_1 is fixed at 1.
-// Each γ has a Beta prior centred on the mean click rate (PBM_PRIOR pseudo-impressions), so one lucky click
-// deep on the page does not make an item the best of its query.
+// θ may be given (`fixedTheta`): the search-ranker's judgments give θ_k = k^−η with η measured on explored
+// searches, because the product's exploration never moves ranks 1–2, so EM cannot tell θ_2 from the
+// attractiveness of the items always shown there (free EM on the bench's clicks put θ_3 at 0.74 for a true
+// 0.33). Each γ has a Beta prior centred on the mean click rate (PBM_PRIOR pseudo-impressions), so one lucky
+// click deep on the page does not make an item the best of its query.
 
 /** Impressions of one (query, item) at one 1-based position, and how many of them were clicked. */
 export interface PbmCell {
@@ -29,10 +32,15 @@ const MAX_ITERATIONS = 200;
 const TOLERANCE = 1e-7;
 const EPS = 1e-9;
 
-/** θ and γ by EM from `cells` over `pairs` (query, item)s. */
-export const fitPbm = (cells: readonly PbmCell[], pairs: number, prior = PBM_PRIOR): PbmFit => {
+/** θ (unless given: `fixedTheta(k)` for 1-based k) and γ by EM from `cells` over `pairs` (query, item)s. */
+export const fitPbm = (
+  cells: readonly PbmCell[],
+  pairs: number,
+  fixedTheta?: (position: number) => number,
+  prior = PBM_PRIOR,
+): PbmFit => {
   const depth = cells.reduce((m, c) => Math.max(m, c.position), 0);
-  const theta = Float64Array.from({ length: depth }, (_, k) => 1 / (k + 1));
+  const theta = Float64Array.from({ length: depth }, (_, k) => (fixedTheta ?? ((p) => 1 / p))(k + 1));
   const gamma = new Float64Array(pairs);
   let [shown, clicked] = [0, 0];
   for (const c of cells) [shown, clicked] = [shown + c.shown, clicked + c.clicked];
@@ -61,7 +69,7 @@ export const fitPbm = (cells: readonly PbmCell[], pairs: number, prior = PBM_PRI
       gammaDen[c.pair] += c.shown;
     }
     let change = 0;
-    for (let k = 0; k < depth; k++) {
+    for (let k = 0; k < depth && !fixedTheta; k++) {
       const next = thetaDen[k] > 0 ? thetaNum[k] / thetaDen[k] : theta[k];
       change = Math.max(change, Math.abs(next - theta[k]));
       theta[k] = next;
@@ -73,7 +81,7 @@ export const fitPbm = (cells: readonly PbmCell[], pairs: number, prior = PBM_PRI
     }
     // The common scale: θ_1 = 1 (γ takes the factor, within [0, 1]).
     const top = theta[0];
-    if (top > EPS) {
+    if (!fixedTheta && top > EPS) {
       for (let k = 0; k < depth; k++) theta[k] /= top;
       for (let p = 0; p < pairs; p++) gamma[p] = Math.min(1 - EPS, gamma[p] * top);
     }

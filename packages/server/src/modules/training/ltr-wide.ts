@@ -69,16 +69,19 @@ export const fitWideLinear = (
 };
 
 /** The L2 strengths (towards the start) the pairwise linear part is fitted with, strongest first. */
-export const PAIRWISE_L2 = [1, 0.1, 0.01, 0.001] as const;
+export const PAIRWISE_L2 = [10, 1, 0.1, 0.01] as const;
 /** The unjudged rows a judged one is paired with: the start's top ones (where NDCG@10 is decided). */
 const PAIRED_UNJUDGED = 50;
 const NEWTON_STEPS = 25;
+const discount = (rank: number) => 1 / Math.log2(rank + 2);
 
 /**
  * Linear weights over every column of `columns` by a pairwise logistic loss (RankNet): for each query, each
  * judged row against every row with a smaller gain among its judged rows and its start's top 50 unjudged
- * rows, the pair weighing its gain difference (each query's pairs summing to 1), plus (l2 / 2)·‖w − start‖²;
- * Newton's method from `start`. A large `l2` keeps the start, a small one follows the clicks.
+ * rows, the pair weighing its gain difference times the difference of their discounts 1 / log2(2 + rank)
+ * in the start's order (LambdaRank's |ΔDCG|: pairs near the top count most), each query's pairs summing
+ * to 1, plus (l2 / 2)·‖w − start‖²; Newton's method from `start`. A large `l2` keeps the start, a small one
+ * follows the clicks.
  */
 export const fitPairwiseLinear = (
   queries: readonly LtrQuery[],
@@ -107,14 +110,22 @@ export const fitPairwiseLinear = (
       .sort((a, b) => score[b] - score[a] || a - b)
       .slice(0, PAIRED_UNJUDGED);
     const others = [...judged, ...unjudged];
+    const rank = new Int32Array(n);
+    [...gain.keys()]
+      .sort((a, b) => score[b] - score[a] || (q.ids[a] < q.ids[b] ? -1 : 1))
+      .forEach((r, place) => {
+        rank[r] = place;
+      });
     const at = weights.length;
     let total = 0;
     for (const i of judged)
       for (const j of others) {
         if (gain[j] >= gain[i]) continue;
+        const weight = (gain[i] - gain[j]) * Math.abs(discount(rank[i]) - discount(rank[j]));
+        if (weight === 0) continue;
         for (let c = 0; c < width; c++) diffs.push(rows[i * width + c] - rows[j * width + c]);
-        weights.push(gain[i] - gain[j]);
-        total += gain[i] - gain[j];
+        weights.push(weight);
+        total += weight;
       }
     if (total === 0 || n === 0) continue;
     for (let p = at; p < weights.length; p++) weights[p] /= total;

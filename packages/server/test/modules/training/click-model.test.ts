@@ -1,5 +1,6 @@
 // The position-based click model by EM: on synthetic clicks with known examination θ_k = k^−η and known
-// attractiveness, EM recovers both; in the click judgments, an item shown only in explored searches gets a
+// attractiveness, EM recovers both when every item is shown at every position; when ranks 1–2 never move
+// θ is not identified, and with θ given γ is recovered; in the click judgments, an item shown only in explored searches gets a
 // gain as large as an equally attractive item always shown on top (inverse propensity scores it down).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -39,6 +40,38 @@ describe('position-based click model by EM', () => {
       for (const [pair, a] of attract.entries())
         assert.ok(Math.abs(fit.gamma[pair] - a) < 0.06, `γ ${fit.gamma[pair]} vs ${a}`);
     });
+
+  test('when ranks 1–2 never move, free EM cannot place θ; with θ given, γ is recovered', () => {
+    // Items 0 and 1 always at positions 1 and 2; items 2–19 shuffled over positions 3–10 (the product's
+    // exploration). True θ_k = 1 / k.
+    const random = prng(5);
+    const attract = Array.from({ length: 20 }, () => 0.1 + 0.8 * random());
+    const cells = new Map<number, PbmCell>();
+    const show = (pair: number, position: number) => {
+      const key = pair * 16 + position;
+      const c = cells.get(key) ?? { pair, position, shown: 0, clicked: 0 };
+      c.shown++;
+      if (random() < attract[pair] / position) c.clicked++;
+      cells.set(key, c);
+    };
+    for (let s = 0; s < 20000; s++) {
+      show(0, 1);
+      show(1, 2);
+      const rest = Array.from({ length: 18 }, (_, i) => i + 2)
+        .sort(() => random() - 0.5)
+        .slice(0, 8);
+      for (const [i, pair] of rest.entries()) show(pair, i + 3);
+    }
+    const free = fitPbm([...cells.values()], attract.length);
+    assert.ok(Math.abs(free.theta[2] - 1 / 3) > 0.05, `free θ_3 ${free.theta[2]}: not identified`);
+    const fixed = fitPbm([...cells.values()], attract.length, (k) => 1 / k);
+    assert.deepEqual(
+      [...fixed.theta],
+      Array.from({ length: 10 }, (_, k) => 1 / (k + 1)),
+    );
+    for (const [pair, a] of attract.entries())
+      assert.ok(Math.abs(fixed.gamma[pair] - a) < 0.06, `γ_${pair} ${fixed.gamma[pair]} vs ${a}`);
+  });
 
   test('the prior keeps an item with one click deep on the page below one clicked often on top', () => {
     const cells: PbmCell[] = [
