@@ -17,14 +17,13 @@ import {
 import {
   type CurrentRanker,
   foldQueries,
-  KEYWORD_ONLY,
   type LtrQuery,
   measureCurrent,
   type RankerRun,
   scoredNdcg,
   treeScorer,
 } from './ltr.ts';
-import { fitPairwiseLinear, fitWideLinear, LINEAR_COLUMN_SETS, PAIRWISE_L2 } from './ltr-wide.ts';
+import { fitWideLinear, LINEAR_COLUMN_SETS } from './ltr-wide.ts';
 
 /** The inner folds of the train queries the linear part and the trees' parameters are chosen on. */
 export const INNER_FOLDS = 5;
@@ -59,11 +58,6 @@ const linearFits = (current: CurrentRanker, columns: Columns): Array<[string, Li
   for (const [name, set] of Object.entries(LINEAR_COLUMN_SETS))
     if (set.every((c) => columns.includes(c)))
       fits.push([name, (queries) => fitWideLinear(queries, columns, set, start)]);
-  // Every column by the pairwise logistic loss, from the current weights (else keyword alone).
-  const from = start ?? KEYWORD_ONLY;
-  const origin = columns.map((c) => (c in from ? from[c as keyof typeof from] : 0));
-  for (const l2 of PAIRWISE_L2)
-    fits.push([`pairwise l2 ${l2}`, (queries) => fitPairwiseLinear(queries, columns, origin, l2)]);
   return fits;
 };
 

@@ -6,11 +6,7 @@ import { describe, test } from 'node:test';
 import { WIDE_RANKER_FEATURES, WIDE_WIDTH } from '../../../src/modules/search/index.ts';
 import { rankerColumns } from '../../../src/modules/search/ranker-features.ts';
 import { type LtrQuery, measureCurrent } from '../../../src/modules/training/ltr.ts';
-import {
-  fitPairwiseLinear,
-  fitWideLinear,
-  LINEAR_COLUMN_SETS,
-} from '../../../src/modules/training/ltr-wide.ts';
+import { fitWideLinear, LINEAR_COLUMN_SETS } from '../../../src/modules/training/ltr-wide.ts';
 
 const TITLE = WIDE_RANKER_FEATURES.indexOf('title_bm25');
 
@@ -39,26 +35,6 @@ describe('linear part over wide columns', () => {
     const narrow = fitWideLinear(queries, WIDE_RANKER_FEATURES, LINEAR_COLUMN_SETS.narrow);
     assert.equal(narrow[TITLE], 0);
     assert.equal(narrow.length, WIDE_WIDTH);
-  });
-
-  test('pairwise logistic: a huge L2 keeps the start; a small one weighs the column that ranks the judged first', () => {
-    const start = WIDE_RANKER_FEATURES.map((_, c) => (c === 0 ? 1 : c === 2 ? 0.5 : 0));
-    const kept = fitPairwiseLinear(queries, WIDE_RANKER_FEATURES, start, 1e9);
-    for (const [c, w] of kept.entries()) assert.ok(Math.abs(w - start[c]) < 1e-6, `${c}: ${w}`);
-    const moved = fitPairwiseLinear(queries, WIDE_RANKER_FEATURES, start, 1e-3);
-    assert.ok(moved[TITLE] > 1, JSON.stringify(moved));
-    // The judged rows now rank first in every query.
-    for (const q of queries) {
-      const score = (r: number) => moved.reduce((s, w, c) => s + w * q.wide![r * WIDE_WIDTH + c], 0);
-      const top = [...q.ids.keys()].sort((a, b) => score(b) - score(a)).slice(0, 3);
-      assert.deepEqual(
-        top.sort((a, b) => a - b),
-        [12, 15, 18],
-      );
-    }
-    // Between the two, the weight grows as the L2 strength falls.
-    const mid = fitPairwiseLinear(queries, WIDE_RANKER_FEATURES, start, 0.1);
-    assert.ok(mid[TITLE] > 0 && mid[TITLE] < moved[TITLE], `${mid[TITLE]} vs ${moved[TITLE]}`);
   });
 
   test('a current trees ranker over the first 15 columns is measured on them', () => {
