@@ -2,8 +2,6 @@
 // the propensity of the position shown (η = 1, floor 0.1) and averaged over the query's searches.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { prng } from '../../../src/kernel/random.ts';
-import { exploreRanking, newSearchId } from '../../../src/modules/search/index.ts';
 import {
   createClickJudgmentsBuilder,
   DEFAULT_CLICK_JUDGMENTS,
@@ -11,7 +9,8 @@ import {
   measureEta,
   propensity,
 } from '../../../src/modules/training/click-judgments.ts';
-import { createClickSimulator, DEFAULT_CLICK_MODEL } from '../../support/click-simulator.ts';
+import { DEFAULT_CLICK_MODEL } from '../../support/click-simulator.ts';
+import { simulatedJudgments } from '../../support/simulated-judgments.ts';
 
 const search = (searchId: string, query: string, items: string[]) => ({
   type: 'search',
@@ -81,19 +80,16 @@ describe('click judgments', () => {
     // 20 items of mixed grades; shoppers examine position k with probability k^−η and click by grade.
     const ranking = Array.from({ length: 20 }, (_, i) => `i${i}`);
     const grades = new Map(ranking.map((id, i) => [id, [3, 2, 1, 0][i % 4]]));
-    const judgments = (eta: number, searches: number, rate: number, estimateEta = true) => {
-      const simulate = createClickSimulator(7, { ...DEFAULT_CLICK_MODEL, eta });
-      const pick = exploreRanking(prng(8), rate);
-      const b = createClickJudgmentsBuilder({ ...DEFAULT_CLICK_JUDGMENTS, estimateEta });
-      for (let n = 0; n < searches; n++) {
-        const { ids, explored } = pick(ranking);
-        const searchId = newSearchId(20, undefined, explored);
-        const shown = ids.slice(0, 10);
-        for (const e of simulate({ query: 'lamp', searchId, shown, userId: `u${n}`, at: '' }, grades).events)
-          b.add(e);
-      }
-      return b.build();
-    };
+    const judgments = (eta: number, searches: number, rate: number, estimateEta = true) =>
+      simulatedJudgments({
+        ranking,
+        grades,
+        searches,
+        rate,
+        seeds: [7, 8],
+        model: { ...DEFAULT_CLICK_MODEL, eta },
+        options: { estimateEta },
+      });
 
     for (const eta of [0.5, 1, 1.5])
       test(`shoppers with η ${eta}: the explored searches measure it`, () => {

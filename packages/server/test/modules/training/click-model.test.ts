@@ -5,13 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { prng } from '../../../src/kernel/random.ts';
-import { exploreRanking, newSearchId } from '../../../src/modules/search/index.ts';
-import {
-  createClickJudgmentsBuilder,
-  DEFAULT_CLICK_JUDGMENTS,
-} from '../../../src/modules/training/click-judgments.ts';
 import { fitPbm, type PbmCell } from '../../../src/modules/training/click-model.ts';
-import { createClickSimulator, DEFAULT_CLICK_MODEL } from '../../support/click-simulator.ts';
+import { simulatedJudgments } from '../../support/simulated-judgments.ts';
 
 describe('position-based click model by EM', () => {
   for (const eta of [0.5, 1, 1.5])
@@ -93,19 +88,15 @@ describe('position-based click model by EM', () => {
     const grades = new Map(ranking.map((id) => [id, 0]));
     grades.set('i0', 3);
     grades.set('i15', 3);
-    const judge = (labels: 'ips' | 'pbm') => {
-      const simulate = createClickSimulator(11, DEFAULT_CLICK_MODEL);
-      const pick = exploreRanking(prng(12), 0.2);
-      const b = createClickJudgmentsBuilder({ ...DEFAULT_CLICK_JUDGMENTS, estimateEta: true, labels });
-      for (let n = 0; n < 20000; n++) {
-        const { ids, explored } = pick(ranking);
-        const searchId = newSearchId(20, undefined, explored);
-        const shown = ids.slice(0, 10);
-        for (const e of simulate({ query: 'lamp', searchId, shown, userId: `u${n}`, at: '' }, grades).events)
-          b.add(e);
-      }
-      return b.build();
-    };
+    const judge = (labels: 'ips' | 'pbm') =>
+      simulatedJudgments({
+        ranking,
+        grades,
+        searches: 20000,
+        rate: 0.2,
+        seeds: [11, 12],
+        options: { estimateEta: true, labels },
+      });
     const ips = judge('ips').queries[0].gains;
     assert.ok(ips.get('i15')! < 0.3 * ips.get('i0')!, `ips ${ips.get('i15')} vs ${ips.get('i0')}`);
     const pbm = judge('pbm');
