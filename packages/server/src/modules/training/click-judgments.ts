@@ -252,24 +252,16 @@ export const createClickJudgmentsBuilder = (options: ClickJudgmentOptions = DEFA
       }
       for (const [searchId, byItem] of outcomes) if (!searches.has(searchId)) unattributed += byItem.size;
       const queries = [...byQuery.values()].filter((q) => q.gains.size > 0);
-      if (options.labels === 'pbm') {
-        const examination = pbmGains(queries, o);
-        queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
-        const counts = {
-          searches: searches.size,
-          impressions,
-          outcomes: outcomeCount,
-          unattributed,
-          explored,
-        };
-        return { queries, counts, eta, examination };
-      }
-      for (const q of queries) for (const [item, g] of q.gains) q.gains.set(item, g / q.searches);
+      // The inverse-propensity sums become clicks per search, or the click model's gains replace them.
+      const examination = options.labels === 'pbm' ? pbmGains(queries, o) : undefined;
+      if (examination === undefined)
+        for (const q of queries) for (const [item, g] of q.gains) q.gains.set(item, g / q.searches);
       queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
       return {
         queries,
         counts: { searches: searches.size, impressions, outcomes: outcomeCount, unattributed, explored },
         eta,
+        ...(examination && { examination }),
       };
     },
   };
