@@ -336,16 +336,23 @@ export class KeywordIndex {
    * without sorting (or allocating a hit for) every match.
    */
   top(query: string | AnalyzedQuery, k: number, options: TopOptions = {}): KeywordTop {
+    const best = this.topDocs(query, k, options);
+    return { hits: this.hitsOf(best), total: best.total };
+  }
+
+  /**
+   * `top` as document numbers (`numberOf`) and scores, best first, without a hit object per match: for a caller
+   * that reads per-document data by number.
+   */
+  topDocs(query: string | AnalyzedQuery, k: number, options: TopOptions = {}): Selected {
     const ctx = this.prepare(query, options);
     const ids = this.ids;
     const accept = options.accept;
     const acceptNo = accept && ((no: number) => accept(ids[no]));
     // A page (k small) of one-variant words with every base posting live: selected as the last word is scored.
-    const best =
-      ctx && k <= HEAP_MAX && this.deltaCount === 0 && ctx.clauses.every((c) => c.terms.length <= 1)
-        ? this.topAsScored(ctx, k, acceptNo)
-        : selectBest(this.matchedBuffer, this.scoreWith(ctx), this.scoreBuffer, k, this.idBefore, acceptNo);
-    return { hits: this.hitsOf(best), total: best.total };
+    return ctx && k <= HEAP_MAX && this.deltaCount === 0 && ctx.clauses.every((c) => c.terms.length <= 1)
+      ? this.topAsScored(ctx, k, acceptNo)
+      : selectBest(this.matchedBuffer, this.scoreWith(ctx), this.scoreBuffer, k, this.idBefore, acceptNo);
   }
 
   /**

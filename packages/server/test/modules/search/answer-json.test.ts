@@ -133,3 +133,34 @@ test('the writer sends the bytes Fastify serializes, or leaves the answer to it'
   assert.ok(leftToFastify > 20, `left to Fastify ${leftToFastify}`);
   await app.close();
 });
+
+test('an answer kept while later answers are written keeps its bytes (answers share slabs)', async () => {
+  const app = Fastify();
+  let serializers: [(value: unknown) => string, (value: unknown) => string] | undefined;
+  app.post('/', { schema: { response: { 200: SearchResponseSchema } } }, async (_request, reply) => {
+    serializers = [
+      reply.getSerializationFunction('200') as (value: unknown) => string,
+      reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as (
+        value: unknown,
+      ) => string,
+    ];
+    return randomAnswer();
+  });
+  await app.inject({ method: 'POST', url: '/' });
+  const [whole, item] = serializers!;
+  const write = answerWriter(whole, item);
+  // Some answers too large for a slab (their own buffer), between the others.
+  const large = { ...items[0], title: 'lamp '.repeat(8000) } as Item;
+  const answers = Array.from({ length: 600 }, (_, i) => {
+    const answer = randomAnswer();
+    if (i % 50 === 7) answer.hits = [{ item: large, score: 1, retrievers: ['keyword'] }];
+    return answer;
+  });
+  const kept = answers.map((answer) => write(answer));
+  const sent = kept.reduce((n, bytes) => n + (bytes?.length ?? 0), 0);
+  assert.ok(sent > 4 * 64 * 1024, `written ${sent} bytes: several slabs`);
+  answers.forEach((answer, i) => {
+    if (kept[i] !== undefined) assert.equal(kept[i]!.toString('utf8'), whole(answer), `answer ${i}`);
+  });
+  await app.close();
+});

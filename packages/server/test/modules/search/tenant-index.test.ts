@@ -37,6 +37,23 @@ describe('tenant index puts', () => {
     assert.equal(index.items.size, 2);
   });
 
+  test('an item by its keyword number is the item stored now, and none once removed', () => {
+    const index = new TenantIndex();
+    index.put(lamp());
+    index.put({ ...lamp(), id: 'sofa', title: 'Grey sofa', attributes: {} });
+    const at = (id: string) => index.itemAt(index.keyword.numberOf(id)!);
+    assert.equal(at('lamp'), index.items.get('lamp'));
+    index.put(lamp({ price: { amount: 39, currency: 'GBP' }, version: 2 }));
+    assert.equal(at('lamp')?.version, 2, 'a price update (text unchanged)');
+    index.put(lamp({ title: 'Copper lamp', version: 3 }));
+    assert.equal(at('lamp')?.version, 3, 'a text update');
+    assert.equal(at('sofa'), index.items.get('sofa'));
+    const no = index.keyword.numberOf('lamp')!;
+    index.remove('lamp');
+    assert.equal(index.itemAt(no), undefined);
+    assert.equal(at('sofa')?.title, 'Grey sofa');
+  });
+
   test('each searchable field re-indexes when it changes', () => {
     const index = new TenantIndex();
     index.put(lamp());
