@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createInferenceEngine } from '../packages/server/src/modules/engine/index.ts';
-import { parseInferJson } from '../packages/server/src/modules/inference/body.ts';
+import { parseInferBody } from '../packages/server/src/modules/inference/body.ts';
 import { decodeInputs } from '../packages/server/src/modules/inference/decode.ts';
 import { float32ArrayText } from '../packages/server/src/modules/inference/float-text.ts';
 import { stringifyInferResponse } from '../packages/server/src/modules/inference/respond.ts';
@@ -261,14 +261,10 @@ const units = () => {
   const cases: Record<string, (i: number) => unknown> = {
     'JSON.parse, 1,024 floats (baseline)': (i) => JSON.parse(large[i % VARIANTS].toString('utf8')),
     'body → tensors, 1,024 floats': (i) =>
-      decodeInputs(
-        (parseInferJson(large[i % VARIANTS].toString('utf8')) as { inputs: RequestInput[] }).inputs,
-      ),
+      decodeInputs((parseInferBody(large[i % VARIANTS]) as { inputs: RequestInput[] }).inputs),
     'JSON.parse, 384 floats (baseline)': (i) => JSON.parse(small[i % VARIANTS].toString('utf8')),
     'body → tensors, 384 floats': (i) =>
-      decodeInputs(
-        (parseInferJson(small[i % VARIANTS].toString('utf8')) as { inputs: RequestInput[] }).inputs,
-      ),
+      decodeInputs((parseInferBody(small[i % VARIANTS]) as { inputs: RequestInput[] }).inputs),
     '256 FP32 as widened doubles, JSON.stringify (baseline)': (i) =>
       JSON.stringify(Array.from(out256[i % VARIANTS])),
     '256 FP32, shortest float32 text': (i) => float32ArrayText(out256[i % VARIANTS]),

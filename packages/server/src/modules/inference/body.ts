@@ -22,14 +22,11 @@ const invalidJson = (error: unknown): QuiverError =>
   });
 
 /**
- * JSON as JSON.parse reads it, except that integers in tensor data keep every digit (see exact-json.ts) and
- * flat numeric tensor data is read straight into typed arrays (see tensor-json.ts).
+ * JSON as JSON.parse reads it, except that integers in tensor data keep every digit (see exact-json.ts): the
+ * text path, for bodies the byte reader below leaves (and the one that names a syntax error).
  */
 export const parseInferJson = (text: string): unknown => {
   try {
-    // First: data arrays of short numbers only, where neither a long integer nor a bare NaN can be.
-    const fast = parseTensorJson(text);
-    if (fast !== undefined) return fast;
     if (LONG_INTEGER.test(text) || NON_FINITE.test(text)) return parseExactJson(text);
     return JSON.parse(text);
   } catch (error) {
@@ -37,6 +34,15 @@ export const parseInferJson = (text: string): unknown => {
     throw error;
   }
 };
+
+/**
+ * An infer body's JSON (UTF-8 bytes) as parseInferJson reads its text, except that flat numeric tensor data is
+ * read straight into typed arrays (see tensor-json.ts): first from the bytes, with no string of the whole body
+ * (data arrays of short numbers only, where neither a long integer nor a bare NaN can be); anything else from
+ * the decoded text, as before.
+ */
+export const parseInferBody = (bytes: Buffer): unknown =>
+  parseTensorJson(bytes) ?? parseInferJson(bytes.toString('utf8'));
 
 /** The raw tensor bytes that followed each framed body's JSON header. */
 const binaryParts = new WeakMap<object, Buffer>();
@@ -70,8 +76,8 @@ const parseBody = (request: FastifyRequest, body: Buffer): unknown => {
     );
   }
   const length = headerLength(request, body.length);
-  if (length === undefined) return parseInferJson(body.toString('utf8'));
-  const header = parseInferJson(body.toString('utf8', 0, length));
+  if (length === undefined) return parseInferBody(body);
+  const header = parseInferBody(body.subarray(0, length));
   if (typeof header === 'object' && header !== null) binaryParts.set(header, body.subarray(length));
   return header;
 };

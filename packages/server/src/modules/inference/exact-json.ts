@@ -7,9 +7,9 @@ export const MAX_JSON_DEPTH = 64;
 export class JsonSyntaxError extends SyntaxError {}
 
 /** Where a container sits: `data` arrays of `inputs[i]` (and arrays inside them) are tensor data. */
-type Role = 'root' | 'inputs' | 'input' | 'data' | 'other';
+export type Role = 'root' | 'inputs' | 'input' | 'data' | 'other';
 
-interface Frame {
+export interface Frame {
   container: unknown[] | Record<string, unknown>;
   role: Role;
   key?: string;
@@ -24,7 +24,7 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * negatives as bare tokens; they are read here as the strings the float decoders accept ("NaN", "Infinity",
  * "-Infinity"), so that a literal like 1e400, which JSON.parse turns into Infinity, can still be refused.
  */
-const LITERALS = [
+export const LITERALS = [
   ['true', true],
   ['false', false],
   ['null', null],
@@ -36,7 +36,7 @@ const LITERALS = [
   ['-Inf', '-Infinity'],
 ] as const;
 
-const roleOf = (parent: Frame | undefined, key: string | undefined): Role => {
+export const roleOf = (parent: Frame | undefined, key: string | undefined): Role => {
   if (!parent) return 'root';
   if (parent.role === 'data') return 'data';
   if (parent.role === 'root' && key === 'inputs') return 'inputs';
@@ -45,28 +45,18 @@ const roleOf = (parent: Frame | undefined, key: string | undefined): Role => {
   return 'other';
 };
 
-const setKey = (target: Record<string, unknown>, key: string, value: unknown) => {
+export const setKey = (target: Record<string, unknown>, key: string, value: unknown) => {
   if (key === '__proto__')
     Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 };
 
 /**
- * Reads the `data` array of an input at `text[start]` its own way: the value and the index after it. `input`
- * is the input object as read so far (the keys before `data`, e.g. its `datatype`).
- */
-export type DataArrayReader = (
-  text: string,
-  start: number,
-  input: Record<string, unknown>,
-) => { value: unknown; end: number };
-
-/**
  * Parses `text` as JSON.parse does, except that integer literals in infer tensor data (`inputs[i].data`)
  * beyond ±2^53 become BigInts holding exactly the digits sent, and the non-finite tokens above are read.
- * With `readData`, each input's `data` array is read by it instead (see tensor-json.ts).
+ * (byte-json.ts reads the same grammar from a body's bytes for the tensor fast path.)
  */
-export const parseExactJson = (text: string, readData?: DataArrayReader): unknown => {
+export const parseExactJson = (text: string): unknown => {
   let i = 0;
   const n = text.length;
   const stack: Frame[] = [];
@@ -105,11 +95,6 @@ export const parseExactJson = (text: string, readData?: DataArrayReader): unknow
   ): { value: unknown; open: boolean } => {
     skipSpace();
     const c = text[i];
-    if (readData && c === '[' && frame?.role === 'input' && key === 'data') {
-      const read = readData(text, i, frame.container as Record<string, unknown>);
-      i = read.end;
-      return { value: read.value, open: false };
-    }
     if (c === '{' || c === '[') {
       if (stack.length >= MAX_JSON_DEPTH) fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
       i++;

@@ -1,11 +1,11 @@
-// Reads the `data` array of an infer input straight into a typed array when it is a flat array of JSON
-// numbers (the common case: 1,024 floats), instead of JSON.parse building a JS array that decode.ts then
-// copies. Each number is read digit by digit; the value is exactly what JSON.parse gives (see readNumber).
+// Reads the `data` array of an infer input straight from the body's bytes into a typed array when it is a flat
+// array of JSON numbers (the common case: 1,024 floats), instead of JSON.parse building a JS array that
+// decode.ts then copies; the rest of the body is read from the same bytes by byte-json.ts. Each number is read digit by digit; the value is exactly what JSON.parse gives (see readNumber).
 // An input whose `datatype` "FP32" comes before its `data` (as every client writes it) gets the Float32Array
 // that goes to the engine as it is (each value JSON.parse's double rounded to float32, as Math.fround does);
 // other inputs a Float64Array. Anything else (nested data, strings, booleans, long integers, malformed
-// text) is left to JSON.parse.
-import { parseExactJson } from './exact-json.ts';
+// text) is left to the text parsers (body.ts).
+import { NOT_READ, parseJsonBytes } from './byte-json.ts';
 
 /** 10^k for k ≤ 22: every one is an exact double, the bound of the fast path below. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -43,7 +43,7 @@ const float32Of = (values: Float64Array): Float32Array => {
 /** Values read by readNumberArray: doubles, or already rounded to float32 for an FP32 input. */
 export type NumericData = Float64Array | Float32Array;
 
-/** The typed values behind a placeholder `data` array (see parseTensorJson in exact-json.ts). */
+/** The typed values behind a placeholder `data` array (see parseTensorJson). */
 const numeric = new WeakMap<readonly unknown[], NumericData>();
 
 /** A fresh empty array that stands for `values` in the parsed body, so schema validation sees an array. */
@@ -58,7 +58,7 @@ export const numericData = (data: readonly unknown[] | undefined): NumericData |
   data === undefined ? undefined : numeric.get(data);
 
 /**
- * The flat array of JSON numbers at `text[start]` (which must be `[`) and the index after its `]`;
+ * The flat array of JSON numbers at `bytes[start]` (which must be `[`) and the index after its `]`;
  * undefined when it is anything else (empty, nested, other values, malformed text) or holds a literal
  * beyond the fast path, for JSON.parse (or the exact parser) to read, and to refuse with its own message.
  * Each value is m × 10^e computed in one correctly rounded operation, which needs the significand's digits
@@ -69,16 +69,16 @@ export const numericData = (data: readonly unknown[] | undefined): NumericData |
  * to float32 by the array's store.
  */
 export function readNumberArray(
-  text: string,
+  bytes: Uint8Array,
   start: number,
 ): { values: Float64Array; end: number } | undefined;
 export function readNumberArray(
-  text: string,
+  bytes: Uint8Array,
   start: number,
   float32: true,
 ): { values: Float32Array; end: number } | undefined;
 export function readNumberArray(
-  text: string,
+  bytes: Uint8Array,
   start: number,
   float32 = false,
 ): { values: NumericData; end: number } | undefined {
@@ -87,40 +87,40 @@ export function readNumberArray(
   let out = scratch;
   let count = 0;
   for (;;) {
-    let c = text.charCodeAt(i);
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+    let c = bytes[i];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++i];
     const negative = c === 0x2d;
-    if (negative) c = text.charCodeAt(++i);
+    if (negative) c = bytes[++i];
     // The integer part: digits, no leading zero.
     const intStart = i;
     let m = 0;
     while (c >= 0x30 && c <= 0x39) {
       m = m * 10 + (c - 0x30);
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
     }
     const digits = i - intStart;
-    if (digits === 0 || (digits > 1 && text.charCodeAt(intStart) === 0x30)) return undefined;
+    if (digits === 0 || (digits > 1 && bytes[intStart] === 0x30)) return undefined;
     let e = 0;
     if (c === 0x2e) {
       const fracStart = ++i;
-      c = text.charCodeAt(i);
+      c = bytes[i];
       while (c >= 0x30 && c <= 0x39) {
         m = m * 10 + (c - 0x30);
-        c = text.charCodeAt(++i);
+        c = bytes[++i];
       }
       if (i === fracStart) return undefined;
       e = fracStart - i;
     }
     if (c === 0x65 || c === 0x45) {
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
       const minus = c === 0x2d;
-      if (minus || c === 0x2b) c = text.charCodeAt(++i);
+      if (minus || c === 0x2b) c = bytes[++i];
       const expStart = i;
       let x = 0;
       while (c >= 0x30 && c <= 0x39) {
         // Past 10^9 the exponent's exact size no longer matters: such a literal leaves the fast path.
         if (x < 1e9) x = x * 10 + (c - 0x30);
-        c = text.charCodeAt(++i);
+        c = bytes[++i];
       }
       if (i === expStart) return undefined;
       e += minus ? -x : x;
@@ -138,7 +138,7 @@ export function readNumberArray(
       if (bigger.length <= KEEP_VALUES) scratch = bigger;
     }
     out[count++] = value;
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++i];
     i++;
     if (c === 0x5d) {
       // One exact-length copy: the typed array's set converts double → float32 natively.
@@ -149,15 +149,10 @@ export function readNumberArray(
   }
 }
 
-/**
- * Thrown out of the parse when a `data` array is not a flat array of short numbers: one object made once,
- * since capturing a stack per throw would cost more than the attempt.
- */
-const NOT_NUMERIC = new Error('not a flat array of short numbers');
-
-const dataArray = (text: string, start: number, input: Record<string, unknown>) => {
-  const read = input.datatype === 'FP32' ? readNumberArray(text, start, true) : readNumberArray(text, start);
-  if (!read) throw NOT_NUMERIC;
+const dataArray = (bytes: Buffer, start: number, input: Record<string, unknown>) => {
+  const read =
+    input.datatype === 'FP32' ? readNumberArray(bytes, start, true) : readNumberArray(bytes, start);
+  if (!read) throw NOT_READ;
   return { value: placeholderFor(read.values), end: read.end };
 };
 
@@ -177,16 +172,18 @@ const float32Consistent = (body: unknown): boolean => {
 };
 
 /**
- * The body as JSON.parse reads it, except that each `inputs[i].data` is a placeholder whose values
- * numericData gives; undefined when any input's data is not a flat array of numbers or the text is not
- * valid JSON (the caller then parses it as before, and a syntax error gets JSON.parse's message).
+ * The body (UTF-8 bytes) as JSON.parse reads its text, except that each `inputs[i].data` is a placeholder whose
+ * values numericData gives; undefined when any input's data is not a flat array of numbers or the text is not
+ * valid JSON (the caller then parses the text as before, and a syntax error gets JSON.parse's message).
  */
-export const parseTensorJson = (text: string): unknown => {
+export const parseTensorJson = (bytes: Buffer): unknown => {
   // An object at the root: then every bare NaN or Infinity token follows `[`, `,` or `:`, where body.ts sees
   // it and takes the exact parser instead, so this one accepts exactly what JSON.parse accepts.
-  if (text.trimStart()[0] !== '{') return undefined;
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09) i++;
+  if (bytes[i] !== 0x7b) return undefined;
   try {
-    const body = parseExactJson(text, dataArray);
+    const body = parseJsonBytes(bytes, dataArray);
     return float32Consistent(body) ? body : undefined;
   } catch {
     return undefined;

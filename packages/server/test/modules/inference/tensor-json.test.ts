@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isQuiverError } from '../../../src/kernel/index.ts';
-import { parseInferJson } from '../../../src/modules/inference/body.ts';
+import { parseInferBody } from '../../../src/modules/inference/body.ts';
 import { decodeInputs } from '../../../src/modules/inference/decode.ts';
+import { parseExactJson } from '../../../src/modules/inference/exact-json.ts';
 import { numericData, parseTensorJson, readNumberArray } from '../../../src/modules/inference/tensor-json.ts';
 
 /** A deterministic pseudo-random generator (mulberry32). */
@@ -32,7 +33,7 @@ const literals = (count: number, seed: number): string[] => {
   });
 };
 
-const read = (text: string) => readNumberArray(text, 0);
+const read = (text: string) => readNumberArray(Buffer.from(text), 0);
 
 describe('readNumberArray', () => {
   test('every literal reads as the double JSON.parse gives, bit for bit', () => {
@@ -80,11 +81,11 @@ describe('readNumberArray', () => {
       .map((v) => {
         for (let p = 1; ; p++) if (Math.fround(Number(v.toPrecision(p))) === v) return v.toPrecision(p);
       })
-      .filter((t) => readNumberArray(`[${t}]`, 0) !== undefined);
+      .filter((t) => readNumberArray(Buffer.from(`[${t}]`), 0) !== undefined);
     assert.ok(shortest.length > 5_000, `${shortest.length} float32 texts take the fast path`);
     for (const all of [literals(20_000, 9), shortest]) {
       const text = `[${all.join(',')}]`;
-      const got = readNumberArray(text, 0, true);
+      const got = readNumberArray(Buffer.from(text), 0, true);
       assert.ok(got, 'the fast path took the array');
       assert.ok(got.values instanceof Float32Array);
       const want = (JSON.parse(text) as number[]).map(Math.fround);
@@ -98,7 +99,7 @@ describe('readNumberArray', () => {
     // Enough arrays of sizes around a slab's room to fill several slabs, and ones too large for a slab.
     const sizes = Array.from({ length: 120 }, (_, i) => [1, 7, 384, 1024, 4096, 4097, 9000][i % 7]);
     const texts = sizes.map((n, k) => `[${literals(n, 100 + k).join(',')}]`);
-    const got = texts.map((text) => readNumberArray(text, 0, true));
+    const got = texts.map((text) => readNumberArray(Buffer.from(text), 0, true));
     texts.forEach((text, k) => {
       const values = got[k]?.values;
       assert.ok(values instanceof Float32Array);
@@ -109,7 +110,7 @@ describe('readNumberArray', () => {
 
   test('ends after its ] and reads from any start', () => {
     const text = '{"data":[1.5, -2],"x":1}';
-    const got = readNumberArray(text, text.indexOf('['));
+    const got = readNumberArray(Buffer.from(text), text.indexOf('['));
     assert.deepEqual([...(got?.values ?? [])], [1.5, -2]);
     assert.equal(text[got?.end ?? 0], ',');
   });
@@ -164,6 +165,9 @@ describe('readNumberArray', () => {
 const body = (data: string, datatype = 'FP32', shape = '[1, 3]') =>
   `{"inputs":[{"name":"x","datatype":"${datatype}","shape":${shape},"data":${data}}]}`;
 
+/** An infer body as the route reads it: its UTF-8 bytes. */
+const parseInferText = (text: string) => parseInferBody(Buffer.from(text));
+
 const failure = (f: () => unknown) => {
   try {
     f();
@@ -176,17 +180,17 @@ const failure = (f: () => unknown) => {
 
 describe('parsing and decoding infer bodies with the fast reader', () => {
   test('a flat numeric data array becomes a placeholder the decoder reads typed', () => {
-    const parsed = parseTensorJson(body('[0.5, -1, 2e1]')) as { inputs: { data: unknown[] }[] };
+    const parsed = parseTensorJson(Buffer.from(body('[0.5, -1, 2e1]'))) as { inputs: { data: unknown[] }[] };
     assert.deepEqual(parsed.inputs[0].data, []);
     assert.deepEqual([...(numericData(parsed.inputs[0].data) ?? [])], [0.5, -1, 20]);
-    const tensors = decodeInputs((parseInferJson(body('[0.5, -1, 2e1]')) as { inputs: never }).inputs);
+    const tensors = decodeInputs((parseInferText(body('[0.5, -1, 2e1]')) as { inputs: never }).inputs);
     assert.deepEqual(tensors.x.shape, [1, 3]);
     assert.ok(tensors.x.data instanceof Float32Array);
     assert.deepEqual([...tensors.x.data], [0.5, -1, 20]);
   });
 
   test('FP32 data is read as the Float32Array the engine gets: no second array', () => {
-    const parsed = parseInferJson(body('[0.1, -2.5, 3]')) as { inputs: { data: unknown[] }[] };
+    const parsed = parseInferText(body('[0.1, -2.5, 3]')) as { inputs: { data: unknown[] }[] };
     const read = numericData(parsed.inputs[0].data);
     assert.ok(read instanceof Float32Array);
     const tensors = decodeInputs(parsed.inputs as never);
@@ -197,7 +201,7 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
   test('data before its datatype is read as doubles and decoded as before', () => {
     for (const datatype of ['FP32', 'FP64']) {
       const text = `{"inputs":[{"name":"x","shape":[1,2],"data":[0.1,-2.5],"datatype":"${datatype}"}]}`;
-      const parsed = parseInferJson(text) as { inputs: { data: unknown[] }[] };
+      const parsed = parseInferText(text) as { inputs: { data: unknown[] }[] };
       assert.ok(numericData(parsed.inputs[0].data) instanceof Float64Array, datatype);
       const plain = decodeInputs((JSON.parse(text) as { inputs: never }).inputs);
       assert.deepEqual(decodeInputs(parsed.inputs as never), plain, datatype);
@@ -207,7 +211,7 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
   test('datatype FP32 then FP64 around data (the last key wins): the data is read again as doubles', () => {
     const text =
       '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,2],"data":[0.1,-2.5],"datatype":"FP64"}]}';
-    const tensors = decodeInputs((parseInferJson(text) as { inputs: never }).inputs);
+    const tensors = decodeInputs((parseInferText(text) as { inputs: never }).inputs);
     assert.equal(tensors.x.datatype, 'FP64');
     assert.ok(tensors.x.data instanceof Float64Array);
     assert.deepEqual([...tensors.x.data], [0.1, -2.5]);
@@ -222,14 +226,14 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
       ['INT64', '[1, -2, 3]'],
       ['UINT8', '[0, 255, 3]'],
     ]) {
-      const fast = decodeInputs((parseInferJson(body(data, datatype)) as { inputs: never }).inputs);
+      const fast = decodeInputs((parseInferText(body(data, datatype)) as { inputs: never }).inputs);
       const plain = decodeInputs((JSON.parse(body(data, datatype)) as { inputs: never }).inputs);
       assert.deepEqual(fast, plain, datatype);
     }
   });
 
   test('wrong lengths are refused with the field and both counts', () => {
-    const error = failure(() => decodeInputs((parseInferJson(body('[1, 2]')) as { inputs: never }).inputs));
+    const error = failure(() => decodeInputs((parseInferText(body('[1, 2]')) as { inputs: never }).inputs));
     assert.equal(error.code, 'validation_failed');
     assert.deepEqual(error.errors, [
       { path: '/inputs/0/data', message: "input 'x' has 2 elements; shape [1, 3] needs 3" },
@@ -246,7 +250,7 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
     ];
     for (const [datatype, data, path] of cases) {
       const error = failure(() =>
-        decodeInputs((parseInferJson(body(data, datatype)) as { inputs: never }).inputs),
+        decodeInputs((parseInferText(body(data, datatype)) as { inputs: never }).inputs),
       );
       assert.equal(error.code, 'validation_failed', datatype);
       assert.equal(error.errors?.[0].path, path, datatype);
@@ -256,7 +260,7 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
   test('malformed numbers are malformed_json with JSON.parse`s own message', () => {
     for (const data of ['[1, 01, 2]', '[1, 2., 3]', '[1, 2,, 3]', '[1, 2, 3', '[1, -, 3]']) {
       const text = body(data);
-      const error = failure(() => parseInferJson(text));
+      const error = failure(() => parseInferText(text));
       assert.equal(error.code, 'malformed_json', data);
       let native = '';
       try {
@@ -269,38 +273,136 @@ describe('parsing and decoding infer bodies with the fast reader', () => {
   });
 
   test('NaN and Infinity tokens are still read, and only in tensor data of a float type', () => {
-    const parsed = parseInferJson(body('[NaN, Infinity, -Infinity]')) as { inputs: never };
+    const parsed = parseInferText(body('[NaN, Infinity, -Infinity]')) as { inputs: never };
     assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [Number.NaN, Infinity, -Infinity]);
     const error = failure(() =>
-      decodeInputs((parseInferJson(body('[NaN, 1, 2]', 'INT32')) as { inputs: never }).inputs),
+      decodeInputs((parseInferText(body('[NaN, 1, 2]', 'INT32')) as { inputs: never }).inputs),
     );
     assert.equal(error.errors?.[0].path, '/inputs/0/data/0');
   });
 
   test('INT64 beyond 2^53 keeps every digit (the exact parser, not the fast reader)', () => {
-    const parsed = parseInferJson(body('[9007199254740993, -9223372036854775808, 1]', 'INT64')) as {
+    const parsed = parseInferText(body('[9007199254740993, -9223372036854775808, 1]', 'INT64')) as {
       inputs: never;
     };
     assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [9007199254740993n, -(2n ** 63n), 1n]);
   });
 
   test('nested data is still checked against the shape', () => {
-    const parsed = parseInferJson(body('[[1, 2], [3, 4]]', 'FP32', '[2, 2]')) as { inputs: never };
+    const parsed = parseInferText(body('[[1, 2], [3, 4]]', 'FP32', '[2, 2]')) as { inputs: never };
     assert.deepEqual([...decodeInputs(parsed.inputs).x.data], [1, 2, 3, 4]);
     const error = failure(() =>
-      decodeInputs((parseInferJson(body('[[1, 2], [3]]', 'FP32', '[2, 2]')) as { inputs: never }).inputs),
+      decodeInputs((parseInferText(body('[[1, 2], [3]]', 'FP32', '[2, 2]')) as { inputs: never }).inputs),
     );
     assert.equal(error.errors?.[0].path, '/inputs/0/data');
   });
 
   test('data given twice: the last one counts, as with JSON.parse', () => {
     const text = '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1],"data":[2]}]}';
-    assert.deepEqual([...decodeInputs((parseInferJson(text) as { inputs: never }).inputs).x.data], [2]);
+    assert.deepEqual([...decodeInputs((parseInferText(text) as { inputs: never }).inputs).x.data], [2]);
   });
 
   test('a root that is not an object is left to JSON.parse', () => {
-    assert.equal(parseTensorJson('[1, 2]'), undefined);
-    assert.equal(parseTensorJson('NaN'), undefined);
-    assert.equal(failure(() => parseInferJson('NaN')).code, 'malformed_json');
+    assert.equal(parseTensorJson(Buffer.from('[1, 2]')), undefined);
+    assert.equal(parseTensorJson(Buffer.from('NaN')), undefined);
+    assert.equal(failure(() => parseInferText('NaN')).code, 'malformed_json');
+  });
+});
+
+/** What the text path gives for the same bytes (JSON.parse, or the exact parser for a long integer or NaN). */
+const textValue = (bytes: Buffer) => {
+  const text = bytes.toString('utf8');
+  return /[[,:\s]-?(?:\d{16}|NaN|Inf)/.test(text) ? parseExactJson(text) : JSON.parse(text);
+};
+
+/** The parsed body with each placeholder `data` replaced by its values as a plain array. */
+const withData = (body: unknown) => {
+  const inputs = (body as { inputs: { data: unknown[] }[] }).inputs;
+  for (const input of inputs) {
+    const values = numericData(input.data);
+    if (values) input.data = [...values];
+  }
+  return body;
+};
+
+describe('reading the body from its bytes (byte-json.ts)', () => {
+  const envelope = (extra: string) =>
+    `{"id":"r1",${extra}"inputs":[{"name":"x","datatype":"FP64","shape":[1,3],"data":[0.5,-1,3]}]}`;
+
+  test('strings and keys with multi-byte UTF-8, escapes and ill-formed bytes decode as in the whole text', () => {
+    const bodies = [
+      Buffer.from(envelope('"parameters":{"é":"naïve ✓ 😀","k":"a\\"b\\u00e9\\n😀"},')),
+      Buffer.from(envelope('"parameters":{"ключ":["значение",1,true,null,{"z":-2.5e-3}]},')),
+      Buffer.concat([
+        Buffer.from('{"parameters":{"bad":"'),
+        Buffer.from([0xe2, 0x82, 0xff, 0x80, 0x41, 0xf0, 0x9f]),
+        Buffer.from(`"},${envelope('').slice(1)}`),
+      ]),
+    ];
+    for (const bytes of bodies) {
+      const fast = parseTensorJson(bytes);
+      assert.ok(fast !== undefined, bytes.toString('utf8'));
+      assert.deepEqual(withData(fast), textValue(bytes));
+    }
+  });
+
+  test('every way of cutting a body gives the text path`s answer or its error', () => {
+    const whole = Buffer.from(
+      '{"id":"é😀","parameters":{"n":[1,-0.5e2,123456789012345678901]},"inputs":[{"name":"x","datatype":"FP32",' +
+        '"shape":[1,2],"data":[0.1, -2]}],"outputs":[{"name":"y"}]}',
+    );
+    for (let cut = 0; cut <= whole.length; cut++) {
+      const bytes = whole.subarray(0, cut);
+      let want: unknown;
+      let error: string | undefined;
+      try {
+        want = textValue(bytes);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      if (error !== undefined) {
+        assert.equal(parseTensorJson(bytes), undefined, `cut at ${cut}`);
+        assert.equal(failure(() => parseInferBody(bytes)).message, `The body is not valid JSON: ${error}`);
+      } else {
+        const got = withData(parseInferBody(bytes)) as { inputs: { data: number[] }[] };
+        got.inputs[0].data = got.inputs[0].data.map(Number);
+        (want as { inputs: { data: number[] }[] }).inputs[0].data = [0.1, -2].map(Math.fround);
+        assert.deepEqual(got, want, `cut at ${cut}`);
+      }
+    }
+  });
+
+  test('a binary-framed header is read from its own bytes, not past them', () => {
+    const header = Buffer.from(envelope(''));
+    const bytes = Buffer.concat([header, Buffer.from(' [9]"')]);
+    assert.deepEqual(
+      withData(parseTensorJson(bytes.subarray(0, header.length))),
+      JSON.parse(header.toString()),
+    );
+  });
+
+  test('what the byte reader leaves goes to the text path: same values, same errors', () => {
+    for (const text of [
+      '\ufeff{"inputs":[]}', // a byte order mark
+      '{"inputs":[{"name":"x","datatype":"INT64","shape":[1],"data":9007199254740993}]}',
+      '{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":{"a":1}}]}',
+      '{"a":1.}',
+      '{"a":"\t"}',
+      '{"a":1}x',
+    ]) {
+      const bytes = Buffer.from(text);
+      assert.equal(parseTensorJson(bytes), undefined, text);
+      let want: unknown;
+      try {
+        want = textValue(bytes);
+      } catch (e) {
+        assert.equal(
+          failure(() => parseInferBody(bytes)).message,
+          `The body is not valid JSON: ${(e as Error).message}`,
+        );
+        continue;
+      }
+      assert.deepEqual(parseInferBody(bytes), want, text);
+    }
   });
 });
