@@ -1,10 +1,12 @@
 // JSON read straight from an infer body's bytes, with no string of the whole body: the value parseExactJson
 // gives for the same bytes decoded as UTF-8, for the bodies the tensor fast path takes (tensor-json.ts), each
-// input's `data` array read by the caller's reader. Whatever it does not take (malformed text, nesting past
-// MAX_JSON_DEPTH, `data` that is not an array) throws, and body.ts parses the decoded text as before, so every
-// error keeps its message. A string is decoded from its own byte range: it ends at an ASCII quote, which no
-// UTF-8 sequence (well formed or not) spans, so it decodes to the same characters as in the whole text.
-import { type Frame, LITERALS, MAX_JSON_DEPTH, roleOf, setKey } from './exact-json.ts';
+// input's `data` array read by the caller's reader, the containers walked by json-walk.ts as for the text.
+// Whatever it does not take (malformed text, nesting past MAX_JSON_DEPTH, `data` that is not an array) throws,
+// and body.ts parses the decoded text as before, so every error keeps its message. A string is decoded from its
+// own byte range: it ends at an ASCII quote, which no UTF-8 sequence (well formed or not) spans, so it decodes
+// to the same characters as in the whole text.
+import { LITERALS } from './exact-json.ts';
+import { walkJson } from './json-walk.ts';
 
 /**
  * Reads the `data` array of an input at `bytes[start]` (a `[`): the value and the index after it. `input` is
@@ -34,122 +36,74 @@ const LITERAL_CODES = LITERALS.map(([word, value]) => ({
 export const parseJsonBytes = (bytes: Buffer, readData: ByteDataReader): unknown => {
   let i = 0;
   const n = bytes.length;
-  const stack: Frame[] = [];
-  const skipSpace = () => {
-    while (i < n) {
-      const c = bytes[i];
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      i++;
-    }
-  };
-  const readString = (): string => {
-    const start = i; // at the opening quote
-    let ascii = true;
-    let escaped = false;
-    for (let k = start + 1; ; k++) {
-      if (k >= n) refuse();
-      const c = bytes[k];
-      if (c === 0x22) {
-        i = k + 1;
-        break;
+  return walkJson({
+    skipSpace() {
+      while (i < n) {
+        const c = bytes[i];
+        if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+        i++;
       }
-      if (c === 0x5c) {
-        escaped = true;
-        k++;
-      } else if (c < 0x20) refuse();
-      else if (c >= 0x80) ascii = false;
-    }
-    if (escaped) return JSON.parse(bytes.toString('utf8', start, i)) as string;
-    return bytes.toString(ascii ? 'latin1' : 'utf8', start + 1, i - 1);
-  };
-  /** A JSON number, as the text parser's NUMBER pattern and Number() read it (never in tensor data here). */
-  const readNumber = (): number => {
-    const start = i;
-    if (bytes[i] === 0x2d) i++;
-    if (bytes[i] === 0x30) i++;
-    else if (isDigit(bytes[i])) while (isDigit(bytes[i])) i++;
-    else refuse();
-    // `1.` or `1e` is an error in the text too, wherever it is.
-    if (bytes[i] === 0x2e) {
+    },
+    peek: () => bytes[i],
+    skip() {
       i++;
-      if (!isDigit(bytes[i])) refuse();
-      while (isDigit(bytes[i])) i++;
-    }
-    if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-      i++;
-      if (bytes[i] === 0x2b || bytes[i] === 0x2d) i++;
-      if (!isDigit(bytes[i])) refuse();
-      while (isDigit(bytes[i])) i++;
-    }
-    return Number(bytes.toString('latin1', start, i));
-  };
-  const readValue = (
-    frame: Frame | undefined,
-    key: string | undefined,
-  ): { value: unknown; open: boolean } => {
-    skipSpace();
-    const c = bytes[i];
-    if (frame?.role === 'input' && key === 'data') {
-      if (c !== 0x5b) refuse();
-      const read = readData(bytes, i, frame.container as Record<string, unknown>);
+    },
+    atEnd: () => i >= n,
+    readString() {
+      const start = i; // at the opening quote
+      let ascii = true;
+      let escaped = false;
+      for (let k = start + 1; ; k++) {
+        if (k >= n) refuse();
+        const c = bytes[k];
+        if (c === 0x22) {
+          i = k + 1;
+          break;
+        }
+        if (c === 0x5c) {
+          escaped = true;
+          k++;
+        } else if (c < 0x20) refuse();
+        else if (c >= 0x80) ascii = false;
+      }
+      if (escaped) return JSON.parse(bytes.toString('utf8', start, i)) as string;
+      return bytes.toString(ascii ? 'latin1' : 'utf8', start + 1, i - 1);
+    },
+    readScalar() {
+      for (const { codes, value } of LITERAL_CODES) {
+        let k = 0;
+        while (k < codes.length && bytes[i + k] === codes[k]) k++;
+        if (k === codes.length) {
+          i += k;
+          return value;
+        }
+      }
+      // A JSON number, as the text parser's NUMBER pattern and Number() read it (never in tensor data here).
+      const start = i;
+      if (bytes[i] === 0x2d) i++;
+      if (bytes[i] === 0x30) i++;
+      else if (isDigit(bytes[i])) while (isDigit(bytes[i])) i++;
+      else refuse();
+      // `1.` or `1e` is an error in the text too, wherever it is.
+      if (bytes[i] === 0x2e) {
+        i++;
+        if (!isDigit(bytes[i])) refuse();
+        while (isDigit(bytes[i])) i++;
+      }
+      if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+        i++;
+        if (bytes[i] === 0x2b || bytes[i] === 0x2d) i++;
+        if (!isDigit(bytes[i])) refuse();
+        while (isDigit(bytes[i])) i++;
+      }
+      return Number(bytes.toString('latin1', start, i));
+    },
+    readData(input) {
+      if (bytes[i] !== 0x5b) refuse();
+      const read = readData(bytes, i, input.container as Record<string, unknown>);
       i = read.end;
-      return { value: read.value, open: false };
-    }
-    if (c === 0x7b || c === 0x5b) {
-      if (stack.length >= MAX_JSON_DEPTH) refuse();
-      i++;
-      const container = c === 0x7b ? ({} as Record<string, unknown>) : ([] as unknown[]);
-      stack.push({ container, role: roleOf(frame, key), key: undefined });
-      return { value: container, open: true };
-    }
-    if (c === 0x22) return { value: readString(), open: false };
-    for (const { codes, value } of LITERAL_CODES) {
-      let k = 0;
-      while (k < codes.length && bytes[i + k] === codes[k]) k++;
-      if (k === codes.length) {
-        i += k;
-        return { value, open: false };
-      }
-    }
-    return { value: readNumber(), open: false };
-  };
-
-  let root = readValue(undefined, undefined);
-  const result = root.value;
-  // After a value: close containers, or read the next key/element.
-  let afterValue = !root.open;
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    const isArray = Array.isArray(frame.container);
-    skipSpace();
-    const empty = isArray ? (frame.container as unknown[]).length === 0 : frame.key === undefined;
-    const c = bytes[i];
-    if (c === (isArray ? 0x5d : 0x7d) && (afterValue || empty)) {
-      i++;
-      stack.pop();
-      afterValue = true;
-      continue;
-    }
-    if (afterValue) {
-      if (c !== 0x2c) refuse();
-      i++;
-      skipSpace();
-    } else if (!empty) refuse();
-    let key: string | undefined;
-    if (!isArray) {
-      if (bytes[i] !== 0x22) refuse();
-      key = readString();
-      frame.key = key;
-      skipSpace();
-      if (bytes[i] !== 0x3a) refuse();
-      i++;
-    }
-    root = readValue(frame, key);
-    if (isArray) (frame.container as unknown[]).push(root.value);
-    else setKey(frame.container as Record<string, unknown>, key!, root.value);
-    afterValue = !root.open;
-  }
-  skipSpace();
-  if (i < n) refuse();
-  return result;
+      return read.value;
+    },
+    fail: refuse,
+  });
 };
