@@ -31,6 +31,20 @@ describe('resumable import (Online Retail head, real server)', () => {
   const readState = (path: string): ImportState | undefined =>
     existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 
+  /** The CLI import of the head file in batches of 20, with its state kept at `state`. */
+  const importArgs = (key: string, state: string) => [
+    'import',
+    'or-head.csv',
+    '--url',
+    server.url,
+    '--key',
+    key,
+    '--batch',
+    '20',
+    '--state',
+    state,
+  ];
+
   /** Each event in the tenant's log exactly once, and all of them. */
   const assertLogComplete = async (key: string) => {
     const events = await storedEvents(server.app, key);
@@ -77,18 +91,7 @@ describe('resumable import (Online Retail head, real server)', () => {
 
   test('Ctrl-C on the process: it finishes the batch in flight, says how to continue, exits 130', async () => {
     const key = await server.tenant('sigint');
-    const args = [
-      'import',
-      'or-head.csv',
-      '--url',
-      server.url,
-      '--key',
-      key,
-      '--batch',
-      '20',
-      '--state',
-      'sigint.json',
-    ];
+    const args = importArgs(key, 'sigint.json');
     const run = runCli(args, { cwd: server.dir });
     while ((readState(join(server.dir, 'sigint.json'))?.totals.batches ?? 0) < 3) await sleep(POLL_MS);
     run.child.kill('SIGINT');
@@ -107,18 +110,7 @@ describe('resumable import (Online Retail head, real server)', () => {
   test('killed outright (SIGKILL) mid-import, a rerun completes; overlap is only ever a duplicate', async () => {
     const key = await server.tenant('crash');
     const statePath = join(server.dir, 'crash.json');
-    const args = [
-      'import',
-      'or-head.csv',
-      '--url',
-      server.url,
-      '--key',
-      key,
-      '--batch',
-      '20',
-      '--state',
-      statePath,
-    ];
+    const args = importArgs(key, statePath);
     const run = runCli(args, { cwd: server.dir });
     while ((readState(statePath)?.totals.batches ?? 0) < 5) await sleep(POLL_MS);
     run.child.kill('SIGKILL');
