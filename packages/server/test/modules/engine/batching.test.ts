@@ -9,7 +9,6 @@ import {
   type InferenceEngine,
   type RejectEvent,
   type RequestEvent,
-  type Tensor,
 } from '../../../src/modules/engine/index.ts';
 import {
   deepModel,
@@ -19,17 +18,7 @@ import {
   prng,
   randomFloats,
 } from '../../support/onnx/index.ts';
-
-const f32 = (shape: number[], data: ArrayLike<number>): Tensor => ({
-  datatype: 'FP32',
-  shape,
-  data: Float32Array.from(data),
-});
-const i64 = (shape: number[], data: readonly number[]): Tensor => ({
-  datatype: 'INT64',
-  shape,
-  data: BigInt64Array.from(data, BigInt),
-});
+import { f32, i64 } from './testing.ts';
 
 /** An engine whose metrics hooks are recorded, closed after the suite. */
 const engines: InferenceEngine[] = [];

@@ -22,17 +22,8 @@ import {
   randomFloats,
   twoInputModel,
 } from '../../support/onnx/index.ts';
+import { f32, i64 } from './testing.ts';
 
-const f32 = (shape: number[], data: ArrayLike<number>): Tensor => ({
-  datatype: 'FP32',
-  shape,
-  data: Float32Array.from(data),
-});
-const i64 = (shape: number[], data: readonly number[]): Tensor => ({
-  datatype: 'INT64',
-  shape,
-  data: BigInt64Array.from(data, (v) => BigInt(v)),
-});
 const code = (c: string, message?: RegExp) => (e: unknown) =>
   isQuiverError(e) && e.code === c && (!message || message.test(e.message));
 
