@@ -8,6 +8,7 @@ import {
   headOf,
   itemIds,
   ONLINE_RETAIL,
+  ONLINE_RETAIL_LINE_2,
   runCli,
   type Server,
   startServer,
@@ -45,17 +46,7 @@ describe('quiver import (Online Retail head, real server)', () => {
     assert.equal(new Set(events.map((e) => e.id)).size, HEAD_5000.events, 'no event twice');
     const { receivedAt, ...first } = events.find((e) => e.id === 'or-2')!;
     assert.ok(receivedAt);
-    assert.deepEqual(first, {
-      id: 'or-2',
-      type: 'purchase',
-      userId: '17850',
-      sessionId: '536365',
-      itemId: '85123A',
-      quantity: 6,
-      value: 15.3,
-      timestamp: '2010-12-01T08:26:00Z',
-      properties: { country: 'United Kingdom' },
-    });
+    assert.deepEqual(first, ONLINE_RETAIL_LINE_2);
     assert.equal(events.filter((e) => e.type === 'custom:cancellation').length, 70);
 
     const ids = await itemIds(server.app, key);

@@ -8,10 +8,7 @@ import type { Scope } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../server/test/support/app.ts';
 import { STORAGE_KINDS } from '../../server/test/support/storage.ts';
 
-export const ONLINE_RETAIL = resolve(
-  import.meta.dirname,
-  '../../../../shared/datasets/online-retail/online-retail.csv',
-);
+export { ONLINE_RETAIL, ONLINE_RETAIL_LINE_2 } from './datasets.ts';
 /** What an independent reader (Python's csv module) finds in the first 5,000 lines (4,999 rows). */
 export const HEAD_5000 = { rows: 4999, events: 4997, skipped: 2, items: 1595 };
 const BIN = resolve(import.meta.dirname, '../bin/quiver.js');

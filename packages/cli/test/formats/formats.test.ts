@@ -2,15 +2,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { detectFormat, FORMATS, type Mapped } from '../../src/formats/index.ts';
 import { toId } from '../../src/formats/types.ts';
 import { readRecords } from '../../src/records.ts';
 import { openSource } from '../../src/source.ts';
+import { DATASETS, ONLINE_RETAIL, ONLINE_RETAIL_LINE_2 } from '../datasets.ts';
 
-const DATASETS = resolve(import.meta.dirname, '../../../../../shared/datasets');
-const ONLINE_RETAIL = join(DATASETS, 'online-retail/online-retail.csv');
 const REES46 = join(DATASETS, 'rees46-oct2019-head/events.csv');
 const OTTO = join(DATASETS, 'otto-sample/train.jsonl');
 
@@ -36,19 +35,7 @@ describe('Online Retail mapping', async () => {
 
   test('an invoice line is one purchase; the stock code is an item with its title and GBP price', () => {
     assert.deepEqual(byLine.get(2), {
-      events: [
-        {
-          id: 'or-2',
-          type: 'purchase',
-          userId: '17850',
-          sessionId: '536365',
-          itemId: '85123A',
-          quantity: 6,
-          value: 15.3,
-          timestamp: '2010-12-01T08:26:00Z',
-          properties: { country: 'United Kingdom' },
-        },
-      ],
+      events: [ONLINE_RETAIL_LINE_2],
       items: [
         {
           id: '85123A',
