@@ -56,7 +56,7 @@ const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.b
 export const floatTensor = (name: string, dims: readonly number[], data: Float32Array): Initializer =>
   onnx.TensorProto.create({ name, dims: [...dims], dataType: T.FLOAT, rawData: bytesOf(data) });
 
-export const int64Tensor = (name: string, dims: readonly number[], values: readonly number[]): Initializer =>
+export const int64Tensor = (name: string, dims: readonly number[], values: ArrayLike<number>): Initializer =>
   onnx.TensorProto.create({
     name,
     dims: [...dims],

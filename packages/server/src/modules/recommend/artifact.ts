@@ -187,21 +187,38 @@ export const scatterRows = (o: {
   }),
 ];
 
+/**
+ * Pads a [rows, m] table with a last all-pad row; -1 (and non-positive weights) become `pad` at weight 0.
+ * Indices must be below `limit`; `what` names one in the error.
+ */
+export const padded = (
+  idx: Int32Array,
+  w: Float32Array,
+  rows: number,
+  m: number,
+  pad: number,
+  limit: number,
+  what = 'index',
+) => {
+  const outIdx = new Int32Array((rows + 1) * m).fill(pad);
+  const outW = new Float32Array((rows + 1) * m);
+  for (let r = 0; r < rows * m; r++) {
+    const j = idx[r];
+    check(j >= -1 && j < limit, `${what} ${j} out of range`);
+    if (j >= 0 && w[r] > 0) {
+      outIdx[r] = j;
+      outW[r] = w[r];
+    }
+  }
+  return { outIdx, outW };
+};
+
 /** scores = Σ_j w_j · row_j of a sparse neighbour table (Gather, then ScatterElements with add). */
 export const neighboursGraph = (s: NeighboursSpec): Buffer => {
   checkIds(s.ids);
   const n = s.ids.length;
   check(s.neighbours.length === n * s.m && s.weights.length === n * s.m, 'table is not [N, m]');
-  const rows = new Array<number>((n + 1) * s.m).fill(n);
-  const weights = new Float32Array((n + 1) * s.m);
-  for (let i = 0; i < n * s.m; i++) {
-    const j = s.neighbours[i];
-    check(j >= -1 && j < n, `neighbour index ${j} out of range`);
-    if (j >= 0 && s.weights[i] > 0) {
-      rows[i] = j;
-      weights[i] = s.weights[i];
-    }
-  }
+  const { outIdx: rows, outW: weights } = padded(s.neighbours, s.weights, n, s.m, n, n, 'neighbour index');
   const k = topKOf(n, 'neighbours', s.topK);
   const c = common(s.ids, k);
   return model(

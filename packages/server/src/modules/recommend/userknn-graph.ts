@@ -5,7 +5,7 @@
 //   scores[i] = Σ_{u ∈ top} sims[u]^sharpen · userItems[u, i]
 // Both tables are padded rows (item → customers, customer → items); the pad customer U and pad item N carry 0.
 import { floatTensor, int32Tensor, int64Tensor, node } from '../../kernel/onnx/graph.ts';
-import { check, checkIds, common, model, scatterRows, topKOf } from './artifact.ts';
+import { check, checkIds, common, model, padded, scatterRows, topKOf } from './artifact.ts';
 
 export interface UserKnnSpec {
   ids: readonly string[];
@@ -25,21 +25,6 @@ export interface UserKnnSpec {
   mi: number;
   topK?: number;
 }
-
-/** Pads a [rows, m] table with a last all-pad row; -1 (and non-positive weights) become `pad` at weight 0. */
-const padded = (idx: Int32Array, w: Float32Array, rows: number, m: number, pad: number, limit: number) => {
-  const outIdx = new Int32Array((rows + 1) * m).fill(pad);
-  const outW = new Float32Array((rows + 1) * m);
-  for (let r = 0; r < rows * m; r++) {
-    const j = idx[r];
-    check(j >= -1 && j < limit, `index ${j} out of range`);
-    if (j >= 0 && w[r] > 0) {
-      outIdx[r] = j;
-      outW[r] = w[r];
-    }
-  }
-  return { outIdx, outW };
-};
 
 export const userKnnGraph = (s: UserKnnSpec): Buffer => {
   checkIds(s.ids);
