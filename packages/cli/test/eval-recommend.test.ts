@@ -31,6 +31,10 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `quiver eval recommend` on the fixture file, with `args` after `--events retail.csv`. */
+const evalRetail = (...args: string[]) =>
+  runCli(['eval', 'recommend', '--events', 'retail.csv', ...args], { cwd: dir }).done;
+
 const tableRows = (stdout: string) =>
   stdout
     .split('\n')
@@ -40,9 +44,7 @@ const tableRows = (stdout: string) =>
 const ALL_HIT = ['2', '1.0000 (1.0000–1.0000)', '1.0000 (1.0000–1.0000)', '1.0000 (1.0000–1.0000)', '0.5000'];
 
 test('prints HR@10, NDCG@10, Recall@20 and coverage per model next to popularity', async () => {
-  const run = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01'], {
-    cwd: dir,
-  }).done;
+  const run = await evalRetail('--split', '2011-11-01');
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /read 14 item events \(4 items, 4 users\)/);
   const rows = tableRows(run.stdout);
@@ -62,20 +64,7 @@ test('prints HR@10, NDCG@10, Recall@20 and coverage per model next to popularity
 });
 
 test("--per-user last-1 holds out each customer's last invoice; --json prints the report", async () => {
-  const run = await runCli(
-    [
-      'eval',
-      'recommend',
-      '--events',
-      'retail.csv',
-      '--per-user',
-      'last-1',
-      '--model',
-      'cooccurrence',
-      '--json',
-    ],
-    { cwd: dir },
-  ).done;
+  const run = await evalRetail('--per-user', 'last-1', '--model', 'cooccurrence', '--json');
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   // Customers 1 and 3 have two invoices (their November one held out); 2 and 4 have one.
@@ -97,22 +86,15 @@ test("--per-user last-1 holds out each customer's last invoice; --json prints th
 });
 
 test('--params sets trainer parameters (bare keys for every model that has them) and they are not tuned', async () => {
-  const run = await runCli(
-    [
-      'eval',
-      'recommend',
-      '--events',
-      'retail.csv',
-      '--split',
-      '2011-11-01',
-      '--params',
-      'sequenceWeight=0.5,als.factors=8',
-      '--params',
-      'halfLifeDays=7',
-      '--json',
-    ],
-    { cwd: dir },
-  ).done;
+  const run = await evalRetail(
+    '--split',
+    '2011-11-01',
+    '--params',
+    'sequenceWeight=0.5,als.factors=8',
+    '--params',
+    'halfLifeDays=7',
+    '--json',
+  );
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   const params = Object.fromEntries(
@@ -124,20 +106,14 @@ test('--params sets trainer parameters (bare keys for every model that has them)
   assert.deepEqual(report.baseline.validation, []);
   assert.deepEqual(report.tuning.cooccurrence, []);
   for (const bad of ['sequenceWeight', 'popularity.factors=8', 'bogus=1']) {
-    const rejected = await runCli(
-      ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--params', bad],
-      { cwd: dir },
-    ).done;
+    const rejected = await evalRetail('--split', '2011-11-01', '--params', bad);
     assert.equal(rejected.code, 64, bad);
     assert.match(rejected.stderr, /--params/);
   }
 });
 
 test('--model content ranks by title words', async () => {
-  const run = await runCli(
-    ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--model', 'content'],
-    { cwd: dir },
-  ).done;
+  const run = await evalRetail('--split', '2011-11-01', '--model', 'content');
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(
     tableRows(run.stdout).map((r) => r[1]),
@@ -146,21 +122,14 @@ test('--model content ranks by title words', async () => {
 });
 
 test('bad arguments exit with usage (64) or data (65) codes', async () => {
-  const missing = await runCli(['eval', 'recommend', '--events', 'retail.csv'], { cwd: dir }).done;
+  const missing = await evalRetail();
   assert.equal(missing.code, 64);
   assert.match(missing.stderr, /--split and --per-user/);
-  const perUser = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--per-user', 'last'], {
-    cwd: dir,
-  }).done;
+  const perUser = await evalRetail('--per-user', 'last');
   assert.equal(perUser.code, 64);
-  const model = await runCli(
-    ['eval', 'recommend', '--events', 'retail.csv', '--split', '2011-11-01', '--model', 'bpr'],
-    { cwd: dir },
-  ).done;
+  const model = await evalRetail('--split', '2011-11-01', '--model', 'bpr');
   assert.equal(model.code, 64);
-  const empty = await runCli(['eval', 'recommend', '--events', 'retail.csv', '--split', '2012-01-01'], {
-    cwd: dir,
-  }).done;
+  const empty = await evalRetail('--split', '2012-01-01');
   assert.equal(empty.code, 65);
   assert.match(empty.stderr, /no events on one side/);
 });
