@@ -20,6 +20,12 @@ export type TenantPrincipal = {
 
 export type Principal = { kind: 'operator' } | TenantPrincipal;
 
+/** Whose figures a caller may read (stats, usage): the operator's (every tenant's) or one tenant's own. */
+export type Reader = { kind: 'operator' } | { kind: 'tenant'; tenantId: string };
+
+export const readerOf = (p: Principal | undefined): Reader =>
+  p?.kind === 'tenant' ? { kind: 'tenant', tenantId: p.tenantId } : { kind: 'operator' };
+
 export const actorOf = (p: Principal): string => (p.kind === 'operator' ? 'operator' : `key:${p.keyId}`);
 
 /**

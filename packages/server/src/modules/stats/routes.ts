@@ -1,7 +1,8 @@
 // GET /v1/stats/series: the recent windows, for the operator (everything) or a tenant admin (its own).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERROR_RESPONSES, StatsSeriesQuerySchema, StatsSeriesSchema } from '@quiver/contracts';
-import type { StatsReader, StatsService } from './service.ts';
+import { readerOf } from '../../kernel/index.ts';
+import type { StatsService } from './service.ts';
 
 export const statsRoutes =
   (service: StatsService): FastifyPluginAsyncTypebox =>
@@ -18,11 +19,6 @@ export const statsRoutes =
           response: { 200: StatsSeriesSchema, ...ERROR_RESPONSES },
         },
       },
-      async (request) => {
-        const p = request.principal;
-        const reader: StatsReader =
-          p?.kind === 'tenant' ? { kind: 'tenant', tenantId: p.tenantId } : { kind: 'operator' };
-        return service.series(reader, request.query.minutes);
-      },
+      async (request) => service.series(readerOf(request.principal), request.query.minutes),
     );
   };

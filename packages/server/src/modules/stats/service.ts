@@ -2,7 +2,7 @@
 // writes its open windows to the SQL port every few seconds, and a read sums every replica's rows.
 import type { StatsPoint, StatsSeries } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
-import { type Clock, newId } from '../../kernel/index.ts';
+import { type Clock, newId, type Reader } from '../../kernel/index.ts';
 import type { Metrics } from '../../metrics/index.ts';
 import { delta, type GlobalReading, readGlobals } from './gauges.ts';
 import { createStatsRepository } from './repository.ts';
@@ -37,7 +37,7 @@ export interface ObservedRequest {
 }
 
 /** Who reads: the operator sees every tenant and the global figures, a tenant only its own requests. */
-export type StatsReader = { kind: 'operator' } | { kind: 'tenant'; tenantId: string };
+export type StatsReader = Reader;
 
 export interface StatsService {
   readonly windowS: number;

@@ -9,7 +9,8 @@ import {
   UsageReportSchema,
 } from '@quiver/contracts';
 import { Type } from 'typebox';
-import type { UsageReader, UsageService } from './service.ts';
+import { readerOf } from '../../kernel/index.ts';
+import type { UsageService } from './service.ts';
 
 const TenantParams = Type.Object({ tenantId: TenantIdSchema });
 
@@ -28,12 +29,7 @@ export const usageRoutes =
           response: { 200: UsageReportSchema, ...ERROR_RESPONSES },
         },
       },
-      async (request) => {
-        const p = request.principal;
-        const reader: UsageReader =
-          p?.kind === 'tenant' ? { kind: 'tenant', tenantId: p.tenantId } : { kind: 'operator' };
-        return usage.report(reader, request.query);
-      },
+      async (request) => usage.report(readerOf(request.principal), request.query),
     );
 
     app.get(

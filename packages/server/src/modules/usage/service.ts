@@ -4,7 +4,7 @@
 import type { QuotaLimits, TenantQuotas, UsageGranularity, UsageQuery, UsageReport } from '@quiver/contracts';
 import { MAX_USAGE_HOURS } from '@quiver/contracts';
 import type { SqlDatabase } from '../../adapters/sql/index.ts';
-import { type Clock, QuiverError } from '../../kernel/index.ts';
+import { type Clock, QuiverError, type Reader } from '../../kernel/index.ts';
 import { aggregate, HOUR_MS, hourOf, METRIC, monthOf, REQUESTS_PREFIX } from './report.ts';
 import { createUsageRepository, type HourAmount } from './repository.ts';
 
@@ -34,7 +34,7 @@ export interface UsageMeter {
 }
 
 /** Who reads: the operator any tenant, a tenant key its own. */
-export type UsageReader = { kind: 'operator' } | { kind: 'tenant'; tenantId: string };
+export type UsageReader = Reader;
 
 export interface UsageService extends UsageMeter {
   /** Counts one answered request of the tenant to an API (a route's scope family). */
