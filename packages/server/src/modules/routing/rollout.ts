@@ -87,6 +87,12 @@ export const planRollout = (current: PutEndpoint, body: CreateRollout): RolloutS
 
 const rate = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
+/** A guardrail "candidate rate ≥ min × baseline rate" (off when `min` is absent): its breach, or undefined. */
+const belowRatio = (what: string, c: number | null, b: number | null, min: number | undefined) =>
+  min !== undefined && c !== null && b !== null && b > 0 && c < min * b
+    ? `${what} ${c.toFixed(4)} vs baseline ${b.toFixed(4)} (min ×${min})`
+    : undefined;
+
 /**
  * The decision for the current step, from what both sides did since it started. A guardrail breach rolls
  * back as soon as the candidate has `minRequests`; otherwise nothing happens before the step's time is up,
@@ -135,28 +141,12 @@ export const decide = (
       breaches.push(
         `p99 ${candidate.p99Ms.toFixed(1)} ms vs baseline ${baseline.p99Ms.toFixed(1)} ms (max ×${g.maxP99Ratio})`,
       );
-    if (
-      g.minClickThroughRatio !== undefined &&
-      baselineEnough &&
-      cCtr !== null &&
-      bCtr !== null &&
-      bCtr > 0 &&
-      cCtr < g.minClickThroughRatio * bCtr
-    )
-      breaches.push(
-        `click-through ${cCtr.toFixed(4)} vs baseline ${bCtr.toFixed(4)} (min ×${g.minClickThroughRatio})`,
-      );
-    if (
-      g.minConversionRatio !== undefined &&
-      baselineEnough &&
-      cConv !== null &&
-      bConv !== null &&
-      bConv > 0 &&
-      cConv < g.minConversionRatio * bConv
-    )
-      breaches.push(
-        `conversion ${cConv.toFixed(4)} vs baseline ${bConv.toFixed(4)} (min ×${g.minConversionRatio})`,
-      );
+    if (baselineEnough)
+      for (const breach of [
+        belowRatio('click-through', cCtr, bCtr, g.minClickThroughRatio),
+        belowRatio('conversion', cConv, bConv, g.minConversionRatio),
+      ])
+        if (breach) breaches.push(breach);
   }
   if (breaches.length > 0) return { action: 'rollback', reason: breaches.join('; '), numbers };
   if (elapsedMs < spec.stepDurationMs) return { action: 'wait', reason: 'step running', numbers };
