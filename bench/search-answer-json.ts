@@ -12,6 +12,7 @@ import { type AnswerWriter, answerWriter } from '../packages/server/src/modules/
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import { keywordDoc } from '../packages/server/src/modules/search/tenant-index.ts';
+import { collectGarbage } from './lib/collect.ts';
 import { generatedItems, generatedQueries } from './lib/search-items.ts';
 
 const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
@@ -55,7 +56,7 @@ app.post('/written', { schema }, async (_request, reply) => {
 await app.ready();
 
 const pass = async (url: string, bodies?: string[]) => {
-  globalThis.gc?.();
+  await collectGarbage();
   const cpu = process.cpuUsage();
   for (at = 0; at < answers.length; at++) {
     const res = await app.inject({ method: 'POST', url });

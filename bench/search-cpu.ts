@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { startBenchApp } from './lib/bench-app.ts';
+import { collectGarbage } from './lib/collect.ts';
 import { generatedItems, generatedQueries } from './lib/search-items.ts';
 
 const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
@@ -66,7 +67,7 @@ const run = async (mode: Mode, passes: number, bodies?: string[]) => {
       }
     }
   };
-  globalThis.gc?.();
+  await collectGarbage();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));

@@ -10,6 +10,7 @@ import type { Item } from '@quiver/contracts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import { keywordDoc } from '../packages/server/src/modules/search/tenant-index.ts';
+import { collectGarbage } from './lib/collect.ts';
 import { generatedItems, generatedQueries } from './lib/search-items.ts';
 
 const COUNT = Number(process.env.SEARCH_ITEMS ?? 50_000);
@@ -46,8 +47,8 @@ if (indexes.base) {
     `${queries.length} queries: the same answers as the base (top 10 and head 500: ids, scores, totals)`,
   );
 }
-const cpuPerQuery = (work: () => void) => {
-  globalThis.gc?.();
+const cpuPerQuery = async (work: () => void) => {
+  await collectGarbage();
   const cpu = process.cpuUsage();
   work();
   const used = process.cpuUsage(cpu);
@@ -57,7 +58,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 for (const [name, run] of Object.entries(cases)) {
   const figures: Record<string, number[]> = Object.fromEntries(Object.keys(indexes).map((k) => [k, []]));
   for (let p = 0; p < PASSES; p++)
-    for (const [which, ix] of Object.entries(indexes)) figures[which].push(cpuPerQuery(() => run(ix)));
+    for (const [which, ix] of Object.entries(indexes)) figures[which].push(await cpuPerQuery(() => run(ix)));
   console.log(
     `${name}: ${Object.entries(figures)
       .map(

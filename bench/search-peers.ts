@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { readJudgedSet } from '../packages/cli/src/eval/judgments.ts';
 import { evaluate, type MeanMetrics } from '../packages/cli/src/eval/metrics.ts';
 import { type BenchApp, startBenchApp } from './lib/bench-app.ts';
+import { collectGarbage } from './lib/collect.ts';
 import { ICECAT_DIR, icecatItem, readIcecatProducts } from './lib/icecat.ts';
 import { PEERS, type Peer, type PeerItem } from './lib/peers.ts';
 import { fmt } from './lib/report.ts';
@@ -36,7 +37,7 @@ const peerEngine = (peer: Peer): Engine => ({ name: peer.name, search: (q) => pe
 
 /** Every query once, one at a time: queries/s and this process's CPU (all threads) per query. */
 const pass = async (engine: Engine, queries: readonly string[]): Promise<Pass> => {
-  globalThis.gc?.();
+  await collectGarbage();
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (const q of queries) await engine.search(q);
