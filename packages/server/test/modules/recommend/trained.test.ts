@@ -6,6 +6,7 @@ import type { RecommendationResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { putItems, sendEvents } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
+import { runTrainer } from '../../support/training.ts';
 import { basket } from '../training/testing.ts';
 
 const DAY = 86_400_000;
@@ -32,16 +33,8 @@ before(async () => {
 after(() => t.close());
 
 const train = async (trainer: string) => {
-  const res = await t.request({
-    method: 'POST',
-    url: `/v1/trainers/${trainer}/runs`,
-    headers: shop,
-    payload: {},
-  });
-  assert.equal(res.statusCode, 202, res.body);
-  await t.training.tickNow();
-  const run = await t.request({ method: 'GET', url: `/v1/trainers/runs/${res.json().id}`, headers: shop });
-  assert.equal(run.json().status, 'succeeded', run.body);
+  const run = await runTrainer(t, shop, trainer);
+  assert.equal(run.status, 'succeeded', JSON.stringify(run));
 };
 
 const recommend = async (body: object): Promise<RecommendationResponse> => {

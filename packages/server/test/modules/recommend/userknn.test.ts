@@ -7,6 +7,7 @@ import type { RecommendationResponse } from '@quiver/contracts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { putItems, sendEvents } from '../../support/seed.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
+import { runTrainer } from '../../support/training.ts';
 import { basket } from '../training/testing.ts';
 
 const DAY = 86_400_000;
@@ -36,17 +37,7 @@ const recommend = async (headers: Record<string, string>, body: object) =>
   t.request({ method: 'POST', url: '/v1/recommendations', headers, payload: body });
 
 test('a userknn run publishes a contract-2 version and for-user serves a known customer from it', async () => {
-  const started = await t.request({
-    method: 'POST',
-    url: '/v1/trainers/userknn/runs',
-    headers: shop,
-    payload: { params: { neighbours: 3, exponent: 1 } },
-  });
-  assert.equal(started.statusCode, 202, started.body);
-  await t.training.tickNow();
-  const run = (
-    await t.request({ method: 'GET', url: `/v1/trainers/runs/${started.json().id}`, headers: shop })
-  ).json();
+  const run = await runTrainer(t, shop, 'userknn', { params: { neighbours: 3, exponent: 1 } });
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
   assert.deepEqual(run.endpoints, ['recs-for-user'], 'the run created for-user (none existed)');
 

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { readCandidates, recommenderRequest } from '../../../src/modules/recommend/index.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
+import { runTrainer } from '../../support/training.ts';
 
 const ITEMS = {
   'sofa-1': { title: 'Grey fabric sofa, three seater', categories: ['furniture/sofas'] },
@@ -27,21 +28,11 @@ before(async () => {
 after(() => t.close());
 
 test('a content run embeds the catalog and serves similar items through recs-similar-items', async () => {
-  const started = await t.request({
-    method: 'POST',
-    url: '/v1/trainers/content/runs',
-    headers: shop,
-    payload: {},
-  });
-  assert.equal(started.statusCode, 202, started.body);
-  await t.training.tickNow();
-  const run = (
-    await t.request({ method: 'GET', url: `/v1/trainers/runs/${started.json().id}`, headers: shop })
-  ).json();
-  assert.equal(run.status, 'succeeded', run.error);
+  const run = await runTrainer(t, shop, 'content');
+  assert.equal(run.status, 'succeeded', run.error ?? undefined);
   assert.deepEqual(run.model, { name: 'recs-content', version: 1 });
   assert.deepEqual(run.endpoints, ['recs-similar-items']);
-  assert.equal(run.data.events, 0);
+  assert.equal(run.data?.events, 0);
   const version = (
     await t.request({ method: 'GET', url: '/v1/models/recs-content/versions/1', headers: shop })
   ).json();

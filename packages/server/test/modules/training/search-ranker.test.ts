@@ -28,6 +28,7 @@ import {
   type SimulatedEvent,
 } from '../../support/click-simulator.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
+import { runTrainer } from '../../support/training.ts';
 
 const TENANT = 'ltr-shop';
 const QUERIES = 24;
@@ -126,37 +127,17 @@ describe('search-ranker training from simulated clicks', () => {
     assert.equal(bad.json().code, 'validation_failed');
     assert.equal(bad.json().errors[0].path, '/params/propensityFloor');
     const other = await t.tenant('ltr-empty');
-    const run = await t.request({
-      method: 'POST',
-      url: '/v1/trainers/search-ranker/runs',
-      headers: other,
-      payload: {},
-    });
-    assert.equal(run.statusCode, 202, run.body);
-    await t.training.tickNow();
-    const failed = (
-      await t.request({ method: 'GET', url: `/v1/trainers/runs/${run.json().id}`, headers: other })
-    ).json();
+    const failed = await runTrainer(t, other, 'search-ranker');
     assert.equal(failed.status, 'failed');
-    assert.match(failed.error, /no search has an outcome to learn from/);
+    assert.match(failed.error ?? '', /no search has an outcome to learn from/);
     // Runs are the tenant's own.
-    const foreign = await t.request({ method: 'GET', url: `/v1/trainers/runs/${run.json().id}`, headers: h });
+    const foreign = await t.request({ method: 'GET', url: `/v1/trainers/runs/${failed.id}`, headers: h });
     assert.equal(foreign.statusCode, 404);
   });
 
   test('a run learns from the shoppers’ events alone and beats the serving ranker on held-out queries', async (ctx) => {
     await traffic(8);
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/trainers/search-ranker/runs',
-      headers: h,
-      payload: { promote: 'never' },
-    });
-    assert.equal(created.statusCode, 202, created.body);
-    await t.training.tickNow();
-    trained = (
-      await t.request({ method: 'GET', url: `/v1/trainers/runs/${created.json().id}`, headers: h })
-    ).json();
+    trained = await runTrainer(t, h, 'search-ranker', { promote: 'never' });
     assert.equal(trained.status, 'succeeded', trained.error ?? '');
     assert.equal(trained.kind, 'search-ranker');
     assert.equal(trained.data?.searches, 8 * QUERIES);
