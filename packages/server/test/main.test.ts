@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ITEM_COUNT } from '../src/modules/demo/index.ts';
-import { freePort } from './support/private-process.ts';
+import { freePort, watchProcess } from './support/private-process.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 
@@ -16,18 +16,8 @@ const startProcess = (env: Record<string, string>) => {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  // The exit code, or the signal's name when a signal ended the process (a native crash: SIGABRT, SIGSEGV).
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
-  );
-  return { child, exited, output: () => output };
+  // exited: the exit code, or the signal's name when a signal ended the process (a native crash: SIGABRT, SIGSEGV).
+  return { child, ...watchProcess(child) };
 };
 
 // Generous: the first start now also loads the demo shop in the background, on a machine others share.

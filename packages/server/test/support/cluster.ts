@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { createTempPgDatabase, type TempDatabase } from './postgres.ts';
-import { freePort } from './private-process.ts';
+import { freePort, watchProcess } from './private-process.ts';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 export const CLUSTER_OPERATOR_KEY = 'qo_cluster-test-operator-key-0123456789';
@@ -80,23 +80,14 @@ export const startCluster = async (): Promise<Cluster> => {
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let output = '';
-      proc.stdout?.on('data', (d) => {
-        output += d;
-      });
-      proc.stderr?.on('data', (d) => {
-        output += d;
-      });
-      const exited = new Promise<number | string | null>((resolve) =>
-        proc.on('exit', (code, signal) => resolve(code ?? signal)),
-      );
+      const { exited, output } = watchProcess(proc);
       const replica: Replica = {
         name,
         role,
         url: `http://127.0.0.1:${port}`,
         proc,
         exited,
-        output: () => output,
+        output,
       };
       replicas.push(replica);
       await waitReady(replica);

@@ -1,5 +1,5 @@
-// Shared pieces of the private service processes tests start (redis-server, nats-server): a free port,
-// a probe for a listening port, and a kill that waits for the exit.
+// Shared pieces of the private processes tests start (redis-server, nats-server, Quiver servers): a free port,
+// a probe for a listening port, a child's output and exit, and a kill that waits for the exit.
 import type { ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 
@@ -38,4 +38,18 @@ export const killAndWait = async (proc: ChildProcess | undefined): Promise<void>
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   proc.kill('SIGKILL');
   await exited;
+};
+
+/** A child's stdout and stderr as one text so far, and its exit: the code, or the signal's name when one ended it. */
+export const watchProcess = (proc: ChildProcess) => {
+  let output = '';
+  const add = (d: Buffer) => {
+    output += d;
+  };
+  proc.stdout?.on('data', add);
+  proc.stderr?.on('data', add);
+  const exited = new Promise<number | string | null>((resolve) =>
+    proc.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  return { output: () => output, exited };
 };

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './private-process.ts';
+import { freePort, watchProcess } from './private-process.ts';
 
 export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
 const MAIN = join(REPO_ROOT, 'packages/server/src/main.ts');
@@ -46,14 +46,7 @@ const startOnce = async (env: Record<string, string>): Promise<ServerProcess> =>
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const { exited, output } = watchProcess(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
@@ -64,8 +57,8 @@ const startOnce = async (env: Record<string, string>): Promise<ServerProcess> =>
   for (;;) {
     if (child.exitCode !== null) {
       rmSync(dataDir, { recursive: true, force: true });
-      if (output.includes('EADDRINUSE') && !env.PORT) throw new PortTaken(output);
-      throw new Error(`the server exited: ${output}`);
+      if (output().includes('EADDRINUSE') && !env.PORT) throw new PortTaken(output());
+      throw new Error(`the server exited: ${output()}`);
     }
     if (
       await fetch(`${url}/readyz`).then(
@@ -76,9 +69,9 @@ const startOnce = async (env: Record<string, string>): Promise<ServerProcess> =>
       break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server was not ready in time: ${output}`);
+      throw new Error(`the server was not ready in time: ${output()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, dataDir, output: () => output, stop };
+  return { url, dataDir, output, stop };
 };
