@@ -12,9 +12,9 @@ import type { PublishDeps } from '../../../src/modules/training/publish.ts';
 import { trainInWorker } from '../../../src/modules/training/runner.ts';
 import { createTrainingService, type TrainingDeps } from '../../../src/modules/training/service.ts';
 import { tenantsDb } from './db-testing.ts';
+import { loggedEvent } from './testing.ts';
 
 const EVENTS = 20_000;
-const T0 = Date.UTC(2024, 0, 1);
 /** ALS at its largest: minutes of work on this data, so the run is surely still training when closed. */
 const HEAVY_ALS = { factors: 256, iterations: 100 };
 
@@ -28,17 +28,7 @@ before(async () => {
   stream = await openStream('', { db });
   await stream.publish(
     eventsTopic('shop'),
-    Array.from({ length: EVENTS }, (_, n) => {
-      const event = {
-        id: `e${n}`,
-        type: n % 5 === 0 ? 'purchase' : 'view',
-        userId: `u${(n * 7919) % 2000}`,
-        itemId: `i${(n * 104729) % 2000}`,
-        timestamp: new Date(T0 + n * 60_000).toISOString(),
-        receivedAt: new Date(T0 + n * 60_000).toISOString(),
-      };
-      return { key: event.id, data: event };
-    }),
+    Array.from({ length: EVENTS }, (_, n) => loggedEvent(n, 2000, 2000)),
   );
   deps = {
     db,

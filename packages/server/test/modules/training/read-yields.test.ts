@@ -13,6 +13,7 @@ import { createEventsService, eventsTopic } from '../../../src/modules/events/in
 import type { PublishDeps } from '../../../src/modules/training/publish.ts';
 import { createTrainingService, type TrainingDeps } from '../../../src/modules/training/service.ts';
 import { tenantsDb } from './db-testing.ts';
+import { loggedEvent } from './testing.ts';
 
 const EVENTS = 100_000;
 const PUBLISH_BATCH = 5000;
@@ -21,7 +22,6 @@ const PUBLISH_BATCH = 5000;
  * on a loaded 2-core machine, while the unpaged read blocked for 4.8 s. Far from both, so load cannot flip it.
  */
 const BLOCKED_MS = 1_000;
-const T0 = Date.UTC(2024, 0, 1);
 
 let db: SqlDatabase;
 let cleanup: () => Promise<void>;
@@ -34,18 +34,7 @@ before(async () => {
   for (let i = 0; i < EVENTS; i += PUBLISH_BATCH)
     await stream.publish(
       eventsTopic('shop'),
-      Array.from({ length: PUBLISH_BATCH }, (_, j) => {
-        const n = i + j;
-        const event = {
-          id: `e${n}`,
-          type: n % 5 === 0 ? 'purchase' : 'view',
-          userId: `u${(n * 7919) % 5000}`,
-          itemId: `i${(n * 104729) % 20_000}`,
-          timestamp: new Date(T0 + n * 60_000).toISOString(),
-          receivedAt: new Date(T0 + n * 60_000).toISOString(),
-        };
-        return { key: event.id, data: event };
-      }),
+      Array.from({ length: PUBLISH_BATCH }, (_, j) => loggedEvent(i + j, 5000, 20_000)),
     );
 });
 after(async () => {
