@@ -1,5 +1,6 @@
 // Chooses one of the tenant's endpoints (used by the endpoint, rollout and experiment pages).
 import type { Endpoint } from '@quiver/sdk';
+import { useState } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Field, Loading } from '../components/Panel.tsx';
 import { firstPage, type Loaded, useLoad } from '../hooks.ts';
@@ -7,6 +8,13 @@ import type { Session } from '../session.ts';
 
 export const useEndpoints = (session: Session): Loaded<Endpoint[]> =>
   useLoad(async () => (await firstPage(session.quiver.endpoints.list({ limit: 100 }))).endpoints, [session]);
+
+/** The tenant's endpoints and the one chosen (the first until the user picks one): EndpointPicker's props. */
+export const useEndpointChoice = (session: Session) => {
+  const endpoints = useEndpoints(session);
+  const [chosen, setChosen] = useState<string>();
+  return { endpoints, value: chosen ?? endpoints.data?.[0]?.name, onChange: setChosen };
+};
 
 export const EndpointPicker = ({
   endpoints,

@@ -5,16 +5,15 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { format } from '../components/LineChart.tsx';
 import { Loading, Panel } from '../components/Panel.tsx';
 import { useAction, useLoad } from '../hooks.ts';
-import { EndpointPicker, targetName, useEndpoints } from './EndpointPicker.tsx';
+import { EndpointPicker, targetName, useEndpointChoice } from './EndpointPicker.tsx';
 import type { PageProps } from './types.ts';
 
 export const Endpoints = ({ session }: PageProps) => {
-  const endpoints = useEndpoints(session);
-  const [chosen, setChosen] = useState<string>();
-  const name = chosen ?? endpoints.data?.[0]?.name;
+  const choice = useEndpointChoice(session);
+  const name = choice.value;
   return (
     <>
-      <EndpointPicker endpoints={endpoints} value={name} onChange={setChosen} />
+      <EndpointPicker {...choice} />
       {name && <EndpointDetail key={name} session={session} name={name} />}
     </>
   );

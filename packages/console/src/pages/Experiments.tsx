@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Loading, Panel } from '../components/Panel.tsx';
 import { useLoad } from '../hooks.ts';
-import { EndpointPicker, useEndpoints } from './EndpointPicker.tsx';
+import { EndpointPicker, useEndpointChoice } from './EndpointPicker.tsx';
 import type { PageProps } from './types.ts';
 
 const pct = (v: number | null | undefined) =>
@@ -11,10 +11,9 @@ const pct = (v: number | null | undefined) =>
 const interval = (i: [number, number] | null | undefined) => (i ? `${pct(i[0])} … ${pct(i[1])}` : '–');
 
 export const Experiments = ({ session }: PageProps) => {
-  const endpoints = useEndpoints(session);
-  const [chosen, setChosen] = useState<string>();
+  const choice = useEndpointChoice(session);
   const [metric, setMetric] = useState('purchase');
-  const name = chosen ?? endpoints.data?.[0]?.name;
+  const name = choice.value;
   const results = useLoad(
     async () => (name ? session.quiver.endpoints.results(name, { metric }) : undefined),
     [session, name, metric],
@@ -23,7 +22,7 @@ export const Experiments = ({ session }: PageProps) => {
   const r = results.data;
   return (
     <>
-      <EndpointPicker endpoints={endpoints} value={name} onChange={setChosen} />
+      <EndpointPicker {...choice} />
       <label className="field">
         <span>Conversion metric</span>
         <select value={metric} onChange={(e) => setMetric(e.target.value)}>

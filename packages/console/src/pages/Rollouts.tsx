@@ -1,11 +1,10 @@
 // Rollouts of an endpoint: current step, guardrails, every decision with its figures; pause, resume,
 // promote, roll back.
 import type { RolloutAction } from '@quiver/sdk';
-import { useState } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Facts, Loading, Panel } from '../components/Panel.tsx';
 import { useAction, useLoad } from '../hooks.ts';
-import { EndpointPicker, targetName, useEndpoints } from './EndpointPicker.tsx';
+import { EndpointPicker, targetName, useEndpointChoice } from './EndpointPicker.tsx';
 import type { PageProps } from './types.ts';
 
 const ACTIONS: { action: RolloutAction; label: string; when: string[] }[] = [
@@ -16,12 +15,11 @@ const ACTIONS: { action: RolloutAction; label: string; when: string[] }[] = [
 ];
 
 export const Rollouts = ({ session }: PageProps) => {
-  const endpoints = useEndpoints(session);
-  const [chosen, setChosen] = useState<string>();
-  const name = chosen ?? endpoints.data?.[0]?.name;
+  const choice = useEndpointChoice(session);
+  const name = choice.value;
   return (
     <>
-      <EndpointPicker endpoints={endpoints} value={name} onChange={setChosen} />
+      <EndpointPicker {...choice} />
       {name && <RolloutList key={name} session={session} name={name} />}
     </>
   );
