@@ -6,20 +6,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from '../packages/console/test/support/browser.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../packages/console/test/support/browser.ts';
 import { CONSOLE_DIST, startConsoleServer } from '../packages/console/test/support/server.ts';
 import { fmt, table } from './lib/report.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -47,7 +38,7 @@ export const main = async () => {
   const theirs = gzipKiB(swaggerFiles);
 
   const server = await startConsoleServer();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   /** Wall-clock from navigation to the load event in a fresh context (empty cache), measured by the driver. */
   const load = async (url: string) => {
     const context = await browser.newContext();
