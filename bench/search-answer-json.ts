@@ -6,9 +6,9 @@
 // byte length and buffer, and their garbage, all else being the same inject path.
 // `node --expose-gc --import tsx bench/search-answer-json.ts`
 import assert from 'node:assert/strict';
-import { type Item, ItemSchema, type SearchResponse, SearchResponseSchema } from '@quiver/contracts';
+import { type Item, type SearchResponse, SearchResponseSchema } from '@quiver/contracts';
 import Fastify, { type FastifyReply } from 'fastify';
-import { type AnswerWriter, answerWriter } from '../packages/server/src/modules/search/answer-json.ts';
+import { type AnswerWriter, routeAnswerWriter } from '../packages/server/src/modules/search/answer-json.ts';
 import { KeywordIndex } from '../packages/server/src/modules/search/keyword-index.ts';
 import { analyzeQuery } from '../packages/server/src/modules/search/query.ts';
 import { keywordDoc } from '../packages/server/src/modules/search/tenant-index.ts';
@@ -43,12 +43,7 @@ let write: AnswerWriter | undefined;
 const schema = { response: { 200: SearchResponseSchema } };
 app.post('/serialized', { schema }, async () => answers[at]);
 app.post('/written', { schema }, async (_request, reply) => {
-  write ??= answerWriter(
-    reply.getSerializationFunction('200') as (value: unknown) => string,
-    reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as (
-      value: unknown,
-    ) => string,
-  );
+  write ??= routeAnswerWriter(reply);
   const json = write(answers[at]);
   if (json === undefined) return answers[at];
   return (reply as FastifyReply).header('content-type', 'application/json; charset=utf-8').send(json);

@@ -3,7 +3,8 @@
 // are never changed (a catalog write replaces the object), and the items were most of an answer's serialization.
 // Bytes, not a string: a string payload is measured (Buffer.byteLength) and encoded again on its way out, a Buffer
 // is sent as it is.
-import type { Item, SearchResponse } from '@quiver/contracts';
+import { type Item, ItemSchema, type SearchResponse } from '@quiver/contracts';
+import type { FastifyReply } from 'fastify';
 
 type Serialize = (value: unknown) => string;
 
@@ -104,3 +105,15 @@ export const answerWriter = (whole: Serialize, item: Serialize): AnswerWriter =>
     return out.subarray(0, end);
   };
 };
+
+/**
+ * The writer for a route whose 200 response is SearchResponseSchema, from the route's own serializers (the app's
+ * compiler), so its bytes are what Fastify would have sent.
+ */
+export const routeAnswerWriter = (
+  reply: Pick<FastifyReply, 'getSerializationFunction' | 'compileSerializationSchema'>,
+): AnswerWriter =>
+  answerWriter(
+    reply.getSerializationFunction('200') as Serialize,
+    reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as Serialize,
+  );

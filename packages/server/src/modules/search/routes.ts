@@ -5,7 +5,6 @@ import {
   ERROR_RESPONSES,
   FacetValuesRequestSchema,
   FacetValuesResponseSchema,
-  ItemSchema,
   MultiSearchRequestSchema,
   MultiSearchResponseSchema,
   ProblemSchema,
@@ -22,7 +21,7 @@ import type { FastifyReply } from 'fastify';
 import { tenantOf } from '../../http/index.ts';
 import { isQuiverError, QuiverError } from '../../kernel/index.ts';
 import { hasScope, type Principal, userIdFor } from '../tenancy/index.ts';
-import { type AnswerWriter, answerWriter } from './answer-json.ts';
+import { type AnswerWriter, routeAnswerWriter } from './answer-json.ts';
 import { withEmbeddedFilters } from './filters.ts';
 import type { SearchService } from './service.ts';
 
@@ -77,13 +76,7 @@ export const searchRoutes =
         const userId = userIdFor(request.principal, request.body.userId);
         const filter = withEmbeddedFilters(request.principal, request.body.filters);
         const answer = await search.search(tenantId, { ...request.body, userId }, filter);
-        // The route's own serializers (the app's compiler), so the bytes are what Fastify would have sent.
-        write ??= answerWriter(
-          reply.getSerializationFunction('200') as (value: unknown) => string,
-          reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as (
-            value: unknown,
-          ) => string,
-        );
+        write ??= routeAnswerWriter(reply);
         const bytes = write(answer);
         if (bytes === undefined) return answer;
         // Sent as it is: bytes with a JSON content type are not serialized again (onSend hooks still run and see

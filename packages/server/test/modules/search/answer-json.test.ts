@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Item, ItemSchema, type SearchResponse, SearchResponseSchema } from '@quiver/contracts';
 import Fastify, { type FastifyReply } from 'fastify';
-import { type AnswerWriter, answerWriter } from '../../../src/modules/search/answer-json.ts';
+import {
+  type AnswerWriter,
+  answerWriter,
+  routeAnswerWriter,
+} from '../../../src/modules/search/answer-json.ts';
 
 const rng = (seed: number) => () => {
   seed = (seed * 1664525 + 1013904223) >>> 0;
@@ -97,12 +101,7 @@ test('the writer sends the bytes Fastify serializes, or leaves the answer to it'
   const schema = { response: { 200: SearchResponseSchema } };
   app.post('/serialized', { schema }, async () => current);
   app.post('/written', { schema }, async (_request, reply) => {
-    write ??= answerWriter(
-      reply.getSerializationFunction('200') as (value: unknown) => string,
-      reply.compileSerializationSchema(ItemSchema as unknown as Record<string, unknown>, '200') as (
-        value: unknown,
-      ) => string,
-    );
+    write ??= routeAnswerWriter(reply);
     const json = write(current);
     if (json === undefined) return current;
     written++;
