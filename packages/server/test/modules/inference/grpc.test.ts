@@ -3,9 +3,8 @@
 // errors as gRPC statuses, and the same metrics as REST.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { loadInferenceProto } from '../../../src/modules/inference/grpc/server.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { identityModel, linearModel, linearReference } from '../../support/onnx/index.ts';
 import { STORAGE_KINDS } from '../../support/storage.ts';
@@ -13,8 +12,6 @@ import { assertClose, metric, uploadModel } from './testing.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: proto-loader's decoded messages carry no static types
 type Msg = any;
-
-const PROTO_DIR = fileURLToPath(new URL('../../../src/modules/inference/grpc/proto/', import.meta.url));
 
 type Call = (
   request: object,
@@ -25,15 +22,7 @@ type Client = grpc.Client &
   Record<string, Call> & { ModelStreamInfer(metadata: grpc.Metadata): grpc.ClientDuplexStream<object, Msg> };
 
 const clientFor = (port: number): Client => {
-  const definition = protoLoader.loadSync('grpc_service.proto', {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const root = grpc.loadPackageDefinition(definition) as Msg;
+  const root = loadInferenceProto() as Msg;
   return new root.inference.GRPCInferenceService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 };
 

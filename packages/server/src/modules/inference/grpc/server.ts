@@ -50,16 +50,21 @@ export interface GrpcServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Triton's `inference` package, as this server and its clients (the tests) decode it. */
+export const loadInferenceProto = (): grpc.GrpcObject =>
+  grpc.loadPackageDefinition(
+    protoLoader.loadSync('grpc_service.proto', {
+      includeDirs: [PROTO_DIR],
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    }),
+  );
+
 const loadService = () => {
-  const definition = protoLoader.loadSync('grpc_service.proto', {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const root = grpc.loadPackageDefinition(definition) as unknown as {
+  const root = loadInferenceProto() as unknown as {
     inference: { GRPCInferenceService: { service: grpc.ServiceDefinition } };
   };
   return root.inference.GRPCInferenceService.service;
