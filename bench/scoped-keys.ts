@@ -15,8 +15,7 @@ export const main = async () => {
   const bench = await startBenchApp();
   try {
     const items = generatedItems(COUNT);
-    for (let i = 0; i < items.length; i += 1000)
-      await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+    await bench.importItems(items);
     const filter = { and: [{ brand: items[0].brand }, { available: true }] };
     const minted = await bench.call('POST', '/v1/tenants/bench/keys/scoped', bench.auth, {
       filters: filter,

@@ -30,8 +30,7 @@ type Mode = 'bare' | 'keyword' | 'hybrid';
 
 const bench = await startBenchApp();
 const items = generatedItems(COUNT);
-for (let i = 0; i < items.length; i += 1000)
-  await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+await bench.importItems(items);
 await bench.call('POST', '/v1/search', bench.auth, { query: 'lamp', mode: 'keyword' });
 if (MODES.includes('hybrid') && process.env.VECTORS === '1') await bench.vectorsOn();
 const queries = generatedQueries(QUERY_COUNT);

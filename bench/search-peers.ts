@@ -90,15 +90,15 @@ const speed = async () => {
   const peers = PEERS.map((make) => built(make, peerItems));
   const bench = await startBenchApp();
   try {
-    for (let i = 0; i < items.length; i += 1000)
-      await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+    // Quiver's keyword index follows the catalog's change feed: timed from the first batch written through the
+    // API (SQLite included) until the index holds every item, so it is not comparable with the peers' add().
     let started = performance.now();
-    await bench.quiver.search.search(TENANT, { query: 'lamp', mode: 'keyword' });
+    await bench.importItems(items);
     const quiverBuildS = (performance.now() - started) / 1000;
     console.log(
       `\npeers, speed: ${fmt(items.length)} generated items, ${queries.length} generated queries, top ${K}, one ` +
         `query at a time in process, ${ROUNDS} interleaved rounds: median (range)\n` +
-        `index build: ${peers.map((p) => `${p.peer.name} ${fmt(p.s, 1)} s`).join(', ')}, Quiver keyword ${fmt(quiverBuildS, 1)} s\n`,
+        `index build: ${peers.map((p) => `${p.peer.name} ${fmt(p.s, 1)} s`).join(', ')}, Quiver import through the API until its keyword index holds every item ${fmt(quiverBuildS, 1)} s\n`,
     );
     const [mini, flex] = peers.map((p) => peerEngine(p.peer));
     await interleaved(
@@ -154,8 +154,7 @@ const relevance = async () => {
   }
   const bench = await startBenchApp();
   try {
-    for (let i = 0; i < items.length; i += 1000)
-      await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+    await bench.importItems(items);
     const evaluated = async (engine: Engine) =>
       rows.push([engine.name, await evaluate(set, (q) => engine.search(q))]);
     await evaluated(quiverEngine(bench, 'Quiver keyword', 'keyword'));

@@ -9,6 +9,10 @@ import { buildApp, type Config, loadConfig, type QuiverApp } from '../../package
 import { startTracing } from '../../packages/server/src/tracing/index.ts';
 
 const OPERATOR = 'qo_bench-operator-key-000000000000000';
+/** Items per POST /v1/items/batch (the route's limit). */
+const BATCH = 1000;
+/** How long importItems waits for the keyword index to hold what it imported. */
+const SYNC_TIMEOUT_MS = 60_000;
 const LIMITS = { tenantPerSecond: 1e9, tenantBurst: 1e9, keyPerSecond: 1e9, keyBurst: 1e9 };
 
 export interface BenchApp {
@@ -30,6 +34,13 @@ export interface BenchApp {
    * the import: the built-in encoder is fitted to the catalog it finds.
    */
   vectorsOn(): Promise<void>;
+  /**
+   * Imports items into the bench tenant (POST /v1/items/batch, 1,000 a request) and waits until its keyword index
+   * holds them all. The index follows the catalog's change feed, so a write is searchable a moment after it is
+   * acknowledged (search README, "Index lifecycle and sync"): a benchmark that searched straight after the last
+   * batch measured an index still missing some of it (chorus-icecat keyword NDCG@10 0.6252 instead of 0.6339).
+   */
+  importItems(items: ReadonlyArray<{ id: string }>): Promise<void>;
   /** Listens on a free local port and prints `READY {port, key, ...extra}`; stops on SIGTERM. */
   listen(extra?: Record<string, unknown>): Promise<void>;
 }
@@ -65,11 +76,12 @@ export const startBenchApp = async (overrides: Partial<Config> = {}): Promise<Be
   await call('POST', '/v1/tenants', operator, { id: 'bench', name: 'Bench', limits: LIMITS });
   const key = await call('POST', '/v1/tenants/bench/keys', operator, { name: 'bench', scopes: ['admin'] });
   const secret = (key.json() as { secret: string }).secret;
+  const auth = { authorization: `Bearer ${secret}` };
   return {
     app,
     quiver,
     dataDir,
-    auth: { authorization: `Bearer ${secret}` },
+    auth,
     call,
     async vectorsOn() {
       const res = await app.inject({
@@ -80,6 +92,22 @@ export const startBenchApp = async (overrides: Partial<Config> = {}): Promise<Be
       });
       if (res.statusCode !== 200) throw new Error(`vectors on: ${res.statusCode} ${res.body}`);
       await quiver.vectors.ready('bench');
+    },
+    async importItems(items) {
+      const before = (await quiver.search.status('bench')).items;
+      for (let i = 0; i < items.length; i += BATCH)
+        await call('POST', '/v1/items/batch', auth, { items: items.slice(i, i + BATCH) });
+      const expected = before + new Set(items.map((item) => item.id)).size;
+      const started = performance.now();
+      for (;;) {
+        const { items: indexed } = await quiver.search.status('bench');
+        if (indexed >= expected) return;
+        if (performance.now() - started > SYNC_TIMEOUT_MS)
+          throw new Error(
+            `the keyword index holds ${indexed} of ${expected} items after ${SYNC_TIMEOUT_MS} ms`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     async listen(extra = {}) {
       await app.listen({ port: 0, host: '127.0.0.1' });

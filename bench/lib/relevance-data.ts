@@ -39,8 +39,7 @@ export const loadRelevanceData = async (): Promise<RelevanceData> => {
   const bench = await startBenchApp();
   const { quiver } = bench;
   console.log(`importing ${items.length} products and building the vector index…`);
-  for (let i = 0; i < items.length; i += 1000)
-    await bench.call('POST', '/v1/items/batch', bench.auth, { items: items.slice(i, i + 1000) });
+  await bench.importItems(items);
   await bench.vectorsOn();
   const judgedQueries = [...set.queries]
     .filter(([qid]) => set.judgments.get(qid)?.size)
