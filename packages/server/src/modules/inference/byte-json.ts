@@ -45,7 +45,7 @@ export const parseJsonBytes = (bytes: Buffer, readData: ByteDataReader): unknown
       }
     },
     peek: () => bytes[i],
-    skip() {
+    advance() {
       i++;
     },
     atEnd: () => i >= n,

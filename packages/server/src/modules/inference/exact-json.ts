@@ -45,7 +45,7 @@ export const parseExactJson = (text: string): unknown => {
       }
     },
     peek: () => text.charCodeAt(i),
-    skip() {
+    advance() {
       i++;
     },
     atEnd: () => i >= n,

@@ -36,7 +36,7 @@ export interface JsonTokens {
   /** The code at the position; past the end, one that is no JSON punctuation. */
   peek(): number | undefined;
   /** Steps over the one-code punctuation at the position. */
-  skip(): void;
+  advance(): void;
   atEnd(): boolean;
   /** The string whose opening quote is at the position. */
   readString(): string;
@@ -53,25 +53,25 @@ const OPEN_ARRAY = 0x5b;
 const QUOTE = 0x22;
 
 /** The JSON value the tokens hold, which must be all of them (white space aside). */
-export const walkJson = (t: JsonTokens): unknown => {
+export const walkJson = (tokens: JsonTokens): unknown => {
   const stack: Frame[] = [];
   const readValue = (
     frame: Frame | undefined,
     key: string | undefined,
   ): { value: unknown; open: boolean } => {
-    t.skipSpace();
-    if (t.readData && frame?.role === 'input' && key === 'data')
-      return { value: t.readData(frame), open: false };
-    const c = t.peek();
+    tokens.skipSpace();
+    if (tokens.readData && frame?.role === 'input' && key === 'data')
+      return { value: tokens.readData(frame), open: false };
+    const c = tokens.peek();
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (stack.length >= MAX_JSON_DEPTH) t.fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
-      t.skip();
+      if (stack.length >= MAX_JSON_DEPTH) tokens.fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
+      tokens.advance();
       const container = c === OPEN_OBJECT ? ({} as Record<string, unknown>) : ([] as unknown[]);
       stack.push({ container, role: roleOf(frame, key), key: undefined });
       return { value: container, open: true };
     }
-    if (c === QUOTE) return { value: t.readString(), open: false };
-    return { value: t.readScalar(frame, key), open: false };
+    if (c === QUOTE) return { value: tokens.readString(), open: false };
+    return { value: tokens.readScalar(frame, key), open: false };
   };
 
   let root = readValue(undefined, undefined);
@@ -81,36 +81,38 @@ export const walkJson = (t: JsonTokens): unknown => {
   while (stack.length > 0) {
     const frame = stack[stack.length - 1];
     const isArray = Array.isArray(frame.container);
-    t.skipSpace();
+    tokens.skipSpace();
     const empty = isArray ? (frame.container as unknown[]).length === 0 : frame.key === undefined;
-    const c = t.peek();
+    const c = tokens.peek();
     if (c === (isArray ? 0x5d : 0x7d) && (afterValue || empty)) {
-      t.skip();
+      tokens.advance();
       stack.pop();
       afterValue = true;
       continue;
     }
     if (afterValue) {
       if (c !== 0x2c)
-        t.fail(t.atEnd() ? 'Unexpected end of JSON input' : `Expected ',' or '${isArray ? ']' : '}'}'`);
-      t.skip();
-      t.skipSpace();
-    } else if (!empty) t.fail('Expected a value');
+        tokens.fail(
+          tokens.atEnd() ? 'Unexpected end of JSON input' : `Expected ',' or '${isArray ? ']' : '}'}'`,
+        );
+      tokens.advance();
+      tokens.skipSpace();
+    } else if (!empty) tokens.fail('Expected a value');
     let key: string | undefined;
     if (!isArray) {
-      if (t.peek() !== QUOTE) t.fail('Expected a property name');
-      key = t.readString();
+      if (tokens.peek() !== QUOTE) tokens.fail('Expected a property name');
+      key = tokens.readString();
       frame.key = key;
-      t.skipSpace();
-      if (t.peek() !== 0x3a) t.fail("Expected ':'");
-      t.skip();
+      tokens.skipSpace();
+      if (tokens.peek() !== 0x3a) tokens.fail("Expected ':'");
+      tokens.advance();
     }
     root = readValue(frame, key);
     if (isArray) (frame.container as unknown[]).push(root.value);
     else setKey(frame.container as Record<string, unknown>, key!, root.value);
     afterValue = !root.open;
   }
-  t.skipSpace();
-  if (!t.atEnd()) t.fail('Unexpected data after JSON');
+  tokens.skipSpace();
+  if (!tokens.atEnd()) tokens.fail('Unexpected data after JSON');
   return result;
 };
