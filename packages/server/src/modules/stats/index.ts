@@ -15,7 +15,6 @@ export { statsMigrations } from './migrations.ts';
 export {
   createStatsService,
   DEFAULT_STATS_WINDOW_S,
-  type StatsReader,
   type StatsService,
 } from './service.ts';
 

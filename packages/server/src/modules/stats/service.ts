@@ -36,15 +36,13 @@ export interface ObservedRequest {
   elapsedMs: number;
 }
 
-/** Who reads: the operator sees every tenant and the global figures, a tenant only its own requests. */
-export type StatsReader = Reader;
-
 export interface StatsService {
   readonly windowS: number;
   observe(request: ObservedRequest): void;
   /** Writes this replica's open windows (and the global figures since the last flush). */
   flush(): Promise<void>;
-  series(reader: StatsReader, minutes?: number): Promise<StatsSeries>;
+  /** The operator reads every tenant and the global figures, a tenant only its own requests. */
+  series(reader: Reader, minutes?: number): Promise<StatsSeries>;
   /** Drops windows older than the retention; done on every flush that opens a new window. */
   prune(): Promise<number>;
 }

@@ -18,7 +18,6 @@ export type {
   QuotaKind,
   TenantLevels,
   UsageMeter,
-  UsageReader,
   UsageService,
 } from './service.ts';
 export { createUsageService } from './service.ts';

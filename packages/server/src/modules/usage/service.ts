@@ -33,9 +33,6 @@ export interface UsageMeter {
   admit(tenantId: string, kind: QuotaKind, amount?: number): void;
 }
 
-/** Who reads: the operator any tenant, a tenant key its own. */
-export type UsageReader = Reader;
-
 export interface UsageService extends UsageMeter {
   /** Counts one answered request of the tenant to an API (a route's scope family). */
   countRequest(tenantId: string, api: string): void;
@@ -43,7 +40,8 @@ export interface UsageService extends UsageMeter {
   flush(): Promise<void>;
   /** Stores the current hour's stored-amount samples. */
   sampleLevels(): Promise<void>;
-  report(reader: UsageReader, query: UsageQuery): Promise<UsageReport>;
+  /** The operator reads any tenant, a tenant key its own. */
+  report(reader: Reader, query: UsageQuery): Promise<UsageReport>;
   quotas(tenantId: string): Promise<TenantQuotas>;
   setQuotas(tenantId: string, limits: QuotaLimits): Promise<TenantQuotas>;
 }
